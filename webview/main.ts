@@ -1,0 +1,2 @@
+// Fine-tune panel entry; lands with the panel.
+export {};
