@@ -1,0 +1,4 @@
+import type { Verb } from '../verb';
+
+/** Every verb of the CLI; each lives in its own file beside this one. */
+export const verbs: Verb[] = [];
