@@ -7,13 +7,17 @@ import { randomBytes } from 'node:crypto';
  * temporary file in the same directory (same filesystem, so rename is atomic), is flushed to disk,
  * and then replaces the target. On any failure (disk full, kill) the previous file is untouched.
  */
-export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(
+  target: string,
+  data: string | Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+): Promise<void> {
   const dir = path.dirname(target);
   await fs.mkdir(dir, { recursive: true });
   const temp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await fs.open(temp, 'w');
   try {
-    await handle.writeFile(data);
+    // fs.writeFile also takes (async) iterables: large files (weights, downloads) stream in chunks.
+    await fs.writeFile(handle, data);
     await handle.sync();
   } catch (error) {
     await handle.close().catch(() => undefined);
