@@ -1,0 +1,45 @@
+import type * as OrtModule from 'onnxruntime-node';
+import type { DType, TypedArray } from '../graph/dtype';
+import { ORT_TYPE } from '../graph/dtype';
+
+let ortModule: typeof OrtModule | undefined;
+
+/**
+ * onnxruntime-node is a native addon of tens of MB: it is loaded on first use, never at extension
+ * activation, so opening VS Code stays fast.
+ */
+export function ort(): typeof OrtModule {
+  if (!ortModule) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    ortModule = require('onnxruntime-node') as typeof OrtModule;
+  }
+  return ortModule;
+}
+
+export interface SessionOptions {
+  /** Threads for one operator (ORT intra-op pool); 0 lets ORT pick. */
+  intraOpNumThreads?: number;
+  /** ORT graph optimization level; 'all' enables the fusions, 'disabled' is for debugging. */
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** Writes the optimized graph here (debugging ORT fusions). */
+  optimizedModelFilePath?: string;
+}
+
+export async function createSession(model: Uint8Array | string, options: SessionOptions = {}): Promise<OrtModule.InferenceSession> {
+  const sessionOptions: OrtModule.InferenceSession.SessionOptions = {
+    graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
+    executionMode: 'sequential',
+    intraOpNumThreads: options.intraOpNumThreads ?? 0,
+    interOpNumThreads: 1,
+    enableCpuMemArena: true,
+    enableMemPattern: true,
+  };
+  if (options.optimizedModelFilePath) sessionOptions.optimizedModelFilePath = options.optimizedModelFilePath;
+  if (typeof model === 'string') return ort().InferenceSession.create(model, sessionOptions);
+  return ort().InferenceSession.create(model, sessionOptions);
+}
+
+export function tensor(dtype: DType, data: TypedArray, dims: readonly number[]): OrtModule.Tensor {
+  const T = ort().Tensor;
+  return new T(ORT_TYPE[dtype] as 'float32', data as Float32Array, dims);
+}
