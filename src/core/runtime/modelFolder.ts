@@ -1,0 +1,315 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { parseBertConfig, type BertConfig } from '../bert/config';
+import {
+  readSafetensors, readSafetensorsHeader, type SafetensorsFile, type TensorInfo, type TypedTensorData,
+} from './safetensors';
+import { canonicalizeBertKeys, type KeyRename } from './stateDictKeys';
+
+/**
+ * A model folder in the Hugging Face layout, as written by `save_pretrained` / found on the hub:
+ *
+ *   config.json                     BertConfig with id2label (required)
+ *   tokenizer.json and/or vocab.txt (at least one)
+ *   tokenizer_config.json, special_tokens_map.json (optional)
+ *   model.safetensors, or model.safetensors.index.json + shards (weights for training / conversion)
+ *   onnx/model.onnx, onnx/model_quantized.onnx (inference; model.onnx at the top level is accepted too)
+ */
+
+export const MODEL_FILES = {
+  config: 'config.json',
+  tokenizerJson: 'tokenizer.json',
+  vocab: 'vocab.txt',
+  tokenizerConfig: 'tokenizer_config.json',
+  specialTokensMap: 'special_tokens_map.json',
+  safetensors: 'model.safetensors',
+  safetensorsIndex: 'model.safetensors.index.json',
+  onnx: 'onnx/model.onnx',
+  onnxQuantized: 'onnx/model_quantized.onnx',
+} as const;
+
+const UNSUPPORTED_WEIGHTS: Record<string, string> = {
+  'pytorch_model.bin': 'PyTorch pickle checkpoints',
+  'pytorch_model.bin.index.json': 'sharded PyTorch pickle checkpoints',
+  'tf_model.h5': 'TensorFlow checkpoints',
+  'flax_model.msgpack': 'Flax checkpoints',
+};
+
+export interface ModelFolderFiles {
+  config: string;
+  tokenizerJson?: string;
+  vocab?: string;
+  tokenizerConfig?: string;
+  specialTokensMap?: string;
+  /** model.safetensors, or every shard named by the index (in first-use order). */
+  safetensors?: string[];
+  safetensorsIndex?: string;
+  onnx?: string;
+  onnxQuantized?: string;
+}
+
+export interface ModelFolder {
+  /** Absolute path of the folder. */
+  dir: string;
+  config: BertConfig;
+  /** Absolute paths of the files that exist. */
+  files: ModelFolderFiles;
+  tokenizerConfig?: Record<string, unknown>;
+  specialTokensMap?: Record<string, unknown>;
+}
+
+/** A missing or corrupt file; `file` is its absolute path and the message names it. */
+export class ModelFolderError extends Error {
+  override name = 'ModelFolderError';
+  constructor(readonly file: string, message: string) {
+    super(message);
+  }
+}
+
+export interface InspectOptions {
+  /** Throw when the folder has neither safetensors nor ONNX weights (default true). */
+  requireWeights?: boolean;
+}
+
+/**
+ * Finds and validates the files of a model folder without loading the weights: JSON files are
+ * parsed, safetensors headers are read and checked against the file size (catching truncated
+ * downloads), every shard named by an index must exist.
+ */
+export async function inspectModelFolder(dir: string, options: InspectOptions = {}): Promise<ModelFolder> {
+  const root = path.resolve(dir);
+  const stat = await fs.stat(root).catch(() => undefined);
+  if (!stat) throw new ModelFolderError(root, `Model folder not found: ${root}`);
+  if (!stat.isDirectory()) throw new ModelFolderError(root, `Not a model folder (a file, not a directory): ${root}`);
+  const at = (name: string) => path.join(root, name);
+  const exists = async (name: string) => (await fs.stat(at(name)).catch(() => undefined))?.isFile() ?? false;
+
+  if (!(await exists(MODEL_FILES.config))) {
+    throw new ModelFolderError(at(MODEL_FILES.config), `${at(MODEL_FILES.config)} is missing: a model folder needs config.json (HF layout)`);
+  }
+  const rawConfig = await readJsonFile(at(MODEL_FILES.config));
+  let config: BertConfig;
+  try {
+    config = parseBertConfig(rawConfig, at(MODEL_FILES.config));
+  } catch (error) {
+    throw new ModelFolderError(at(MODEL_FILES.config), (error as Error).message);
+  }
+  const files: ModelFolderFiles = { config: at(MODEL_FILES.config) };
+  const folder: ModelFolder = { dir: root, config, files };
+
+  if (await exists(MODEL_FILES.tokenizerJson)) {
+    files.tokenizerJson = at(MODEL_FILES.tokenizerJson);
+    const tokenizer = await readJsonFile(files.tokenizerJson);
+    if (typeof tokenizer !== 'object' || tokenizer === null || !('model' in tokenizer)) {
+      throw new ModelFolderError(files.tokenizerJson, `${files.tokenizerJson}: not a tokenizers JSON file (no "model" entry)`);
+    }
+  }
+  if (await exists(MODEL_FILES.vocab)) {
+    files.vocab = at(MODEL_FILES.vocab);
+    if ((await fs.stat(files.vocab)).size === 0) throw new ModelFolderError(files.vocab, `${files.vocab} is empty`);
+  }
+  if (!files.tokenizerJson && !files.vocab) {
+    throw new ModelFolderError(at(MODEL_FILES.vocab), `${root} has no tokenizer: expected tokenizer.json or vocab.txt`);
+  }
+  if (await exists(MODEL_FILES.tokenizerConfig)) {
+    files.tokenizerConfig = at(MODEL_FILES.tokenizerConfig);
+    folder.tokenizerConfig = await readJsonObject(files.tokenizerConfig);
+  }
+  if (await exists(MODEL_FILES.specialTokensMap)) {
+    files.specialTokensMap = at(MODEL_FILES.specialTokensMap);
+    folder.specialTokensMap = await readJsonObject(files.specialTokensMap);
+  }
+
+  if (await exists(MODEL_FILES.safetensors)) {
+    files.safetensors = [at(MODEL_FILES.safetensors)];
+    await checkSafetensors(files.safetensors[0]!);
+  } else if (await exists(MODEL_FILES.safetensorsIndex)) {
+    files.safetensorsIndex = at(MODEL_FILES.safetensorsIndex);
+    files.safetensors = await checkShards(root, files.safetensorsIndex);
+  }
+  for (const onnxName of [MODEL_FILES.onnx, 'model.onnx']) {
+    if (!files.onnx && (await exists(onnxName))) files.onnx = await checkNonEmpty(at(onnxName));
+  }
+  if (await exists(MODEL_FILES.onnxQuantized)) files.onnxQuantized = await checkNonEmpty(at(MODEL_FILES.onnxQuantized));
+
+  if ((options.requireWeights ?? true) && !files.safetensors && !files.onnx && !files.onnxQuantized) {
+    throw await noWeightsError(root, config);
+  }
+  return folder;
+}
+
+/** The architecture-aware hint for converting pickles: `save_pretrained` writes safetensors by default. */
+async function noWeightsError(root: string, config: BertConfig): Promise<ModelFolderError> {
+  for (const [name, what] of Object.entries(UNSUPPORTED_WEIGHTS)) {
+    const file = path.join(root, name);
+    if (await fs.stat(file).catch(() => undefined)) {
+      const cls = config.architectures?.[0] ?? 'AutoModel';
+      const fromTf = name === 'tf_model.h5' ? ', from_tf=True' : name === 'flax_model.msgpack' ? ', from_flax=True' : '';
+      return new ModelFolderError(file,
+        `${file}: ${what} are not supported (loading pickles needs Python and can run arbitrary code). ` +
+        `Convert the folder to safetensors once, e.g. in Python: ` +
+        `from transformers import ${cls}; ${cls}.from_pretrained(${JSON.stringify(root)}${fromTf}).save_pretrained(${JSON.stringify(root)})`);
+    }
+  }
+  return new ModelFolderError(path.join(root, MODEL_FILES.safetensors),
+    `${root} has no weights: expected model.safetensors, model.safetensors.index.json or onnx/model.onnx`);
+}
+
+async function checkSafetensors(file: string): Promise<void> {
+  try {
+    await readSafetensorsHeader(file);
+  } catch (error) {
+    throw new ModelFolderError(file, (error as Error).message);
+  }
+}
+
+async function checkNonEmpty(file: string): Promise<string> {
+  if ((await fs.stat(file)).size === 0) throw new ModelFolderError(file, `${file} is empty`);
+  return file;
+}
+
+interface ShardIndex {
+  weight_map: Record<string, string>;
+}
+
+async function readShardIndex(indexFile: string): Promise<ShardIndex> {
+  const index = await readJsonObject(indexFile);
+  const map = index.weight_map;
+  if (typeof map !== 'object' || map === null || Array.isArray(map) ||
+      !Object.values(map).every((shard) => typeof shard === 'string' && shard !== '' && !shard.includes('..'))) {
+    throw new ModelFolderError(indexFile, `${indexFile}: "weight_map" must map tensor names to shard file names`);
+  }
+  return { weight_map: map as Record<string, string> };
+}
+
+/** Each shard must exist, be a valid safetensors file, and hold the tensors the index puts in it. */
+async function checkShards(root: string, indexFile: string): Promise<string[]> {
+  const index = await readShardIndex(indexFile);
+  const byShard = new Map<string, string[]>();
+  for (const [tensor, shard] of Object.entries(index.weight_map)) {
+    byShard.set(shard, [...(byShard.get(shard) ?? []), tensor]);
+  }
+  const shards: string[] = [];
+  for (const [shard, tensors] of byShard) {
+    const file = path.join(root, shard);
+    if (!(await fs.stat(file).catch(() => undefined))) {
+      throw new ModelFolderError(file, `${file} is missing (listed in ${indexFile})`);
+    }
+    let header;
+    try {
+      header = await readSafetensorsHeader(file);
+    } catch (error) {
+      throw new ModelFolderError(file, (error as Error).message);
+    }
+    const absent = tensors.find((tensor) => !header.tensors.has(tensor));
+    if (absent) throw new ModelFolderError(file, `${file} has no tensor "${absent}" although ${indexFile} puts it there`);
+    shards.push(file);
+  }
+  return shards;
+}
+
+/**
+ * The weights of a folder under canonical HF names, backed by one or more safetensors files.
+ * Tensors are views into the files' buffers (see SafetensorsFile); `renamed` lists the checkpoint
+ * keys that were mapped (legacy LayerNorm names, missing `bert.` prefix), for the caller to report.
+ */
+export class CheckpointWeights {
+  constructor(
+    private readonly entries: Map<string, { file: SafetensorsFile; key: string }>,
+    readonly renamed: KeyRename[],
+    readonly sources: string[],
+  ) {}
+
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  info(name: string): TensorInfo {
+    const { file, key } = this.entry(name);
+    return file.info(key);
+  }
+
+  float32(name: string): Float32Array {
+    const { file, key } = this.entry(name);
+    return file.float32(key);
+  }
+
+  typed(name: string): TypedTensorData {
+    const { file, key } = this.entry(name);
+    return file.typed(key);
+  }
+
+  private entry(name: string): { file: SafetensorsFile; key: string } {
+    const entry = this.entries.get(name);
+    if (!entry) throw new ModelFolderError(this.sources[0] ?? '', `${this.sources.join(', ')}: no tensor named "${name}"`);
+    return entry;
+  }
+}
+
+/** Loads model.safetensors (or all shards) of an inspected folder. */
+export async function loadSafetensorsWeights(folder: ModelFolder): Promise<CheckpointWeights> {
+  const sources = folder.files.safetensors;
+  if (!sources || sources.length === 0) {
+    throw new ModelFolderError(path.join(folder.dir, MODEL_FILES.safetensors),
+      `${folder.dir} has no model.safetensors (needed for training and for building the ONNX graph)`);
+  }
+  const files: SafetensorsFile[] = [];
+  for (const source of sources) {
+    try {
+      files.push(await readSafetensors(source));
+    } catch (error) {
+      throw new ModelFolderError(source, (error as Error).message);
+    }
+  }
+  const owner = new Map<string, SafetensorsFile>();
+  for (const file of files) {
+    for (const key of file.names()) {
+      const previous = owner.get(key);
+      if (previous) throw new ModelFolderError(file.source, `tensor "${key}" is in both ${previous.source} and ${file.source}`);
+      owner.set(key, file);
+    }
+  }
+  let canonical;
+  try {
+    canonical = canonicalizeBertKeys(owner.keys(), sources.join(', '));
+  } catch (error) {
+    throw new ModelFolderError(sources[0]!, (error as Error).message);
+  }
+  const entries = new Map<string, { file: SafetensorsFile; key: string }>();
+  for (const [name, key] of canonical.toOriginal) entries.set(name, { file: owner.get(key)!, key });
+  return new CheckpointWeights(entries, canonical.renamed, sources);
+}
+
+/** Parses a JSON file; a syntax error names the file with line and column. */
+export async function readJsonFile(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    throw new ModelFolderError(file, `${file}: cannot read (${(error as Error).message})`);
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = /position (\d+)/.exec(message);
+    const offset = position ? Number(position[1]) : text.length;
+    const before = text.slice(0, offset);
+    const line = before.split('\n').length;
+    const column = offset - before.lastIndexOf('\n');
+    throw new ModelFolderError(file, `${file}:${line}:${column}: invalid JSON (${message})`);
+  }
+}
+
+async function readJsonObject(file: string): Promise<Record<string, unknown>> {
+  const value = await readJsonFile(file);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ModelFolderError(file, `${file}: expected a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
