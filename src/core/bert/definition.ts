@@ -1,0 +1,122 @@
+import type { Graph, Value } from '../graph/graph';
+import * as op from '../graph/ops/index';
+import type { BertConfig } from './config';
+import { headSize, numLabels } from './config';
+import type { HeadKind } from './heads';
+import { usesPooler } from './heads';
+import type { Blocks } from './blocks';
+
+/**
+ * The one definition of BERT (HF modeling_bert.py). The same code builds the trainable reference
+ * graph (primitive ONNX ops, any float type, dropout masks as inputs) and the fast inference graph
+ * (ONNX Runtime's fused CPU contrib ops): only the `Blocks` implementation differs.
+ */
+export interface BertInputs {
+  /** [rows, seq] int64 (rows = batch, or batch·num_choices for multiple choice). */
+  inputIds: Value;
+  attentionMask: Value;
+  tokenTypeIds: Value;
+}
+
+export interface HeadOutputs {
+  [name: string]: Value;
+}
+
+export function encoder(blocks: Blocks, config: BertConfig, inputs: BertInputs): Value {
+  let hidden = blocks.embeddings(inputs);
+  const mask = blocks.attentionMask(inputs.attentionMask, config.is_decoder);
+  for (let layer = 0; layer < config.num_hidden_layers; layer++) {
+    const p = `bert.encoder.layer.${layer}.`;
+    const attended = blocks.selfAttention(hidden, mask, p, config.num_attention_heads, headSize(config));
+    hidden = blocks.denseResidualNorm(attended, hidden, `${p}attention.output`);
+    const intermediate = blocks.denseActivation(hidden, `${p}intermediate.dense`, config.hidden_act);
+    hidden = blocks.denseResidualNorm(intermediate, hidden, `${p}output`);
+  }
+  return hidden;
+}
+
+function pooler(blocks: Blocks, hidden: Value): Value {
+  const cls = op.gather(hidden, hidden.graph.constant([0], [], 'int64', 'cls_index'), 1);
+  return op.tanh(blocks.dense(cls, 'bert.pooler.dense'));
+}
+
+/** BertLMPredictionHead: transform (dense, act, LayerNorm), then the decoder tied to the word embeddings. */
+export function lmPredictions(blocks: Blocks, config: BertConfig, hidden: Value): Value {
+  const transformed = blocks.layerNorm(blocks.denseActivation(hidden, 'cls.predictions.transform.dense', config.hidden_act), 'cls.predictions.transform.LayerNorm');
+  return blocks.decoder(transformed);
+}
+
+export interface HeadOptions {
+  /**
+   * MLM training computes the decoder only at masked positions: `masked_positions` [M] indexes the
+   * flattened [rows·seq] hidden states, and `prediction_logits` is [M, vocab].
+   */
+  maskedPositionsOnly?: boolean;
+}
+
+/** Adds the head's input(s) and output(s) to the graph; returns HF-named outputs. */
+export function buildHead(graph: Graph, blocks: Blocks, config: BertConfig, head: HeadKind, options: HeadOptions = {}): { inputs: BertInputs; outputs: HeadOutputs } {
+  const multipleChoice = head === 'multiple-choice';
+  const inputShape = multipleChoice ? ['batch', 'num_choices', 'seq'] : ['batch', 'seq'];
+  const raw = {
+    inputIds: graph.input('input_ids', 'int64', inputShape),
+    attentionMask: graph.input('attention_mask', 'int64', inputShape),
+    tokenTypeIds: graph.input('token_type_ids', 'int64', inputShape),
+  };
+  // BertForMultipleChoice flattens [batch, choices, seq] to [batch·choices, seq] for the encoder.
+  const flatten = (source: Value): Value =>
+    op.reshapeTo(source, op.concat([graph.ints([-1], 'rows'), op.shapeSlice(source, 2, 3)], 0), ['batch*num_choices', 'seq']);
+  const inputs: BertInputs = multipleChoice
+    ? { inputIds: flatten(raw.inputIds), attentionMask: flatten(raw.attentionMask), tokenTypeIds: flatten(raw.tokenTypeIds) }
+    : raw;
+  const hidden = encoder(blocks, config, inputs);
+  const outputs: HeadOutputs = {};
+  const pooled = usesPooler(head) ? pooler(blocks, hidden) : null;
+  switch (head) {
+    case 'base':
+      outputs.last_hidden_state = hidden;
+      outputs.pooler_output = pooled!;
+      break;
+    case 'token-classification':
+      outputs.logits = blocks.dense(blocks.dropout(hidden, 'classifier'), 'classifier');
+      break;
+    case 'sequence-classification':
+      outputs.logits = blocks.dense(blocks.dropout(pooled!, 'classifier'), 'classifier');
+      break;
+    case 'multiple-choice': {
+      const scores = blocks.dense(blocks.dropout(pooled!, 'classifier'), 'classifier');
+      outputs.logits = op.reshapeTo(scores, op.shapeSlice(raw.inputIds, 0, 2), ['batch', 'num_choices']);
+      break;
+    }
+    case 'question-answering': {
+      const both = blocks.dense(hidden, 'qa_outputs');
+      outputs.start_logits = op.gather(both, graph.constant([0], [], 'int64', 'start_index'), 2);
+      outputs.end_logits = op.gather(both, graph.constant([1], [], 'int64', 'end_index'), 2);
+      break;
+    }
+    case 'masked-lm':
+    case 'causal-lm':
+    case 'pretraining': {
+      let states = hidden;
+      if (options.maskedPositionsOnly) {
+        const positions = graph.input('masked_positions', 'int64', ['masked']);
+        states = op.gather(op.reshape(hidden, [-1, config.hidden_size]), positions, 0);
+      }
+      const logits = lmPredictions(blocks, config, states);
+      outputs[head === 'pretraining' ? 'prediction_logits' : 'logits'] = logits;
+      if (head === 'pretraining') outputs.seq_relationship_logits = blocks.dense(pooled!, 'cls.seq_relationship');
+      break;
+    }
+    case 'next-sentence':
+      outputs.logits = blocks.dense(pooled!, 'cls.seq_relationship');
+      break;
+  }
+  return { inputs: raw, outputs };
+}
+
+/** Number of classifier outputs a head produces (for validating weights against the config). */
+export function classifierWidth(config: BertConfig, head: HeadKind): number | null {
+  if (head === 'token-classification' || head === 'sequence-classification') return numLabels(config);
+  if (head === 'multiple-choice') return 1;
+  return null;
+}

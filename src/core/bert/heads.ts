@@ -1,0 +1,42 @@
+/** The BERT heads of HF transformers, by the task names the rest of BERT Lens uses. */
+export type HeadKind =
+  | 'base'
+  | 'token-classification'
+  | 'sequence-classification'
+  | 'question-answering'
+  | 'masked-lm'
+  | 'next-sentence'
+  | 'pretraining'
+  | 'multiple-choice'
+  | 'causal-lm';
+
+export const HEAD_KINDS: readonly HeadKind[] = [
+  'base', 'token-classification', 'sequence-classification', 'question-answering', 'masked-lm',
+  'next-sentence', 'pretraining', 'multiple-choice', 'causal-lm',
+];
+
+/** HF class name for each head (config.json `architectures`). */
+export const ARCHITECTURE_OF: Record<HeadKind, string> = {
+  'base': 'BertModel',
+  'token-classification': 'BertForTokenClassification',
+  'sequence-classification': 'BertForSequenceClassification',
+  'question-answering': 'BertForQuestionAnswering',
+  'masked-lm': 'BertForMaskedLM',
+  'next-sentence': 'BertForNextSentencePrediction',
+  'pretraining': 'BertForPreTraining',
+  'multiple-choice': 'BertForMultipleChoice',
+  'causal-lm': 'BertLMHeadModel',
+};
+
+export function headFromArchitecture(architecture: string): HeadKind | undefined {
+  return (Object.entries(ARCHITECTURE_OF) as Array<[HeadKind, string]>).find(([, a]) => a === architecture)?.[0];
+}
+
+/** HF builds the pooler only for heads that read [CLS] through it (add_pooling_layer). */
+export function usesPooler(head: HeadKind): boolean {
+  return head === 'base' || head === 'sequence-classification' || head === 'next-sentence' || head === 'pretraining' || head === 'multiple-choice';
+}
+
+export function usesLmHead(head: HeadKind): boolean {
+  return head === 'masked-lm' || head === 'pretraining' || head === 'causal-lm';
+}

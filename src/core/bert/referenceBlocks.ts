@@ -1,0 +1,127 @@
+import type { DType } from '../graph/dtype';
+import type { Graph, Shape, Value } from '../graph/graph';
+import * as op from '../graph/ops/index';
+import type { BertConfig, HiddenAct } from './config';
+import type { Blocks, DropoutSite } from './blocks';
+import type { BertInputs } from './definition';
+import { TIED_DECODER, WORD_EMBEDDINGS } from './weightNames';
+
+/** Supplies the graph value of an HF parameter: an initializer (frozen) or a graph input (trainable). */
+export type ParamProvider = (name: string) => Value;
+
+export interface DropoutMaskInput {
+  /** Graph input name; feed 0 or 1/(1-p) per element. */
+  name: string;
+  shape: Shape;
+  probability: number;
+  site: DropoutSite;
+}
+
+export function activation(x: Value, act: HiddenAct): Value {
+  switch (act) {
+    case 'gelu':
+      return op.geluErf(x);
+    case 'gelu_new':
+    case 'gelu_pytorch_tanh':
+      return op.geluTanh(x);
+    case 'relu':
+      return op.relu(x);
+    case 'tanh':
+      return op.tanh(x);
+    case 'silu':
+      return op.silu(x);
+  }
+}
+
+/** torch.finfo(dtype).min, the value HF adds to masked attention scores. */
+function finfoMin(dtype: DType): number {
+  return dtype === 'float64' ? -Number.MAX_VALUE : -3.4028234663852886e38;
+}
+
+/**
+ * Primitive ops only, so every block is differentiable by the autodiff and runs in float64 for
+ * gradient checks. With `dropout` set, each dropout site becomes a mask input (see DropoutMaskInput).
+ */
+export class ReferenceBlocks implements Blocks {
+  readonly dropoutMasks: DropoutMaskInput[] = [];
+
+  constructor(
+    private readonly graph: Graph,
+    private readonly config: BertConfig,
+    private readonly param: ParamProvider,
+    private readonly dtype: DType = 'float32',
+    private readonly dropoutEnabled = false,
+  ) {}
+
+  embeddings(inputs: BertInputs): Value {
+    const g = this.graph;
+    const words = op.gather(this.param(WORD_EMBEDDINGS), inputs.inputIds, 0);
+    const types = op.gather(this.param('bert.embeddings.token_type_embeddings.weight'), inputs.tokenTypeIds, 0);
+    const seqLength = op.gather(op.shapeOf(inputs.inputIds), g.constant([1], [], 'int64', 'seq_axis'), 0);
+    const positionIds = op.emit('Range', [g.constant([0], [], 'int64', 'zero'), seqLength, g.constant([1], [], 'int64', 'one')], {}, { dtype: 'int64', shape: ['seq'] });
+    const positions = op.gather(this.param('bert.embeddings.position_embeddings.weight'), positionIds, 0);
+    // HF order: (inputs_embeds + token_type_embeddings) + position_embeddings.
+    const summed = op.add(op.add(words, types), positions);
+    return this.dropout(this.layerNorm(summed, 'bert.embeddings.LayerNorm'), 'hidden');
+  }
+
+  attentionMask(mask: Value, causal: boolean): Value {
+    let keep = op.unsqueeze(op.cast(mask, this.dtype), [1, 2]);
+    if (causal) {
+      const seq = op.shapeSlice(mask, 1, 2);
+      const square = op.concat([seq, seq], 0);
+      const ones = op.emit('ConstantOfShape', [square], { value: { tensor: { dtype: this.dtype, dims: [1], data: this.dtype === 'float64' ? Float64Array.of(1) : Float32Array.of(1) } } }, { dtype: this.dtype, shape: ['seq', 'seq'] });
+      const lower = op.emit('Trilu', [ones], { upper: 0 });
+      keep = op.mul(keep, lower);
+    }
+    // HF get_extended_attention_mask: (1 - mask) · finfo.min, added to the raw scores.
+    return op.scale(op.sub(op.scalarLike(keep, 1), keep), finfoMin(this.dtype));
+  }
+
+  selfAttention(hidden: Value, mask: Value, prefix: string, heads: number, headSize: number): Value {
+    const project = (name: string) => op.reshape(this.dense(hidden, `${prefix}attention.self.${name}`), [0, 0, heads, headSize]);
+    const query = op.transpose(project('query'), [0, 2, 1, 3]);
+    const keyT = op.transpose(project('key'), [0, 2, 3, 1]);
+    const value = op.transpose(project('value'), [0, 2, 1, 3]);
+    const scores = op.div(op.matmul(query, keyT), op.scalarLike(hidden, Math.sqrt(headSize)));
+    const probs = this.dropout(op.softmax(op.add(scores, mask), -1), 'attention');
+    const context = op.transpose(op.matmul(probs, value), [0, 2, 1, 3]);
+    return op.reshape(context, [0, 0, heads * headSize]);
+  }
+
+  denseResidualNorm(x: Value, residual: Value, prefix: string): Value {
+    const projected = this.dropout(this.dense(x, `${prefix}.dense`), 'hidden');
+    return this.layerNorm(op.add(projected, residual), `${prefix}.LayerNorm`);
+  }
+
+  denseActivation(x: Value, name: string, act: HiddenAct): Value {
+    return activation(this.dense(x, name), act);
+  }
+
+  dense(x: Value, name: string): Value {
+    return op.linear(x, this.param(`${name}.weight`), this.param(`${name}.bias`));
+  }
+
+  layerNorm(x: Value, name: string): Value {
+    return op.layerNorm(x, this.param(`${name}.weight`), this.param(`${name}.bias`), this.config.layer_norm_eps);
+  }
+
+  dropout(x: Value, site: DropoutSite): Value {
+    const probability = this.probability(site);
+    if (!this.dropoutEnabled || probability <= 0) return x;
+    const mask = this.graph.input(`dropout_mask_${this.dropoutMasks.length}`, this.dtype, x.shape);
+    this.dropoutMasks.push({ name: mask.name, shape: x.shape, probability, site });
+    return op.dropout(x, mask);
+  }
+
+  decoder(x: Value): Value {
+    const matrix = this.config.tie_word_embeddings === false ? this.param(TIED_DECODER) : this.param(WORD_EMBEDDINGS);
+    return op.linear(x, matrix, this.param('cls.predictions.bias'));
+  }
+
+  private probability(site: DropoutSite): number {
+    if (site === 'attention') return this.config.attention_probs_dropout_prob;
+    if (site === 'classifier') return this.config.classifier_dropout ?? this.config.hidden_dropout_prob;
+    return this.config.hidden_dropout_prob;
+  }
+}
