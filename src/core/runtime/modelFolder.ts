@@ -168,18 +168,24 @@ async function checkNonEmpty(file: string): Promise<string> {
   return file;
 }
 
-interface ShardIndex {
+export interface ShardIndex {
+  /** tensor name → shard file name (relative to the folder) */
   weight_map: Record<string, string>;
 }
 
-async function readShardIndex(indexFile: string): Promise<ShardIndex> {
+/** Reads model.safetensors.index.json; shard names must stay inside the folder. */
+export async function readShardIndex(indexFile: string): Promise<ShardIndex> {
   const index = await readJsonObject(indexFile);
   const map = index.weight_map;
-  if (typeof map !== 'object' || map === null || Array.isArray(map) ||
-      !Object.values(map).every((shard) => typeof shard === 'string' && shard !== '' && !shard.includes('..'))) {
-    throw new ModelFolderError(indexFile, `${indexFile}: "weight_map" must map tensor names to shard file names`);
+  if (typeof map !== 'object' || map === null || Array.isArray(map) || !Object.values(map).every(isPlainRelativeFile)) {
+    throw new ModelFolderError(indexFile, `${indexFile}: "weight_map" must map tensor names to shard file names inside the folder`);
   }
   return { weight_map: map as Record<string, string> };
+}
+
+/** A relative path without `..`, `.` or empty segments, absolute roots or backslashes. */
+export function isPlainRelativeFile(name: unknown): name is string {
+  return typeof name === 'string' && /^[\w.-]+(\/[\w.-]+)*$/.test(name) && !name.split('/').some((part) => part === '..' || part === '.');
 }
 
 /** Each shard must exist, be a valid safetensors file, and hold the tensors the index puts in it. */
