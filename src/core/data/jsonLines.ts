@@ -1,0 +1,32 @@
+import { describeError, splitLines, type ParseIssue } from './parseResult';
+
+export interface JsonLine {
+  line: number;
+  value: unknown;
+}
+
+/**
+ * Parses JSON Lines: one JSON value per line, blank lines ignored. A line that is not JSON becomes an
+ * error naming its line; every other line is still returned.
+ */
+export function parseJsonLines(text: string, file: string): { values: JsonLine[]; errors: ParseIssue[] } {
+  const values: JsonLine[] = [];
+  const errors: ParseIssue[] = [];
+  for (const { line, text: lineText } of splitLines(text)) {
+    if (lineText.trim() === '') continue;
+    try {
+      values.push({ line, value: JSON.parse(lineText) as unknown });
+    } catch (error) {
+      errors.push({ file, line, message: `not valid JSON: ${describeError(error)}` });
+    }
+  }
+  return { values, errors };
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function isNonNegativeInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}

@@ -1,0 +1,60 @@
+/**
+ * The result every parser returns instead of throwing: the records it could read, and one issue per
+ * problem with the file and 1-based line, so a user can open the exact spot. Valid records are always
+ * kept; one bad line never costs the rest of the file.
+ */
+export interface ParseIssue {
+  file: string;
+  /** 1-based line in `file`; 0 when the problem concerns the whole file (e.g. empty input). */
+  line: number;
+  message: string;
+}
+
+export interface ParseResult<T> {
+  records: T[];
+  /** Input that was not read into `records` (skipped lines, sentences, tasks, spans). */
+  errors: ParseIssue[];
+  /** Input that was read but changed or interpreted (a tag scheme converted, a duplicate resolved). */
+  warnings: ParseIssue[];
+}
+
+/** What an exporter produced, plus what it could not represent in the target format. */
+export interface ExportResult {
+  content: string;
+  /** One message per item (document, span) that was left out or altered; empty when lossless. */
+  issues: string[];
+}
+
+export function emptyResult<T>(): ParseResult<T> {
+  return { records: [], errors: [], warnings: [] };
+}
+
+export interface SourceLine {
+  /** 1-based line number. */
+  line: number;
+  /** The line without its terminator (`\n` or `\r\n`). */
+  text: string;
+}
+
+/** Splits text into lines, accepting LF and CRLF endings and a leading byte-order mark. */
+export function splitLines(text: string): SourceLine[] {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const parts = body.split('\n');
+  if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  return parts.map((part, index) => ({
+    line: index + 1,
+    text: part.endsWith('\r') ? part.slice(0, -1) : part,
+  }));
+}
+
+/** 1-based line of a UTF-16 offset in `text`. */
+export function lineOfOffset(text: string, offset: number): number {
+  let line = 1;
+  const end = Math.min(offset, text.length);
+  for (let i = 0; i < end; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
