@@ -408,7 +408,7 @@ def main(argv):
         sys.exit(__doc__)
     try:
         log = train(*args, dtype=dtype)
-    except (BatchError, FloatingPointError) as error:
+    except (ValueError, FloatingPointError, OSError) as error:
         sys.exit(f"train_reference: {error}")
     last = log["steps"][-1]
     print(f"{log['architecture']}: {len(log['steps'])} steps, loss {log['steps'][0]['loss']:.6f} → {last['loss']:.6f}, "
