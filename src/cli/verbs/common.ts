@@ -1,0 +1,39 @@
+import { promises as fs } from 'node:fs';
+import { UsageError } from '../args';
+
+/**
+ * Reads a text file for a task: refuses binary files and invalid UTF-8 with one clear line instead
+ * of running a model on garbage.
+ */
+export async function readTextFile(file: string): Promise<string> {
+  let bytes: Buffer;
+  try {
+    bytes = file === '-' ? await readStdin() : await fs.readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'ENOENT' ? `${file}: no such file` : code === 'EISDIR' ? `${file}: is a directory` : `${file}: ${(error as Error).message}`);
+  }
+  return decodeText(bytes, file);
+}
+
+export function decodeText(bytes: Uint8Array, name: string): string {
+  const sample = bytes.subarray(0, 8192);
+  if (sample.includes(0)) throw new UsageError(`${name}: looks like a binary file (contains NUL bytes)`);
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch {
+    throw new UsageError(`${name}: is not valid UTF-8 text`);
+  }
+}
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export function splitList(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
