@@ -56,12 +56,12 @@ export function silu(x: Value): Value {
 }
 
 /**
- * Inverted dropout with a keep-mask supplied by the caller (0/1 of x's type): the trainer draws the
- * masks from its own seeded generator, so runs are reproducible and resume bit-identically.
+ * Inverted dropout with a mask supplied by the caller, already scaled: each element is 0 or
+ * 1/(1-p). The trainer draws the masks from its own seeded generator, so runs are reproducible and
+ * resume bit-identically.
  */
-export function dropout(x: Value, keepMask: Value, p: number): Value {
-  if (p <= 0) return x;
-  return mul(mul(x, keepMask), scalarLike(x, 1 / (1 - p)));
+export function dropout(x: Value, scaledKeepMask: Value): Value {
+  return mul(x, scaledKeepMask);
 }
 
 // ---- gradients ----
