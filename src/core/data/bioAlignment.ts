@@ -35,12 +35,11 @@ export function parseTag(tag: string): ParsedTag | undefined {
 
 /**
  * Guesses the scheme of tag sequences: BIOES/BILOU when E-/S- or L-/U- appear; IOB1 when entities
- * start with I- (B- then only separates adjacent entities of one type); IO when there is no B- at all;
- * IOB2 otherwise.
+ * start with I- (B- then only separates adjacent entities of one type; a file without any B- may be
+ * IO, which reads the same way); IOB2 otherwise.
  */
 export function detectTagScheme(sequences: ReadonlyArray<readonly string[]>): TagScheme {
   let iStarts = 0;
-  let bTags = 0;
   let hasIes = false;
   let hasLu = false;
   for (const tags of sequences) {
@@ -50,14 +49,12 @@ export function detectTagScheme(sequences: ReadonlyArray<readonly string[]>): Ta
       if (!parsed) continue;
       if (parsed.prefix === 'E' || parsed.prefix === 'S') hasIes = true;
       if (parsed.prefix === 'L' || parsed.prefix === 'U') hasLu = true;
-      if (parsed.prefix === 'B') bTags++;
       if (parsed.prefix === 'I' && (previous.prefix === 'O' || previous.type !== parsed.type)) iStarts++;
       previous = parsed;
     }
   }
   if (hasLu) return 'BILOU';
   if (hasIes) return 'BIOES';
-  if (iStarts > 0 && bTags === 0) return 'IO';
   if (iStarts > 0) return 'IOB1';
   return 'IOB2';
 }

@@ -102,8 +102,8 @@ describe('tag schemes', () => {
     expect(toIob2(bilou).tags).toEqual(['B-PER', 'B-LOC', 'I-LOC', 'B-LOC']);
   });
 
-  it('detects IO and IOB2', () => {
-    expect(detectTagScheme([['I-PER', 'I-PER', 'O', 'I-LOC']])).toBe('IO');
+  it('detects IOB2, and IO as IOB1 (both read the same way)', () => {
+    expect(detectTagScheme([['I-PER', 'I-PER', 'O', 'I-LOC']])).toBe('IOB1');
     expect(detectTagScheme([['B-PER', 'I-PER', 'O', 'B-LOC'], ['O']])).toBe('IOB2');
   });
 

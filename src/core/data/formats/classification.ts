@@ -113,6 +113,7 @@ export function parseClassificationJsonl(text: string, options: ClassificationJs
     }
     records.push({ text: sentence, label, line });
   }
+  errors.sort((a, b) => a.line - b.line);
   return { records, errors, warnings: [] };
 }
 

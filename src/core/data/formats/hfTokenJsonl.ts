@@ -87,6 +87,7 @@ export function parseHfTokenJsonl(text: string, options: HfTokenReadOptions = {}
   if (converted > 0) {
     warnings.push({ file, line: firstConvertedLine, message: `${converted} record(s) had tags in another scheme (IOB1/BIOES); converted to IOB2 (first at this line)` });
   }
+  errors.sort((a, b) => a.line - b.line);
   return { records, errors, warnings };
 }
 

@@ -132,6 +132,7 @@ export function parseProdigyJsonl(text: string, options: ProdigyReadOptions = {}
   for (const [answer, { count, line }] of skipped) {
     warnings.push({ file, line, message: `${count} task(s) answered "${answer}" not imported (first at this line)` });
   }
+  errors.sort((a, b) => a.line - b.line);
   return { records, errors, warnings };
 }
 
