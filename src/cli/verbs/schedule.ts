@@ -71,6 +71,8 @@ export const scheduleVerb: Verb = {
     const warmupSteps = numberFlag(args, 'warmup-steps', { integer: true, min: 0 });
     const warmupRatio = numberFlag(args, 'warmup-ratio', { min: 0 });
     if (warmupSteps !== undefined && warmupRatio !== undefined) throw new UsageError('give --warmup-steps or --warmup-ratio, not both');
+    // HF's get_scheduler ignores warmup for "constant"; a user who asks for warmup wants the other one.
+    if (type === 'constant' && (warmupSteps || warmupRatio)) throw new UsageError('constant has no warmup; use --type constant_with_warmup');
 
     let rates: number[];
     let warmup: number;

@@ -64,6 +64,7 @@ describe('bert-lens schedule', () => {
       [['--type', 'linear', '--lr', '1e-3', '--steps', '4', '--warmup-steps', '1', '--warmup-ratio', '0.1'], 'not both'],
       [['--type', 'linear', '--lr', '1e-3', '--steps', '4', '--warmup-ratio', '2'], 'warmup_ratio must be in [0, 1]'],
       [['--type', 'linear', '--lr', '1e-3', '--steps', '4', '--num-cycles', '2'], '--num-cycles applies to cosine and cosine_with_restarts only'],
+      [['--type', 'constant', '--lr', '1e-3', '--steps', '4', '--warmup-steps', '2'], 'constant has no warmup; use --type constant_with_warmup'],
       [['--type', 'polynomial', '--lr', '1e-8', '--steps', '4'], 'lr_end (1e-7) must be smaller than initial lr (1e-8)'],
       [['--type', 'cosine_with_restarts', '--lr', '1e-3', '--steps', '4', '--num-cycles', '0.5'], 'num_cycles must be an integer ≥ 1'],
     ];
