@@ -198,20 +198,15 @@ function emitGroup(encoding: Encoding, context: WindowContext, scratch: WindowSc
   const entityGroup = context.scheme.groupName[scratch.unitLabel[firstUnit]!]!;
   if (context.ignore.has(entityGroup)) return;
   const { unitFirst, unitLast, keptPosition } = scratch;
-  const convert = (tokens: string[]): string => context.tokenizer.convertTokensToString(tokens);
-  const tokensOf = (firstKept: number, lastKept: number): string[] => {
-    const tokens: string[] = [];
-    for (let k = firstKept; k <= lastKept; k++) tokens.push(tokenWord(encoding, keptPosition[k]!, context));
-    return tokens;
-  };
+  const { tokenizer } = context;
   let word: string;
   if (context.strategy === 'simple') {
-    word = convert(tokensOf(unitFirst[firstUnit]!, unitLast[lastUnit]!));
+    word = tokenizer.convertTokensToString(tokenWords(encoding, context, scratch, unitFirst[firstUnit]!, unitLast[lastUnit]!));
   } else {
     // HF converts twice: each word from its tokens (aggregate_word), then the group from those words.
     const words: string[] = [];
-    for (let u = firstUnit; u <= lastUnit; u++) words.push(convert(tokensOf(unitFirst[u]!, unitLast[u]!)));
-    word = convert(words);
+    for (let u = firstUnit; u <= lastUnit; u++) words.push(tokenizer.convertTokensToString(tokenWords(encoding, context, scratch, unitFirst[u]!, unitLast[u]!)));
+    word = tokenizer.convertTokensToString(words);
   }
   const entity: EntityGroup = {
     entity_group: entityGroup,
@@ -221,4 +216,10 @@ function emitGroup(encoding: Encoding, context: WindowContext, scratch: WindowSc
     end: encoding.offsets[keptPosition[unitLast[lastUnit]!]!]![1],
   };
   out.push(entity);
+}
+
+function tokenWords(encoding: Encoding, context: WindowContext, scratch: WindowScratch, firstKept: number, lastKept: number): string[] {
+  const tokens: string[] = [];
+  for (let k = firstKept; k <= lastKept; k++) tokens.push(tokenWord(encoding, scratch.keptPosition[k]!, context));
+  return tokens;
 }
