@@ -30,11 +30,14 @@ export interface AddedTokenMatch {
  */
 export class AddedTokenMatcher {
   private readonly byFirstUnit = new Map<number, Array<{ content: string; token: AddedTokenSpec }>>();
+  /** 1 where a UTF-16 unit starts some token: most of the text is skipped without a Map lookup. */
+  private readonly startsToken = new Uint8Array(0x10000);
 
   constructor(tokens: ReadonlyArray<{ content: string; token: AddedTokenSpec }>) {
     for (const entry of tokens) {
       if (entry.content.length === 0) continue;
       const key = entry.content.charCodeAt(0);
+      this.startsToken[key] = 1;
       let list = this.byFirstUnit.get(key);
       if (list === undefined) this.byFirstUnit.set(key, (list = []));
       list.push(entry);
@@ -51,7 +54,12 @@ export class AddedTokenMatcher {
     if (this.isEmpty) return matches;
     let previousEnd = from;
     let i = from;
+    const startsToken = this.startsToken;
     while (i < to) {
+      if (startsToken[text.charCodeAt(i)] === 0) {
+        i++;
+        continue;
+      }
       const candidates = this.byFirstUnit.get(text.charCodeAt(i));
       let hit: { content: string; token: AddedTokenSpec } | undefined;
       if (candidates !== undefined) {

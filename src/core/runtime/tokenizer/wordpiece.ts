@@ -9,7 +9,8 @@ export interface WordPieceOptions {
 /** How a word splits: pieces[2k] = id, pieces[2k + 1] = end of piece k in the word's UTF-16 units. */
 export type WordPieces = Int32Array;
 
-const CACHE_LIMIT = 200_000;
+/** Words kept with their split; natural text repeats words, so this saves most of the matching. */
+const CACHE_LIMIT = 100_000;
 
 /**
  * HF WordPiece model: greedy longest-match-first, continuation pieces carry the `##` prefix, and a
