@@ -110,8 +110,21 @@ export function encodeIob2(entities: readonly EntityRun[], length: number): stri
   return tags;
 }
 
+/** True when tags are valid IOB2: only O/B-/I-, and every I- continues an entity of its type. */
+export function isIob2(tags: readonly string[]): boolean {
+  let previous: ParsedTag | undefined;
+  for (const tag of tags) {
+    const parsed = parseTag(tag);
+    if (!parsed || (parsed.prefix !== 'O' && parsed.prefix !== 'B' && parsed.prefix !== 'I')) return false;
+    if (parsed.prefix === 'I' && (!previous || previous.prefix === 'O' || previous.type !== parsed.type)) return false;
+    previous = parsed;
+  }
+  return true;
+}
+
 /** Rewrites tags of any scheme as IOB2; `changed` counts the tags that differ. */
 export function toIob2(tags: readonly string[]): { tags: string[]; changed: number; invalid: number[] } {
+  if (isIob2(tags)) return { tags: [...tags], changed: 0, invalid: [] };
   const { entities, invalid } = decodeEntities(tags);
   const converted = encodeIob2(entities, tags.length);
   let changed = 0;

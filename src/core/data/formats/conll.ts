@@ -1,6 +1,6 @@
 import type { AnnotatedDocument } from '../annotation';
 import { detectTagScheme, parseTag, toIob2, type AlignmentIssue, type TagScheme } from '../bioAlignment';
-import { splitLines, type ExportResult, type ParseIssue, type ParseResult } from '../parseResult';
+import type { ExportResult, ParseIssue, ParseResult } from '../parseResult';
 import {
   describeAlignmentIssue,
   documentsToSentences,
@@ -47,12 +47,15 @@ export function parseConll(text: string, options: ConllReadOptions = {}): ConllP
   const errors: ParseIssue[] = [];
   const warnings: ParseIssue[] = [];
   const raw: Array<{ tokens: string[]; tags: string[]; line: number; documentIndex: number }> = [];
-  const prefix =
-    options.stripLanguagePrefix === true
-      ? /^[a-z]{2,3}:/
-      : typeof options.stripLanguagePrefix === 'string' && options.stripLanguagePrefix !== ''
-        ? new RegExp(`^${options.stripLanguagePrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:`)
-        : undefined;
+  const anyPrefix = /^[a-z]{2,3}:/;
+  const exactPrefix =
+    typeof options.stripLanguagePrefix === 'string' && options.stripLanguagePrefix !== '' ? `${options.stripLanguagePrefix}:` : undefined;
+  /** Length of the language prefix of a token, 0 when it has none, -1 when not stripping. */
+  const prefixLength = (token: string): number => {
+    if (exactPrefix !== undefined) return token.startsWith(exactPrefix) ? exactPrefix.length : 0;
+    if (options.stripLanguagePrefix === true) return anyPrefix.exec(token)?.[0].length ?? 0;
+    return -1;
+  };
   let missingPrefix = 0;
   let firstMissingPrefixLine = 0;
 
@@ -69,8 +72,21 @@ export function parseConll(text: string, options: ConllReadOptions = {}): ConllP
     broken = false;
   };
 
-  for (const { line, text: lineText } of splitLines(text)) {
-    const trimmed = lineText.trim();
+  // A hand-rolled line loop: training files have hundreds of thousands of lines.
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let line = 0;
+  const fail = (message: string): void => {
+    errors.push({ file, line, message: `${message}; sentence starting at line ${startLine} skipped` });
+    broken = true;
+  };
+  for (let position = 0; position < body.length; ) {
+    let lineEnd = body.indexOf('\n', position);
+    if (lineEnd < 0) lineEnd = body.length;
+    const lineText = body.slice(position, lineEnd);
+    position = lineEnd + 1;
+    line++;
+    const firstTab = lineText.indexOf('\t');
+    const trimmed = firstTab > 0 && lineText.charCodeAt(0) > 32 && !lineText.endsWith('\r') ? lineText : lineText.trim();
     if (trimmed === '') {
       endSentence();
       continue;
@@ -83,22 +99,24 @@ export function parseConll(text: string, options: ConllReadOptions = {}): ConllP
     }
     if (tokens.length === 0 && !broken) startLine = line;
     sawContentInDocument = true;
-    const columns = lineText.includes('\t') ? lineText.split('\t').map((c) => c.trim()) : trimmed.split(/\s+/);
-    const fail = (message: string): void => {
-      errors.push({ file, line, message: `${message}; sentence starting at line ${startLine} skipped` });
-      broken = true;
-    };
     if (broken) continue;
-    if (columns.length < 2) {
+    let token: string;
+    let tag: string;
+    if (firstTab >= 0) {
+      token = trimmed.slice(0, trimmed.indexOf('\t')).trim();
+      tag = trimmed.slice(trimmed.lastIndexOf('\t') + 1).trim();
+    } else {
+      const columns = trimmed.split(/\s+/);
+      token = columns[0]!;
+      tag = columns.length > 1 ? columns[columns.length - 1]! : '';
+    }
+    if (firstTab < 0 && tag === '') {
       fail(`expected a token and a tag, found ${JSON.stringify(trimmed.slice(0, 60))}`);
       continue;
     }
-    const tag = columns[columns.length - 1]!;
-    let token = columns[0]!;
-    if (prefix) {
-      if (prefix.test(token)) token = token.replace(prefix, '');
-      else if (missingPrefix++ === 0) firstMissingPrefixLine = line;
-    }
+    const strip = prefixLength(token);
+    if (strip > 0) token = token.slice(strip);
+    else if (strip === 0 && missingPrefix++ === 0) firstMissingPrefixLine = line;
     if (token === '') {
       fail('empty token');
       continue;
