@@ -13,9 +13,10 @@ export interface RuntimeInfo {
 }
 
 export function formatRuntimeInfo(info: RuntimeInfo): string {
+  // The runtime first: a toast shows only the start of a long message.
   return (
-    `BERT Lens ${info.extensionVersion} · onnxruntime-node ${info.ortVersion} ` +
-    `(backends: ${info.backends.join(', ') || 'none'}) · ${info.platform} · Node ${info.nodeVersion}`
+    `onnxruntime-node ${info.ortVersion} loaded · BERT Lens ${info.extensionVersion} · ` +
+    `${info.platform} · Node ${info.nodeVersion} · backends: ${info.backends.join(', ') || 'none'}`
   );
 }
 

@@ -1,0 +1,153 @@
+// The VS Code workbench in Chromium, driven the way a person would: clicks in the Explorer, the
+// command palette (F1), notifications, decorations in the editor, screenshots.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Debian's chromium in a container: no sandbox, no GPU, nothing that phones home. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export interface Decoration {
+  /** The element's classes; VS Code names decoration types `ced-<key>-<n>`. */
+  className: string;
+  /** Text inside the decorated element (empty for overlay decorations such as backgrounds). */
+  text: string;
+}
+
+export interface OpenOptions {
+  chromiumPath: string;
+  /** Screenshots go here. */
+  artifactsDir: string;
+  /** Chromium keeps its config and cache (crash reports, dconf) here instead of in $HOME. */
+  scratchDir: string;
+  timeoutMs?: number;
+}
+
+/** Decorated elements in editors, not in the chat input (also a Monaco editor) or other panels. */
+const EDITOR_DECORATIONS = '.editor-group-container .monaco-editor [class*="ced-"]';
+const EXPLORER_ROWS = '.explorer-folders-view .monaco-list-row';
+const NOTIFICATION_MESSAGES = '.notification-list-item-message';
+
+function cssString(value: string): string {
+  return JSON.stringify(value);
+}
+
+export class Workbench {
+  private constructor(
+    readonly browser: Browser,
+    readonly page: Page,
+    private readonly artifactsDir: string,
+  ) {}
+
+  /** Opens Chromium on a workbench URL and waits until the Explorer lists the folder's files. */
+  static async open(url: string, options: OpenOptions): Promise<Workbench> {
+    const browser = await chromium.launch({
+      executablePath: options.chromiumPath,
+      args: CHROMIUM_ARGS,
+      headless: true,
+      env: {
+        ...process.env,
+        XDG_CONFIG_HOME: path.join(options.scratchDir, 'config'),
+        XDG_CACHE_HOME: path.join(options.scratchDir, 'cache'),
+      },
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      page.setDefaultTimeout(options.timeoutMs ?? 30_000);
+      await page.goto(url);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+      await page.locator(EXPLORER_ROWS).first().waitFor({ timeout: 90_000 });
+      return new Workbench(browser, page, options.artifactsDir);
+    } catch (error) {
+      await browser.close();
+      throw error;
+    }
+  }
+
+  /** Opens a file by clicking its Explorer row; resolves when its editor tab is active. */
+  async openFile(name: string): Promise<void> {
+    await this.page.locator(`${EXPLORER_ROWS}[aria-label*=${cssString(name)}]`).first().click();
+    await this.page.locator(`.tabs-container .tab.active[aria-label*=${cssString(name)}]`).waitFor();
+    await this.page.locator('.editor-group-container .monaco-editor .view-lines').first().waitFor();
+  }
+
+  /**
+   * Runs a command by its palette title, e.g. "BERT Lens: Show Runtime Info". Right after the
+   * workbench loads, extension contributions may not be registered yet and the palette then offers
+   * only "similar commands": it is reopened until the title shows up or timeoutMs passes.
+   */
+  async runCommand(title: string, timeoutMs = 30_000): Promise<void> {
+    const palette = this.page.locator('.quick-input-widget');
+    const input = palette.locator('.quick-input-box input');
+    const rows = palette.locator('.quick-input-list .monaco-list-row');
+    // Rows read "<title>" plus extras (keybinding, "recently used"): match the label exactly.
+    const exact = rows.filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) });
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.page.keyboard.press('F1');
+      await input.waitFor();
+      await input.fill(`>${title}`);
+      try {
+        await exact.first().waitFor({ timeout: 3_000 });
+        break;
+      } catch {
+        const offered = await rows.allInnerTexts();
+        await this.page.keyboard.press('Escape');
+        await palette.waitFor({ state: 'hidden' });
+        if (Date.now() > deadline) {
+          throw new Error(`The command palette offers no command titled "${title}". It offered: ${JSON.stringify(offered)}`);
+        }
+      }
+    }
+    await exact.first().click();
+    await palette.waitFor({ state: 'hidden' });
+  }
+
+  /** Texts of the notifications on screen (toasts and the notification center). */
+  async notifications(): Promise<string[]> {
+    return this.page.locator(NOTIFICATION_MESSAGES).allInnerTexts();
+  }
+
+  /** Waits for a notification whose text matches; fails listing the ones that did show. */
+  async waitForNotification(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let seen: string[] = [];
+    while (Date.now() < deadline) {
+      seen = await this.notifications();
+      const hit = seen.find((text) => pattern.test(text));
+      if (hit !== undefined) return hit;
+      await this.page.waitForTimeout(200);
+    }
+    throw new Error(`No notification matched ${pattern} within ${timeoutMs} ms. Shown: ${JSON.stringify(seen)}`);
+  }
+
+  /** Decorated elements in the editors (see Decoration). */
+  async decorations(): Promise<Decoration[]> {
+    return this.page.locator(EDITOR_DECORATIONS).evaluateAll((elements) =>
+      elements.map((element) => ({ className: element.getAttribute('class') ?? '', text: element.textContent ?? '' })),
+    );
+  }
+
+  /** Saves a PNG of the whole workbench as <artifactsDir>/<name>.png and returns its path. */
+  async screenshot(name: string): Promise<string> {
+    fs.mkdirSync(this.artifactsDir, { recursive: true });
+    const file = path.join(this.artifactsDir, `${name.replace(/[^\w.-]+/g, '-')}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close();
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
