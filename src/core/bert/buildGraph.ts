@@ -36,6 +36,8 @@ export interface ReferenceGraphOptions {
   /** Dropout sites become mask inputs (training); off for inference and conformance runs. */
   dropout?: boolean;
   maskedPositionsOnly?: boolean;
+  /** Block the lookup gradient of the word-embedding padding row, as nn.Embedding(padding_idx) does. */
+  freezePaddingRow?: boolean;
 }
 
 export interface ReferenceGraph {
@@ -67,7 +69,7 @@ export function buildReferenceGraph(config: BertConfig, head: HeadKind, weight: 
     parameters.set(name, value);
     return value;
   };
-  const blocks = new ReferenceBlocks(graph, config, param, dtype, options.dropout ?? false);
+  const blocks = new ReferenceBlocks(graph, config, param, dtype, options.dropout ?? false, options.freezePaddingRow ?? false);
   const { outputs } = buildHead(graph, blocks, config, head, { maskedPositionsOnly: options.maskedPositionsOnly });
   const trainable = new Map([...parameters].filter(([name]) => options.trainable?.has(name)));
   return { graph, outputs, parameters: trainable, dropoutMasks: blocks.dropoutMasks };

@@ -90,8 +90,8 @@ export function buildHead(graph: Graph, blocks: Blocks, config: BertConfig, head
     }
     case 'question-answering': {
       const both = blocks.dense(hidden, 'qa_outputs');
-      outputs.start_logits = op.gather(both, graph.constant([0], [], 'int64', 'start_index'), 2);
-      outputs.end_logits = op.gather(both, graph.constant([1], [], 'int64', 'end_index'), 2);
+      outputs.start_logits = op.gather(both, graph.constant([0], [], 'int64', 'qa_start_column'), 2);
+      outputs.end_logits = op.gather(both, graph.constant([1], [], 'int64', 'qa_end_column'), 2);
       break;
     }
     case 'masked-lm':

@@ -51,11 +51,21 @@ export class ReferenceBlocks implements Blocks {
     private readonly param: ParamProvider,
     private readonly dtype: DType = 'float32',
     private readonly dropoutEnabled = false,
+    /** nn.Embedding(padding_idx): the padding row gets no gradient from the lookup (training only). */
+    private readonly freezePaddingRow = false,
   ) {}
+
+  private wordEmbeddings(ids: Value): Value {
+    const table = this.param(WORD_EMBEDDINGS);
+    const looked = op.gather(table, ids, 0);
+    if (!this.freezePaddingRow) return looked;
+    const isPad = op.unsqueeze(op.equal(ids, this.graph.constant([this.config.pad_token_id], [], 'int64', 'pad_id')), [-1]);
+    return op.where(isPad, op.gather(op.stopGradient(table), ids, 0), looked);
+  }
 
   embeddings(inputs: BertInputs): Value {
     const g = this.graph;
-    const words = op.gather(this.param(WORD_EMBEDDINGS), inputs.inputIds, 0);
+    const words = this.wordEmbeddings(inputs.inputIds);
     const types = op.gather(this.param('bert.embeddings.token_type_embeddings.weight'), inputs.tokenTypeIds, 0);
     const seqLength = op.gather(op.shapeOf(inputs.inputIds), g.constant([1], [], 'int64', 'seq_axis'), 0);
     const positionIds = op.emit('Range', [g.constant([0], [], 'int64', 'zero'), seqLength, g.constant([1], [], 'int64', 'one')], {}, { dtype: 'int64', shape: ['seq'] });

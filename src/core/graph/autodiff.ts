@@ -17,6 +17,7 @@ export function gradients(loss: Value, wrt: readonly Value[], seed?: Value): Arr
   const dependsOnTarget = new Set<Value>(wrt);
   const relevant: Node[] = [];
   for (const node of graph.nodes) {
+    if (graph.stopGradientNodes.has(node)) continue;
     if (node.inputs.some((v) => v !== null && dependsOnTarget.has(v))) {
       for (const out of node.outputs) dependsOnTarget.add(out);
       relevant.push(node);

@@ -52,6 +52,8 @@ export class Graph {
   readonly inputs: Value[] = [];
   readonly outputs: Value[] = [];
   readonly initializers: Initializer[] = [];
+  /** Nodes the autodiff must not differentiate through (stop-gradient points). */
+  readonly stopGradientNodes = new Set<Node>();
   private readonly usedNames = new Set<string>();
   private readonly scalarCache = new Map<string, Value>();
   private counter = 0;

@@ -31,6 +31,13 @@ export const abs = (x: Value): Value => emit('Abs', [x]);
 export const not = (x: Value): Value => emit('Not', [x]);
 export const identity = (x: Value): Value => emit('Identity', [x]);
 
+/** The same values, but no gradient flows back through this point (torch's `.detach()`). */
+export function stopGradient(x: Value): Value {
+  const out = emit('Identity', [x]);
+  x.graph.stopGradientNodes.add(out.producer!);
+  return out;
+}
+
 export function scale(x: Value, factor: number): Value {
   return mul(x, scalarLike(x, factor));
 }

@@ -1,0 +1,65 @@
+"""Conformance fixtures for the TypeScript trainer: the PyTorch reference (train_reference.py) trains
+the committed fixture models on fixed batches, and the per-step losses, learning rates, grad norms and
+final weights are committed under test/fixtures/train/conformance/<case>/.
+
+Regenerate (from the repository root, after `npm run fixtures`):
+    /usr/bin/python3 scripts/reference/make_train_refs.py
+"""
+
+import json
+import os
+import shutil
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from train_reference import example_batches, train  # noqa: E402
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+MODELS = os.path.join(ROOT, "test", "fixtures", "models")
+OUT = os.path.join(ROOT, "test", "fixtures", "train", "conformance")
+
+# (case name, fixture model, example_batches options, training overrides, extra spec keys)
+CASES = [
+    ("token-classification-linear", "token-classification", {"seed": 1}, {"lr_scheduler_type": "linear"}, {}),
+    ("token-classification-cosine-accumulate", "token-classification", {"seed": 2},
+     {"lr_scheduler_type": "cosine", "gradient_accumulation_steps": 2, "warmup_ratio": 0.3, "warmup_steps": 0}, {}),
+    ("token-classification-top-layer", "token-classification", {"seed": 3}, {"lr_scheduler_type": "constant_with_warmup"},
+     {"trainable": ["classifier.", "bert.encoder.layer.1."]}),
+    ("sequence-classification-restarts", "sequence-classification", {"seed": 4},
+     {"lr_scheduler_type": "cosine_with_restarts", "lr_scheduler_kwargs": {"num_cycles": 2}}, {}),
+    ("sequence-classification-multilabel-polynomial", "sequence-classification-multilabel", {"seed": 5},
+     {"lr_scheduler_type": "polynomial", "lr_scheduler_kwargs": {"power": 2.0, "lr_end": 1e-5}}, {}),
+    ("sequence-classification-regression-inverse-sqrt", "sequence-classification-regression", {"seed": 6},
+     {"lr_scheduler_type": "inverse_sqrt"}, {}),
+    ("masked-lm-tied-linear", "masked-lm", {"seed": 7}, {"lr_scheduler_type": "linear"}, {}),
+    ("pretraining-constant", "pretraining", {"seed": 8}, {"lr_scheduler_type": "constant", "warmup_steps": 0}, {}),
+    ("question-answering-linear", "question-answering", {"seed": 9}, {"lr_scheduler_type": "linear"}, {}),
+    ("causal-lm-linear", "causal-lm", {"seed": 10}, {"lr_scheduler_type": "linear"}, {}),
+    ("multiple-choice-linear", "multiple-choice", {"seed": 11}, {"lr_scheduler_type": "linear"}, {}),
+    ("next-sentence-linear", "next-sentence", {"seed": 12}, {"lr_scheduler_type": "linear"}, {}),
+]
+
+
+def main():
+    for name, model, batch_options, training, extra in CASES:
+        model_dir = os.path.join(MODELS, model)
+        spec = example_batches(model_dir, **batch_options)
+        spec["training"].update(training)
+        spec.update(extra)
+        case_dir = os.path.join(OUT, name)
+        os.makedirs(case_dir, exist_ok=True)
+        spec["model"] = os.path.relpath(model_dir, case_dir)
+        batches_path = os.path.join(case_dir, "batches.json")
+        with open(batches_path, "w") as f:
+            json.dump(spec, f)
+            f.write("\n")
+        work = os.path.join(case_dir, "out")
+        log = train(model_dir, batches_path, work)
+        shutil.move(os.path.join(work, "log.json"), os.path.join(case_dir, "log.json"))
+        shutil.move(os.path.join(work, "model.safetensors"), os.path.join(case_dir, "final.safetensors"))
+        shutil.rmtree(work)
+        print(f"{name}: {len(log['steps'])} steps, loss {log['steps'][0]['loss']:.6f} -> {log['steps'][-1]['loss']:.6f}")
+
+
+if __name__ == "__main__":
+    main()

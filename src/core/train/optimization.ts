@@ -1,0 +1,109 @@
+import { AdamW, groupParameters, type AdamWSnapshot } from './adamw';
+import { clipGradNorm } from './clip';
+import { learningRateAt, type LearningRateOptions, warmupStepsFor } from './schedules';
+import type { TrainingArguments } from './trainingArguments';
+
+export class NonFiniteError extends Error {}
+
+export interface StepReport {
+  /** 1-based optimizer step just taken. */
+  step: number;
+  /** The learning rate this update used: learning_rate × λ(step − 1). */
+  learningRate: number;
+  /** Global L2 norm of the accumulated gradients before clipping (what HF logs). */
+  gradNorm: number;
+}
+
+/** The schedule of a run: HF λ functions with warmup from warmup_steps or ceil(warmup_ratio × total). */
+export function scheduleOf(args: TrainingArguments, totalSteps: number): LearningRateOptions {
+  const kwargs = args.lr_scheduler_kwargs;
+  return {
+    type: args.lr_scheduler_type,
+    lr: args.learning_rate,
+    numTrainingSteps: totalSteps,
+    numWarmupSteps: warmupStepsFor(totalSteps, { warmupSteps: args.warmup_steps, warmupRatio: args.warmup_ratio }),
+    numCycles: kwargs.num_cycles,
+    power: kwargs.power,
+    lrEnd: kwargs.lr_end,
+    timescale: kwargs.timescale,
+  };
+}
+
+/**
+ * Gradient accumulation, clipping, AdamW and the learning-rate schedule, in the HF Trainer's
+ * order: micro-batch gradients are scaled by 1/gradient_accumulation_steps and summed; then
+ * clip_grad_norm_, optimizer.step() at lr(step), scheduler.step(), zero_grad.
+ */
+export class Optimization {
+  private readonly accumulated = new Map<string, Float32Array>();
+  private microBatches = 0;
+  private stepsTaken: number;
+
+  constructor(
+    readonly params: Map<string, Float32Array>,
+    private readonly args: TrainingArguments,
+    readonly schedule: LearningRateOptions,
+    private readonly optimizer: AdamW,
+    stepsTaken = 0,
+  ) {
+    this.stepsTaken = stepsTaken;
+    for (const [name, value] of params) this.accumulated.set(name, new Float32Array(value.length));
+  }
+
+  static create(params: Map<string, Float32Array>, args: TrainingArguments, totalSteps: number): Optimization {
+    const optimizer = new AdamW(params, {
+      betas: [args.adam_beta1, args.adam_beta2],
+      eps: args.adam_epsilon,
+      groups: groupParameters(params.keys(), args.weight_decay, args.no_decay),
+    });
+    return new Optimization(params, args, scheduleOf(args, totalSteps), optimizer);
+  }
+
+  static restore(params: Map<string, Float32Array>, args: TrainingArguments, totalSteps: number, snapshot: AdamWSnapshot, stepsTaken: number): Optimization {
+    return new Optimization(params, args, scheduleOf(args, totalSteps), AdamW.fromSnapshot(snapshot), stepsTaken);
+  }
+
+  get step(): number {
+    return this.stepsTaken;
+  }
+
+  get pendingMicroBatches(): number {
+    return this.microBatches;
+  }
+
+  /** Adds one micro-batch's gradients (of its mean loss). */
+  accumulate(grads: ReadonlyMap<string, Float32Array>): void {
+    const scale = 1 / this.args.gradient_accumulation_steps;
+    for (const [name, sum] of this.accumulated) {
+      const grad = grads.get(name);
+      if (!grad) throw new Error(`no gradient for ${name}`);
+      if (scale === 1 && this.microBatches === 0) sum.set(grad);
+      else for (let i = 0; i < sum.length; i++) sum[i]! += Math.fround(grad[i]! * scale);
+    }
+    this.microBatches++;
+  }
+
+  /** Clips, updates the parameters and advances the schedule; throws NonFiniteError on NaN/Inf gradients. */
+  apply(): StepReport {
+    if (this.microBatches === 0) throw new Error('no gradients accumulated');
+    const learningRate = learningRateAt(this.stepsTaken, this.schedule);
+    let gradNorm: number;
+    if (this.args.max_grad_norm > 0) {
+      const clip = clipGradNorm(this.accumulated, this.args.max_grad_norm);
+      gradNorm = clip.totalNorm;
+      if (!clip.finite) throw new NonFiniteError(`the gradient norm is ${gradNorm} at step ${this.stepsTaken + 1}`);
+    } else {
+      gradNorm = Math.sqrt([...this.accumulated.values()].reduce((sum, g) => sum + g.reduce((s, x) => s + x * x, 0), 0));
+      if (!Number.isFinite(gradNorm)) throw new NonFiniteError(`the gradient norm is ${gradNorm} at step ${this.stepsTaken + 1}`);
+    }
+    this.optimizer.step(this.params, this.accumulated, learningRate);
+    this.stepsTaken++;
+    for (const sum of this.accumulated.values()) sum.fill(0);
+    this.microBatches = 0;
+    return { step: this.stepsTaken, learningRate, gradNorm };
+  }
+
+  snapshot(): AdamWSnapshot {
+    return this.optimizer.snapshot();
+  }
+}
