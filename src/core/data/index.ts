@@ -2,6 +2,7 @@
 export * from './annotation';
 export * from './annotationStore';
 export * from './bioAlignment';
+export * from './datasets';
 export * from './parseResult';
 export * from './reanchor';
 export * from './tokenDocuments';
