@@ -256,6 +256,8 @@ export class AnnotationStore {
   async renameLabel(from: string, to: string): Promise<number> {
     const problem = labelProblem(to);
     if (problem) throw new Error(problem);
+    if (!this.labels().includes(from)) throw new Error(`no label "${from}" to rename`);
+    if (from === to) return 0;
     let changed = 0;
     for (const record of this.records.values()) {
       let touched = false;
@@ -370,7 +372,12 @@ export class AnnotationStore {
       known.add(existing.subarray(start, end).toString('latin1'));
       start = end + 1;
     }
-    const additions = lines.filter((line) => !known.has(Buffer.from(line).toString('latin1')));
+    const additions = lines.filter((line) => {
+      const key = Buffer.from(line).toString('latin1');
+      if (known.has(key)) return false;
+      known.add(key);
+      return true;
+    });
     if (additions.length === 0) return;
     const parts: Uint8Array[] = [existing];
     if (existing.length > 0 && existing[existing.length - 1] !== 10) parts.push(Buffer.from('\n'));

@@ -87,6 +87,9 @@ describe('labels', () => {
     expect(await store.renameLabel('GPE', 'LOC')).toBe(1);
     expect(store.labels()).toEqual(['PER', 'LOC']);
     expect(store.get('a.txt')!.spans.map((s) => s.label)).toEqual(['PER', 'LOC']);
+    await expect(store.renameLabel('NOPE', 'X')).rejects.toThrow(/no label "NOPE"/);
+    expect(await store.renameLabel('PER', 'PER')).toBe(0);
+    expect(store.labels()).toEqual(['PER', 'LOC']);
     await expect(store.removeLabel('LOC')).rejects.toBeInstanceOf(LabelInUseError);
     expect(await store.removeLabel('LOC', { deleteSpans: true })).toBe(1);
     const reopened = await AnnotationStore.open(workspace);
