@@ -1,0 +1,57 @@
+import { ARCHITECTURE_OF, type HeadKind } from '../../bert/heads';
+import { MissingWeightError } from '../../bert/buildGraph';
+import { HeadMismatchError, loadModel, type LoadedModel, type LoadModelOptions } from '../../runtime/loadModel';
+
+/** Bad input to a task (empty question, no mask token, one choice): one clear line, nothing lost. */
+export class TaskInputError extends Error {
+  override readonly name = 'TaskInputError';
+}
+
+/**
+ * loadModel for a task: a folder whose weights lack the head (no `architectures` entry, so the
+ * mismatch shows only while converting) gets a message naming the model and the head, like a
+ * declared mismatch does.
+ */
+export async function loadTaskModel(reference: string, options: LoadModelOptions): Promise<LoadedModel> {
+  try {
+    return await loadModel(reference, options);
+  } catch (error) {
+    if (error instanceof MissingWeightError) {
+      throw new HeadMismatchError(`${reference} cannot serve as a ${options.head} model (${ARCHITECTURE_OF[options.head]}): ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Checks that a loaded model can serve a task and that its graph has the outputs the task reads;
+ * returns the model's head. `heads` lists every head that can serve (a pretraining model serves
+ * fill-mask and next-sentence prediction).
+ */
+export function requireHead(model: LoadedModel, task: string, heads: readonly HeadKind[], outputs: (head: HeadKind) => readonly string[]): HeadKind {
+  if (!heads.includes(model.head)) {
+    const wanted = heads.map((h) => `${h} (${ARCHITECTURE_OF[h]})`).join(' or ');
+    throw new HeadMismatchError(`${task} needs a model with a ${wanted} head; ${model.reference} has a ${model.head} head`);
+  }
+  const missing = outputs(model.head).filter((name) => !model.session.outputNames.includes(name));
+  if (missing.length > 0) {
+    throw new HeadMismatchError(
+      `${model.reference}: its ONNX graph lacks ${missing.join(', ')} (has ${model.session.outputNames.join(', ')}), needed by ${task} with a ${model.head} head`,
+    );
+  }
+  return model.head;
+}
+
+/** Tokens the model accepts in one sequence: its position embeddings and the tokenizer's model_max_length. */
+export function modelInputLimit(model: LoadedModel): number {
+  const limit = model.config.max_position_embeddings;
+  return Number.isFinite(model.tokenizer.modelMaxLength) ? Math.min(limit, model.tokenizer.modelMaxLength) : limit;
+}
+
+/** A requested sequence length (or the task default), capped by the model; must leave room for content. */
+export function cappedLength(model: LoadedModel, requested: number | undefined, fallback: number, name: string): number {
+  if (requested !== undefined && (!Number.isInteger(requested) || requested < 1)) {
+    throw new TaskInputError(`${name} must be a positive integer, got ${String(requested)}`);
+  }
+  return Math.min(requested ?? fallback, modelInputLimit(model));
+}
