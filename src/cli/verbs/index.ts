@@ -1,6 +1,12 @@
 import type { Verb } from '../verb';
+import { choiceVerb } from './choice';
+import { classifyVerb } from './classify';
+import { fillMaskVerb } from './fillMask';
+import { generateVerb } from './generate';
 import { nerVerb } from './ner';
+import { nspVerb } from './nsp';
+import { qaVerb } from './qa';
 import { scheduleVerb } from './schedule';
 
 /** Every verb of the CLI; each lives in its own file beside this one. */
-export const verbs: Verb[] = [nerVerb, scheduleVerb];
+export const verbs: Verb[] = [nerVerb, qaVerb, classifyVerb, fillMaskVerb, nspVerb, generateVerb, choiceVerb, scheduleVerb];
