@@ -176,7 +176,8 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     await waitForHealthy(url, timeoutMs);
     return {
       url,
-      workspaceUrl: `${url}?folder=${encodeURIComponent(workspaceDir)}`,
+      // Slashes stay readable; everything else in the path is escaped.
+      workspaceUrl: `${url}?folder=${encodeURIComponent(workspaceDir).replace(/%2F/g, '/')}`,
       userDataDir,
       extensionsDir,
       logsDir: path.join(userDataDir, 'logs'),

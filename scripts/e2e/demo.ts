@@ -2,7 +2,7 @@
 // (code-server) on 127.0.0.1, the sample workspace open, running until Ctrl-C.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startCodeServer } from './codeServer';
+import { startCodeServer, type CodeServer } from './codeServer';
 import { SAMPLE_WORKSPACE_DIR, cacheDir } from './layout';
 import { packageVsix } from './packageVsix';
 import { installExitCleanup } from './processes';
@@ -18,8 +18,22 @@ function requestedPort(): number {
 }
 
 async function main(): Promise<void> {
-  installExitCleanup();
-  const port = requestedPort();
+  // Ctrl-C during setup exits at once (the exit hook kills any install under way); once code-server
+  // runs, it is stopped gracefully first.
+  installExitCleanup({ handleSignals: false });
+  const running: { server?: CodeServer } = {};
+  let stopping = false;
+  const onSignal = (name: string, code: number): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n[demo] ${name}: stopping`);
+    const server = running.server;
+    void (server?.stop() ?? Promise.resolve()).finally(() => process.exit(server ? 0 : code));
+  };
+  process.on('SIGINT', () => onSignal('Ctrl-C', 130));
+  process.on('SIGTERM', () => onSignal('SIGTERM', 143));
+
+  const requested = requestedPort(); // a bad --port fails before minutes of setup
   console.log('[demo] preparing VS Code (code-server) and Node 24; the first run takes a few minutes');
   const tools = await ensureE2eTools();
   console.log('[demo] building and packaging the extension');
@@ -30,18 +44,9 @@ async function main(): Promise<void> {
   const stateDir = path.join(cacheDir(), 'demo');
   const workspaceDir = path.join(stateDir, 'workspace');
   if (!fs.existsSync(workspaceDir)) fs.cpSync(SAMPLE_WORKSPACE_DIR, workspaceDir, { recursive: true });
-  const server = await startCodeServer({ tools, vsixPath: vsix.path, stateDir, workspaceDir, port });
-
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n[demo] ${signal}: stopping code-server`);
-    await server.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('Ctrl-C'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  const server = await startCodeServer({ tools, vsixPath: vsix.path, stateDir, workspaceDir, port: requested });
+  running.server = server;
+  const port = new URL(server.url).port;
 
   console.log(
     [
@@ -51,7 +56,7 @@ async function main(): Promise<void> {
       `    ${server.workspaceUrl}`,
       '',
       `Workspace: ${workspaceDir}`,
-      'It listens on 127.0.0.1 only; from another machine use `ssh -L PORT:127.0.0.1:PORT host`.',
+      `It listens on 127.0.0.1 only; from another machine: ssh -L ${port}:127.0.0.1:${port} <this host>`,
       'Press Ctrl-C to stop.',
       '',
     ].join('\n'),

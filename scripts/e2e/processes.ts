@@ -100,12 +100,23 @@ function killAllNow(): void {
 
 let exitHookInstalled = false;
 
+const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
+
 /**
  * Kills every tracked group when this process exits, however it exits (a failing test, a thrown
- * error, process.exit from a signal handler). Idempotent.
+ * error, process.exit). A signal would end Node without an 'exit' event, so unless the caller
+ * handles signals itself (handleSignals: false), SIGINT/SIGTERM/SIGHUP also kill the groups and
+ * exit with the usual 128 + signal number. Idempotent.
  */
-export function installExitCleanup(): void {
+export function installExitCleanup(options: { handleSignals?: boolean } = {}): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', killAllNow);
+  if (options.handleSignals === false) return;
+  for (const [signal, number] of Object.entries(SIGNAL_NUMBERS)) {
+    process.once(signal, () => {
+      killAllNow();
+      process.exit(128 + number);
+    });
+  }
 }

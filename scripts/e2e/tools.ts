@@ -28,14 +28,30 @@ function installedSpec(dir: string): string | undefined {
   }
 }
 
+/** Settings that `npm run` exports about this project or this Node; the user's own (cache, registry, proxy, cafile) pass. */
+const PROJECT_NPM_SETTINGS = new Set([
+  'npm_config_user_agent',
+  'npm_config_local_prefix',
+  'npm_config_npm_version',
+  'npm_config_node_gyp',
+  'npm_config_nodedir',
+  'npm_config_call',
+  'npm_config_allow_scripts',
+  'npm_config_save_exact',
+  'npm_config_onnxruntime_node_install',
+]);
+
 /**
- * Environment for a child npm. Variables that `npm run` exports (npm_config_user_agent,
- * npm_config_local_prefix, ...) would otherwise leak into it: code-server's postinstall reads the
- * Node major version from the user agent and would see the outer Node 20.
+ * Environment for a child npm. Without this, what `npm run` exported would leak into it: code-server's
+ * postinstall reads the Node major version from npm_config_user_agent and would see the outer Node 20,
+ * and npm_config_local_prefix would point the install at this repository.
  */
 function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('npm_')) env[key] = value;
+  for (const [key, value] of Object.entries(process.env)) {
+    const fromNpmRun = key.startsWith('npm_') && (!key.startsWith('npm_config_') || PROJECT_NPM_SETTINGS.has(key));
+    if (!fromNpmRun) env[key] = value;
+  }
   return { ...env, ...extra };
 }
 
