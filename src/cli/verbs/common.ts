@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { decodeText as decodeCoreText } from '../../core/util/textFile';
 import { UsageError } from '../args';
 
 /**
@@ -17,13 +18,10 @@ export async function readTextFile(file: string): Promise<string> {
 }
 
 export function decodeText(bytes: Uint8Array, name: string): string {
-  const sample = bytes.subarray(0, 8192);
-  if (sample.includes(0)) throw new UsageError(`${name}: looks like a binary file (contains NUL bytes)`);
   try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  } catch {
-    throw new UsageError(`${name}: is not valid UTF-8 text`);
+    return decodeCoreText(bytes, name);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
 }
 

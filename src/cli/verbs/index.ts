@@ -7,6 +7,7 @@ import { nerVerb } from './ner';
 import { nspVerb } from './nsp';
 import { qaVerb } from './qa';
 import { scheduleVerb } from './schedule';
+import { trainVerb } from './train';
 
 /** Every verb of the CLI; each lives in its own file beside this one. */
-export const verbs: Verb[] = [nerVerb, qaVerb, classifyVerb, fillMaskVerb, nspVerb, generateVerb, choiceVerb, scheduleVerb];
+export const verbs: Verb[] = [nerVerb, qaVerb, classifyVerb, fillMaskVerb, nspVerb, generateVerb, choiceVerb, scheduleVerb, trainVerb];

@@ -40,3 +40,21 @@ export function usesPooler(head: HeadKind): boolean {
 export function usesLmHead(head: HeadKind): boolean {
   return head === 'masked-lm' || head === 'pretraining' || head === 'causal-lm';
 }
+
+/** Outputs with one vector per token ([batch, seq, ...]); the others have one per sequence. */
+export function tokenLevelOutputs(head: HeadKind): string[] {
+  switch (head) {
+    case 'token-classification':
+    case 'masked-lm':
+    case 'causal-lm':
+      return ['logits'];
+    case 'question-answering':
+      return ['start_logits', 'end_logits'];
+    case 'pretraining':
+      return ['prediction_logits'];
+    case 'base':
+      return ['last_hidden_state'];
+    default:
+      return [];
+  }
+}

@@ -155,8 +155,11 @@ export function resolveDim(dim: Dim, sizes: Record<string, number>): number {
   }, 1);
 }
 
-/** Dropout masks for one micro-batch: each element 0 with probability p, else 1/(1-p) (inverted dropout). */
-export function dropoutFeeds(graph: TrainingGraph, inputDims: number[], random: Random, floatType: 'float32' | 'float64' = 'float32'): Record<string, Ort.Tensor> {
+/**
+ * Dropout masks for one micro-batch: each element 0 with probability p, else 1/(1-p) (inverted
+ * dropout). With `random` null every mask is ones: the graph then computes without dropout.
+ */
+export function dropoutFeeds(graph: TrainingGraph, inputDims: number[], random: Random | null, floatType: 'float32' | 'float64' = 'float32'): Record<string, Ort.Tensor> {
   const sizes: Record<string, number> = inputDims.length === 3
     ? { batch: inputDims[0]!, num_choices: inputDims[1]!, seq: inputDims[2]! }
     : { batch: inputDims[0]!, seq: inputDims[1]! };
@@ -167,7 +170,8 @@ export function dropoutFeeds(graph: TrainingGraph, inputDims: number[], random: 
     const data = floatType === 'float64' ? new Float64Array(size) : new Float32Array(size);
     const keep = 1 - mask.probability;
     const scale = 1 / keep;
-    for (let i = 0; i < size; i++) data[i] = random.next() < keep ? scale : 0;
+    if (random === null) data.fill(1);
+    else for (let i = 0; i < size; i++) data[i] = random.next() < keep ? scale : 0;
     feeds[mask.name] = tensor(floatType, data, dims);
   }
   return feeds;

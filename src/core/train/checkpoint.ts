@@ -1,0 +1,123 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { configJson } from '../bert/saveFolder';
+import type { BertConfig } from '../bert/config';
+import type { HeadKind } from '../bert/heads';
+import { weightSpecs } from '../bert/weightNames';
+import { readSafetensors, serializeSafetensorsChunks, type TensorToWrite } from '../runtime/safetensors';
+import { writeFileAtomic } from '../util/atomicWrite';
+import type { RandomState } from '../util/random';
+import type { AdamWSnapshot, ParamGroup } from './adamw';
+import type { TrainingArguments } from './trainingArguments';
+
+/** What a checkpoint needs besides tensors to continue exactly where it stopped. */
+export interface TrainerState {
+  format: 'bert-lens-trainer-state/1';
+  global_step: number;
+  /** Fractional epoch, as HF logs it. */
+  epoch: number;
+  /** The epoch in progress and the next micro-batch of it. */
+  epoch_index: number;
+  batch_index: number;
+  total_steps: number;
+  /** Data generator state at the start of the epoch in progress (re-shuffles the same order). */
+  epoch_random: RandomState;
+  /** Generator of dropout masks and MLM masking, as it is after the last step. */
+  step_random: RandomState;
+  task: string;
+  head: HeadKind;
+  trainable: string[];
+  args: TrainingArguments;
+  optimizer: { betas: [number, number]; eps: number; groups: ParamGroup[]; steps: Record<string, number> };
+  log_history: Array<Record<string, unknown>>;
+  /** Size and a digest of the training rows, to warn when a resume uses other data. */
+  data_fingerprint: string;
+}
+
+export interface CheckpointContents {
+  config: BertConfig;
+  head: HeadKind;
+  weights: ReadonlyMap<string, Float32Array>;
+  optimizer: AdamWSnapshot;
+  state: Omit<TrainerState, 'optimizer' | 'format'>;
+  tokenizerFiles: Record<string, string>;
+}
+
+/**
+ * Writes checkpoint-STEP/ (model.safetensors, optimizer.safetensors, trainer_state.json, config.json,
+ * tokenizer files) into a temporary folder and renames it into place only when complete: a crash,
+ * a kill or a full disk leaves the previous checkpoints as they were. The folder is an HF model folder
+ * (no ONNX: the runtime converts safetensors on first use).
+ */
+export async function saveCheckpoint(outputDir: string, contents: CheckpointContents): Promise<string> {
+  const final = path.join(outputDir, `checkpoint-${contents.state.global_step}`);
+  const temp = path.join(outputDir, `.checkpoint-${contents.state.global_step}.tmp-${process.pid}`);
+  await fs.rm(temp, { recursive: true, force: true });
+  await fs.mkdir(temp, { recursive: true });
+  try {
+    const tensors = new Map<string, TensorToWrite>();
+    for (const spec of weightSpecs(contents.config, contents.head)) {
+      tensors.set(spec.name, { dtype: 'F32', shape: spec.shape, data: contents.weights.get(spec.name)! });
+    }
+    await writeFileAtomic(path.join(temp, 'model.safetensors'), serializeSafetensorsChunks(tensors, { format: 'pt' }));
+    const moments = new Map<string, TensorToWrite>();
+    for (const [name, data] of contents.optimizer.tensors) moments.set(name, { dtype: 'F32', shape: [data.length], data });
+    await writeFileAtomic(path.join(temp, 'optimizer.safetensors'), serializeSafetensorsChunks(moments));
+    const state: TrainerState = {
+      format: 'bert-lens-trainer-state/1',
+      ...contents.state,
+      optimizer: { betas: contents.optimizer.betas, eps: contents.optimizer.eps, groups: contents.optimizer.groups, steps: contents.optimizer.steps },
+    };
+    await writeFileAtomic(path.join(temp, 'trainer_state.json'), JSON.stringify(state, null, 1) + '\n');
+    for (const [name, content] of Object.entries(contents.tokenizerFiles)) await writeFileAtomic(path.join(temp, name), content);
+    await writeFileAtomic(path.join(temp, 'config.json'), configJson(contents.config, contents.head));
+    const previous = await fs.stat(final).catch(() => undefined);
+    if (previous) await fs.rename(final, `${temp}.old`);
+    await fs.rename(temp, final);
+    if (previous) await fs.rm(`${temp}.old`, { recursive: true, force: true });
+  } catch (error) {
+    await fs.rm(temp, { recursive: true, force: true }).catch(() => undefined);
+    throw new Error(`could not save ${final} (${(error as Error).message}); earlier checkpoints are intact`);
+  }
+  return final;
+}
+
+export interface LoadedCheckpoint {
+  dir: string;
+  state: TrainerState;
+  weights: Map<string, Float32Array>;
+  optimizer: AdamWSnapshot;
+}
+
+export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
+  let state: TrainerState;
+  const stateFile = path.join(dir, 'trainer_state.json');
+  try {
+    state = JSON.parse(await fs.readFile(stateFile, 'utf8')) as TrainerState;
+  } catch (error) {
+    throw new Error(`${stateFile}: cannot read the trainer state (${(error as Error).message}); is ${dir} a BERT Lens checkpoint?`);
+  }
+  if (state.format !== 'bert-lens-trainer-state/1') throw new Error(`${stateFile}: unknown format ${String(state.format)}`);
+  const model = await readSafetensors(path.join(dir, 'model.safetensors'));
+  const weights = new Map(model.names().map((n) => [n, Float32Array.from(model.float32(n))]));
+  const moments = await readSafetensors(path.join(dir, 'optimizer.safetensors'));
+  const tensors = new Map(moments.names().map((n) => [n, Float32Array.from(moments.float32(n))]));
+  return { dir, state, weights, optimizer: { ...state.optimizer, tensors } };
+}
+
+/** Checkpoint folders of an output dir, oldest step first. */
+export async function listCheckpoints(outputDir: string): Promise<Array<{ step: number; dir: string }>> {
+  const entries = await fs.readdir(outputDir).catch(() => [] as string[]);
+  return entries
+    .map((name) => /^checkpoint-(\d+)$/.exec(name))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ step: Number(m[1]), dir: path.join(outputDir, m[0]) }))
+    .sort((a, b) => a.step - b.step);
+}
+
+/** HF save_total_limit: removes the oldest checkpoints beyond `limit` (0 keeps all). */
+export async function pruneCheckpoints(outputDir: string, limit: number): Promise<void> {
+  if (limit <= 0) return;
+  const all = await listCheckpoints(outputDir);
+  for (const old of all.slice(0, Math.max(0, all.length - limit))) await fs.rm(old.dir, { recursive: true, force: true });
+}

@@ -1,0 +1,422 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { BertConfig } from '../bert/config';
+import { labelList } from '../bert/config';
+import type { HeadKind } from '../bert/heads';
+import { saveModelFolder } from '../bert/saveFolder';
+import { weightSpecs } from '../bert/weightNames';
+import { inspectModelFolder } from '../runtime/modelFolder';
+import type { BertTokenizer } from '../runtime/tokenizer/bertTokenizer';
+import { loadBertTokenizer } from '../runtime/tokenizer/tokenizerFiles';
+import { CancelledError } from '../tasks/shared/forward';
+import { postprocessQuestionAnswering } from '../tasks/questionAnswering/postprocess';
+import { writeFileAtomic } from '../util/atomicWrite';
+import { Random } from '../util/random';
+import { batchFeeds, dropoutFeeds } from './batch';
+import { listCheckpoints, loadCheckpoint, pruneCheckpoints, saveCheckpoint, type TrainerState } from './checkpoint';
+import { collate, type MaskingOptions } from './collate';
+import { EvaluationSession } from './evaluation';
+import { classificationFeatures, mlmFeatures, nerFeatures, qaFeatures, type Feature, type FeatureReport } from './features';
+import { describeInitReport, initializeForTraining } from './initModel';
+import { classificationMetrics, nerMetrics, squadScores } from './metrics';
+import { NonFiniteError, Optimization } from './optimization';
+import { classificationLabelList, exampleCount, nerLabels, type TaskData, type TrainTask } from './trainingData';
+import { resolveTrainingArguments, type TrainingArguments } from './trainingArguments';
+import { buildTrainingGraph } from './trainingGraph';
+import { TrainingSession } from './trainingSession';
+
+export const HEAD_OF_TASK: Record<TrainTask, HeadKind> = {
+  ner: 'token-classification',
+  classify: 'sequence-classification',
+  qa: 'question-answering',
+  mlm: 'masked-lm',
+};
+
+/** 'head': only the task head; a number k: the top k encoder layers + pooler + head; 'all': everything. */
+export type TrainLayers = 'head' | number | 'all';
+
+export interface TrainerOptions {
+  task: TrainTask;
+  /** Model folder (HF layout with model.safetensors) to start from. */
+  modelDir: string;
+  train: TaskData;
+  eval?: TaskData;
+  outputDir: string;
+  args?: Partial<TrainingArguments>;
+  trainLayers?: TrainLayers;
+  /** Overrides the config's hidden, attention and classifier dropout (0 switches dropout off). */
+  dropout?: number;
+  /** false keeps the data in file order (to compare step by step with other implementations). */
+  shuffle?: boolean;
+  /** QA windows: tokens shared by consecutive windows. */
+  docStride?: number;
+  problemType?: BertConfig['problem_type'];
+  /** Continue from this checkpoint folder (bit-identical to an uninterrupted run). */
+  resumeFrom?: string;
+  /** Stop after this many optimizer steps (for tests and previews); the schedule still spans the full run. */
+  maxSteps?: number;
+  threads?: number;
+  signal?: AbortSignal;
+  /** Resolves when training may continue (the panel's Pause holds it). */
+  waitIfPaused?: () => Promise<void>;
+  onEvent?: (event: TrainerEvent) => void;
+}
+
+export type TrainerEvent =
+  | { type: 'info'; message: string }
+  | { type: 'start'; totalSteps: number; stepsPerEpoch: number; trainRows: number; evalRows: number; trainable: number; labels: string[] }
+  | { type: 'log'; step: number; epoch: number; loss: number; learning_rate: number; grad_norm: number; elapsed_s: number; eta_s: number }
+  | { type: 'eval'; step: number; epoch: number; metrics: EvalMetrics }
+  | { type: 'checkpoint'; step: number; path: string }
+  | { type: 'done'; step: number; outputDir: string; metrics?: EvalMetrics };
+
+export interface EvalMetrics {
+  /** The main number of the task: entity F1 (NER), accuracy (classification), F1 (QA), -loss (MLM). */
+  score: number;
+  [key: string]: unknown;
+}
+
+export class TrainingError extends Error {}
+
+interface Prepared {
+  features: Feature[];
+  report: FeatureReport;
+}
+
+function trainableNames(config: BertConfig, head: HeadKind, layers: TrainLayers): Set<string> {
+  const names = weightSpecs(config, head).map((s) => s.name);
+  if (layers === 'all') return new Set(names);
+  const isHead = (n: string) => !n.startsWith('bert.');
+  if (layers === 'head') return new Set(names.filter(isHead));
+  if (!Number.isInteger(layers) || layers < 0 || layers > config.num_hidden_layers) {
+    throw new TrainingError(`train layers must be head, all, or 0..${config.num_hidden_layers}; got ${layers}`);
+  }
+  const first = config.num_hidden_layers - layers;
+  return new Set(names.filter((n) => {
+    if (isHead(n) || n.startsWith('bert.pooler.')) return true;
+    const match = /^bert\.encoder\.layer\.(\d+)\./.exec(n);
+    return match !== null && Number(match[1]) >= first;
+  }));
+}
+
+function fingerprint(features: readonly Feature[]): string {
+  const hash = createHash('sha256');
+  for (const f of features) hash.update(Int32Array.from(f.inputIds));
+  return `${features.length}:${hash.digest('hex').slice(0, 16)}`;
+}
+
+function prepare(data: TaskData, tokenizer: BertTokenizer, config: BertConfig, args: TrainingArguments, docStride: number): Prepared {
+  const maxSeqLength = Math.min(args.max_seq_length, config.max_position_embeddings);
+  switch (data.task) {
+    case 'ner':
+      return nerFeatures(data.sentences, tokenizer, config.label2id, { maxSeqLength });
+    case 'classify': {
+      const regression = config.problem_type === 'regression';
+      const examples = data.examples.map((e) => {
+        if (regression) {
+          const value = Number(e.label);
+          if (!Number.isFinite(value)) throw new TrainingError(`line ${e.line}: regression label "${e.label}" is not a number`);
+          return { text: e.text, label: [value] };
+        }
+        if (config.problem_type === 'multi_label_classification') {
+          const set = new Set(e.label.split(',').map((l) => l.trim()));
+          return { text: e.text, label: labelList(config).map((l) => (set.has(l) ? 1 : 0)) };
+        }
+        const id = config.label2id[e.label];
+        if (id === undefined) throw new TrainingError(`line ${e.line}: label "${e.label}" is not in the label set`);
+        return { text: e.text, label: id };
+      });
+      return classificationFeatures(examples, tokenizer, { maxSeqLength });
+    }
+    case 'qa':
+      return qaFeatures(data.examples, tokenizer, { maxSeqLength, docStride });
+    case 'mlm':
+      return mlmFeatures(data.texts, tokenizer, { maxSeqLength });
+  }
+}
+
+async function readTokenizerFiles(dir: string): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const name of ['tokenizer.json', 'vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json']) {
+    const content = await fs.readFile(path.join(dir, name), 'utf8').catch(() => undefined);
+    if (content !== undefined) files[name] = content;
+  }
+  return files;
+}
+
+function argmax(values: Float32Array, from: number, width: number): number {
+  let best = 0;
+  for (let k = 1; k < width; k++) if (values[from + k]! > values[from + best]!) best = k;
+  return best;
+}
+
+/**
+ * Fine-tuning with the HF Trainer's semantics (seeded, padded batches, accumulation, clipping,
+ * AdamW, schedules), evaluation, atomic checkpoints that resume bit-identically, and export of the
+ * result as an HF model folder with its ONNX graph.
+ */
+export async function train(options: TrainerOptions): Promise<{ outputDir: string; metrics?: EvalMetrics; steps: number }> {
+  const emit = options.onEvent ?? (() => undefined);
+  const head = HEAD_OF_TASK[options.task];
+  if (options.train.task !== options.task) throw new TrainingError(`training data is for ${options.train.task}, the task is ${options.task}`);
+  const args = resolveTrainingArguments(options.args ?? {});
+  const folder = await inspectModelFolder(options.modelDir);
+  const tokenizer = await loadBertTokenizer(folder.dir);
+  const tokenizerFiles = await readTokenizerFiles(folder.dir);
+
+  if (exampleCount(options.train) === 0) throw new TrainingError('the training data has no examples');
+  let labels: string[] | undefined;
+  if (options.train.task === 'ner') labels = nerLabels(options.train.sentences, labelList(folder.config));
+  if (options.train.task === 'classify' && (options.problemType ?? folder.config.problem_type) !== 'regression') {
+    labels = classificationLabelList(options.train.examples, labelList(folder.config));
+  }
+  if (labels && labels.length < 2 && options.task !== 'classify') {
+    throw new TrainingError(`the training data has only the label(s) ${labels.join(', ') || '(none)'}: a ${options.task} model needs at least two`);
+  }
+  if (options.task === 'classify' && labels && labels.length < 2) {
+    throw new TrainingError(`the training data has a single label (${labels.join(', ')}): classification needs at least two`);
+  }
+  const init = await initializeForTraining(folder, head, { labels, seed: args.seed, problemType: options.problemType });
+  const config: BertConfig = { ...init.config };
+  if (options.dropout !== undefined) {
+    if (!(options.dropout >= 0 && options.dropout < 1)) throw new TrainingError(`dropout must be in [0, 1), got ${options.dropout}`);
+    config.hidden_dropout_prob = options.dropout;
+    config.attention_probs_dropout_prob = options.dropout;
+    config.classifier_dropout = options.dropout;
+  }
+  for (const line of describeInitReport(init.report, options.modelDir)) emit({ type: 'info', message: line });
+  const weights = init.weights;
+
+  const train = prepare(options.train, tokenizer, config, args, options.docStride ?? 128);
+  if (train.features.length === 0) throw new TrainingError('the training data has no examples');
+  const evalData = options.eval ? prepare(options.eval, tokenizer, config, args, options.docStride ?? 128) : undefined;
+  if (train.report.windowed > 0) emit({ type: 'info', message: `${train.report.windowed} training examples were longer than ${args.max_seq_length} tokens and were split into overlapping windows` });
+
+  const layers = options.trainLayers ?? 'all';
+  const trainable = trainableNames(config, head, layers);
+  const dropoutOn = config.hidden_dropout_prob > 0 || config.attention_probs_dropout_prob > 0 || (config.classifier_dropout ?? 0) > 0;
+  const graph = buildTrainingGraph({ config, head, trainable, weights: (n) => weights.get(n)!, dropout: dropoutOn });
+  const session = await TrainingSession.create(graph, { threads: options.threads });
+  const params = new Map([...trainable].map((n) => [n, weights.get(n)!]));
+  const trainableCount = [...params.values()].reduce((n, p) => n + p.length, 0);
+
+  const batchesPerEpoch = Math.ceil(train.features.length / args.per_device_train_batch_size);
+  const stepsPerEpoch = Math.max(1, Math.ceil(batchesPerEpoch / args.gradient_accumulation_steps));
+  const totalSteps = Math.ceil(args.num_train_epochs * stepsPerEpoch);
+  const epochs = Math.ceil(totalSteps / stepsPerEpoch);
+  const padTokenId = tokenizer.padTokenId ?? 0;
+  const specialIds = new Set([tokenizer.clsTokenId, tokenizer.sepTokenId, tokenizer.padTokenId].filter((id): id is number => id !== undefined));
+  const maskingOptions: MaskingOptions | undefined = head === 'masked-lm'
+    ? { probability: 0.15, maskTokenId: tokenizer.maskTokenId ?? 0, vocabSize: config.vocab_size, specialIds }
+    : undefined;
+  if (head === 'masked-lm' && tokenizer.maskTokenId === undefined) throw new TrainingError('the tokenizer has no [MASK] token: masked-LM training needs one');
+
+  let optimization = Optimization.create(params, args, totalSteps);
+  let epochRandom = new Random(args.seed);
+  let stepRandom = new Random(args.seed + 1);
+  let startEpoch = 0;
+  let startBatch = 0;
+  const logHistory: Array<Record<string, unknown>> = [];
+  const dataFingerprint = fingerprint(train.features);
+
+  if (options.resumeFrom) {
+    const checkpoint = await loadCheckpoint(options.resumeFrom);
+    const state = checkpoint.state;
+    if (state.task !== options.task) throw new TrainingError(`${options.resumeFrom} is a ${state.task} checkpoint, not ${options.task}`);
+    if (state.data_fingerprint !== dataFingerprint) emit({ type: 'info', message: `the training data differs from the data of ${options.resumeFrom}; the run will not repeat the original one` });
+    for (const [name, value] of checkpoint.weights) if (weights.has(name)) weights.get(name)!.set(value);
+    optimization = Optimization.restore(params, args, totalSteps, checkpoint.optimizer, state.global_step);
+    epochRandom = Random.fromState(state.epoch_random);
+    stepRandom = Random.fromState(state.step_random);
+    startEpoch = state.epoch_index;
+    startBatch = state.batch_index;
+    logHistory.push(...state.log_history);
+    emit({ type: 'info', message: `resumed from ${options.resumeFrom} at step ${state.global_step}` });
+  }
+
+  const evaluation = evalData ? await EvaluationSession.create(config, head, weights, trainable, options.threads) : undefined;
+  emit({ type: 'start', totalSteps, stepsPerEpoch, trainRows: train.features.length, evalRows: evalData?.features.length ?? 0, trainable: trainableCount, labels: labelList(config) });
+
+  const evaluate = async (): Promise<EvalMetrics | undefined> => {
+    if (!evalData || !options.eval) return undefined;
+    if (head === 'masked-lm') {
+      const random = new Random(12345);
+      let total = 0;
+      let count = 0;
+      for (let at = 0; at < evalData.features.length; at += args.per_device_eval_batch_size) {
+        const batch = collate(head, evalData.features.slice(at, at + args.per_device_eval_batch_size), padTokenId, { random, options: maskingOptions! });
+        // The training graph computes the loss; evaluation runs it with dropout masks of ones.
+        const feeds = { ...batchFeeds(graph, config, batch), ...dropoutFeeds(graph, [batch.input_ids.length, (batch.input_ids[0] as number[]).length], null) };
+        total += (await session.run(feeds, params)).loss;
+        count++;
+      }
+      const loss = total / Math.max(1, count);
+      return { score: -loss, eval_loss: loss, perplexity: Math.exp(loss) };
+    }
+    const outputs = await evaluation!.predict(head, evalData.features, params, args.per_device_eval_batch_size, padTokenId);
+    if (options.eval.task === 'ner') {
+      const sentences = options.eval.sentences;
+      const numLabels = labelList(config).length;
+      const best = sentences.map((s) => s.tokens.map(() => ({ label: 0, centrality: -1 })));
+      evalData.features.forEach((feature, row) => {
+        const logits = outputs[row]!.logits!;
+        const length = feature.inputIds.length;
+        feature.wordStarts!.forEach((word, t) => {
+          if (word < 0) return;
+          const centrality = Math.min(t, length - 1 - t);
+          const slot = best[feature.example]![word]!;
+          if (centrality > slot.centrality) {
+            slot.label = argmax(logits, t * numLabels, numLabels);
+            slot.centrality = centrality;
+          }
+        });
+      });
+      const names = labelList(config);
+      const predicted = best.map((words) => words.map((w) => names[w.label]!));
+      const metrics = nerMetrics(sentences.map((s) => s.tags), predicted);
+      return { score: metrics.f1, precision: metrics.precision, recall: metrics.recall, f1: metrics.f1, per_label: metrics.perLabel };
+    }
+    if (options.eval.task === 'classify') {
+      const width = outputs[0]!.logits!.length;
+      const sums = options.eval.examples.map(() => new Float64Array(width));
+      const counts = options.eval.examples.map(() => 0);
+      evalData.features.forEach((feature, row) => {
+        outputs[row]!.logits!.forEach((v, k) => (sums[feature.example]![k]! += v));
+        counts[feature.example]!++;
+      });
+      if (config.problem_type === 'regression') {
+        let squared = 0;
+        options.eval.examples.forEach((e, i) => (squared += (sums[i]![0]! / counts[i]! - Number(e.label)) ** 2));
+        const mse = squared / options.eval.examples.length;
+        return { score: -mse, mse };
+      }
+      const names = labelList(config);
+      const predicted = sums.map((s) => argmax(Float32Array.from(s), 0, width));
+      const gold = options.eval.examples.map((e) => names.indexOf(e.label));
+      const metrics = classificationMetrics(gold, predicted, names);
+      return { score: metrics.accuracy, accuracy: metrics.accuracy, macro_f1: metrics.macroF1, per_label: metrics.perLabel };
+    }
+    if (options.eval.task === 'qa') {
+      const byExample = new Map<number, number[]>();
+      evalData.features.forEach((f, row) => byExample.set(f.example, [...(byExample.get(f.example) ?? []), row]));
+      const examples = options.eval.examples;
+      let exact = 0;
+      let f1 = 0;
+      const maxSeqLength = Math.min(args.max_seq_length, config.max_position_embeddings);
+      examples.forEach((example, i) => {
+        const windows = tokenizer.pairWindows(example.question, example.context, { maxLength: maxSeqLength, stride: options.docStride ?? 128 });
+        const rows = byExample.get(i) ?? [];
+        const answers = postprocessQuestionAnswering(
+          windows.map((encoding, w) => ({ encoding, startLogits: outputs[rows[w]!]!.start_logits!, endLogits: outputs[rows[w]!]!.end_logits! })),
+          { context: example.context, topK: 1, clsTokenId: tokenizer.clsTokenId },
+        );
+        const scores = squadScores(answers[0]?.answer ?? '', example.answers);
+        exact += scores.exactMatch;
+        f1 += scores.f1;
+      });
+      return { score: f1 / Math.max(1, examples.length), exact_match: exact / Math.max(1, examples.length), f1: f1 / Math.max(1, examples.length) };
+    }
+    return undefined;
+  };
+
+  const checkpoint = async (epochIndex: number, batchIndex: number, epochStartState: ReturnType<Random['state']>): Promise<string> => {
+    const state: Omit<TrainerState, 'optimizer' | 'format'> = {
+      global_step: optimization.step,
+      epoch: optimization.step / stepsPerEpoch,
+      epoch_index: epochIndex,
+      batch_index: batchIndex,
+      total_steps: totalSteps,
+      epoch_random: epochStartState,
+      step_random: stepRandom.state(),
+      task: options.task,
+      head,
+      trainable: [...trainable],
+      args,
+      log_history: logHistory,
+      data_fingerprint: dataFingerprint,
+    };
+    const dir = await saveCheckpoint(options.outputDir, { config, head, weights, optimizer: optimization.snapshot(), state, tokenizerFiles });
+    await pruneCheckpoints(options.outputDir, args.save_total_limit);
+    emit({ type: 'checkpoint', step: optimization.step, path: dir });
+    return dir;
+  };
+
+  const started = Date.now();
+  const startStep = optimization.step;
+  let lastMetrics: EvalMetrics | undefined;
+  let micro: number[] = [];
+  const stopAt = Math.min(totalSteps, options.maxSteps ?? totalSteps);
+  try {
+    for (let epoch = startEpoch; epoch < epochs && optimization.step < stopAt; epoch++) {
+      const epochStartState = epochRandom.state();
+      const order = train.features.map((_, i) => i);
+      if (options.shuffle !== false) epochRandom.shuffle(order);
+      const firstBatch = epoch === startEpoch ? startBatch : 0;
+      for (let b = firstBatch; b < batchesPerEpoch && optimization.step < stopAt; b++) {
+        if (options.signal?.aborted) throw new CancelledError();
+        await options.waitIfPaused?.();
+        const rows = order.slice(b * args.per_device_train_batch_size, (b + 1) * args.per_device_train_batch_size).map((i) => train.features[i]!);
+        const batch = collate(head, rows, padTokenId, maskingOptions ? { random: stepRandom, options: maskingOptions } : undefined);
+        const dims = [rows.length, (batch.input_ids[0] as number[]).length];
+        const feeds = { ...batchFeeds(graph, config, batch), ...dropoutFeeds(graph, dims, stepRandom) };
+        const result = await session.run(feeds, params);
+        if (!Number.isFinite(result.loss)) {
+          const kept = (await listCheckpoints(options.outputDir)).pop();
+          throw new TrainingError(`the loss became ${result.loss} at step ${optimization.step + 1}; training stopped${kept ? `, the last good checkpoint is ${kept.dir}` : ''}. Try a lower learning_rate.`);
+        }
+        optimization.accumulate(result.grads);
+        micro.push(result.loss);
+        const lastOfEpoch = b === batchesPerEpoch - 1;
+        if (micro.length < args.gradient_accumulation_steps && !lastOfEpoch) continue;
+        let report;
+        try {
+          report = optimization.apply();
+        } catch (error) {
+          if (error instanceof NonFiniteError) {
+            const kept = (await listCheckpoints(options.outputDir)).pop();
+            throw new TrainingError(`${error.message}; training stopped${kept ? `, the last good checkpoint is ${kept.dir}` : ''}. Try a lower learning_rate or max_grad_norm.`);
+          }
+          throw error;
+        }
+        const loss = micro.reduce((a, c) => a + c, 0) / micro.length;
+        micro = [];
+        const elapsed = (Date.now() - started) / 1000;
+        const done = report.step - startStep;
+        const record = { step: report.step, epoch: report.step / stepsPerEpoch, loss, learning_rate: report.learningRate, grad_norm: report.gradNorm };
+        logHistory.push(record);
+        emit({ type: 'log', ...record, elapsed_s: elapsed, eta_s: done > 0 ? (elapsed / done) * (stopAt - report.step) : 0 });
+        const nextBatch = b + 1;
+        const atEpochEnd = nextBatch >= batchesPerEpoch;
+        if ((args.eval_steps > 0 && report.step % args.eval_steps === 0) || (args.eval_steps === 0 && atEpochEnd)) {
+          lastMetrics = await evaluate();
+          if (lastMetrics) {
+            logHistory.push({ step: report.step, epoch: report.step / stepsPerEpoch, eval: lastMetrics });
+            emit({ type: 'eval', step: report.step, epoch: report.step / stepsPerEpoch, metrics: lastMetrics });
+          }
+        }
+        if ((args.save_steps > 0 && report.step % args.save_steps === 0) || (args.save_steps === 0 && atEpochEnd)) {
+          // A checkpoint at an epoch end resumes at the start of the next epoch.
+          if (atEpochEnd) await checkpoint(epoch + 1, 0, epochRandom.state());
+          else await checkpoint(epoch, nextBatch, epochStartState);
+        }
+      }
+    }
+  } finally {
+    await session.release();
+    await evaluation?.release();
+  }
+
+  if (evalData && !lastMetrics) lastMetrics = await evaluate();
+  await saveModelFolder(options.outputDir, {
+    config,
+    head,
+    weights,
+    tokenizerFiles,
+    onnx: true,
+    metadata: { trained_by: 'bert-lens', task: options.task, steps: String(optimization.step) },
+  });
+  await writeFileAtomic(path.join(options.outputDir, 'training_log.json'), JSON.stringify({ args, log_history: logHistory, metrics: lastMetrics ?? null }, null, 1) + '\n');
+  emit({ type: 'done', step: optimization.step, outputDir: options.outputDir, metrics: lastMetrics });
+  return { outputDir: options.outputDir, metrics: lastMetrics, steps: optimization.step };
+}
