@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { readSafetensors } from '../../../src/core/runtime/safetensors';
 import { CancelledError } from '../../../src/core/tasks/shared/forward';
 import { listCheckpoints } from '../../../src/core/train/checkpoint';
-import { train, TrainingError, type TrainerEvent } from '../../../src/core/train/trainer';
+import { train, type TrainerEvent } from '../../../src/core/train/trainer';
 import type { TaskData } from '../../../src/core/train/trainingData';
 import { Random } from '../../../src/core/util/random';
 
@@ -25,9 +25,9 @@ function nerData(count: number, seed: number): TaskData {
     const tags: string[] = [];
     for (let i = 0; i < 4 + random.int(6); i++) {
       const r = random.next();
-      if (r < 0.2) tokens.push(people[random.int(4)]!), tags.push('B-PER');
-      else if (r < 0.35) tokens.push(places[random.int(4)]!), tags.push('B-LOC');
-      else tokens.push(filler[random.int(filler.length)]!), tags.push('O');
+      const [word, tag] = r < 0.2 ? [people[random.int(4)]!, 'B-PER'] : r < 0.35 ? [places[random.int(4)]!, 'B-LOC'] : [filler[random.int(filler.length)]!, 'O'];
+      tokens.push(word);
+      tags.push(tag);
     }
     return { tokens, tags, line: line + 1 };
   });
@@ -151,7 +151,7 @@ describe('trainer', () => {
 
   it('extends a NER head with labels the model does not know, keeping the known rows', async () => {
     const data = nerData(16, 8);
-    data.task === 'ner' && data.sentences[0]!.tags.splice(0, 1, 'B-FOOD');
+    if (data.task === 'ner') data.sentences[0]!.tags.splice(0, 1, 'B-FOOD');
     const events: TrainerEvent[] = [];
     const out = path.join(work, 'extend');
     await train({ task: 'ner', modelDir: TOKEN_MODEL, train: data, outputDir: out, maxSteps: 1, args: { per_device_train_batch_size: 4 }, onEvent: (e) => events.push(e) });
