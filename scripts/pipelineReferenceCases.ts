@@ -103,6 +103,8 @@ async function main(): Promise<void> {
     fillMaskCase(tokenizer, 'two masks', 'masked-lm', 'The [MASK] was founded by [MASK] Smith .', { topK: 3 }),
     fillMaskCase(tokenizer, 'targets, one outside the vocabulary', 'masked-lm', 'Paris is in [MASK] .', { targets: ['France', 'Japan', 'zzz'] }),
     fillMaskCase(tokenizer, 'pretraining model', 'pretraining', 'John [MASK] in New York .', { topK: 4 }),
+    fillMaskCase(tokenizer, 'text longer than the model: each mask read from its most central window', 'masked-lm',
+      `${words(21, 20)} [MASK] ${words(22, 60)} [MASK] ${words(23, 50)} [MASK] .`, { topK: 3 }),
     ...(['next-sentence', 'pretraining'] as const).map((model) => ({
       task: 'nsp', name: `pair (${model})`, model, a: 'Paris is in France .', b: 'The river runs through the city .',
       aIds: content(tokenizer, 'Paris is in France .'), bIds: content(tokenizer, 'The river runs through the city .'), maxLength: limitOf(model),

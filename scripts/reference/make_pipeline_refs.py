@@ -165,9 +165,47 @@ def expected_classify(case):
     return results
 
 
+def stride_ranges(length, max_length, stride):
+    """Rust Encoding::truncate windows: starts 0, max_length - stride, ...; the first reaching the end is last."""
+    if max_length >= length:
+        return [(0, length)]
+    ranges, start = [], 0
+    while start < length:
+        stop = min(start + max_length, length)
+        ranges.append((start, stop))
+        if stop == length:
+            break
+        start += max_length - stride
+    return ranges
+
+
+def mlm_logits(case, ids):
+    out, arch = run(case["model"], [ids])
+    return f32(out["prediction_logits" if arch == "BertForPreTraining" else "logits"][0])
+
+
+def fill_mask_logits(case):
+    """[T, vocab] logits; a text over the model's limit gets each mask's row from its most central window."""
+    ids = case["inputIds"]
+    _, _, _, config = model_of(case["model"])
+    limit = config["max_position_embeddings"]
+    if len(ids) <= limit:
+        return mlm_logits(case, ids)
+    content = ids[1:-1]
+    budget = limit - 2
+    ranges = stride_ranges(len(content), budget, budget // 2)
+    logits = np.zeros((len(ids), config["vocab_size"]), dtype=np.float32)
+    for position in [i for i, t in enumerate(ids) if t == 4]:
+        c = position - 1
+        margins = [min(c - s, e - 1 - c) if s <= c < e else -1 for s, e in ranges]
+        s, e = ranges[margins.index(max(margins))]
+        window = mlm_logits(case, [ids[0]] + content[s:e] + [ids[-1]])
+        logits[position] = window[c - s + 1]
+    return logits
+
+
 def expected_fill_mask(case):
-    out, arch = run(case["model"], [case["inputIds"]])
-    logits = f32(out["prediction_logits" if arch == "BertForPreTraining" else "logits"][0])
+    logits = fill_mask_logits(case)
     _, _, vocab, _ = model_of(case["model"])
     index = {token: i for i, token in enumerate(vocab)}
     target_ids = None
