@@ -1,0 +1,77 @@
+/*
+ * What each job kind takes, returns and reports while it runs. Shared by the host (WorkerClient.run
+ * is typed by this map) and the worker (the handler registry in jobs/index.ts must cover every key).
+ *
+ * To add a kind: add an entry to JobKinds here, write src/worker/jobs/<kind>.ts exporting a
+ * JobHandler (validate + run), and list it in src/worker/jobs/index.ts. Types only here: this file
+ * is imported by the extension host bundle, which must not pull in onnxruntime-node.
+ */
+import type { HeadKind } from '../core/bert/heads';
+import type { AggregationStrategy, TokenClassificationResult } from '../core/tasks/tokenClassification/types';
+
+/** Which model to load and how; the worker caches one session per (reference, head, quantized, threads). */
+export interface ModelSpec {
+  /** An absolute folder path or a hub id (`owner/name[@revision]`); the host resolves relative paths. */
+  reference: string;
+  quantized?: boolean;
+  /** ONNX Runtime intra-op threads; 0 = ORT's choice. */
+  threads?: number;
+  /** Where converted ONNX graphs are cached. */
+  cacheDir?: string;
+  /** Where hub downloads are cached (default: the huggingface_hub cache). */
+  hubCacheDir?: string;
+  endpoint?: string;
+  offline?: boolean;
+}
+
+/** What the host shows about a loaded model. */
+export interface ModelInfo {
+  reference: string;
+  dir: string;
+  source: 'local' | 'hub';
+  head: HeadKind;
+  /** config.id2label as a dense list. */
+  labels: string[];
+  quantized: boolean;
+  graphSource: 'folder' | 'converted';
+  /** Hub models: the commit the revision resolved to. */
+  commit?: string;
+}
+
+export type ModelLoadProgress =
+  | { phase: 'download'; file: string; loaded: number; total: number | undefined }
+  | { phase: 'loading' };
+
+export interface LoadModelJob {
+  payload: { model: ModelSpec; head: HeadKind };
+  result: ModelInfo;
+  progress: ModelLoadProgress;
+}
+
+export interface RecognizeEntitiesOptions {
+  aggregationStrategy?: AggregationStrategy;
+  /** HF default ["O"]; [] keeps every label. */
+  ignoreLabels?: string[];
+  maxLength?: number;
+  stride?: number;
+  batchSize?: number;
+}
+
+export interface RecognizeEntitiesJob {
+  /** Several texts (e.g. one per selection) run as one job: one model load, one progress bar. */
+  payload: { model: ModelSpec; texts: string[]; options: RecognizeEntitiesOptions };
+  /** entities[i] holds the HF-shaped results for texts[i], offsets UTF-16 into texts[i]. */
+  result: { model: ModelInfo; entities: TokenClassificationResult[][] };
+  /** `fraction` in [0, 1] over all texts, weighted by length; it ends at 1. */
+  progress: ModelLoadProgress | { phase: 'inference'; fraction: number };
+}
+
+export interface JobKinds {
+  loadModel: LoadModelJob;
+  recognizeEntities: RecognizeEntitiesJob;
+}
+
+export type JobKind = keyof JobKinds;
+export type JobPayload<K extends JobKind> = JobKinds[K]['payload'];
+export type JobResult<K extends JobKind> = JobKinds[K]['result'];
+export type JobProgress<K extends JobKind> = JobKinds[K]['progress'];
