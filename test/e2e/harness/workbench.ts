@@ -110,6 +110,26 @@ export class Workbench {
     await palette.waitFor({ state: 'hidden' });
   }
 
+  /**
+   * Selects the first occurrence of `text` in the active editor, the way a person can: Find
+   * (Ctrl+F) moves the selection to the match, Escape closes the widget and keeps it. Resolves
+   * once the status bar reports the selection's length.
+   */
+  async selectText(text: string): Promise<void> {
+    await this.page.locator('.editor-group-container .monaco-editor .view-lines').first().click();
+    await this.page.keyboard.press('Control+F');
+    const findInput = this.page.locator('.editor-group-container .find-widget textarea, .editor-group-container .find-widget input').first();
+    await findInput.waitFor();
+    await findInput.fill(text);
+    await this.page.keyboard.press('Escape');
+    const selected = this.page.locator('.statusbar-item', { hasText: `(${text.length} selected)` });
+    try {
+      await selected.first().waitFor({ timeout: 5_000 });
+    } catch {
+      throw new Error(`Could not select "${text}" in the active editor (not found, or the status bar shows no selection)`);
+    }
+  }
+
   /** Texts of the notifications on screen (toasts and the notification center). */
   async notifications(): Promise<string[]> {
     return this.page.locator(NOTIFICATION_MESSAGES).allInnerTexts();

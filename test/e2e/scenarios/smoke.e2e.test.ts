@@ -28,6 +28,15 @@ describe('smoke: BERT Lens in code-server', () => {
     expect(message).toContain('linux-x64');
   });
 
+  it('selects text in the editor through Find, as a person would', async () => {
+    const { workbench } = session;
+    await workbench.openFile('science-prize.txt');
+    await workbench.selectText('Aurora Foundation');
+    const status = await workbench.page.locator('.statusbar-item', { hasText: 'selected' }).first().innerText();
+    // "Aurora Foundation" spans columns 5-22 of line 8; the cursor ends the selection.
+    expect(status).toBe('Ln 8, Col 22 (17 selected)');
+  });
+
   it('activated without errors, within the activation budget, with ORT not loaded at activation', async () => {
     const { logs } = session;
     const activation = await logs.waitFor(
