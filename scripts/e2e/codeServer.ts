@@ -70,6 +70,8 @@ function environment(tools: E2eTools, stateDir: string): NodeJS.ProcessEnv {
     // code-server keeps a config file and its own logs under these; keep them out of $HOME.
     XDG_CONFIG_HOME: path.join(stateDir, 'xdg-config'),
     XDG_DATA_HOME: path.join(stateDir, 'xdg-data'),
+    // An empty gallery (no serviceUrl) turns the marketplace off: no extension queries go out.
+    EXTENSIONS_GALLERY: '{}',
   };
 }
 
