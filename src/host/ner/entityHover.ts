@@ -4,7 +4,7 @@ import { entityHoverMarkdown } from './hoverContent';
 
 /** Hover over a recognised entity: its label, score, text and model (untrusted markdown, escaped). */
 export function registerEntityHover(store: EntityStore): vscode.Disposable {
-  return vscode.languages.registerHoverProvider({ pattern: '**' }, {
+  return vscode.languages.registerHoverProvider('*', {
     provideHover(document, position) {
       const key = document.uri.toString();
       const entry = store.get(key);
