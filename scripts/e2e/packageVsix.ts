@@ -66,26 +66,35 @@ function megabytes(bytes: number): string {
 export async function packageVsix(): Promise<VsixBuild> {
   const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
   const vsixPath = path.join(VSIX_OUT_DIR, `${manifest.name}-${VSIX_TARGET}-${manifest.version}.vsix`);
+  // Written under a private name, then renamed: a concurrent run (the demo, another e2e run)
+  // installing the previous .vsix never reads a half-written one.
+  const partialPath = `${vsixPath}.${process.pid}.partial.vsix`;
   fs.mkdirSync(VSIX_OUT_DIR, { recursive: true });
-  fs.rmSync(vsixPath, { force: true });
 
   await run('npm', ['run', 'build', '--', '--production'], { cwd: REPO_ROOT });
   const vsce = path.join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
   // --skip-license/--allow-missing-repository: vsce would otherwise stop at an interactive prompt.
   await run(
     process.execPath,
-    [vsce, 'package', '--target', VSIX_TARGET, '--skip-license', '--allow-missing-repository', '--out', vsixPath],
+    [vsce, 'package', '--target', VSIX_TARGET, '--skip-license', '--allow-missing-repository', '--out', partialPath],
     { cwd: REPO_ROOT, timeoutMs: 10 * 60_000 },
-  );
+  ).catch((error: unknown) => {
+    fs.rmSync(partialPath, { force: true });
+    throw error;
+  });
 
-  const entries = listZipEntries(vsixPath);
+  const entries = listZipEntries(partialPath);
   const problems = vsixContentProblems(
     entries.map((entry) => entry.name),
     runtimeDistFiles(),
   );
-  const sizeBytes = fs.statSync(vsixPath).size;
+  const sizeBytes = fs.statSync(partialPath).size;
   if (sizeBytes > VSIX_SIZE_BUDGET_BYTES) problems.push(`size ${megabytes(sizeBytes)} is over the budget of ${megabytes(VSIX_SIZE_BUDGET_BYTES)}`);
-  if (problems.length > 0) throw new Error(`${vsixPath} is not right:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0) {
+    fs.rmSync(partialPath, { force: true });
+    throw new Error(`${vsixPath} is not right:\n  ${problems.join('\n  ')}`);
+  }
+  fs.renameSync(partialPath, vsixPath);
   return { path: vsixPath, sizeBytes, entries };
 }
 

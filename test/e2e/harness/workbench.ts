@@ -2,7 +2,7 @@
 // command palette (F1), notifications, decorations in the editor, screenshots.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 /** Debian's chromium in a container: no sandbox, no GPU, nothing that phones home. */
 export const CHROMIUM_ARGS = [
@@ -128,6 +128,19 @@ export class Workbench {
     } catch {
       throw new Error(`Could not select "${text}" in the active editor (not found, or the status bar shows no selection)`);
     }
+  }
+
+  /**
+   * Rests the mouse on an element (near its start, where a decorated span surely is) and returns
+   * the text of the hover that shows up, optionally the one containing `hasText`.
+   */
+  async hoverText(target: Locator, hasText?: string | RegExp, timeoutMs = 15_000): Promise<string> {
+    const box = await target.boundingBox();
+    if (!box) throw new Error('The element to hover is not visible');
+    await this.page.mouse.move(box.x + Math.min(4, box.width / 2), box.y + box.height / 2);
+    const hover = this.page.locator('.monaco-hover', hasText === undefined ? {} : { hasText }).filter({ visible: true });
+    await hover.first().waitFor({ timeout: timeoutMs });
+    return hover.first().innerText();
   }
 
   /** Texts of the notifications on screen (toasts and the notification center). */

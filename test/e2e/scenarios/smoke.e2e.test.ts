@@ -37,6 +37,12 @@ describe('smoke: BERT Lens in code-server', () => {
     expect(status).toBe('Ln 8, Col 22 (17 selected)');
   });
 
+  it('reads a hover, as the scenarios read entity hovers', async () => {
+    const { workbench } = session;
+    const position = workbench.page.locator('.statusbar-item', { hasText: /^Ln \d+, Col \d+/ }).first();
+    expect(await workbench.hoverText(position)).toBe('Go to Line/Column');
+  });
+
   it('activated without errors, within the activation budget, with ORT not loaded at activation', async () => {
     const { logs } = session;
     const activation = await logs.waitFor(
