@@ -1,5 +1,6 @@
 import type { LoadedModel } from '../../runtime/loadModel';
 import { tensor } from '../../runtime/ort';
+import { cleanUpTokenization, decodeWordPieces } from '../../runtime/tokenizer/decode';
 import { Random } from '../../util/random';
 import { throwIfCancelled } from '../shared/forward';
 import { integerOption } from '../shared/numeric';
@@ -104,15 +105,16 @@ async function lastPositionLogits(model: LoadedModel, ids: readonly number[]): P
 }
 
 /**
- * The new tokens as they extend the prompt's decoded text: decoding the last prompt token together with
- * them and removing that token's own text keeps the space (or the "##" glue) between prompt and continuation.
+ * The new tokens as they extend the prompt's decoded text: the WordPiece decoder puts a space before
+ * a token unless it is a "##" piece, so the tokens are decoded after a stand-in for the prompt's last
+ * token, which is then removed. Special tokens are skipped, as in HF's decode(skip_special_tokens=True).
  */
 function continuationText(model: LoadedModel, promptIds: readonly number[], newIds: readonly number[]): string {
-  if (newIds.length === 0) return '';
   const { tokenizer } = model;
-  const last = promptIds[promptIds.length - 1];
-  if (last === undefined || tokenizer.isSpecialId(last)) return tokenizer.decode(newIds, { skipSpecialTokens: true });
-  const joined = tokenizer.decode([last, ...newIds], { skipSpecialTokens: true });
-  const alone = tokenizer.decode([last], { skipSpecialTokens: true });
-  return joined.startsWith(alone) ? joined.slice(alone.length) : ` ${tokenizer.decode(newIds, { skipSpecialTokens: true })}`;
+  const strings = newIds.filter((id) => !tokenizer.isSpecialId(id)).map((id) => tokenizer.idToToken(id)!);
+  if (strings.length === 0) return '';
+  const promptHasText = promptIds.some((id) => !tokenizer.isSpecialId(id));
+  if (!promptHasText) return tokenizer.decode(newIds, { skipSpecialTokens: true });
+  const text = decodeWordPieces(['x', ...strings], tokenizer.spec.decoder).slice(1);
+  return tokenizer.spec.cleanUpTokenizationSpaces ? cleanUpTokenization(text) : text;
 }
