@@ -57,6 +57,13 @@ describe('NER in the editor', () => {
     expect(hoverText).toContain('Model: bundled (untrained demo)');
     await workbench.screenshot('hover');
     await page.keyboard.press('Escape');
+
+    // Clicking an entity in the view selects its span in the editor.
+    const entityRow = rows.filter({ hasText: /line \d+ · \d\.\d\d/ }).first();
+    await entityRow.click();
+    const selection = page.locator('.statusbar-item', { hasText: /\(\d+ selected\)/ });
+    await selection.first().waitFor({ timeout: 10_000 });
+    console.log(`[e2e ner] after clicking an entity: ${await selection.first().innerText()}`);
   });
 
   it('clears the entities', async () => {
