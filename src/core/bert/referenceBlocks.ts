@@ -10,7 +10,7 @@ import { TIED_DECODER, WORD_EMBEDDINGS } from './weightNames';
 export type ParamProvider = (name: string) => Value;
 
 export interface DropoutMaskInput {
-  /** Graph input name; feed 0 or 1/(1-p) per element. */
+  /** Graph input name; feed a bool keep-mask (true with probability 1-p). */
   name: string;
   shape: Shape;
   probability: number;
@@ -119,9 +119,9 @@ export class ReferenceBlocks implements Blocks {
   dropout(x: Value, site: DropoutSite): Value {
     const probability = this.probability(site);
     if (!this.dropoutEnabled || probability <= 0) return x;
-    const mask = this.graph.input(`dropout_mask_${this.dropoutMasks.length}`, this.dtype, x.shape);
+    const mask = this.graph.input(`dropout_mask_${this.dropoutMasks.length}`, 'bool', x.shape);
     this.dropoutMasks.push({ name: mask.name, shape: x.shape, probability, site });
-    return op.dropout(x, mask);
+    return op.dropout(x, mask, probability);
   }
 
   decoder(x: Value): Value {

@@ -156,23 +156,20 @@ export function resolveDim(dim: Dim, sizes: Record<string, number>): number {
 }
 
 /**
- * Dropout masks for one micro-batch: each element 0 with probability p, else 1/(1-p) (inverted
- * dropout). With `random` null every mask is ones: the graph then computes without dropout.
+ * Dropout keep-masks for one micro-batch (true with probability 1-p). With `random` null every mask
+ * keeps everything: the graph then computes without dropout.
  */
-export function dropoutFeeds(graph: TrainingGraph, inputDims: number[], random: Random | null, floatType: 'float32' | 'float64' = 'float32'): Record<string, Ort.Tensor> {
+export function dropoutFeeds(graph: TrainingGraph, inputDims: number[], random: Random | null): Record<string, Ort.Tensor> {
   const sizes: Record<string, number> = inputDims.length === 3
     ? { batch: inputDims[0]!, num_choices: inputDims[1]!, seq: inputDims[2]! }
     : { batch: inputDims[0]!, seq: inputDims[1]! };
   const feeds: Record<string, Ort.Tensor> = {};
   for (const mask of graph.dropoutMasks) {
     const dims = mask.shape.map((d) => resolveDim(d, sizes));
-    const size = dims.reduce((a, b) => a * b, 1);
-    const data = floatType === 'float64' ? new Float64Array(size) : new Float32Array(size);
-    const keep = 1 - mask.probability;
-    const scale = 1 / keep;
+    const data = new Uint8Array(dims.reduce((a, b) => a * b, 1));
     if (random === null) data.fill(1);
-    else for (let i = 0; i < size; i++) data[i] = random.next() < keep ? scale : 0;
-    feeds[mask.name] = tensor(floatType, data, dims);
+    else random.fillBernoulli(data, 1 - mask.probability);
+    feeds[mask.name] = tensor('bool', data, dims);
   }
   return feeds;
 }

@@ -70,6 +70,33 @@ export class Random {
     return r * Math.cos(2 * Math.PI * v);
   }
 
+  /**
+   * Fills `out` with 1 (probability `p`) or 0, drawing 16 bits per element (two per 32-bit draw), so
+   * p is honoured to 1/65536. The generator runs inline: dropout masks of a BERT training step hold
+   * tens of millions of elements.
+   */
+  fillBernoulli(out: Uint8Array, p: number): void {
+    const threshold = Math.round(p * 65536);
+    let [s0, s1, s2, s3] = this.s as unknown as [number, number, number, number];
+    const n = out.length;
+    for (let i = 0; i < n; i += 2) {
+      const result = Math.imul(rotl(Math.imul(s1, 5) >>> 0, 7), 9) >>> 0;
+      const t = (s1 << 9) >>> 0;
+      s2 = (s2 ^ s0) >>> 0;
+      s3 = (s3 ^ s1) >>> 0;
+      s1 = (s1 ^ s2) >>> 0;
+      s0 = (s0 ^ s3) >>> 0;
+      s2 = (s2 ^ t) >>> 0;
+      s3 = rotl(s3, 11);
+      out[i] = (result & 0xffff) < threshold ? 1 : 0;
+      if (i + 1 < n) out[i + 1] = result >>> 16 < threshold ? 1 : 0;
+    }
+    this.s[0] = s0;
+    this.s[1] = s1;
+    this.s[2] = s2;
+    this.s[3] = s3;
+  }
+
   /** Fisher–Yates shuffle in place. */
   shuffle<T>(items: T[]): T[] {
     for (let i = items.length - 1; i > 0; i--) {

@@ -2,7 +2,7 @@ import type { Value } from '../graph';
 import { defineGrad } from '../gradRegistry';
 import { normalizeAxis } from '../shapes';
 import { emit, scalarLike } from './emit';
-import { add, addScalar, div, erf, exp, mul, scale, sqrt, sub, tanh } from './elementwise';
+import { add, addScalar, div, erf, exp, mul, scale, sqrt, sub, tanh, where } from './elementwise';
 import { reduceMean, reduceSum } from './reduce';
 
 export function softmax(x: Value, axis = -1): Value {
@@ -56,12 +56,13 @@ export function silu(x: Value): Value {
 }
 
 /**
- * Inverted dropout with a mask supplied by the caller, already scaled: each element is 0 or
- * 1/(1-p). The trainer draws the masks from its own seeded generator, so runs are reproducible and
- * resume bit-identically.
+ * Inverted dropout with a keep-mask supplied by the caller (bool, true = keep): kept values are
+ * scaled by 1/(1-p). The trainer draws the masks from its own seeded generator, so runs are
+ * reproducible and resume bit-identically.
  */
-export function dropout(x: Value, scaledKeepMask: Value): Value {
-  return mul(x, scaledKeepMask);
+export function dropout(x: Value, keepMask: Value, p: number): Value {
+  if (p <= 0) return x;
+  return where(keepMask, scale(x, 1 / (1 - p)), scalarLike(x, 0));
 }
 
 // ---- gradients ----

@@ -1,0 +1,260 @@
+/**
+ * `npm run train:models`: trains the models BERT Lens ships, with BERT Lens' own engine, from the
+ * data in ../shared/data (never copied into the repository). Stages, each skipped when its output
+ * exists (delete .train-models/<stage> or pass --force to redo it):
+ *
+ *   vocab      cased WordPiece vocabulary from the unlabeled text of all three datasets
+ *   mlm        masked-LM pretraining of a small BERT from random weights (15% masking, 80/10/10,
+ *              decoder tied to the word embeddings and computed at masked positions only)
+ *   ner        WikiANN NER fine-tuning from the MLM weights (AdamW, linear warmup)
+ *   sentiment  SST-2 fine-tuning from the MLM weights
+ *   *-scratch  (--baselines) the same fine-tuning from random weights, for the comparison
+ *   export     int8 ONNX of ner and sentiment into models/, with their dev scores
+ *
+ * Everything is seeded; the run needs no network and no Python.
+ */
+import { existsSync, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { parseBertConfig, type BertConfig } from '../src/core/bert/config';
+import { exportInferenceOnnx } from '../src/core/bert/buildGraph';
+import type { HeadKind } from '../src/core/bert/heads';
+import { initWeights } from '../src/core/bert/init';
+import { saveModelFolder, configJson } from '../src/core/bert/saveFolder';
+import { weightSpecs } from '../src/core/bert/weightNames';
+import { readSafetensors } from '../src/core/runtime/safetensors';
+import { saveTokenizer } from '../src/core/runtime/tokenizer/tokenizerWriter';
+import { specFromTrained, trainWordPiece } from '../src/core/runtime/tokenizer/wordpieceTrainer';
+import { train, type EvalMetrics, type TrainerEvent } from '../src/core/train/trainer';
+import { readTaskData, type TaskData } from '../src/core/train/trainingData';
+import type { TrainingArguments } from '../src/core/train/trainingArguments';
+import { writeFileAtomic } from '../src/core/util/atomicWrite';
+
+const ROOT = path.resolve(__dirname, '..');
+const DATA = path.resolve(process.env.BERT_LENS_DATA ?? path.join(ROOT, '..', 'shared', 'data'));
+const WORK = path.join(ROOT, '.train-models');
+const MODELS = path.join(ROOT, 'models');
+const argv = process.argv.slice(2);
+const force = argv.includes('--force');
+const baselines = argv.includes('--baselines');
+const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const quick = argv.includes('--quick');
+
+/** The architecture of the shipped models (BERT-small-like, sized for 2 CPU cores). */
+const ARCHITECTURE = {
+  hidden_size: 256,
+  num_hidden_layers: 4,
+  num_attention_heads: 4,
+  intermediate_size: 1024,
+  max_position_embeddings: 512,
+  type_vocab_size: 2,
+  hidden_act: 'gelu',
+  hidden_dropout_prob: 0.1,
+  attention_probs_dropout_prob: 0.1,
+  initializer_range: 0.02,
+  layer_norm_eps: 1e-12,
+};
+const VOCAB_SIZE = 12_000;
+
+function file(...parts: string[]): string {
+  return path.join(DATA, ...parts);
+}
+
+function log(message: string): void {
+  process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+function wanted(stage: string): boolean {
+  return !only || only.includes(stage);
+}
+
+async function done(dir: string): Promise<boolean> {
+  return !force && existsSync(path.join(dir, 'config.json'));
+}
+
+function limit<T>(items: T[], n: number): T[] {
+  return quick ? items.slice(0, n) : items;
+}
+
+/** The unlabeled sentences of the three training sets (never the dev sets). */
+async function unlabeledText(): Promise<string[]> {
+  const wikiann = await readTaskData('ner', file('wikiann-en', 'train.txt'));
+  const wnut = await readTaskData('ner', file('wnut17', 'train.conll'));
+  const sst = await readTaskData('classify', file('sst2', 'train.tsv'));
+  const texts: string[] = [];
+  if (wikiann.task === 'ner') for (const s of wikiann.sentences) texts.push(s.tokens.join(' '));
+  if (wnut.task === 'ner') for (const s of wnut.sentences) texts.push(s.tokens.join(' '));
+  if (sst.task === 'classify') for (const e of sst.examples) texts.push(e.text.trim());
+  return texts;
+}
+
+function onEvent(stage: string): (event: TrainerEvent) => void {
+  let lastPrint = 0;
+  return (event) => {
+    if (event.type === 'log') {
+      const now = Date.now();
+      if (now - lastPrint > 30_000) {
+        lastPrint = now;
+        log(`${stage}: step ${event.step} epoch ${event.epoch.toFixed(2)} loss ${event.loss.toFixed(4)} lr ${event.learning_rate.toExponential(2)} eta ${Math.round(event.eta_s / 60)} min`);
+      }
+    } else if (event.type === 'eval') {
+      const { per_label: _perLabel, ...rest } = event.metrics as EvalMetrics & { per_label?: unknown };
+      log(`${stage}: eval at step ${event.step}: ${JSON.stringify(rest)}`);
+    } else if (event.type === 'start') {
+      log(`${stage}: ${event.trainRows} rows, ${event.totalSteps} steps, ${event.trainable.toLocaleString('en')} parameters`);
+    } else if (event.type === 'info') {
+      log(`${stage}: ${event.message}`);
+    }
+  };
+}
+
+/** A model folder with random (seeded) weights: the start of pretraining and of the baselines. */
+async function randomModel(dir: string, head: HeadKind, seed: number): Promise<void> {
+  const vocabDir = path.join(WORK, 'vocab');
+  const vocab = (await fs.readFile(path.join(vocabDir, 'vocab.txt'), 'utf8')).split('\n').filter((l) => l !== '').length;
+  const config = parseBertConfig({ ...ARCHITECTURE, vocab_size: vocab });
+  const tokenizerFiles: Record<string, string> = {};
+  for (const name of ['tokenizer.json', 'vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json']) {
+    tokenizerFiles[name] = await fs.readFile(path.join(vocabDir, name), 'utf8');
+  }
+  await saveModelFolder(dir, { config, head, weights: initWeights(weightSpecs(config, head), config, seed), tokenizerFiles, onnx: false });
+}
+
+async function stageVocab(): Promise<void> {
+  const dir = path.join(WORK, 'vocab');
+  if (!force && existsSync(path.join(dir, 'vocab.txt'))) return log('vocab: exists');
+  const texts = await unlabeledText();
+  const started = Date.now();
+  const trained = trainWordPiece(texts, { vocabSize: VOCAB_SIZE, lowercase: false, minFrequency: 2 });
+  await fs.mkdir(dir, { recursive: true });
+  await saveTokenizer(dir, specFromTrained(trained, 512));
+  log(`vocab: ${trained.vocab.length} pieces from ${texts.length} texts in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+async function fineTune(stage: string, options: { task: 'ner' | 'classify'; from: string; train: TaskData; dev: TaskData; args: Partial<TrainingArguments> }): Promise<EvalMetrics | undefined> {
+  const out = path.join(WORK, stage);
+  if (await done(out)) {
+    log(`${stage}: exists`);
+    return JSON.parse(await fs.readFile(path.join(out, 'training_log.json'), 'utf8')).metrics as EvalMetrics;
+  }
+  const result = await train({ task: options.task, modelDir: options.from, train: options.train, eval: options.dev, outputDir: out, args: options.args, onEvent: onEvent(stage) });
+  return result.metrics;
+}
+
+async function stageMlm(): Promise<void> {
+  const out = path.join(WORK, 'mlm');
+  if (await done(out)) return log('mlm: exists');
+  const start = path.join(WORK, 'mlm-init');
+  await randomModel(start, 'masked-lm', 1);
+  const texts = limit(await unlabeledText(), 2000);
+  await train({
+    task: 'mlm',
+    modelDir: start,
+    train: { task: 'mlm', texts, issues: [] },
+    outputDir: out,
+    args: {
+      learning_rate: Number(process.env.MLM_LR ?? 5e-4),
+      weight_decay: 0.01,
+      warmup_ratio: 0.06,
+      num_train_epochs: Number(process.env.MLM_EPOCHS ?? (quick ? 1 : 8)),
+      per_device_train_batch_size: 64,
+      max_seq_length: 128,
+      save_total_limit: 1,
+      seed: 1,
+    },
+    onEvent: onEvent('mlm'),
+  });
+}
+
+async function nerData(): Promise<{ train: TaskData; dev: TaskData }> {
+  const train = await readTaskData('ner', file('wikiann-en', 'train.txt'));
+  const dev = await readTaskData('ner', file('wikiann-en', 'dev.txt'));
+  if (train.task === 'ner' && dev.task === 'ner' && quick) {
+    train.sentences = train.sentences.slice(0, 2000);
+    dev.sentences = dev.sentences.slice(0, 500);
+  }
+  return { train, dev };
+}
+
+async function sstData(): Promise<{ train: TaskData; dev: TaskData }> {
+  const train = await readTaskData('classify', file('sst2', 'train.tsv'));
+  const dev = await readTaskData('classify', file('sst2', 'dev.tsv'));
+  const names: Record<string, string> = { '0': 'NEGATIVE', '1': 'POSITIVE' };
+  for (const data of [train, dev]) {
+    if (data.task === 'classify') {
+      data.examples = data.examples.map((e) => ({ ...e, label: names[e.label] ?? e.label }));
+      if (quick) data.examples = data.examples.slice(0, data === train ? 4000 : 872);
+    }
+  }
+  return { train, dev };
+}
+
+const NER_ARGS: Partial<TrainingArguments> = {
+  learning_rate: Number(process.env.NER_LR ?? 2e-4),
+  num_train_epochs: Number(process.env.NER_EPOCHS ?? 6),
+  per_device_train_batch_size: 32,
+  warmup_ratio: 0.1,
+  max_seq_length: 128,
+  save_total_limit: 1,
+  seed: 2,
+};
+
+const SST_ARGS: Partial<TrainingArguments> = {
+  learning_rate: Number(process.env.SST_LR ?? 1e-4),
+  num_train_epochs: Number(process.env.SST_EPOCHS ?? 2),
+  per_device_train_batch_size: 32,
+  warmup_ratio: 0.1,
+  max_seq_length: 128,
+  save_total_limit: 1,
+  seed: 3,
+};
+
+/**
+ * int8 ONNX for shipping: weights quantized per column, word embeddings quantized per row (they are
+ * half of the parameters). The dev score of the int8 graph is measured by the caller.
+ */
+async function exportModel(stage: string, target: string, head: HeadKind, description: string, metrics: Record<string, unknown>): Promise<void> {
+  const source = path.join(WORK, stage);
+  const config: BertConfig = parseBertConfig(JSON.parse(await fs.readFile(path.join(source, 'config.json'), 'utf8')));
+  const weights = await readSafetensors(path.join(source, 'model.safetensors'));
+  const bytes = exportInferenceOnnx(config, head, (n) => weights.float32(n), { quantize: 'int8', metadata: { trained_by: 'bert-lens train:models' } });
+  await fs.rm(target, { recursive: true, force: true });
+  await writeFileAtomic(path.join(target, 'onnx', 'model_quantized.onnx'), bytes);
+  for (const name of ['tokenizer.json', 'vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json']) {
+    await fs.copyFile(path.join(source, name), path.join(target, name));
+  }
+  await writeFileAtomic(path.join(target, 'config.json'), configJson(config, head));
+  await writeFileAtomic(path.join(target, 'bert-lens.json'), JSON.stringify({ description, metrics }, null, 2) + '\n');
+  log(`export: ${path.relative(ROOT, target)} (${(bytes.length / 1e6).toFixed(1)} MB)`);
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(file('wikiann-en', 'train.txt')) || !existsSync(file('sst2', 'train.tsv'))) {
+    process.stderr.write(`train:models needs the datasets in ${DATA} (wikiann-en, wnut17, sst2; see its README). They are absent, so nothing was trained; the shipped models in models/ are unchanged.\n`);
+    process.exitCode = 2;
+    return;
+  }
+  await fs.mkdir(WORK, { recursive: true });
+  const report: Record<string, unknown> = {};
+  if (wanted('vocab')) await stageVocab();
+  if (wanted('mlm')) await stageMlm();
+  const ner = await nerData();
+  const sst = await sstData();
+  if (wanted('ner')) report.ner = await fineTune('ner', { task: 'ner', from: path.join(WORK, 'mlm'), ...ner, args: NER_ARGS });
+  if (wanted('sentiment')) report.sentiment = await fineTune('sentiment', { task: 'classify', from: path.join(WORK, 'mlm'), ...sst, args: SST_ARGS });
+  if (baselines) {
+    await randomModel(path.join(WORK, 'scratch-init'), 'base', 1);
+    report.ner_scratch = await fineTune('ner-scratch', { task: 'ner', from: path.join(WORK, 'scratch-init'), ...ner, args: NER_ARGS });
+    report.sentiment_scratch = await fineTune('sentiment-scratch', { task: 'classify', from: path.join(WORK, 'scratch-init'), ...sst, args: SST_ARGS });
+  }
+  if (wanted('export') && !quick) {
+    await exportModel('ner', path.join(MODELS, 'ner'), 'token-classification', 'bundled WikiANN NER (PER, ORG, LOC), trained by BERT Lens', report.ner as Record<string, unknown>);
+    await exportModel('sentiment', path.join(MODELS, 'sentiment'), 'sequence-classification', 'bundled SST-2 sentiment, trained by BERT Lens', report.sentiment as Record<string, unknown>);
+  }
+  await writeFileAtomic(path.join(WORK, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  log(`report: ${JSON.stringify(report, (k, v) => (k === 'per_label' ? undefined : v))}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`train:models: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
