@@ -41,6 +41,20 @@ export function quantizeColumns(matrix: Float32Array, rows: number, columns: num
   return { data, scales };
 }
 
+/** Symmetric per-row int8 quantization of a [rows, columns] matrix (embedding tables). */
+export function quantizeRows(matrix: Float32Array, rows: number, columns: number): { data: Int8Array; scales: Float32Array } {
+  const scales = new Float32Array(rows);
+  const data = new Int8Array(matrix.length);
+  for (let r = 0; r < rows; r++) {
+    let max = 0;
+    for (let c = 0; c < columns; c++) max = Math.max(max, Math.abs(matrix[r * columns + c]!));
+    const scale = max > 0 ? max / 127 : 1;
+    scales[r] = scale;
+    for (let c = 0; c < columns; c++) data[r * columns + c] = Math.max(-127, Math.min(127, Math.round(matrix[r * columns + c]! / scale)));
+  }
+  return { data, scales };
+}
+
 /**
  * Inference blocks made of ONNX Runtime's fused CPU contrib ops: EmbedLayerNormalization, Attention,
  * SkipLayerNormalization, BiasGelu/FastGelu, optionally DynamicQuantizeMatMul. Forward only.
@@ -108,6 +122,7 @@ export class FusedBlocks implements Blocks {
   }
 
   embeddings(inputs: BertInputs): Value {
+    if (this.options.quantize === 'int8') return this.quantizedEmbeddings(inputs);
     const ids = op.cast(inputs.inputIds, 'int32');
     const types = op.cast(inputs.tokenTypeIds, 'int32');
     const [out] = this.graph.node(
@@ -120,6 +135,25 @@ export class FusedBlocks implements Blocks {
       MS_DOMAIN,
     );
     return out!;
+  }
+
+  /**
+   * The word-embedding table is most of a small BERT's weights: stored as int8 rows with one scale
+   * per row, looked up and rescaled, then summed with the (float) position and type embeddings.
+   */
+  private quantizedEmbeddings(inputs: BertInputs): Value {
+    const table = this.weight(WORD_EMBEDDINGS);
+    const hidden = this.config.hidden_size;
+    const rows = table.length / hidden;
+    const { data, scales } = quantizeRows(table, rows, hidden);
+    const quantized = this.graph.initializer(`${WORD_EMBEDDINGS}.int8`, 'int8', [rows, hidden], data);
+    const rowScales = this.init(`${WORD_EMBEDDINGS}.row_scale`, [rows, 1], scales);
+    const words = op.mul(op.cast(op.gather(quantized, inputs.inputIds, 0), 'float32'), op.gather(rowScales, inputs.inputIds, 0));
+    const types = op.gather(this.param('bert.embeddings.token_type_embeddings.weight'), inputs.tokenTypeIds, 0);
+    const seqLength = op.gather(op.shapeOf(inputs.inputIds), this.graph.constant([1], [], 'int64', 'seq_axis'), 0);
+    const positionIds = op.emit('Range', [this.graph.constant([0], [], 'int64', 'zero'), seqLength, this.graph.constant([1], [], 'int64', 'one')], {}, { dtype: 'int64', shape: ['seq'] });
+    const positions = op.gather(this.param('bert.embeddings.position_embeddings.weight'), positionIds, 0);
+    return this.layerNorm(op.add(op.add(words, types), positions), 'bert.embeddings.LayerNorm');
   }
 
   attentionMask(mask: Value): Value {
@@ -171,6 +205,11 @@ export class FusedBlocks implements Blocks {
     return op.add(this.matmulWeight(x, [`${name}.weight`], name), this.param(`${name}.bias`));
   }
 
+  /** x·Wᵀ + b for a weight and bias named separately (the tied decoder), quantized like dense(). */
+  private dense2(x: Value, weightName: string, biasName: string): Value {
+    return op.add(this.matmulWeight(x, [weightName], `${weightName}.decoder`), this.param(biasName));
+  }
+
   layerNorm(x: Value, name: string): Value {
     return op.layerNorm(x, this.param(`${name}.weight`), this.param(`${name}.bias`), this.config.layer_norm_eps);
   }
@@ -182,6 +221,7 @@ export class FusedBlocks implements Blocks {
   decoder(x: Value): Value {
     // The tied decoder reuses the embedding initializer: Gemm reads it transposed, no copy.
     const name = this.config.tie_word_embeddings === false ? TIED_DECODER : WORD_EMBEDDINGS;
+    if (this.options.quantize === 'int8') return this.dense2(x, name, 'cls.predictions.bias');
     return op.linear(x, this.param(name), this.param('cls.predictions.bias'));
   }
 }

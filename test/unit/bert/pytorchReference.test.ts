@@ -75,3 +75,19 @@ describe.each(NAMES)('%s matches the PyTorch reference', (name) => {
     }
   });
 });
+
+describe('int8 inference graph', () => {
+  it.each(['token-classification', 'sequence-classification', 'masked-lm', 'question-answering'])('%s stays within 8% of the output range of PyTorch', async (name) => {
+    // int8 weights (per-column scales) and int8 word embeddings (per-row scales) trade exactness for
+    // size and speed; their error is bounded relative to the spread of the outputs (these tiny
+    // fixtures quantize worse than real models; the NER benchmark measures label agreement).
+    const { config, head, lookup, feeds, reference } = await load(name);
+    const session = await createSession(exportInferenceOnnx(config, head, lookup, { quantize: 'int8' }));
+    const outputs = await session.run(feeds);
+    for (const output of session.outputNames) {
+      const expected = flat(reference.outputs[output]);
+      const range = Math.max(...expected) - Math.min(...expected);
+      expect(maxAbsDiff(outputs[output]!.data as Float32Array, expected)).toBeLessThan(0.08 * range);
+    }
+  });
+});
