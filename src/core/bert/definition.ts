@@ -35,7 +35,8 @@ export function encoder(blocks: Blocks, config: BertConfig, inputs: BertInputs):
   return hidden;
 }
 
-function pooler(blocks: Blocks, hidden: Value): Value {
+/** BertPooler: tanh(dense(hidden state of [CLS])). */
+export function pooler(blocks: Blocks, hidden: Value): Value {
   const cls = op.gather(hidden, hidden.graph.constant([0], [], 'int64', 'cls_index'), 1);
   return op.tanh(blocks.dense(cls, 'bert.pooler.dense'));
 }
@@ -70,26 +71,43 @@ export function buildHead(graph: Graph, blocks: Blocks, config: BertConfig, head
     ? { inputIds: flatten(raw.inputIds), attentionMask: flatten(raw.attentionMask), tokenTypeIds: flatten(raw.tokenTypeIds) }
     : raw;
   const hidden = encoder(blocks, config, inputs);
-  const outputs: HeadOutputs = {};
   const pooled = usesPooler(head) ? pooler(blocks, hidden) : null;
+  const outputs = headLayers(graph, blocks, config, head, { hidden, pooled, inputIds: raw.inputIds }, options);
+  return { inputs: raw, outputs };
+}
+
+/**
+ * The task layers of a head on top of the encoder: from the sequence output (`hidden`) and, for heads
+ * that read [CLS] through the pooler, the pooled output. Head-only training runs them alone on cached
+ * encoder outputs; `inputIds` is only read by multiple choice (its [batch, num_choices] shape).
+ */
+export function headLayers(
+  graph: Graph,
+  blocks: Blocks,
+  config: BertConfig,
+  head: HeadKind,
+  states: { hidden: Value | null; pooled: Value | null; inputIds?: Value },
+  options: HeadOptions = {},
+): HeadOutputs {
+  const outputs: HeadOutputs = {};
   switch (head) {
     case 'base':
-      outputs.last_hidden_state = hidden;
-      outputs.pooler_output = pooled!;
+      outputs.last_hidden_state = states.hidden!;
+      outputs.pooler_output = states.pooled!;
       break;
     case 'token-classification':
-      outputs.logits = blocks.dense(blocks.dropout(hidden, 'classifier'), 'classifier');
+      outputs.logits = blocks.dense(blocks.dropout(states.hidden!, 'classifier'), 'classifier');
       break;
     case 'sequence-classification':
-      outputs.logits = blocks.dense(blocks.dropout(pooled!, 'classifier'), 'classifier');
+      outputs.logits = blocks.dense(blocks.dropout(states.pooled!, 'classifier'), 'classifier');
       break;
     case 'multiple-choice': {
-      const scores = blocks.dense(blocks.dropout(pooled!, 'classifier'), 'classifier');
-      outputs.logits = op.reshapeTo(scores, op.shapeSlice(raw.inputIds, 0, 2), ['batch', 'num_choices']);
+      const scores = blocks.dense(blocks.dropout(states.pooled!, 'classifier'), 'classifier');
+      outputs.logits = op.reshapeTo(scores, op.shapeSlice(states.inputIds!, 0, 2), ['batch', 'num_choices']);
       break;
     }
     case 'question-answering': {
-      const both = blocks.dense(hidden, 'qa_outputs');
+      const both = blocks.dense(states.hidden!, 'qa_outputs');
       outputs.start_logits = op.gather(both, graph.constant([0], [], 'int64', 'qa_start_column'), 2);
       outputs.end_logits = op.gather(both, graph.constant([1], [], 'int64', 'qa_end_column'), 2);
       break;
@@ -97,21 +115,21 @@ export function buildHead(graph: Graph, blocks: Blocks, config: BertConfig, head
     case 'masked-lm':
     case 'causal-lm':
     case 'pretraining': {
-      let states = hidden;
+      let sequence = states.hidden!;
       if (options.maskedPositionsOnly) {
         const positions = graph.input('masked_positions', 'int64', ['masked']);
-        states = op.gather(op.reshape(hidden, [-1, config.hidden_size]), positions, 0);
+        sequence = op.gather(op.reshape(sequence, [-1, config.hidden_size]), positions, 0);
       }
-      const logits = lmPredictions(blocks, config, states);
+      const logits = lmPredictions(blocks, config, sequence);
       outputs[head === 'pretraining' ? 'prediction_logits' : 'logits'] = logits;
-      if (head === 'pretraining') outputs.seq_relationship_logits = blocks.dense(pooled!, 'cls.seq_relationship');
+      if (head === 'pretraining') outputs.seq_relationship_logits = blocks.dense(states.pooled!, 'cls.seq_relationship');
       break;
     }
     case 'next-sentence':
-      outputs.logits = blocks.dense(pooled!, 'cls.seq_relationship');
+      outputs.logits = blocks.dense(states.pooled!, 'cls.seq_relationship');
       break;
   }
-  return { inputs: raw, outputs };
+  return outputs;
 }
 
 /** Number of classifier outputs a head produces (for validating weights against the config). */

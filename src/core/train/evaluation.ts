@@ -32,7 +32,6 @@ export class EvaluationSession {
   /** Outputs for rows of features, in order; token outputs are cut to each row's own length. */
   async predict(head: HeadKind, features: readonly Feature[], params: ReadonlyMap<string, Float32Array>, batchSize: number, padTokenId: number): Promise<Array<Record<string, Float32Array>>> {
     const results: Array<Record<string, Float32Array>> = [];
-    const tokenOutputs = tokenLevelOutputs(head);
     for (let at = 0; at < features.length; at += batchSize) {
       const rows = features.slice(at, at + batchSize);
       const batch = collate(head, rows, padTokenId);
@@ -42,23 +41,7 @@ export class EvaluationSession {
         feeds[key] = tensor('int64', BigInt64Array.from((batch[key] as number[][]).flat(), (v) => BigInt(v)), dims);
       }
       for (const [name, shape] of this.parameterShapes) feeds[name] = tensor('float32', params.get(name)!, shape);
-      const outputs = await this.session.run(feeds);
-      rows.forEach((row, r) => {
-        const own: Record<string, Float32Array> = {};
-        for (const name of this.outputNames) {
-          const output = outputs[name]!;
-          const data = output.data as Float32Array;
-          if (tokenOutputs.includes(name)) {
-            const width = output.dims.slice(2).reduce((a, b) => a * b, 1);
-            const length = output.dims[1]!;
-            own[name] = data.slice(r * length * width, (r * length + row.inputIds.length) * width);
-          } else {
-            const width = output.dims.slice(1).reduce((a, b) => a * b, 1);
-            own[name] = data.slice(r * width, (r + 1) * width);
-          }
-        }
-        results.push(own);
-      });
+      results.push(...splitRows(head, await this.session.run(feeds), this.outputNames, rows));
     }
     return results;
   }
@@ -66,6 +49,27 @@ export class EvaluationSession {
   async release(): Promise<void> {
     await this.session.release();
   }
+}
+
+/** Per-row outputs of one batch run; token outputs are cut to each row's own length. */
+export function splitRows(head: HeadKind, outputs: Ort.InferenceSession.ReturnType, names: readonly string[], rows: readonly Feature[]): Array<Record<string, Float32Array>> {
+  const tokenOutputs = tokenLevelOutputs(head);
+  return rows.map((row, r) => {
+    const own: Record<string, Float32Array> = {};
+    for (const name of names) {
+      const output = outputs[name]!;
+      const data = output.data as Float32Array;
+      if (tokenOutputs.includes(name)) {
+        const width = output.dims.slice(2).reduce((a, b) => a * b, 1);
+        const length = output.dims[1]!;
+        own[name] = data.slice(r * length * width, (r * length + row.inputIds.length) * width);
+      } else {
+        const width = output.dims.slice(1).reduce((a, b) => a * b, 1);
+        own[name] = data.slice(r * width, (r + 1) * width);
+      }
+    }
+    return own;
+  });
 }
 
 /** Mean training-objective loss over features without updating anything (masked-LM evaluation). */

@@ -23,6 +23,8 @@ import { classificationMetrics, nerMetrics, squadScores } from './metrics';
 import { NonFiniteError, Optimization } from './optimization';
 import { classificationLabelList, exampleCount, nerLabels, type TaskData, type TrainTask } from './trainingData';
 import { resolveTrainingArguments, type TrainingArguments } from './trainingArguments';
+import { computeFrozenFeatures, DEFAULT_CACHE_LIMIT_BYTES, frozenFeatureBytes, frozenOutputOf, type FrozenFeatureCache } from './frozenFeatures';
+import { buildHeadTrainingGraph, headBatchFeeds, HeadEvaluationSession } from './headOnFeatures';
 import { buildTrainingGraph } from './trainingGraph';
 import { TrainingSession } from './trainingSession';
 
@@ -45,6 +47,13 @@ export interface TrainerOptions {
   outputDir: string;
   args?: Partial<TrainingArguments>;
   trainLayers?: TrainLayers;
+  /**
+   * Head-only training (trainLayers 'head') of NER, classification and QA computes the frozen
+   * encoder's output once per row and trains the head on those features (default true). The features
+   * are computed without dropout (eval mode); HF's frozen-encoder training would apply the encoder's
+   * dropout anew each step. Classifier dropout, loss and optimizer are unchanged.
+   */
+  featureCache?: boolean;
   /** Overrides the config's hidden, attention and classifier dropout (0 switches dropout off). */
   dropout?: number;
   /** false keeps the data in file order (to compare step by step with other implementations). */
@@ -196,7 +205,17 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
   const layers = options.trainLayers ?? 'all';
   const trainable = trainableNames(config, head, layers);
   const dropoutOn = config.hidden_dropout_prob > 0 || config.attention_probs_dropout_prob > 0 || (config.classifier_dropout ?? 0) > 0;
-  const graph = buildTrainingGraph({ config, head, trainable, weights: (n) => weights.get(n)!, dropout: dropoutOn });
+  const frozenOutput = layers === 'head' && options.featureCache !== false ? frozenOutputOf(head) : null;
+  let useCache = frozenOutput !== null;
+  if (frozenOutput !== null) {
+    const bytes = frozenFeatureBytes(head, config.hidden_size, [...train.features, ...(evalData?.features ?? [])]);
+    if (bytes > DEFAULT_CACHE_LIMIT_BYTES) {
+      useCache = false;
+      emit({ type: 'info', message: `the frozen encoder features would take ${(bytes / 2 ** 30).toFixed(1)} GiB: head-only training runs the encoder every step instead` });
+    }
+  }
+  const graphOptions = { config, head, trainable, weights: (n: string) => weights.get(n)!, dropout: dropoutOn };
+  const graph = useCache ? buildHeadTrainingGraph(graphOptions) : buildTrainingGraph(graphOptions);
   const session = await TrainingSession.create(graph, { threads: options.threads });
   const params = new Map([...trainable].map((n) => [n, weights.get(n)!]));
   const trainableCount = [...params.values()].reduce((n, p) => n + p.length, 0);
@@ -235,7 +254,19 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
     emit({ type: 'info', message: `resumed from ${options.resumeFrom} at step ${state.global_step}` });
   }
 
-  const evaluation = evalData ? await EvaluationSession.create(config, head, weights, trainable, options.threads) : undefined;
+  let cache: FrozenFeatureCache | undefined;
+  if (useCache) {
+    // After a resume, so that the features come from the weights the run continues with.
+    const cacheStarted = Date.now();
+    const rows = [...train.features, ...(evalData?.features ?? [])];
+    cache = await computeFrozenFeatures(config, head, (n) => weights.get(n)!, rows, {
+      batchSize: args.per_device_eval_batch_size, padTokenId, threads: options.threads, signal: options.signal,
+    });
+    emit({ type: 'info', message: `head-only training: cached the frozen encoder's ${cache.output} for ${cache.size} rows (${(cache.bytes / 2 ** 20).toFixed(1)} MiB) in ${((Date.now() - cacheStarted) / 1000).toFixed(1)} s` });
+  }
+  const evaluation = !evalData ? undefined
+    : cache ? await HeadEvaluationSession.create(config, head, weights, trainable, cache, options.threads)
+      : await EvaluationSession.create(config, head, weights, trainable, options.threads);
   emit({ type: 'start', totalSteps, stepsPerEpoch, trainRows: train.features.length, evalRows: evalData?.features.length ?? 0, trainable: trainableCount, labels: labelList(config) });
 
   const evaluate = async (): Promise<EvalMetrics | undefined> => {
@@ -359,7 +390,8 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
         const rows = order.slice(b * args.per_device_train_batch_size, (b + 1) * args.per_device_train_batch_size).map((i) => train.features[i]!);
         const batch = collate(head, rows, padTokenId, maskingOptions ? { random: stepRandom, options: maskingOptions } : undefined);
         const dims = [rows.length, (batch.input_ids[0] as number[]).length];
-        const feeds = { ...batchFeeds(graph, config, batch), ...dropoutFeeds(graph, dims, stepRandom) };
+        const inputs = cache ? headBatchFeeds(graph, config, batch, rows, cache) : batchFeeds(graph, config, batch);
+        const feeds = { ...inputs, ...dropoutFeeds(graph, dims, stepRandom) };
         const result = await session.run(feeds, params);
         if (!Number.isFinite(result.loss)) {
           const kept = (await listCheckpoints(options.outputDir)).pop();

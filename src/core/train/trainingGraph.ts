@@ -1,4 +1,4 @@
-import { buildReferenceGraph } from '../bert/buildGraph';
+import { buildReferenceGraph, type ReferenceGraph } from '../bert/buildGraph';
 import type { BertConfig, ProblemType } from '../bert/config';
 import { effectiveProblemType, numLabels } from '../bert/config';
 import type { WeightLookup } from '../bert/fusedBlocks';
@@ -60,7 +60,15 @@ export function buildTrainingGraph(options: TrainingGraphOptions): TrainingGraph
     maskedPositionsOnly,
     freezePaddingRow: true,
   });
-  const { graph, outputs } = built;
+  return withObjective(built, config, head, dtype, maskedPositionsOnly);
+}
+
+/**
+ * Adds the head's HF loss to a forward graph, outputs the loss and the predictions, and the
+ * reverse-mode gradient of the loss for every trainable parameter (`grad:<name>`).
+ */
+export function withObjective(forward: ReferenceGraph, config: BertConfig, head: HeadKind, dtype: DType, maskedPositionsOnly: boolean): TrainingGraph {
+  const { graph, outputs } = forward;
   const lossInputs: LossInput[] = [];
   const input = (name: string, inputType: DType, shape: Shape): Value => {
     lossInputs.push({ name, dtype: inputType, shape });
@@ -105,12 +113,12 @@ export function buildTrainingGraph(options: TrainingGraphOptions): TrainingGraph
   graph.output(loss, 'loss');
   const predictionOutputs = Object.keys(outputs);
   for (const [name, value] of Object.entries(outputs)) graph.output(value, name);
-  const parameterNames = [...built.parameters.keys()];
-  const grads = gradients(loss, [...built.parameters.values()]);
+  const parameterNames = [...forward.parameters.keys()];
+  const grads = gradients(loss, [...forward.parameters.values()]);
   grads.forEach((grad, i) => {
     const name = parameterNames[i]!;
     // A trainable parameter the loss does not reach (e.g. the pooler of a token classifier) gets zeros.
-    graph.output(grad ?? op.zerosLike(built.parameters.get(name)!), `${GRAD_PREFIX}${name}`);
+    graph.output(grad ?? op.zerosLike(forward.parameters.get(name)!), `${GRAD_PREFIX}${name}`);
   });
-  return { graph, head, problemType, parameterNames, lossInputs, dropoutMasks: built.dropoutMasks, predictionOutputs, maskedPositionsOnly };
+  return { graph, head, problemType, parameterNames, lossInputs, dropoutMasks: forward.dropoutMasks, predictionOutputs, maskedPositionsOnly };
 }
