@@ -434,12 +434,13 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
         }
       }
     }
+    // Before the sessions are released: a run whose eval_steps never came still reports its metrics.
+    if (evalData && !lastMetrics) lastMetrics = await evaluate();
   } finally {
     await session.release();
     await evaluation?.release();
   }
 
-  if (evalData && !lastMetrics) lastMetrics = await evaluate();
   await saveModelFolder(options.outputDir, {
     config,
     head,

@@ -134,6 +134,17 @@ describe('head-only training on cached frozen features', () => {
     await compareCachedToUncached('qa', qaData(160, 5), qaData(40, 6), ['qa_outputs.weight']);
   });
 
+  it('evaluates at the end when no evaluation step came during training (cached and uncached)', async () => {
+    for (const featureCache of [true, false]) {
+      const result = await run(`ner-final-eval-${featureCache}`, {
+        task: 'ner', modelDir: BASE, train: nerData(40, 10), eval: nerData(20, 11), trainLayers: 'head', featureCache,
+        args: { learning_rate: 1e-2, num_train_epochs: 1, per_device_train_batch_size: 8, eval_steps: 1000, save_steps: 1000 },
+      });
+      expect(result.score, `featureCache ${featureCache}`).toBeGreaterThanOrEqual(0);
+      expect(result.events.filter((e) => e.type === 'checkpoint')).toEqual([]);
+    }
+  });
+
   it('with classifier dropout on, trains the head and leaves the encoder untouched', async () => {
     const result = await run('ner-dropout', {
       task: 'ner', modelDir: BASE, train: nerData(160, 7), eval: nerData(40, 8), trainLayers: 'head', dropout: 0.3,
