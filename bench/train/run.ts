@@ -1,0 +1,161 @@
+// Training speed: our trainer against PyTorch on this CPU, same machine, same run:
+//
+//   npx tsx bench/train/run.ts [--rounds 3] [--warmup 3] [--steps 20] [--modes full,top2,head,head-nocache]
+//       [--batch-size 16] [--seq 128] [--threads 2] [--dropout P] [--python /usr/bin/python3] [--keep DIR]
+//
+// Model: BERT-small (4 layers, hidden 256, 4 heads, intermediate 1024, vocab 30522) for token
+// classification (9 labels), seeded weights written by our code and loaded by PyTorch
+// (scripts/reference/bert_torch.py, float32). Data: (warmup + steps + 1) × batch-size sentences of
+// seq − 2 one-piece words, so every row is exactly `seq` tokens; both sides take the same batches
+// in the same order. Both run 2 threads (ORT intra-op / torch.set_num_threads), dropout 0.1 (the
+// config's; --dropout overrides it on both sides), AdamW lr 5e-5 with decay / no-decay groups,
+// linear schedule, max_grad_norm 1.0.
+//
+// Rows (steps/s = timed steps ÷ their wall time; a step is the whole optimizer step: batch, forward,
+// loss, backward, clipping, AdamW, schedule):
+//   full           every parameter trained
+//   top2           the top 2 encoder layers + classifier; embeddings and layers 0-1 frozen
+//   head           classifier only. Ours: on cached frozen features (cache built once, its time in
+//                  the cache_s column, not in steps/s). PyTorch: encoder in eval mode under
+//                  torch.no_grad() every step, classifier trained.
+//   head-nocache   ours running the frozen encoder every step (the same work as PyTorch's head row)
+// Each (mode, side) runs in its own process, so peak RSS is that process's own. Rounds alternate
+// which side goes first, and every row is the median over rounds, so load from other jobs on the
+// machine hits both sides alike.
+import { mkdtempSync, promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { initWeights } from '../../src/core/bert/init';
+import { saveModelFolder } from '../../src/core/bert/saveFolder';
+import { weightSpecs } from '../../src/core/bert/weightNames';
+import { loadBertTokenizer } from '../../src/core/runtime/tokenizer/tokenizerFiles';
+import { nerFeatures } from '../../src/core/train/features';
+import { writeFileAtomic } from '../../src/core/util/atomicWrite';
+import { Random } from '../../src/core/util/random';
+import { bertSmallConfig, flags, median, readJson, runChild, torchEnv, TORCH_SCRIPT, TSX } from './common';
+
+const option = flags(process.argv.slice(2));
+const ROUNDS = Number(option.get('rounds', '3'));
+const WARMUP = Number(option.get('warmup', '3'));
+const STEPS = Number(option.get('steps', '20'));
+const BATCH = Number(option.get('batch-size', '16'));
+const SEQ = Number(option.get('seq', '128'));
+const THREADS = option.get('threads', '2');
+const PYTHON = option.get('python', '/usr/bin/python3');
+const MODES = option.get('modes', 'full,top2,head,head-nocache').split(',');
+const DROPOUT = option.has('dropout') ? option.get('dropout', '0.1') : undefined;
+const LABELS = ['O', 'B-PER', 'I-PER', 'B-ORG', 'I-ORG', 'B-LOC', 'I-LOC', 'B-MISC', 'I-MISC'];
+const VOCAB = 30522;
+const SPECIALS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
+const FULL_SIZE = { rounds: 3, warmup: 3, steps: 20 };
+
+interface SideResult {
+  step_s: number[];
+  steps_per_s: number;
+  peak_rss_mb: number;
+  losses: number[];
+  cache_s?: number | null;
+  setup_s?: number;
+}
+
+/** The seeded model folder both sides start from: vocab.txt of one-piece words w5 … w30521. */
+async function writeModel(dir: string): Promise<void> {
+  const config = bertSmallConfig(VOCAB, LABELS);
+  const vocab = [...SPECIALS, ...Array.from({ length: VOCAB - SPECIALS.length }, (_, i) => `w${i + SPECIALS.length}`)];
+  await saveModelFolder(dir, {
+    config,
+    head: 'token-classification',
+    weights: initWeights(weightSpecs(config, 'token-classification'), config, 7),
+    tokenizerFiles: { 'vocab.txt': vocab.join('\n') + '\n' },
+    onnx: false,
+  });
+}
+
+/** Sentences of seq − 2 random words with random tags, and the same rows as token ids for PyTorch. */
+async function writeData(modelDir: string, dataFile: string, rowsFile: string): Promise<void> {
+  const random = new Random(11);
+  const count = (WARMUP + STEPS + 1) * BATCH;
+  const sentences = Array.from({ length: count }, (_, i) => ({
+    tokens: Array.from({ length: SEQ - 2 }, () => `w${SPECIALS.length + random.int(VOCAB - SPECIALS.length)}`),
+    tags: Array.from({ length: SEQ - 2 }, () => LABELS[random.int(LABELS.length)]!),
+    line: i + 1,
+  }));
+  const tokenizer = await loadBertTokenizer(modelDir);
+  const label2id = Object.fromEntries(LABELS.map((l, i) => [l, i]));
+  const { features } = nerFeatures(sentences, tokenizer, label2id, { maxSeqLength: SEQ });
+  if (features.length !== count || features.some((f) => f.inputIds.length !== SEQ)) throw new Error(`the bench rows are not all ${SEQ} tokens long`);
+  await writeFileAtomic(dataFile, JSON.stringify({ sentences: sentences.map(({ tokens, tags }) => ({ tokens, tags })) }));
+  await writeFileAtomic(rowsFile, JSON.stringify({ rows: features.map((f) => ({ input_ids: f.inputIds, labels: f.tokenLabels })) }));
+}
+
+async function runOurs(modelDir: string, dataFile: string, mode: string, out: string): Promise<SideResult> {
+  const args = [path.join(__dirname, 'ours.ts'), modelDir, dataFile, out, '--mode', mode, '--warmup', String(WARMUP), '--steps', String(STEPS), '--batch-size', String(BATCH), '--threads', THREADS];
+  if (DROPOUT !== undefined) args.push('--dropout', DROPOUT);
+  await runChild(TSX, args);
+  return readJson<SideResult>(out);
+}
+
+async function runTorch(modelDir: string, rowsFile: string, mode: string, out: string): Promise<SideResult> {
+  const args = [TORCH_SCRIPT, 'bench', modelDir, rowsFile, out, '--mode', mode, '--warmup', String(WARMUP), '--steps', String(STEPS), '--batch-size', String(BATCH), '--threads', THREADS];
+  if (DROPOUT !== undefined) args.push('--dropout', DROPOUT);
+  await runChild(PYTHON, args, { env: torchEnv() });
+  return readJson<SideResult>(out);
+}
+
+const fmt = (value: number | undefined, digits = 2): string => (value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits));
+
+async function main(): Promise<void> {
+  const keep = option.has('keep') ? path.resolve(option.get('keep', '')) : undefined;
+  const dir = keep ?? mkdtempSync(path.join(os.tmpdir(), 'bert-lens-bench-train-'));
+  await fs.mkdir(dir, { recursive: true });
+  const modelDir = path.join(dir, 'model');
+  const dataFile = path.join(dir, 'data.json');
+  const rowsFile = path.join(dir, 'rows.json');
+  console.log(`BERT-small token classification, seq ${SEQ}, batch ${BATCH}, ${THREADS} threads, dropout ${DROPOUT ?? '0.1 (config)'}; ${WARMUP} warm-up + ${STEPS} timed steps, ${ROUNDS} rounds; work dir ${dir}`);
+  await writeModel(modelDir);
+  await writeData(modelDir, dataFile, rowsFile);
+
+  const torchMode = (mode: string) => (mode === 'head-nocache' ? 'head' : mode);
+  const ours = new Map<string, SideResult[]>();
+  const torch = new Map<string, SideResult[]>();
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const mode of MODES) {
+        const sides = [
+          async () => ours.set(mode, [...(ours.get(mode) ?? []), await runOurs(modelDir, dataFile, mode, path.join(dir, `ours-${mode}-${round}.json`))]),
+          async () => {
+            // PyTorch's head row serves both of our head rows: run it once per round.
+            if (mode === 'head-nocache' && MODES.includes('head')) return;
+            torch.set(torchMode(mode), [...(torch.get(torchMode(mode)) ?? []), await runTorch(modelDir, rowsFile, torchMode(mode), path.join(dir, `torch-${mode}-${round}.json`))]);
+          },
+        ];
+        // Alternate which side goes first, so that a slow phase of the machine hits both alike.
+        for (const side of round % 2 === 0 ? sides : sides.reverse()) await side();
+        const o = ours.get(mode)!.at(-1)!;
+        const t = torch.get(torchMode(mode))?.at(-1);
+        console.log(`round ${round + 1} ${mode.padEnd(12)} ours ${fmt(o.steps_per_s, 3)} steps/s (${fmt(o.peak_rss_mb, 0)} MB)   torch ${fmt(t?.steps_per_s, 3)} steps/s (${fmt(t?.peak_rss_mb, 0)} MB)`);
+      }
+    }
+  } finally {
+    if (!keep) await fs.rm(dir, { recursive: true, force: true });
+  }
+
+  console.log('\nmedians over rounds (steps/s; peak RSS in MB)');
+  console.log('| mode | ours steps/s | PyTorch steps/s | ours ÷ PyTorch | ours peak RSS | PyTorch peak RSS | ours cache build (s) | first-step loss ours / PyTorch |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const mode of MODES) {
+    const o = ours.get(mode) ?? [];
+    const t = torch.get(torchMode(mode)) ?? [];
+    const os_ = median(o.map((r) => r.steps_per_s));
+    const ts = median(t.map((r) => r.steps_per_s));
+    const cache = o.map((r) => r.cache_s).filter((c): c is number => typeof c === 'number');
+    console.log(`| ${mode} | ${fmt(os_, 3)} | ${fmt(ts, 3)} | ${fmt(os_ / ts)} | ${fmt(median(o.map((r) => r.peak_rss_mb)), 0)} | ${fmt(median(t.map((r) => r.peak_rss_mb)), 0)} | ${cache.length ? fmt(median(cache)) : '-'} | ${fmt(o[0]?.losses[0], 4)} / ${fmt(t[0]?.losses[0], 4)} |`);
+  }
+  const reduced = ROUNDS < FULL_SIZE.rounds || WARMUP < FULL_SIZE.warmup || STEPS < FULL_SIZE.steps || SEQ !== 128 || BATCH !== 16;
+  if (reduced) console.log(`\nreduced size: the full benchmark is \`npx tsx bench/train/run.ts\` (${FULL_SIZE.rounds} rounds, ${FULL_SIZE.warmup} warm-up + ${FULL_SIZE.steps} timed steps, seq 128, batch 16)`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack ?? error.message : String(error));
+  process.exit(1);
+});
