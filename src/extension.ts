@@ -1,11 +1,14 @@
 // activationProbe must stay the first import: it timestamps the start of bundle evaluation.
 import { activationReport, bundleEvaluationStart } from './host/activationProbe';
 import * as vscode from 'vscode';
+import { registerAnnotation, type AnnotationService } from './host/annotation/registerAnnotation';
 import { registerShowRuntimeInfo } from './host/commands/showRuntimeInfo';
+import { EntityStore } from './host/ner/entityStore';
 import { registerNer } from './host/ner/registerNer';
 import { createWorkerClient } from './host/workerService';
 
 const moduleEvaluationMs = performance.now() - bundleEvaluationStart;
+let annotations: AnnotationService | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   const activateStart = performance.now();
@@ -13,8 +16,14 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(log, registerShowRuntimeInfo(context, log));
   // The worker process starts on the first job, not here.
   const worker = createWorkerClient(context, log);
-  context.subscriptions.push(worker, ...registerNer(context, { client: worker, log }));
+  const entities = new EntityStore();
+  const annotation = registerAnnotation(context, { log, entities });
+  annotations = annotation.service;
+  context.subscriptions.push(worker, ...registerNer(context, { client: worker, log, entities, annotations: annotation.tree }), ...annotation.disposables);
   log.info(activationReport(moduleEvaluationMs, performance.now() - activateStart));
 }
 
-export function deactivate(): void {}
+/** Pending annotation saves are written before the extension host goes away. */
+export function deactivate(): Promise<void> | undefined {
+  return annotations?.flush();
+}

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { groupAnnotations, type AnnotationGroup, type AnnotationTreeSource } from '../annotation/annotationTree';
+import type { TrackedSpan } from '../annotation/trackedSpans';
 import { colorSlotsFor } from './decorationPlan';
 import type { DocumentEntity } from './entities';
 import { groupByLabel, type LabelGroup } from './entityTree';
@@ -6,11 +8,15 @@ import type { EntityStore } from './entityStore';
 import { colorIds } from './labelColors';
 
 export const REVEAL_ENTITY_COMMAND = 'bertLens.revealEntity';
+export const REVEAL_ANNOTATION_COMMAND = 'bertLens.revealAnnotation';
 
 type Node =
   | { kind: 'group'; group: LabelGroup; document: vscode.TextDocument }
   | { kind: 'entity'; entity: DocumentEntity; document: vscode.TextDocument }
-  | { kind: 'more'; hidden: number };
+  | { kind: 'more'; hidden: number }
+  | { kind: 'annotations'; count: number; document: vscode.TextDocument }
+  | { kind: 'annotationGroup'; group: AnnotationGroup; document: vscode.TextDocument }
+  | { kind: 'annotation'; span: TrackedSpan; document: vscode.TextDocument };
 
 const MAX_LABEL_CHARS = 60;
 
@@ -22,13 +28,18 @@ function oneLine(text: string): string {
 /**
  * The Entities view: the active editor's entities grouped by label. The groups double as the legend
  * (a circle in the label's colour, the count); clicking an entity selects its span in the editor.
+ * With an annotation source, the user's annotations follow in an "Annotations" group, and the
+ * source's filter shows predictions, annotations or both.
  */
 export class EntitiesTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private document: vscode.TextDocument | undefined;
 
-  constructor(private readonly store: EntityStore) {}
+  constructor(
+    private readonly store: EntityStore,
+    private readonly annotations?: AnnotationTreeSource,
+  ) {}
 
   /** The document whose entities are listed (the active editor's). */
   show(document: vscode.TextDocument | undefined): void {
@@ -46,22 +57,53 @@ export class EntitiesTreeProvider implements vscode.TreeDataProvider<Node>, vsco
 
   /** A one-line summary for the view's message, or undefined when the view shows its welcome text. */
   summary(): string | undefined {
-    const entry = this.document && this.store.get(this.document.uri.toString());
-    if (!entry) return undefined;
-    const count = entry.entities.length;
-    return `${count} ${count === 1 ? 'entity' : 'entities'} · model: ${entry.modelDescription}`;
+    const key = this.document?.uri.toString();
+    const filter = this.annotations?.filter() ?? 'predictions';
+    const entry = key !== undefined && filter !== 'annotations' ? this.store.get(key) : undefined;
+    const annotated = key !== undefined && filter !== 'predictions' ? this.annotations?.spans(key)?.length ?? 0 : 0;
+    const parts: string[] = [];
+    if (entry) {
+      const count = entry.entities.length;
+      parts.push(`${count} ${count === 1 ? 'entity' : 'entities'} · model: ${entry.modelDescription}`);
+    }
+    if (annotated > 0) parts.push(`${annotated} ${annotated === 1 ? 'annotation' : 'annotations'}`);
+    return parts.length > 0 ? parts.join(' · ') : undefined;
   }
 
   getChildren(node?: Node): Node[] {
     const document = this.document;
     if (!document) return [];
-    const entry = this.store.get(document.uri.toString());
-    if (!entry) return [];
-    if (!node) return groupByLabel(entry.entities, colorSlotsFor(entry)).map((group) => ({ kind: 'group', group, document }));
-    if (node.kind !== 'group') return [];
-    const children: Node[] = node.group.entities.map((entity) => ({ kind: 'entity', entity, document: node.document }));
-    if (node.group.hidden > 0) children.push({ kind: 'more', hidden: node.group.hidden });
-    return children;
+    const key = document.uri.toString();
+    const filter = this.annotations?.filter() ?? 'predictions';
+    if (!node) {
+      const entry = filter !== 'annotations' ? this.store.get(key) : undefined;
+      const roots: Node[] = entry ? groupByLabel(entry.entities, colorSlotsFor(entry)).map((group) => ({ kind: 'group', group, document })) : [];
+      const annotated = filter !== 'predictions' ? this.annotations?.spans(key) ?? [] : [];
+      if (annotated.length > 0 && filter === 'annotations') roots.push(...this.annotationGroups(document, annotated));
+      else if (annotated.length > 0) roots.push({ kind: 'annotations', count: annotated.length, document });
+      return roots;
+    }
+    switch (node.kind) {
+      case 'group': {
+        const children: Node[] = node.group.entities.map((entity) => ({ kind: 'entity', entity, document: node.document }));
+        if (node.group.hidden > 0) children.push({ kind: 'more', hidden: node.group.hidden });
+        return children;
+      }
+      case 'annotations':
+        return this.annotationGroups(node.document, this.annotations?.spans(node.document.uri.toString()) ?? []);
+      case 'annotationGroup': {
+        const children: Node[] = node.group.spans.map((span) => ({ kind: 'annotation', span, document: node.document }));
+        if (node.group.hidden > 0) children.push({ kind: 'more', hidden: node.group.hidden });
+        return children;
+      }
+      default:
+        return [];
+    }
+  }
+
+  private annotationGroups(document: vscode.TextDocument, spans: readonly TrackedSpan[]): Node[] {
+    const slots = this.annotations?.slots(document.uri.toString()) ?? new Map<string, string>();
+    return groupAnnotations(spans, slots).map((group) => ({ kind: 'annotationGroup', group, document }));
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
@@ -88,6 +130,35 @@ export class EntitiesTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       }
       case 'more':
         return new vscode.TreeItem(`… ${node.hidden} more (not listed)`, vscode.TreeItemCollapsibleState.None);
+      case 'annotations': {
+        const item = new vscode.TreeItem('Annotations', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `annotations:${node.document.uri.toString()}`;
+        item.description = String(node.count);
+        item.iconPath = new vscode.ThemeIcon('tag');
+        item.tooltip = `${node.count} span(s) you labelled in this document`;
+        item.contextValue = 'bertLens.annotations';
+        return item;
+      }
+      case 'annotationGroup': {
+        const item = new vscode.TreeItem(node.group.label, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `annotationGroup:${node.document.uri.toString()}:${node.group.label}`;
+        item.description = String(node.group.count);
+        item.iconPath = new vscode.ThemeIcon('tag', node.group.slot ? new vscode.ThemeColor(colorIds(node.group.slot).border) : undefined);
+        item.tooltip = `${node.group.count} × ${node.group.label} (annotations)`;
+        item.contextValue = 'bertLens.annotationGroup';
+        return item;
+      }
+      case 'annotation': {
+        const { span, document } = node;
+        const line = document.positionAt(span.start).line + 1;
+        const item = new vscode.TreeItem(oneLine(span.text), vscode.TreeItemCollapsibleState.None);
+        item.id = `annotation:${document.uri.toString()}:${span.id}`;
+        item.description = `line ${line}`;
+        item.tooltip = `${span.label} · annotation · line ${line}`;
+        item.command = { command: REVEAL_ANNOTATION_COMMAND, title: 'Reveal Annotation', arguments: [document.uri.toString(), span.id] };
+        item.contextValue = 'bertLens.annotation';
+        return item;
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { AnnotationTreeSource } from '../annotation/annotationTree';
 import type { WorkerClient } from '../workerClient';
 import { ChangeTracker } from './changeTracker';
 import { EntityDecorations } from './decorations';
@@ -20,6 +21,10 @@ export const ENTITIES_VIEW = 'bertLens.entities';
 export interface NerServices {
   client: WorkerClient;
   log: vscode.LogOutputChannel;
+  /** The predictions, when another feature needs them too (annotation: Accept Predictions). */
+  entities?: EntityStore;
+  /** The annotations the Entities view lists beside the predictions, and when they change. */
+  annotations?: { tree: AnnotationTreeSource; onDidChange(listener: (key: string | undefined) => void): vscode.Disposable };
 }
 
 function isDirectory(absolutePath: string): boolean {
@@ -37,10 +42,10 @@ function isDirectory(absolutePath: string): boolean {
  */
 export function registerNer(context: vscode.ExtensionContext, services: NerServices): vscode.Disposable[] {
   const { client, log } = services;
-  const store = new EntityStore();
+  const store = services.entities ?? new EntityStore();
   const tracker = new ChangeTracker();
   const decorations = new EntityDecorations();
-  const tree = new EntitiesTreeProvider(store);
+  const tree = new EntitiesTreeProvider(store, services.annotations?.tree);
   const treeView = vscode.window.createTreeView(ENTITIES_VIEW, { treeDataProvider: tree, showCollapseAll: true });
   const status = new ModelStatus();
   const bundledDir = context.asAbsolutePath(path.join('models', 'ner'));
@@ -108,6 +113,12 @@ export function registerNer(context: vscode.ExtensionContext, services: NerServi
       if (tree.shownDocument?.uri.toString() === key) refreshTree();
     }),
     registerEntityHover(store),
+    // Annotations changed in a document (undefined: the filter changed, every document).
+    ...(services.annotations
+      ? [services.annotations.onDidChange((key) => {
+        if (key === undefined || tree.shownDocument?.uri.toString() === key) refreshTreeSoon();
+      })]
+      : []),
     vscode.commands.registerCommand(RECOGNIZE_ENTITIES_COMMAND, async () => {
       const editor = vscode.window.activeTextEditor;
       if (!editor) {
