@@ -259,6 +259,7 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
     // After a resume, so that the features come from the weights the run continues with.
     const cacheStarted = Date.now();
     const rows = [...train.features, ...(evalData?.features ?? [])];
+    emit({ type: 'info', message: `head-only training: running the frozen encoder once over ${rows.length} rows` });
     cache = await computeFrozenFeatures(config, head, (n) => weights.get(n)!, rows, {
       batchSize: args.per_device_eval_batch_size, padTokenId, threads: options.threads, signal: options.signal,
     });

@@ -1,7 +1,11 @@
-import { promises as fs, mkdtempSync } from 'node:fs';
+import { promises as fs, mkdtempSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseBertConfig } from '../../../src/core/bert/config';
+import { initWeights } from '../../../src/core/bert/init';
+import { saveModelFolder } from '../../../src/core/bert/saveFolder';
+import { weightSpecs } from '../../../src/core/bert/weightNames';
 import { readSafetensors } from '../../../src/core/runtime/safetensors';
 import { train, type TrainerEvent, type TrainerOptions } from '../../../src/core/train/trainer';
 import type { TaskData } from '../../../src/core/train/trainingData';
@@ -94,13 +98,14 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Trains the same head-only run with and without the feature cache (dropout off) and compares. */
-async function compareCachedToUncached(task: TrainerOptions['task'], trainData: TaskData, evalData: TaskData, headWeights: string[]): Promise<void> {
+async function compareCachedToUncached(task: TrainerOptions['task'], trainData: TaskData, evalData: TaskData, headWeights: string[], modelDir = BASE): Promise<void> {
   const common: Omit<TrainerOptions, 'outputDir'> = {
-    task, modelDir: BASE, train: trainData, eval: evalData, trainLayers: 'head', dropout: 0,
+    task, modelDir, train: trainData, eval: evalData, trainLayers: 'head', dropout: 0,
     args: { learning_rate: 3e-2, num_train_epochs: 3, per_device_train_batch_size: 16, warmup_ratio: 0.1, seed: 5 },
   };
-  const uncached = await run(`${task}-uncached`, { ...common, featureCache: false });
-  const cached = await run(`${task}-cached`, { ...common, featureCache: true });
+  const tag = `${task}-${path.basename(modelDir)}`;
+  const uncached = await run(`${tag}-uncached`, { ...common, featureCache: false });
+  const cached = await run(`${tag}-cached`, { ...common, featureCache: true });
   expect(cached.events.some((e) => e.type === 'info' && /cached the frozen encoder's/.test(e.message))).toBe(true);
   expect(uncached.events.some((e) => e.type === 'info' && /cached the frozen encoder's/.test(e.message))).toBe(false);
 
@@ -110,13 +115,13 @@ async function compareCachedToUncached(task: TrainerOptions['task'], trainData: 
   expect(cached.losses[cached.losses.length - 1]!).toBeLessThan(cached.losses[0]! * 0.9);
   for (const name of headWeights) expect(maxAbsDiff(cached.weights.get(name)!, uncached.weights.get(name)!), name).toBeLessThan(1e-5);
   // The encoder stays as it was in both runs.
-  const initial = await readSafetensors(path.join(BASE, 'model.safetensors'));
+  const initial = await readSafetensors(path.join(modelDir, 'model.safetensors'));
   const encoderName = 'bert.encoder.layer.1.output.dense.weight';
   expect(maxAbsDiff(cached.weights.get(encoderName)!, initial.float32(encoderName))).toBe(0);
   expect(cached.score).toBeDefined();
   expect(Math.abs(cached.score! - uncached.score!)).toBeLessThan(1e-9);
   const speedup = uncached.stepMs / cached.stepMs;
-  console.log(`head-only ${task}: ${uncached.stepMs.toFixed(2)} ms/step without the cache, ${cached.stepMs.toFixed(2)} ms/step with it (×${speedup.toFixed(1)}), eval score ${cached.score!.toFixed(4)}`);
+  console.log(`head-only ${task} (${path.basename(modelDir)}): ${uncached.stepMs.toFixed(2)} ms/step without the cache, ${cached.stepMs.toFixed(2)} ms/step with it (×${speedup.toFixed(1)}), eval score ${cached.score!.toFixed(4)}`);
 }
 
 describe('head-only training on cached frozen features', () => {
@@ -134,6 +139,14 @@ describe('head-only training on cached frozen features', () => {
     await compareCachedToUncached('qa', qaData(160, 5), qaData(40, 6), ['qa_outputs.weight']);
   });
 
+  it('NER on a wider model (4 layers, hidden 128): same results, and the cache saves the encoder pass', async () => {
+    const dir = path.join(work, 'wide-model');
+    const config = parseBertConfig({ ...JSON.parse(readFileSync(path.join(BASE, 'config.json'), 'utf8')), hidden_size: 128, num_hidden_layers: 4, intermediate_size: 512, num_attention_heads: 4, initializer_range: 0.05 });
+    const tokenizerFiles = { 'tokenizer.json': readFileSync(path.join(BASE, 'tokenizer.json'), 'utf8') };
+    await saveModelFolder(dir, { config, head: 'base', weights: initWeights(weightSpecs(config, 'base'), config, 3), tokenizerFiles, onnx: false });
+    await compareCachedToUncached('ner', nerData(160, 1), nerData(40, 2), ['classifier.weight', 'classifier.bias'], dir);
+  });
+
   it('evaluates at the end when no evaluation step came during training (cached and uncached)', async () => {
     for (const featureCache of [true, false]) {
       const result = await run(`ner-final-eval-${featureCache}`, {
@@ -142,6 +155,20 @@ describe('head-only training on cached frozen features', () => {
       });
       expect(result.score, `featureCache ${featureCache}`).toBeGreaterThanOrEqual(0);
       expect(result.events.filter((e) => e.type === 'checkpoint')).toEqual([]);
+    }
+  });
+
+  it('resumes a cached head-only run from a mid-epoch checkpoint bit-identically (dropout on)', async () => {
+    const common = {
+      task: 'ner' as const, modelDir: BASE, train: nerData(48, 12), trainLayers: 'head' as const, dropout: 0.2,
+      args: { learning_rate: 1e-2, num_train_epochs: 2, per_device_train_batch_size: 8, save_steps: 4, seed: 13 },
+    };
+    const full = await run('resume-full', common);
+    await run('resume-partial', { ...common, maxSteps: 4 });
+    const resumed = await run('resume-resumed', { ...common, resumeFrom: path.join(work, 'resume-partial', 'checkpoint-4') });
+    expect(resumed.losses).toEqual(full.losses.slice(4));
+    for (const name of ['classifier.weight', 'classifier.bias']) {
+      expect(Buffer.from(resumed.weights.get(name)!.buffer).equals(Buffer.from(full.weights.get(name)!.buffer)), name).toBe(true);
     }
   });
 
