@@ -10,7 +10,6 @@ import { inspectModelFolder } from '../runtime/modelFolder';
 import type { BertTokenizer } from '../runtime/tokenizer/bertTokenizer';
 import { loadBertTokenizer } from '../runtime/tokenizer/tokenizerFiles';
 import { CancelledError } from '../tasks/shared/forward';
-import { postprocessQuestionAnswering } from '../tasks/questionAnswering/postprocess';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { Random } from '../util/random';
 import { batchFeeds, dropoutFeeds } from './batch';
@@ -19,7 +18,7 @@ import { collate, type MaskingOptions } from './collate';
 import { EvaluationSession } from './evaluation';
 import { classificationFeatures, mlmFeatures, nerFeatures, qaFeatures, type Feature, type FeatureReport } from './features';
 import { describeInitReport, initializeForTraining } from './initModel';
-import { classificationMetrics, nerMetrics, squadScores } from './metrics';
+import { classificationEvalMetrics, nerEvalMetrics, qaEvalMetrics, type EvalMetrics } from './taskMetrics';
 import { NonFiniteError, Optimization } from './optimization';
 import { classificationLabelList, exampleCount, nerLabels, type TaskData, type TrainTask } from './trainingData';
 import { resolveTrainingArguments, type TrainingArguments } from './trainingArguments';
@@ -80,11 +79,7 @@ export type TrainerEvent =
   | { type: 'checkpoint'; step: number; path: string }
   | { type: 'done'; step: number; outputDir: string; metrics?: EvalMetrics };
 
-export interface EvalMetrics {
-  /** The main number of the task: entity F1 (NER), accuracy (classification), F1 (QA), -loss (MLM). */
-  score: number;
-  [key: string]: unknown;
-}
+export type { EvalMetrics } from './taskMetrics';
 
 export class TrainingError extends Error {}
 
@@ -154,11 +149,6 @@ async function readTokenizerFiles(dir: string): Promise<Record<string, string>> 
   return files;
 }
 
-function argmax(values: Float32Array, from: number, width: number): number {
-  let best = 0;
-  for (let k = 1; k < width; k++) if (values[from + k]! > values[from + best]!) best = k;
-  return best;
-}
 
 /**
  * Fine-tuning with the HF Trainer's semantics (seeded, padded batches, accumulation, clipping,
@@ -287,69 +277,20 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
       return { score: -loss, eval_loss: loss, perplexity: Math.exp(loss) };
     }
     const outputs = await evaluation!.predict(head, evalData.features, params, args.per_device_eval_batch_size, padTokenId);
-    if (options.eval.task === 'ner') {
-      const sentences = options.eval.sentences;
-      const numLabels = labelList(config).length;
-      const best = sentences.map((s) => s.tokens.map(() => ({ label: 0, centrality: -1 })));
-      evalData.features.forEach((feature, row) => {
-        const logits = outputs[row]!.logits!;
-        const length = feature.inputIds.length;
-        feature.wordStarts!.forEach((word, t) => {
-          if (word < 0) return;
-          const centrality = Math.min(t, length - 1 - t);
-          const slot = best[feature.example]![word]!;
-          if (centrality > slot.centrality) {
-            slot.label = argmax(logits, t * numLabels, numLabels);
-            slot.centrality = centrality;
-          }
+    const labels = labelList(config);
+    switch (options.eval.task) {
+      case 'ner':
+        return nerEvalMetrics(options.eval.sentences, evalData.features, outputs, labels);
+      case 'classify':
+        return classificationEvalMetrics(options.eval.examples, evalData.features, outputs, labels, config.problem_type === 'regression');
+      case 'qa':
+        return qaEvalMetrics(options.eval.examples, evalData.features, outputs, tokenizer, {
+          maxLength: Math.min(args.max_seq_length, config.max_position_embeddings),
+          docStride: options.docStride ?? 128,
         });
-      });
-      const names = labelList(config);
-      const predicted = best.map((words) => words.map((w) => names[w.label]!));
-      const metrics = nerMetrics(sentences.map((s) => s.tags), predicted);
-      return { score: metrics.f1, precision: metrics.precision, recall: metrics.recall, f1: metrics.f1, per_label: metrics.perLabel };
+      default:
+        return undefined;
     }
-    if (options.eval.task === 'classify') {
-      const width = outputs[0]!.logits!.length;
-      const sums = options.eval.examples.map(() => new Float64Array(width));
-      const counts = options.eval.examples.map(() => 0);
-      evalData.features.forEach((feature, row) => {
-        outputs[row]!.logits!.forEach((v, k) => (sums[feature.example]![k]! += v));
-        counts[feature.example]!++;
-      });
-      if (config.problem_type === 'regression') {
-        let squared = 0;
-        options.eval.examples.forEach((e, i) => (squared += (sums[i]![0]! / counts[i]! - Number(e.label)) ** 2));
-        const mse = squared / options.eval.examples.length;
-        return { score: -mse, mse };
-      }
-      const names = labelList(config);
-      const predicted = sums.map((s) => argmax(Float32Array.from(s), 0, width));
-      const gold = options.eval.examples.map((e) => names.indexOf(e.label));
-      const metrics = classificationMetrics(gold, predicted, names);
-      return { score: metrics.accuracy, accuracy: metrics.accuracy, macro_f1: metrics.macroF1, per_label: metrics.perLabel };
-    }
-    if (options.eval.task === 'qa') {
-      const byExample = new Map<number, number[]>();
-      evalData.features.forEach((f, row) => byExample.set(f.example, [...(byExample.get(f.example) ?? []), row]));
-      const examples = options.eval.examples;
-      let exact = 0;
-      let f1 = 0;
-      const maxSeqLength = Math.min(args.max_seq_length, config.max_position_embeddings);
-      examples.forEach((example, i) => {
-        const windows = tokenizer.pairWindows(example.question, example.context, { maxLength: maxSeqLength, stride: options.docStride ?? 128 });
-        const rows = byExample.get(i) ?? [];
-        const answers = postprocessQuestionAnswering(
-          windows.map((encoding, w) => ({ encoding, startLogits: outputs[rows[w]!]!.start_logits!, endLogits: outputs[rows[w]!]!.end_logits! })),
-          { context: example.context, topK: 1, clsTokenId: tokenizer.clsTokenId },
-        );
-        const scores = squadScores(answers[0]?.answer ?? '', example.answers);
-        exact += scores.exactMatch;
-        f1 += scores.f1;
-      });
-      return { score: f1 / Math.max(1, examples.length), exact_match: exact / Math.max(1, examples.length), f1: f1 / Math.max(1, examples.length) };
-    }
-    return undefined;
   };
 
   const checkpoint = async (epochIndex: number, batchIndex: number, epochStartState: ReturnType<Random['state']>): Promise<string> => {

@@ -1,0 +1,100 @@
+import type { NerSentence } from '../data/datasets';
+import type { BertTokenizer } from '../runtime/tokenizer/bertTokenizer';
+import { postprocessQuestionAnswering } from '../tasks/questionAnswering/postprocess';
+import type { Feature } from './features';
+import { classificationMetrics, nerMetrics, squadScores } from './metrics';
+import type { QaExample } from './trainingData';
+
+/** The main number of the task (entity F1, accuracy, QA F1, -loss) plus the details. */
+export interface EvalMetrics {
+  score: number;
+  [key: string]: unknown;
+}
+
+/** Model outputs per evaluation row, by output name (logits, start_logits, ...). */
+export type RowOutputs = ReadonlyArray<Readonly<Record<string, Float32Array>>>;
+
+function argmax(values: ArrayLike<number>, from: number, width: number): number {
+  let best = 0;
+  for (let k = 1; k < width; k++) if (values[from + k]! > values[from + best]!) best = k;
+  return best;
+}
+
+/**
+ * Entity-level scores of NER predictions: each word takes the label predicted at its first piece,
+ * from the window where that piece is farthest from a window edge (most context), as seqeval reads
+ * the sentences (strict IOB2).
+ */
+export function nerEvalMetrics(sentences: readonly NerSentence[], features: readonly Feature[], outputs: RowOutputs, labels: readonly string[]): EvalMetrics {
+  const best = sentences.map((s) => s.tokens.map(() => ({ label: 0, centrality: -1 })));
+  features.forEach((feature, row) => {
+    const logits = outputs[row]!.logits!;
+    const length = feature.inputIds.length;
+    feature.wordStarts!.forEach((word, t) => {
+      if (word < 0) return;
+      const centrality = Math.min(t, length - 1 - t);
+      const slot = best[feature.example]![word]!;
+      if (centrality > slot.centrality) {
+        slot.label = argmax(logits, t * labels.length, labels.length);
+        slot.centrality = centrality;
+      }
+    });
+  });
+  const predicted = best.map((words) => words.map((w) => labels[w.label]!));
+  const metrics = nerMetrics(sentences.map((s) => s.tags), predicted);
+  return { score: metrics.f1, precision: metrics.precision, recall: metrics.recall, f1: metrics.f1, per_label: metrics.perLabel };
+}
+
+/** Accuracy and macro F1 (or MSE for regression); a windowed example averages its windows' logits. */
+export function classificationEvalMetrics(
+  examples: ReadonlyArray<{ label: string }>,
+  features: readonly Feature[],
+  outputs: RowOutputs,
+  labels: readonly string[],
+  regression: boolean,
+): EvalMetrics {
+  const width = outputs[0]!.logits!.length;
+  const sums = examples.map(() => new Float64Array(width));
+  const counts = examples.map(() => 0);
+  features.forEach((feature, row) => {
+    outputs[row]!.logits!.forEach((v, k) => (sums[feature.example]![k]! += v));
+    counts[feature.example]!++;
+  });
+  if (regression) {
+    let squared = 0;
+    examples.forEach((e, i) => (squared += (sums[i]![0]! / counts[i]! - Number(e.label)) ** 2));
+    const mse = squared / examples.length;
+    return { score: -mse, mse };
+  }
+  const predicted = sums.map((s) => argmax(s, 0, width));
+  const gold = examples.map((e) => labels.indexOf(e.label));
+  const metrics = classificationMetrics(gold, predicted, labels);
+  return { score: metrics.accuracy, accuracy: metrics.accuracy, macro_f1: metrics.macroF1, per_label: metrics.perLabel };
+}
+
+/** SQuAD exact match and F1 of the best answer per example (HF QA postprocessing over its windows). */
+export function qaEvalMetrics(
+  examples: readonly QaExample[],
+  features: readonly Feature[],
+  outputs: RowOutputs,
+  tokenizer: BertTokenizer,
+  windows: { maxLength: number; docStride: number },
+): EvalMetrics {
+  const byExample = new Map<number, number[]>();
+  features.forEach((f, row) => byExample.set(f.example, [...(byExample.get(f.example) ?? []), row]));
+  let exact = 0;
+  let f1 = 0;
+  examples.forEach((example, i) => {
+    const encodings = tokenizer.pairWindows(example.question, example.context, { maxLength: windows.maxLength, stride: windows.docStride });
+    const rows = byExample.get(i) ?? [];
+    const answers = postprocessQuestionAnswering(
+      encodings.map((encoding, w) => ({ encoding, startLogits: outputs[rows[w]!]!.start_logits!, endLogits: outputs[rows[w]!]!.end_logits! })),
+      { context: example.context, topK: 1, clsTokenId: tokenizer.clsTokenId },
+    );
+    const scores = squadScores(answers[0]?.answer ?? '', example.answers);
+    exact += scores.exactMatch;
+    f1 += scores.f1;
+  });
+  const n = Math.max(1, examples.length);
+  return { score: f1 / n, exact_match: exact / n, f1: f1 / n };
+}
