@@ -7,6 +7,8 @@
  * is imported by the extension host bundle, which must not pull in onnxruntime-node.
  */
 import type { HeadKind } from '../core/bert/heads';
+import type { AnnotatedDocument } from '../core/data/annotation';
+import type { TrainingArguments } from '../core/train/trainingArguments';
 import type { AggregationStrategy, TokenClassificationResult } from '../core/tasks/tokenClassification/types';
 
 /** Which model to load and how; the worker caches one session per (reference, head, quantized, threads). */
@@ -66,9 +68,56 @@ export interface RecognizeEntitiesJob {
   progress: ModelLoadProgress | { phase: 'inference'; fraction: number };
 }
 
+/** Training data: the annotation store's documents (NER) or a data file in any format the trainer reads. */
+export type TrainData = { kind: 'documents'; documents: AnnotatedDocument[] } | { kind: 'file'; path: string };
+
+/** Dev set: none, a seeded share of the training examples, or a file / a folder of data files. */
+export type TrainDev = { kind: 'none' } | { kind: 'ratio'; ratio: number } | { kind: 'path'; path: string };
+
+export interface TrainPayload {
+  task: 'ner' | 'classify';
+  /** The base model: a local folder (bundled, picked, a checkpoint) or a hub id; hub models need model.safetensors. */
+  model: Pick<ModelSpec, 'reference' | 'hubCacheDir' | 'endpoint' | 'offline'>;
+  data: TrainData;
+  dev: TrainDev;
+  /** HF TrainingArguments; missing ones take the trainer's defaults. */
+  args: Partial<TrainingArguments>;
+  trainLayers: 'head' | 'all' | number;
+  /** Receives checkpoint-STEP/ folders and the final model (an HF folder with onnx/model.onnx). */
+  outputDir: string;
+  resumeFrom?: string;
+  /** Stop after this many optimizer steps (the schedule still spans the whole run). */
+  maxSteps?: number;
+  threads?: number;
+}
+
+export interface TrainEvalMetrics {
+  score: number;
+  [key: string]: unknown;
+}
+
+export type TrainProgress =
+  | ModelLoadProgress
+  | { phase: 'info'; message: string }
+  | { phase: 'start'; totalSteps: number; stepsPerEpoch: number; trainRows: number; evalRows: number; trainable: number; labels: string[]; trainExamples: number; devExamples: number }
+  /** eta_s leaves out the time spent paused. */
+  | { phase: 'log'; step: number; epoch: number; loss: number; learning_rate: number; grad_norm: number; elapsed_s: number; eta_s: number }
+  | { phase: 'eval'; step: number; epoch: number; metrics: TrainEvalMetrics }
+  | { phase: 'checkpoint'; step: number; path: string }
+  /** Sent when the training loop actually holds (between two steps), and when it goes on. */
+  | { phase: 'paused'; step: number }
+  | { phase: 'resumed'; step: number };
+
+export interface TrainJob {
+  payload: TrainPayload;
+  result: { outputDir: string; steps: number; metrics?: TrainEvalMetrics };
+  progress: TrainProgress;
+}
+
 export interface JobKinds {
   loadModel: LoadModelJob;
   recognizeEntities: RecognizeEntitiesJob;
+  train: TrainJob;
 }
 
 export type JobKind = keyof JobKinds;

@@ -1,9 +1,11 @@
 import type { JobRegistry } from '../jobHandler';
 import { loadModelJob } from './loadModel';
 import { recognizeEntitiesJob } from './recognizeEntities';
+import { trainJob } from './train';
 
 /** Every job kind the worker runs; the type makes a kind of jobKinds.ts without a handler a compile error. */
 export const jobRegistry: JobRegistry = {
   loadModel: loadModelJob,
   recognizeEntities: recognizeEntitiesJob,
+  train: trainJob,
 };

@@ -1,0 +1,186 @@
+import type { DatasetSummary } from '../../core/finetune/types';
+import type { TrainPayload } from '../../worker/jobKinds';
+import { DEFAULT_FIELDS, type FormField, type FormFields } from '../../../webview/form';
+import {
+  MessageError, parseWebviewMessage, type HostMessage, type ModelOption, type Notice, type PanelState, type PickField,
+} from '../../../webview/protocol';
+import type { LogLevel, TrainingController } from './trainingController';
+
+/** What a panel session asks of the editor; registerFinetune implements it with the VS Code API, tests with plain functions. */
+export interface PanelHost {
+  summarize(fields: FormFields): Promise<DatasetSummary | null>;
+  models(): Promise<ModelOption[]>;
+  /** What Recognize Entities uses now (for the panel's caption). */
+  nerModel(): string;
+  /** The checks before a start; a payload only when nothing stands in the way. */
+  plan(fields: FormFields): Promise<{ payload?: TrainPayload; notices: Notice[] }>;
+  pick(field: PickField, fields: FormFields): Promise<string | undefined>;
+  /** Points Recognize Entities at a model folder; returns what to tell the user. */
+  useForNer(dir: string): Promise<string>;
+  /** Copies a model folder where the user chooses; undefined when the dialog was dismissed. */
+  exportModel(dir: string): Promise<string | undefined>;
+  savedFields(): FormFields | undefined;
+  saveFields(fields: FormFields): void;
+  log(level: LogLevel, message: string): void;
+}
+
+/** Fields whose change changes the dataset summary. */
+const DATA_FIELDS: readonly FormField[] = ['task', 'dataSource', 'dataFile', 'devKind', 'devRatio', 'devPath'];
+const MAX_NOTICES = 8;
+/** Job updates are coalesced: a fast trainer logs hundreds of steps a second. */
+export const JOB_UPDATE_MS = 200;
+
+/**
+ * One webview's conversation with the host: every incoming message is validated (parseWebviewMessage)
+ * before anything acts on it, model paths from the page are only used when the host listed them,
+ * and job updates are forwarded while the page lives. Disposing the session (the panel was closed)
+ * leaves the TrainingController and its job untouched.
+ */
+export class PanelSession {
+  private fields: FormFields;
+  private dataset: DatasetSummary | null = null;
+  private models: ModelOption[] = [];
+  private notices: Notice[] = [];
+  private jobTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly subscription: { dispose(): void };
+  private disposed = false;
+  private summaryVersion = 0;
+
+  constructor(
+    private readonly post: (message: HostMessage) => void,
+    private readonly host: PanelHost,
+    private readonly controller: TrainingController,
+  ) {
+    this.fields = host.savedFields() ?? { ...DEFAULT_FIELDS };
+    this.subscription = controller.onDidChange(() => this.scheduleJob());
+  }
+
+  async receive(raw: unknown): Promise<void> {
+    let message;
+    try {
+      message = parseWebviewMessage(raw);
+    } catch (error) {
+      this.host.log('warn', `fine-tune panel: ignored a message (${error instanceof MessageError ? error.message : String(error)})`);
+      return;
+    }
+    try {
+      switch (message.type) {
+        case 'ready':
+          await Promise.all([this.refreshDataset(), this.refreshModels()]);
+          this.sendJob();
+          return;
+        case 'fieldsChanged': {
+          const dataChanged = DATA_FIELDS.some((f) => message.fields[f] !== this.fields[f]);
+          this.fields = message.fields;
+          this.host.saveFields(message.fields);
+          if (dataChanged) await this.refreshDataset();
+          return;
+        }
+        case 'refreshDataset':
+          await Promise.all([this.refreshDataset(), this.refreshModels()]);
+          return;
+        case 'start':
+          await this.start(message.fields);
+          return;
+        case 'pause':
+          this.controller.pause();
+          return;
+        case 'resume':
+          this.controller.resume();
+          return;
+        case 'cancel':
+          this.controller.cancel();
+          return;
+        case 'pick': {
+          const picked = await this.host.pick(message.field, this.fields);
+          if (picked !== undefined && !this.disposed) this.post({ type: 'picked', field: message.field, path: picked });
+          return;
+        }
+        case 'useForNer':
+        case 'export': {
+          if (!this.isListedModel(message.path)) {
+            this.notify({ level: 'error', text: `${message.path} is not one of the models this panel listed.` });
+            return;
+          }
+          if (message.type === 'useForNer') {
+            this.notify({ level: 'info', text: await this.host.useForNer(message.path) });
+          } else {
+            const target = await this.host.exportModel(message.path);
+            if (target) this.notify({ level: 'info', text: `Exported to ${target}` });
+          }
+          return;
+        }
+        case 'problem':
+          this.host.log('warn', `fine-tune panel: ${message.text}`);
+          return;
+      }
+    } catch (error) {
+      this.host.log('error', `fine-tune panel: ${message.type} failed: ${(error as Error).stack ?? String(error)}`);
+      this.notify({ level: 'error', text: (error as Error).message });
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.subscription.dispose();
+    if (this.jobTimer) clearTimeout(this.jobTimer);
+  }
+
+  private isListedModel(dir: string): boolean {
+    return this.controller.isKnownModel(dir) || this.models.some((m) => m.path === dir);
+  }
+
+  private async start(fields: FormFields): Promise<void> {
+    this.fields = fields;
+    this.host.saveFields(fields);
+    if (this.controller.active) {
+      this.notify({ level: 'error', text: 'A training job is already running: cancel it before starting another.' });
+      return;
+    }
+    const plan = await this.host.plan(fields);
+    this.notices = plan.notices.slice(-MAX_NOTICES);
+    this.sendState();
+    if (!plan.payload) return;
+    // The job's end is reported through the controller's view; nothing to await here.
+    void this.controller.start(plan.payload).then(() => this.refreshModels());
+  }
+
+  private notify(notice: Notice): void {
+    this.notices = [...this.notices, notice].slice(-MAX_NOTICES);
+    this.sendState();
+  }
+
+  private async refreshDataset(): Promise<void> {
+    const version = ++this.summaryVersion;
+    const summary = await this.host.summarize(this.fields);
+    // A newer request (the user kept typing) wins over a slower older one.
+    if (version !== this.summaryVersion) return;
+    this.dataset = summary;
+    this.sendState();
+  }
+
+  private async refreshModels(): Promise<void> {
+    this.models = await this.host.models();
+    this.sendState();
+  }
+
+  private state(): PanelState {
+    return { dataset: this.dataset, models: this.models, fields: this.fields, notices: this.notices, nerModel: this.host.nerModel() };
+  }
+
+  private sendState(): void {
+    if (!this.disposed) this.post({ type: 'state', state: this.state() });
+  }
+
+  private scheduleJob(): void {
+    if (this.disposed || this.jobTimer) return;
+    this.jobTimer = setTimeout(() => {
+      this.jobTimer = undefined;
+      this.sendJob();
+    }, JOB_UPDATE_MS);
+  }
+
+  private sendJob(): void {
+    if (!this.disposed) this.post({ type: 'job', job: this.controller.view });
+  }
+}
