@@ -158,10 +158,11 @@ export class AnnotationModel {
     return plan;
   }
 
-  /** The label set of a workspace folder (see labelSet). */
+  /** The label set of a workspace folder (see labelSet), with labels of open documents not saved yet. */
   async labels(folderDir: string): Promise<string[]> {
     const store = await this.persistence.storeFor(folderDir);
-    return labelSet(store.labels(), this.configuredLabels());
+    const unsaved = this.entriesIn(folderDir).flatMap((entry) => entry.annotations!.spans.map((span) => span.label));
+    return labelSet([...store.labels(), ...unsaved], this.configuredLabels());
   }
 
   async addLabel(folderDir: string, label: string): Promise<void> {
@@ -186,7 +187,8 @@ export class AnnotationModel {
       const ids = new Set(entry.annotations?.spans.filter((span) => span.label === label).map((span) => span.id));
       if (ids.size > 0) {
         entry.annotations!.remove(ids);
-        this.emit(entry.document.key);
+        // Saved like any change: a document left without spans leaves the dataset.
+        this.changed(entry);
       }
     }
     return store.removeLabel(label, { deleteSpans: true });
@@ -201,7 +203,7 @@ export class AnnotationModel {
       const ids = new Set(entry.annotations?.spans.filter((span) => span.label === from).map((span) => span.id));
       if (ids.size > 0) {
         entry.annotations!.relabel(ids, to);
-        this.emit(entry.document.key);
+        this.changed(entry);
       }
     }
     return changed;

@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ANNOTATION_SETTING_DEFAULTS, readAnnotationSettings } from '../../../../src/host/annotation/annotationSettings';
+
+interface Manifest {
+  contributes: {
+    commands: Array<{ command: string; title: string; category?: string }>;
+    keybindings: Array<{ key: string; command: string; args?: unknown; when?: string }>;
+    menus: Record<string, Array<{ command: string; when?: string; group?: string }>>;
+    configuration: { properties: Record<string, { default: unknown; markdownDescription?: string }> };
+  };
+}
+
+const manifest = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as Manifest;
+const source = (file: string): string => readFileSync(new URL(`../../../../src/host/annotation/${file}`, import.meta.url), 'utf8');
+
+const COMMANDS = [
+  'bertLens.labelSelection',
+  'bertLens.labelWithKey',
+  'bertLens.toggleAnnotationMode',
+  'bertLens.removeLabel',
+  'bertLens.changeLabel',
+  'bertLens.acceptPrediction',
+  'bertLens.acceptPredictions',
+  'bertLens.exportAnnotations',
+  'bertLens.importAnnotations',
+  'bertLens.deleteLabel',
+  'bertLens.renameLabel',
+  'bertLens.filterEntities',
+  'bertLens.revealAnnotation',
+];
+
+describe('package.json contributions of annotation', () => {
+  it('contributes every command the code registers, titled, in the BERT Lens category', () => {
+    const registered = ['annotationCommands.ts', 'transferCommands.ts', 'registerAnnotation.ts', 'annotationMode.ts', 'hoverContent.ts', '../ner/entitiesTree.ts']
+      .map(source)
+      .join('\n')
+      .match(/'bertLens\.[A-Za-z]+'/g)!
+      .map((id) => id.slice(1, -1));
+    for (const command of COMMANDS) expect(registered, command).toContain(command);
+    const contributed = new Map(manifest.contributes.commands.map((c) => [c.command, c]));
+    for (const command of COMMANDS) {
+      expect(contributed.get(command), command).toMatchObject({ category: 'BERT Lens', title: expect.any(String) });
+    }
+    expect(contributed.get('bertLens.labelSelection')!.title).toBe('Label Selection…');
+  });
+
+  it('binds keys 1–9 to the first nine labels, only in annotation mode with a selection in a focused editor', () => {
+    const keys = manifest.contributes.keybindings.filter((k) => k.command === 'bertLens.labelWithKey');
+    expect(keys.map((k) => [k.key, k.args])).toEqual(Array.from({ length: 9 }, (_, i) => [String(i + 1), i + 1]));
+    for (const key of keys) expect(key.when).toBe('editorTextFocus && bertLens.annotationMode && editorHasSelection');
+    expect(source('annotationMode.ts')).toContain("ANNOTATION_MODE_CONTEXT = 'bertLens.annotationMode'");
+  });
+
+  it('offers Remove/Change Label in the editor context menu only in an annotation, Accept Prediction only on a prediction', () => {
+    const editor = manifest.contributes.menus['editor/context']!;
+    expect(editor.find((m) => m.command === 'bertLens.removeLabel')?.when).toBe('bertLens.inAnnotation');
+    expect(editor.find((m) => m.command === 'bertLens.changeLabel')?.when).toBe('bertLens.inAnnotation');
+    expect(editor.find((m) => m.command === 'bertLens.acceptPrediction')?.when).toBe('bertLens.inPrediction && !bertLens.inAnnotation');
+    const code = source('registerAnnotation.ts');
+    expect(code).toContain("IN_ANNOTATION_CONTEXT = 'bertLens.inAnnotation'");
+    expect(code).toContain("IN_PREDICTION_CONTEXT = 'bertLens.inPrediction'");
+    const title = manifest.contributes.menus['view/title']!;
+    expect(title.find((m) => m.command === 'bertLens.filterEntities')).toEqual({ command: 'bertLens.filterEntities', when: 'view == bertLens.entities', group: 'navigation@3' });
+    const hidden = new Set(manifest.contributes.menus.commandPalette!.filter((m) => m.when === 'false').map((m) => m.command));
+    expect([...hidden]).toEqual(expect.arrayContaining(['bertLens.labelWithKey', 'bertLens.revealAnnotation']));
+  });
+
+  it('documents the annotation settings with the defaults the code uses', () => {
+    const properties = manifest.contributes.configuration.properties;
+    expect(properties['bertLens.annotation.labels']!.default).toEqual(ANNOTATION_SETTING_DEFAULTS.labels);
+    expect(properties['bertLens.annotation.saveDelay']!.default).toBe(ANNOTATION_SETTING_DEFAULTS.saveDelay);
+    for (const name of ['bertLens.annotation.labels', 'bertLens.annotation.saveDelay']) expect(properties[name]!.markdownDescription!.length).toBeGreaterThan(40);
+  });
+
+  it('reads the settings, falling back per value with a reason', () => {
+    const values: Record<string, unknown> = { 'bertLens.annotation.labels': ['PER', 'PER', ' X', 'DATE'], 'bertLens.annotation.saveDelay': -5 };
+    const read = readAnnotationSettings((name) => values[name]);
+    expect(read.settings).toEqual({ labels: ['PER', 'DATE'], saveDelay: 400 });
+    expect(read.problems).toEqual([
+      expect.stringContaining('leading or trailing whitespace'),
+      'bertLens.annotation.saveDelay must be an integer from 0 to 60000, got -5',
+    ]);
+    expect(readAnnotationSettings(() => undefined)).toEqual({ settings: ANNOTATION_SETTING_DEFAULTS, problems: [] });
+    expect(readAnnotationSettings((name) => (name === 'bertLens.annotation.labels' ? 'PER' : undefined)).problems).toEqual([
+      'bertLens.annotation.labels must be a list of labels, e.g. ["PER", "ORG"]',
+    ]);
+  });
+});
