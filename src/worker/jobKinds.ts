@@ -10,6 +10,7 @@ import type { HeadKind } from '../core/bert/heads';
 import type { AnnotatedDocument } from '../core/data/annotation';
 import type { TrainingArguments } from '../core/train/trainingArguments';
 import type { AggregationStrategy, TokenClassificationResult } from '../core/tasks/tokenClassification/types';
+import type { TaskJobKinds } from './taskJobKinds';
 
 /** Which model to load and how; the worker caches one session per (reference, head, quantized, threads). */
 export interface ModelSpec {
@@ -114,7 +115,8 @@ export interface TrainJob {
   progress: TrainProgress;
 }
 
-export interface JobKinds {
+/** The editor's task commands (QA, classification, fill-mask, NSP, generation, choice) are in taskJobKinds.ts. */
+export interface JobKinds extends TaskJobKinds {
   loadModel: LoadModelJob;
   recognizeEntities: RecognizeEntitiesJob;
   train: TrainJob;

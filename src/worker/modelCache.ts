@@ -2,9 +2,10 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { HeadKind } from '../core/bert/heads';
 import type { DownloadProgress } from '../core/runtime/hub/resolveModel';
-import { loadModel, type LoadedModel, type LoadModelOptions } from '../core/runtime/loadModel';
+import type { LoadedModel, LoadModelOptions } from '../core/runtime/loadModel';
 import { MODEL_FILES } from '../core/runtime/modelFolder';
 import { CancelledError } from '../core/tasks/shared/forward';
+import { loadTaskModel } from '../core/tasks/shared/taskModel';
 import type { ModelSpec } from './jobKinds';
 
 export type ModelLoader = (reference: string, options: LoadModelOptions) => Promise<LoadedModel>;
@@ -68,7 +69,8 @@ export class ModelCache {
   private readonly entries = new Map<string, Entry>();
 
   constructor(
-    private readonly load: ModelLoader = loadModel,
+    // loadTaskModel: weights lacking the head report a HeadMismatchError naming the model and the head.
+    private readonly load: ModelLoader = loadTaskModel,
     private readonly capacity = 3,
     private readonly fingerprint: (reference: string) => Promise<string> = folderFingerprint,
   ) {}

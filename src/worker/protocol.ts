@@ -45,6 +45,8 @@ export type JobErrorCode =
   | 'model-folder'
   /** A hub download problem; `files` names what is missing. */
   | 'hub'
+  /** The task rejected its input (TaskInputError: empty question, no mask token…); the message is for the user. */
+  | 'bad-input'
   /** The payload was rejected by the kind's validator, or the kind is unknown. */
   | 'bad-request'
   /** The worker process stopped (host side only). */
@@ -126,7 +128,7 @@ export function parseHostMessage(message: unknown): HostToWorker {
 }
 
 const ERROR_CODES: ReadonlySet<string> = new Set<JobErrorCode>([
-  'cancelled', 'head-mismatch', 'model-folder', 'hub', 'bad-request', 'worker-crashed', 'failed',
+  'cancelled', 'head-mismatch', 'model-folder', 'hub', 'bad-input', 'bad-request', 'worker-crashed', 'failed',
 ]);
 
 function parseSerializedError(value: unknown): SerializedJobError {

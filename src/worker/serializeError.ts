@@ -2,6 +2,7 @@ import { HeadMismatchError } from '../core/runtime/loadModel';
 import { ModelFolderError } from '../core/runtime/modelFolder';
 import { HubError } from '../core/runtime/hub/hubError';
 import { CancelledError } from '../core/tasks/shared/forward';
+import { TaskInputError } from '../core/tasks/shared/taskModel';
 import { BadRequestError } from './jobHandler';
 import type { SerializedJobError } from './protocol';
 
@@ -18,6 +19,7 @@ export function serializeJobError(error: unknown, signal?: AbortSignal): Seriali
   if (error instanceof HeadMismatchError) return { code: 'head-mismatch', message };
   if (error instanceof ModelFolderError) return { code: 'model-folder', message, file: error.file };
   if (error instanceof HubError) return { code: 'hub', message, files: [...error.files] };
+  if (error instanceof TaskInputError) return { code: 'bad-input', message };
   if (error instanceof BadRequestError) return { code: 'bad-request', message };
   return stack ? { code: 'failed', message, stack } : { code: 'failed', message };
 }

@@ -24,6 +24,8 @@ export function failureMessage(error: unknown, model: ModelChoice | undefined): 
       return { message: `BERT Lens: ${which} cannot be loaded: ${error.message}`, offerSettings: true };
     case 'worker-crashed':
       return { message: error.message, offerSettings: false };
+    case 'bad-input':
+      return { message: `BERT Lens: ${error.message}`, offerSettings: false };
     case 'bad-request':
       return { message: `BERT Lens: the worker rejected the request (a bug or an invalid setting): ${error.message}`, offerSettings: false };
     case 'cancelled':

@@ -1,6 +1,7 @@
 import type { JobRegistry } from '../jobHandler';
 import { loadModelJob } from './loadModel';
 import { recognizeEntitiesJob } from './recognizeEntities';
+import { taskJobs } from './taskJobs';
 import { trainJob } from './train';
 
 /** Every job kind the worker runs; the type makes a kind of jobKinds.ts without a handler a compile error. */
@@ -8,4 +9,5 @@ export const jobRegistry: JobRegistry = {
   loadModel: loadModelJob,
   recognizeEntities: recognizeEntitiesJob,
   train: trainJob,
+  ...taskJobs,
 };

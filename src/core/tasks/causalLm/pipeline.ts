@@ -109,7 +109,7 @@ async function lastPositionLogits(model: LoadedModel, ids: readonly number[]): P
  * a token unless it is a "##" piece, so the tokens are decoded after a stand-in for the prompt's last
  * token, which is then removed. Special tokens are skipped, as in HF's decode(skip_special_tokens=True).
  */
-function continuationText(model: LoadedModel, promptIds: readonly number[], newIds: readonly number[]): string {
+export function continuationText(model: LoadedModel, promptIds: readonly number[], newIds: readonly number[]): string {
   const { tokenizer } = model;
   const strings = newIds.filter((id) => !tokenizer.isSpecialId(id)).map((id) => tokenizer.idToToken(id)!);
   if (strings.length === 0) return '';
