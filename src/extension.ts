@@ -5,6 +5,7 @@ import { registerAnnotation, type AnnotationService } from './host/annotation/re
 import { registerShowRuntimeInfo } from './host/commands/showRuntimeInfo';
 import { EntityStore } from './host/ner/entityStore';
 import { registerNer } from './host/ner/registerNer';
+import { registerTasks } from './host/tasks/registerTasks';
 import { createWorkerClient } from './host/workerService';
 
 const moduleEvaluationMs = performance.now() - bundleEvaluationStart;
@@ -20,6 +21,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const annotation = registerAnnotation(context, { log, entities });
   annotations = annotation.service;
   context.subscriptions.push(worker, ...registerNer(context, { client: worker, log, entities, annotations: annotation.tree }), ...annotation.disposables);
+  context.subscriptions.push(...registerTasks(context, { client: worker, log }));
   log.info(activationReport(moduleEvaluationMs, performance.now() - activateStart));
 }
 

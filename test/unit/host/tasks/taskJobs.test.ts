@@ -61,8 +61,8 @@ async function runJob<K extends Kind>(kind: K, payload: unknown): Promise<{ resu
   return { result, events };
 }
 
-function inferenceFractions(events: ReadonlyArray<{ phase: string }>): number[] {
-  return events.flatMap((e) => (e.phase === 'inference' ? [(e as { fraction: number }).fraction] : []));
+function inferenceFractions(events: ReadonlyArray<{ phase: string; fraction?: number }>): number[] {
+  return events.flatMap((e) => (e.phase === 'inference' && e.fraction !== undefined ? [e.fraction] : []));
 }
 
 const CONTEXT = 'The harbour of Hamburg opened a new terminal in 2021.\n\nIts director, Anna Weber, said ships now wait less. 🙂 東京 is far away.';
