@@ -21,6 +21,8 @@ export interface ModelChoiceContext {
   /** The folder of the document's workspace; relative model paths resolve against it. */
   workspaceFolder: string | undefined;
   isDirectory(absolutePath: string): boolean;
+  /** The setting the value comes from, for messages; default bertLens.ner.model. */
+  settingName?: string;
 }
 
 /**
@@ -40,7 +42,7 @@ export function chooseModel(setting: string, context: ModelChoiceContext): Model
   }
   const explicitlyRelative = value.startsWith('.') || value.includes('\\');
   if (explicitlyRelative && !context.workspaceFolder) {
-    throw new ModelSettingError(`bertLens.ner.model is a relative path ("${value}"); open a workspace folder or use an absolute path`);
+    throw new ModelSettingError(`${context.settingName ?? 'bertLens.ner.model'} is a relative path ("${value}"); open a workspace folder or use an absolute path`);
   }
   if (context.workspaceFolder) {
     const absolute = path.resolve(context.workspaceFolder, value);
