@@ -74,9 +74,11 @@ export async function packageVsix(): Promise<VsixBuild> {
   await run('npm', ['run', 'build', '--', '--production'], { cwd: REPO_ROOT });
   const vsce = path.join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
   // --skip-license/--allow-missing-repository: vsce would otherwise stop at an interactive prompt.
+  // --no-rewrite-relative-links: without a repository URL vsce refuses a README with a relative image
+  // (media/screenshot-ner.png); the packaged README keeps the link relative to the extension.
   await run(
     process.execPath,
-    [vsce, 'package', '--target', VSIX_TARGET, '--skip-license', '--allow-missing-repository', '--out', partialPath],
+    [vsce, 'package', '--target', VSIX_TARGET, '--skip-license', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', partialPath],
     { cwd: REPO_ROOT, timeoutMs: 10 * 60_000 },
   ).catch((error: unknown) => {
     fs.rmSync(partialPath, { force: true });
