@@ -5,8 +5,8 @@ import { paragraphDecorations, type ClassificationInfo, type ClassifiedSpan } fr
 const NO_LABEL = 'none';
 
 /**
- * The after-text of "Classify Each Paragraph": "label score" at the end of each paragraph's first
- * line, coloured by label (the palette colours of the entity decorations, in the model's label
+ * The after-text of "Classify Each Paragraph": "label score" at the end of each paragraph,
+ * coloured by label (the palette colours of the entity decorations, in the model's label
  * order, so a model's colours are stable). One decoration type per colour, created on first use.
  */
 export class ParagraphDecorations implements vscode.Disposable {
@@ -16,7 +16,7 @@ export class ParagraphDecorations implements vscode.Disposable {
     const groups = new Map<string, vscode.DecorationOptions[]>();
     if (entry && entry.spans.length > 0) {
       const { document } = editor;
-      for (const decoration of paragraphDecorations(document.getText(), entry.spans, entry.info)) {
+      for (const decoration of paragraphDecorations(entry.spans, entry.info)) {
         const slot = slotOf(decoration.label, entry.info.labels);
         const position = document.positionAt(decoration.anchor);
         const options: vscode.DecorationOptions = { range: new vscode.Range(position, position), renderOptions: { after: { contentText: decoration.text } } };

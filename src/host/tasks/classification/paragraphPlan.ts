@@ -26,9 +26,12 @@ export function paragraphSpans(
     .map((p) => ({ start: offset + p.start, end: offset + p.end, text: snapshot.slice(offset + p.start, offset + p.end), results: p.results }));
 }
 
-/** One paragraph's decoration: after the end of its first line, "label score"; the hover covers the paragraph. */
+/**
+ * One paragraph's decoration: "label score" after the paragraph's last character (the end of its
+ * last line, usually the shortest, so the text stays in view); the hover covers the paragraph.
+ */
 export interface ParagraphDecoration {
-  /** Where the after-text goes: the end of the paragraph's first line. */
+  /** Where the after-text goes: the end of the paragraph. */
   anchor: number;
   /** The paragraph, for the hover. */
   start: number;
@@ -38,15 +41,6 @@ export interface ParagraphDecoration {
   /** The label that colours it (the first that applies), or undefined when none does. */
   label: string | undefined;
   hoverMarkdown: string;
-}
-
-/** The end of the first line of text[start, end): the first line break, or `end`. */
-export function firstLineEnd(text: string, start: number, end: number): number {
-  for (let i = start; i < end; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 10 || code === 13) return i;
-  }
-  return end;
 }
 
 /** Hover markdown with every label score; everything from the model is escaped. */
@@ -66,9 +60,9 @@ export function classificationHoverMarkdown(span: ClassifiedSpan, info: Classifi
 }
 
 /** The decorations of a document's paragraph results, in document order. */
-export function paragraphDecorations(text: string, spans: readonly ClassifiedSpan[], info: ClassificationInfo): ParagraphDecoration[] {
+export function paragraphDecorations(spans: readonly ClassifiedSpan[], info: ClassificationInfo): ParagraphDecoration[] {
   return [...spans].sort((a, b) => a.start - b.start).map((span) => ({
-    anchor: firstLineEnd(text, span.start, span.end),
+    anchor: span.end,
     start: span.start,
     end: span.end,
     text: `  ${headline(span.results, info)}`,

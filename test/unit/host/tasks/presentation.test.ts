@@ -1,7 +1,7 @@
 // Pure host logic of the task commands: what the editor shows and edits, from hand-made results.
 import { describe, expect, it } from 'vitest';
 import { headline, labelPickItems, predictedLabels } from '../../../../src/host/tasks/classification/labelScores';
-import { firstLineEnd, paragraphDecorations, paragraphSpans, type ClassificationInfo } from '../../../../src/host/tasks/classification/paragraphPlan';
+import { paragraphDecorations, paragraphSpans, type ClassificationInfo } from '../../../../src/host/tasks/classification/paragraphPlan';
 import { answerPickItems, answerSummary, placeAnswers } from '../../../../src/host/tasks/qa/answers';
 import { formatScore, lineNumberAt, oneLine, scoreBar } from '../../../../src/host/tasks/shared/presentation';
 
@@ -76,7 +76,7 @@ describe('classification: headlines, quick pick, paragraph decorations', () => {
     expect(labelPickItems([{ label: 'LABEL_0', score: 3.5 }], { scoreKind: 'none', threshold: 0.5 })).toEqual([{ label: '$(check) LABEL_0', description: '3.500' }]);
   });
 
-  it('paragraph results become decorations after the first line of each paragraph (CRLF), with a hover of every score', () => {
+  it('paragraph results become decorations at the end of each paragraph (CRLF), with a hover of every score', () => {
     const text = 'Intro 🙂\r\n\r\nFirst paragraph line one\r\nline two\r\n\r\nSecond | *bold*';
     const offset = 0;
     const first = text.indexOf('First');
@@ -88,16 +88,14 @@ describe('classification: headlines, quick pick, paragraph decorations', () => {
     ], offset, text);
     expect(spans.map((s) => s.text)).toEqual(['First paragraph line one\r\nline two', 'Second | *bold*']);
     const info: ClassificationInfo = { scoreKind: 'softmax', threshold: 0.5, modelDescription: 'bundled (untrained demo)', labels: ['NEGATIVE', 'POSITIVE'], scope: 'paragraphs' };
-    const plan = paragraphDecorations(text, [spans[1]!, spans[0]!], info);
-    expect(plan.map((d) => [text.slice(d.start, d.anchor), d.text, d.label])).toEqual([
-      ['First paragraph line one', '  POSITIVE 0.875', 'POSITIVE'],
-      ['Second | *bold*', '  NEGATIVE 0.600', 'NEGATIVE'],
+    const plan = paragraphDecorations([spans[1]!, spans[0]!], info);
+    expect(plan.map((d) => [text.slice(d.start, d.anchor), d.end, d.text, d.label])).toEqual([
+      ['First paragraph line one\r\nline two', spans[0]!.end, '  POSITIVE 0.875', 'POSITIVE'],
+      ['Second | *bold*', text.length, '  NEGATIVE 0.600', 'NEGATIVE'],
     ]);
     expect(plan[1]!.hoverMarkdown).toContain('| **NEGATIVE** | 0.600 |');
     expect(plan[1]!.hoverMarkdown).toContain('| POSITIVE | 0.400 |');
     expect(plan[1]!.hoverMarkdown).toContain('model: bundled \\(untrained demo\\)');
-    expect(firstLineEnd('a\rb', 0, 3)).toBe(1);
-    expect(firstLineEnd('abc', 1, 3)).toBe(3);
   });
 
   it('paragraph spans from a selection are shifted by its offset', () => {
