@@ -3,6 +3,7 @@ import { activationReport, bundleEvaluationStart } from './host/activationProbe'
 import * as vscode from 'vscode';
 import { registerAnnotation, type AnnotationService } from './host/annotation/registerAnnotation';
 import { registerShowRuntimeInfo } from './host/commands/showRuntimeInfo';
+import { registerFinetune } from './host/finetune/registerFinetune';
 import { EntityStore } from './host/ner/entityStore';
 import { registerNer } from './host/ner/registerNer';
 import { registerTasks } from './host/tasks/registerTasks';
@@ -21,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const annotation = registerAnnotation(context, { log, entities });
   annotations = annotation.service;
   context.subscriptions.push(worker, ...registerNer(context, { client: worker, log, entities, annotations: annotation.tree }), ...annotation.disposables);
+  context.subscriptions.push(...registerFinetune(context, { log, flushAnnotations: () => annotation.service.flush() }));
   context.subscriptions.push(...registerTasks(context, { client: worker, log }));
   log.info(activationReport(moduleEvaluationMs, performance.now() - activateStart));
 }

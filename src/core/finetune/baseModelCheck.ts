@@ -1,7 +1,6 @@
 import { labelList } from '../bert/config';
-import { ARCHITECTURE_OF, headFromArchitecture } from '../bert/heads';
+import { ARCHITECTURE_OF, headFromArchitecture, type HeadKind } from '../bert/heads';
 import { inspectModelFolder, ModelFolderError, type ModelFolder } from '../runtime/modelFolder';
-import { HEAD_OF_TASK } from '../train/trainer';
 import type { FinetuneTask } from './types';
 
 export interface BaseModelCheck {
@@ -12,6 +11,9 @@ export interface BaseModelCheck {
   /** The folder's labels (config.id2label), when it could be read. */
   labels: string[];
 }
+
+/** The trainer's HEAD_OF_TASK for the panel's tasks (not imported: the trainer would pull the ONNX writer into the extension host). */
+const HEAD_OF_TASK: Record<FinetuneTask, HeadKind> = { ner: 'token-classification', classify: 'sequence-classification' };
 
 const isGeneric = (labels: readonly string[]): boolean => labels.every((l) => /^LABEL_\d+$/.test(l));
 

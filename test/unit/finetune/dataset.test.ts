@@ -3,7 +3,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AnnotatedDocument } from '../../../src/core/data/annotation';
+import { ARCHITECTURE_OF } from '../../../src/core/bert/heads';
 import { checkBaseModel } from '../../../src/core/finetune/baseModelCheck';
+import { HEAD_OF_TASK } from '../../../src/core/train/trainer';
 import { summarizeClassification, summarizeNerDocuments, summarizeNerSentences } from '../../../src/core/finetune/datasetSummary';
 import { devCount, splitDev } from '../../../src/core/finetune/devSplit';
 import { planStart, summarizeData, type FinetuneEnvironment } from '../../../src/host/finetune/startPlan';
@@ -156,5 +158,10 @@ describe('start checks', () => {
     const token = await checkBaseModel(TOKEN, 'ner', ['PER', 'FOOD'], 512);
     expect(token.errors).toEqual([]);
     expect(token.warnings.join('\n')).toMatch(/max_seq_length 512 is more than the model's max_position_embeddings \(64\)/);
+    expect(token.warnings.join('\n')).toMatch(/Label "FOOD" is new to the model/);
+    // The head named in the warning is the trainer's head for the task.
+    const classify = await checkBaseModel(TOKEN, 'classify', ['pos', 'neg']);
+    expect(classify.warnings[0]).toContain(`a new ${ARCHITECTURE_OF[HEAD_OF_TASK.classify]} head`);
+    expect((await checkBaseModel(TOKEN, 'ner', ['PER'])).warnings).toEqual([]);
   });
 });
