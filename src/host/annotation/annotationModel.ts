@@ -99,16 +99,16 @@ export class AnnotationModel {
   }
 
   /**
-   * Follows one document change event. `dirty` is the document's state after it: a change that
-   * leaves the document clean and is no undo reloaded it from disk (changed outside the editor, or
-   * reverted), so spans it removed are reported rather than dropped quietly.
+   * Follows one document change event. `fromDisk`: the editor reloaded the document because its
+   * file changed on disk (see registerAnnotation); spans such a change removes are reported rather
+   * than dropped quietly — Undo still brings them back.
    */
-  applyEdit(key: string, changes: readonly TextChange[], kind: EditKind, dirty = true): EditOutcome | undefined {
+  applyEdit(key: string, changes: readonly TextChange[], kind: EditKind, fromDisk = false): EditOutcome | undefined {
     const entry = this.entries.get(key);
     if (!entry?.annotations || changes.length === 0) return undefined;
     const outcome = entry.annotations.applyEdit(changes, kind, () => entry.document.getText());
     if (!outcome.changed) return outcome;
-    if (kind === 'edit' && !dirty && outcome.removed.length > 0) {
+    if (kind === 'edit' && fromDisk && outcome.removed.length > 0) {
       const path = entry.document.location.path;
       this.report.warn(
         `BERT Lens: ${path} was reloaded from disk (changed outside the editor or reverted); ${outcome.removed.length} annotation(s) whose text is gone were removed. Undo brings them back.`,

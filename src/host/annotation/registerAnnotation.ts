@@ -39,6 +39,42 @@ export interface AnnotationFeature {
   disposables: vscode.Disposable[];
 }
 
+/**
+ * Tells a reload from disk from an edit. VS Code applies a file changed on disk to its clean open
+ * document as an ordinary edit; the only signs are that the file just changed on disk (not by our
+ * own save) and that the document is clean afterwards. `isDirty` alone is not enough: the first
+ * edit of a clean document can report it as still clean.
+ */
+class ReloadDetector implements vscode.Disposable {
+  private readonly savedAt = new Map<string, number>();
+  private readonly changedOnDiskAt = new Map<string, number>();
+  private readonly disposables: vscode.Disposable[];
+
+  constructor() {
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*', true, false, true);
+    this.disposables = [
+      watcher,
+      watcher.onDidChange((uri) => {
+        const key = uri.toString();
+        if (Date.now() - (this.savedAt.get(key) ?? 0) > 2000) this.changedOnDiskAt.set(key, Date.now());
+      }),
+      vscode.workspace.onDidSaveTextDocument((document) => void this.savedAt.set(document.uri.toString(), Date.now())),
+      vscode.workspace.onDidCloseTextDocument((document) => {
+        this.savedAt.delete(document.uri.toString());
+        this.changedOnDiskAt.delete(document.uri.toString());
+      }),
+    ];
+  }
+
+  isReload(key: string, dirty: boolean): boolean {
+    return !dirty && Date.now() - (this.changedOnDiskAt.get(key) ?? 0) < 5000;
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}
+
 function editKind(reason: vscode.TextDocumentChangeReason | undefined): EditKind {
   if (reason === vscode.TextDocumentChangeReason.Undo) return 'undo';
   if (reason === vscode.TextDocumentChangeReason.Redo) return 'redo';
@@ -140,6 +176,8 @@ export function registerAnnotation(context: vscode.ExtensionContext, services: {
     mode.showLabels(folderDir ? folderLabels.get(folderDir) ?? settings.labels : settings.labels);
   };
 
+  const reloads = new ReloadDetector();
+
   const openDocument = (document: vscode.TextDocument): void => {
     const location = documentLocation(document);
     if (!isLocation(location)) return;
@@ -210,8 +248,10 @@ export function registerAnnotation(context: vscode.ExtensionContext, services: {
     vscode.workspace.onDidCloseTextDocument((document) => void model.close(document.uri.toString())),
     vscode.workspace.onDidChangeTextDocument((event) => {
       if (event.contentChanges.length === 0) return;
-      model.applyEdit(event.document.uri.toString(), event.contentChanges, editKind(event.reason), event.document.isDirty);
+      const key = event.document.uri.toString();
+      model.applyEdit(key, event.contentChanges, editKind(event.reason), reloads.isReload(key, event.document.isDirty));
     }),
+    reloads,
     vscode.workspace.onWillRenameFiles((event) => event.waitUntil(model.flush())),
     vscode.workspace.onDidRenameFiles(async (event) => {
       for (const { oldUri, newUri } of event.files) {

@@ -151,18 +151,18 @@ describe('saving annotations to the workspace store', () => {
     expect(reports.warnings[0]!.details).toEqual([expect.stringMatching(/annotations\.jsonl:2: not valid JSON/)]);
   });
 
-  it('reports spans removed by a reload from disk (a change that leaves the document clean)', async () => {
+  it('reports spans removed by a reload from disk, not those removed by an edit', async () => {
     const { model } = setup(0);
     const doc = new Doc(TEXT);
     await model.open(doc);
     await model.label(doc.key, [at(TEXT, 'Friday')], 'DATE');
     const line = TEXT.indexOf('The talks');
-    model.applyEdit(doc.key, doc.edit(line, TEXT.length - line, 'The talks go on.\n'), 'edit', false);
+    model.applyEdit(doc.key, doc.edit(line, TEXT.length - line, 'The talks go on.\n'), 'edit', true);
     expect(reports.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/news\.txt was reloaded from disk .* 1 annotation\(s\) whose text is gone were removed\. Undo brings them back\./)]);
     expect(reports.warnings[0]!.details).toEqual([expect.stringContaining('DATE "Friday"')]);
-    // An ordinary (dirty) deletion is no news.
+    // An ordinary deletion is no news.
     await model.label(doc.key, [at(doc.text, 'Paris')], 'LOC');
-    model.applyEdit(doc.key, doc.edit(doc.text.indexOf('Paris'), 5, ''), 'edit', true);
+    model.applyEdit(doc.key, doc.edit(doc.text.indexOf('Paris'), 5, ''), 'edit');
     expect(reports.warnings).toHaveLength(1);
   });
 
