@@ -14,10 +14,11 @@ export interface TaskWorkspace {
   dispose(): void;
 }
 
-/** `models` maps a folder name under models/ to a fixture (test/fixtures/models/<fixture>). */
-export function taskWorkspace(models: Record<string, string>, settings: Record<string, unknown>): TaskWorkspace {
+/** `models` maps a folder name under models/ to a fixture (test/fixtures/models/<fixture>); `files` adds documents. */
+export function taskWorkspace(models: Record<string, string>, settings: Record<string, unknown>, files: Record<string, string> = {}): TaskWorkspace {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bert-lens-e2e-tasks-'));
   fs.cpSync(SAMPLE_WORKSPACE_DIR, dir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
   for (const [name, fixture] of Object.entries(models)) {
     const target = path.join(dir, 'models', name);
     fs.mkdirSync(target, { recursive: true });

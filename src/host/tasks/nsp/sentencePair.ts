@@ -38,17 +38,22 @@ export function sentenceAfter(text: string, offset: number): TextSpan | undefine
   return result.text === '' ? undefined : result;
 }
 
-/** The sentence around `offset`: from the end of the previous sentence (or a blank line) to its own end. */
+/**
+ * The sentence around `offset`: the one that starts after the last sentence end before the offset
+ * (a caret right after a full stop still belongs to that sentence) or the last blank line at or
+ * before it (a caret at a paragraph's start belongs to the paragraph).
+ */
 export function sentenceAt(text: string, offset: number): TextSpan | undefined {
   let start = 0;
-  for (const pattern of [SENTENCE_END, PARAGRAPH_BREAK]) {
+  const after = (pattern: RegExp, before: (end: number) => boolean): void => {
     pattern.lastIndex = 0;
-    for (let match = pattern.exec(text); match && match.index + match[0].length < offset; match = pattern.exec(text)) {
+    for (let match = pattern.exec(text); match && before(match.index + match[0].length); match = pattern.exec(text)) {
       start = Math.max(start, match.index + match[0].length);
     }
-  }
-  const result = span(text, start, sentenceEnd(text, start));
-  return result.text === '' ? undefined : result;
+  };
+  after(SENTENCE_END, (end) => end < offset);
+  after(PARAGRAPH_BREAK, (end) => end <= offset);
+  return sentenceAfter(text, start);
 }
 
 /**

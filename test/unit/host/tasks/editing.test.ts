@@ -71,6 +71,12 @@ describe('next-sentence pairs from selections', () => {
     expect(sentenceAt(text, text.indexOf('France.') + 7)?.text).toBe('Paris is in France.');
     expect(sentenceAt(text, text.indexOf('Heading') + 2)?.text).toBe('Heading without stop\nNext paragraph here.');
     expect(sentenceAfter(text, text.length)).toBeUndefined();
+    // A caret at the start of a paragraph, or right after a full stop.
+    const paragraphs = 'The cat sat.\n\nParis is big. It rains.';
+    expect(sentenceAt(paragraphs, paragraphs.indexOf('Paris'))?.text).toBe('Paris is big.');
+    expect(sentenceAt(paragraphs, paragraphs.indexOf('sat.') + 4)?.text).toBe('The cat sat.');
+    expect(sentenceAt(paragraphs, paragraphs.indexOf('It'))?.text).toBe('It rains.');
+    expect(sentencePair(paragraphs, [], paragraphs.indexOf('Paris'))).toMatchObject({ a: { text: 'Paris is big.' }, b: { text: 'It rains.' } });
   });
 
   it('nothing after: a message that says what to select', () => {
