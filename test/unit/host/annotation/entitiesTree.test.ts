@@ -1,0 +1,121 @@
+import { describe, expect, it, vi } from 'vitest';
+import type * as vscode from 'vscode';
+import type { AnnotationTreeSource, EntityFilter } from '../../../../src/host/annotation/annotationTree';
+import type { TrackedSpan } from '../../../../src/host/annotation/trackedSpans';
+
+// Just enough of `vscode` for the tree provider: items keep what they are given.
+vi.mock('vscode', () => {
+  class EventEmitter<T> {
+    private listeners: Array<(value: T) => void> = [];
+    event = (listener: (value: T) => void) => {
+      this.listeners.push(listener);
+      return { dispose() {} };
+    };
+    fire(value: T): void {
+      for (const listener of this.listeners) listener(value);
+    }
+    dispose(): void {}
+  }
+  class TreeItem {
+    id?: string;
+    description?: string;
+    tooltip?: string;
+    contextValue?: string;
+    command?: unknown;
+    iconPath?: unknown;
+    constructor(
+      readonly label: string,
+      readonly collapsibleState: number,
+    ) {}
+  }
+  class ThemeIcon {
+    constructor(readonly id: string, readonly color?: unknown) {}
+  }
+  class ThemeColor {
+    constructor(readonly id: string) {}
+  }
+  return { EventEmitter, TreeItem, ThemeIcon, ThemeColor, TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 } };
+});
+
+const { EntitiesTreeProvider } = await import('../../../../src/host/ner/entitiesTree');
+const { EntityStore } = await import('../../../../src/host/ner/entityStore');
+const { entitiesFromResults } = await import('../../../../src/host/ner/entities');
+
+const TEXT = 'Angela Merkel met Emmanuel Macron in Paris.';
+const URI = 'file:///ws/news.txt';
+
+function setup(filter: EntityFilter) {
+  const document = {
+    uri: { toString: () => URI },
+    positionAt: (offset: number) => ({ line: offset > 20 ? 1 : 0, character: 0 }),
+  } as unknown as vscode.TextDocument;
+  const store = new EntityStore();
+  const results = [
+    { entity_group: 'PER', score: 0.9, word: 'angela merkel', start: 0, end: 13 },
+    { entity_group: 'LOC', score: 0.8, word: 'paris', start: 37, end: 42 },
+  ];
+  store.set(URI, {
+    model: { reference: '/m', dir: '/m', source: 'local', head: 'token-classification', labels: ['O', 'B-PER', 'I-PER', 'B-LOC', 'I-LOC'], quantized: false, graphSource: 'folder' },
+    modelDescription: 'test model',
+    entities: entitiesFromResults([results], [{ offset: 0, text: TEXT }], TEXT),
+  });
+  const spans: TrackedSpan[] = [
+    { id: 1, start: 18, end: 33, label: 'PER', text: 'Emmanuel Macron' },
+    { id: 2, start: 37, end: 42, label: 'CITY', text: 'Paris' },
+  ];
+  const source: AnnotationTreeSource = { filter: () => filter, spans: (key) => (key === URI ? spans : undefined), slots: () => new Map([['PER', 'PER'], ['CITY', 'palette0']]) };
+  const tree = new EntitiesTreeProvider(store, source);
+  tree.show(document);
+  return tree;
+}
+
+type Tree = ReturnType<typeof setup>;
+type Node = ReturnType<Tree['getChildren']>[number];
+
+/** The tree as lines of "label description", children indented. */
+function render(tree: Tree, node?: Node, depth = 0): string[] {
+  return tree.getChildren(node).flatMap((child) => {
+    const item = tree.getTreeItem(child) as unknown as { label: string; description?: string; contextValue?: string };
+    return [`${'  '.repeat(depth)}${item.label} ${item.description ?? ''} [${item.contextValue ?? ''}]`.trimEnd(), ...render(tree, child, depth + 1)];
+  });
+}
+
+describe('the Entities view with annotations', () => {
+  it('"all": prediction groups as before, then an Annotations group by label', () => {
+    const tree = setup('all');
+    expect(render(tree)).toEqual([
+      'PER 1 [bertLens.entityGroup]',
+      '  Angela Merkel line 1 · 0.90 [bertLens.entity]',
+      'LOC 1 [bertLens.entityGroup]',
+      '  Paris line 2 · 0.80 [bertLens.entity]',
+      'Annotations 2 [bertLens.annotations]',
+      '  PER 1 [bertLens.annotationGroup]',
+      '    Emmanuel Macron line 1 [bertLens.annotation]',
+      '  CITY 1 [bertLens.annotationGroup]',
+      '    Paris line 2 [bertLens.annotation]',
+    ]);
+    expect(tree.summary()).toBe('2 entities · model: test model · 2 annotations');
+  });
+
+  it('"predictions" and "annotations" show one kind only, annotations at the top level', () => {
+    const predictions = setup('predictions');
+    expect(render(predictions).filter((line) => !line.startsWith(' '))).toEqual(['PER 1 [bertLens.entityGroup]', 'LOC 1 [bertLens.entityGroup]']);
+    expect(predictions.summary()).toBe('2 entities · model: test model');
+    const annotations = setup('annotations');
+    expect(render(annotations)).toEqual([
+      'PER 1 [bertLens.annotationGroup]',
+      '  Emmanuel Macron line 1 [bertLens.annotation]',
+      'CITY 1 [bertLens.annotationGroup]',
+      '  Paris line 2 [bertLens.annotation]',
+    ]);
+    expect(annotations.summary()).toBe('2 annotations');
+  });
+
+  it('an annotation row reveals its span and carries the context value its menu items need', () => {
+    const tree = setup('annotations');
+    const [group] = tree.getChildren();
+    const [row] = tree.getChildren(group);
+    const item = tree.getTreeItem(row!) as unknown as { command: { command: string; arguments: unknown[] } };
+    expect(item.command).toMatchObject({ command: 'bertLens.revealAnnotation', arguments: [URI, 1] });
+  });
+});
