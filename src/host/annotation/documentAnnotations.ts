@@ -60,7 +60,9 @@ export class DocumentAnnotations {
   applyEdit(changes: readonly TextChange[], kind: EditKind = 'edit', textAfter?: () => string): EditOutcome {
     const removed: TrackedSpan[] = [];
     let changed = false;
-    const atEventStart = new Map(this.list.map((span) => [span.id, span]));
+    // Looked up only when a span is damaged (rare), so typing costs no copy of the list.
+    const atEventStart = this.list;
+    const beforeEvent = (span: TrackedSpan): TrackedSpan => atEventStart.find((candidate) => candidate.id === span.id) ?? span;
     const lengthBefore = this.length;
     for (const change of changes) {
       const before = this.list;
@@ -68,7 +70,7 @@ export class DocumentAnnotations {
       if (!changed) changed = mapped.removed.length > 0 || mapped.spans.some((span, i) => span !== before[i]);
       this.removals.map(change);
       this.removals.add(
-        [...mapped.removed, ...mapped.trimmed].map((damage) => ({ ...damage, before: atEventStart.get(damage.span.id) ?? damage.span, lengthBefore })),
+        [...mapped.removed, ...mapped.trimmed].map((damage) => ({ ...damage, before: beforeEvent(damage.span), lengthBefore })),
       );
       removed.push(...mapped.removed.map((entry) => entry.span));
       this.list = mapped.spans;

@@ -52,7 +52,7 @@ function mapEdge(edge: Edge, change: TextChange, kind: 'start' | 'end'): Edge {
   const { offset, history } = edge;
   if (rangeLength === 0 && inserted === 0) return edge;
   // Undo of the changes that collapsed the edge, possibly several merged into one insertion.
-  let top = history[history.length - 1];
+  let top: EdgeRecord | undefined = history[history.length - 1];
   if (top && from === collapsedAt(edge, top) && rangeLength === top.inserted && (inserted === top.removed || (rangeLength === 0 && inserted > top.removed))) {
     let rest = history.slice();
     let position = from;
@@ -72,7 +72,8 @@ function mapEdge(edge: Edge, change: TextChange, kind: 'start' | 'end'): Edge {
   if (offset > to) return { offset: offset + inserted - rangeLength, history };
   if (rangeLength === 0) {
     // Typing exactly at the edge: the edge goes the way its last collapse tells, else the text joins the region.
-    const after = top ? top.at === 'end' : kind === 'end';
+    const last = history[history.length - 1];
+    const after = last ? last.at === 'end' : kind === 'end';
     return after ? { offset: offset + inserted, history } : edge;
   }
   const at: 'start' | 'end' = offset === to ? 'end' : offset === from ? 'start' : kind;
