@@ -53,7 +53,10 @@ export async function initializeForTraining(
   const random = new Random(options.seed);
   const weights = new Map<string, Float32Array>();
   const report: InitReport = { newlyInitialized: [], unused: [], keptLabels: [], addedLabels: [], renamed: checkpoint.renamed.map((r) => `${r.from} → ${r.to}`) };
-  const sameLabels = labels.length === oldLabels.length && labels.every((l, i) => l === oldLabels[i]);
+  // A checkpoint with HF's placeholder labels (LABEL_i) keeps its rows by position, as HF does when
+  // run_ner/run_glue hand it the data's label list of the same size.
+  const placeholders = oldLabels.every((l, i) => l === `LABEL_${i}`);
+  const sameLabels = labels.length === oldLabels.length && (placeholders || labels.every((l, i) => l === oldLabels[i]));
   for (const spec of specs) {
     const source = checkpoint.has(spec.name) ? spec.name : canonicalName(config, spec.name);
     const fresh = (): Float32Array => initWeight(spec, config, random);

@@ -102,22 +102,25 @@ export function exampleCount(data: TaskData): number {
   }
 }
 
+/** HF's placeholder names (LABEL_0, LABEL_1, ...) for a config that never saw real labels. */
+export function isGenericLabelSet(labels: readonly string[]): boolean {
+  return labels.every((l, i) => l === `LABEL_${i}`);
+}
+
 /**
  * The label list for a NER head: the model's own labels when it already has a NER head (new labels
- * from the data appended, "extending the head"), else O then B-/I- of each entity type, sorted.
+ * from the data appended, "extending the head"), else the data's labels sorted, as HF's run_ner.py
+ * builds label_list (so that a checkpoint with placeholder labels maps rows the same way).
  */
 export function nerLabels(sentences: readonly NerSentence[], modelLabels: readonly string[]): string[] {
   const seen = new Set<string>();
   for (const s of sentences) for (const t of s.tags) seen.add(t);
-  const generic = modelLabels.every((l) => /^LABEL_\d+$/.test(l));
-  if (!generic) return [...modelLabels, ...[...seen].filter((l) => !modelLabels.includes(l)).sort()];
-  const types = [...new Set([...seen].filter((t) => t !== 'O').map((t) => t.slice(2)))].sort();
-  return ['O', ...types.flatMap((t) => [`B-${t}`, `I-${t}`])];
+  if (!isGenericLabelSet(modelLabels)) return [...modelLabels, ...[...seen].filter((l) => !modelLabels.includes(l)).sort()];
+  return [...seen].sort();
 }
 
 export function classificationLabelList(examples: ReadonlyArray<{ label: string }>, modelLabels: readonly string[]): string[] {
   const seen = [...new Set(examples.map((e) => e.label))];
-  const generic = modelLabels.every((l) => /^LABEL_\d+$/.test(l));
-  if (!generic) return [...modelLabels, ...seen.filter((l) => !modelLabels.includes(l)).sort()];
+  if (!isGenericLabelSet(modelLabels)) return [...modelLabels, ...seen.filter((l) => !modelLabels.includes(l)).sort()];
   return seen.every((l) => /^-?\d+$/.test(l)) ? seen.sort((a, b) => Number(a) - Number(b)) : seen.sort();
 }

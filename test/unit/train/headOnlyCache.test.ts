@@ -112,7 +112,9 @@ async function compareCachedToUncached(task: TrainerOptions['task'], trainData: 
   expect(cached.losses.length).toBe(uncached.losses.length);
   expect(maxAbsDiff(cached.losses, uncached.losses)).toBeLessThan(1e-5);
   // The run must have learned something, or equal weights would prove little.
-  expect(cached.losses[cached.losses.length - 1]!).toBeLessThan(cached.losses[0]! * 0.9);
+  const third = Math.max(1, Math.floor(cached.losses.length / 3));
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  expect(mean(cached.losses.slice(-third))).toBeLessThan(mean(cached.losses.slice(0, third)) * 0.95);
   for (const name of headWeights) expect(maxAbsDiff(cached.weights.get(name)!, uncached.weights.get(name)!), name).toBeLessThan(1e-5);
   // The encoder stays as it was in both runs.
   const initial = await readSafetensors(path.join(modelDir, 'model.safetensors'));

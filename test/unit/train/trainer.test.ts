@@ -58,7 +58,8 @@ describe('trainer', () => {
     expect(events.some((e) => e.type === 'info' && /newly initialized: classifier\.weight/.test(e.message))).toBe(true);
     const config = JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8')) as { id2label: Record<string, string>; architectures: string[] };
     expect(config.architectures).toEqual(['BertForTokenClassification']);
-    expect(Object.values(config.id2label)).toEqual(['O', 'B-LOC', 'I-LOC', 'B-PER', 'I-PER']);
+    // HF run_ner.py: a model without real labels gets the data's labels sorted.
+    expect(Object.values(config.id2label)).toEqual(['B-LOC', 'B-PER', 'O']);
     await fs.access(path.join(out, 'onnx', 'model.onnx'));
   });
 
@@ -158,5 +159,34 @@ describe('trainer', () => {
     expect(events.some((e) => e.type === 'info' && /Labels new to .*: B-FOOD/.test(e.message))).toBe(true);
     const config = JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8')) as { id2label: Record<string, string> };
     expect(Object.values(config.id2label)).toEqual(['O', 'B-PER', 'I-PER', 'B-ORG', 'I-ORG', 'B-LOC', 'I-LOC', 'B-MISC', 'I-MISC', 'B-FOOD']);
+  });
+});
+
+describe('label sets as HF builds them', () => {
+  it('keeps the classifier rows of a checkpoint with placeholder labels of the same size (by position)', async () => {
+    // A checkpoint whose config still says LABEL_0..LABEL_4 (e.g. saved right after HF's init):
+    // run_ner.py maps sorted(data labels)[i] to row i and keeps the weights.
+    const dir = path.join(work, 'placeholder');
+    await fs.cp(TOKEN_MODEL, dir, { recursive: true });
+    const configFile = path.join(dir, 'config.json');
+    const config = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+    const labels = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [String(i), `LABEL_${i}`]));
+    await fs.writeFile(configFile, JSON.stringify({ ...config, id2label: labels, label2id: undefined }));
+    const data = nerData(16, 9);
+    if (data.task === 'ner') {
+      // Nine distinct tags, as many as the checkpoint's rows.
+      data.sentences[0]!.tags = ['B-LOC', 'B-ORG', 'B-PER', 'I-LOC', 'I-ORG', 'I-PER', 'O', 'B-MISC', 'I-MISC'].slice(0, data.sentences[0]!.tags.length);
+      data.sentences[1]!.tokens = ['John', 'Mary', 'Smith', 'Obama', 'London', 'Paris', 'the', 'of', 'and'];
+      data.sentences[1]!.tags = ['B-LOC', 'B-ORG', 'B-PER', 'I-LOC', 'I-ORG', 'I-PER', 'O', 'B-MISC', 'I-MISC'];
+    }
+    const events: TrainerEvent[] = [];
+    const out = path.join(work, 'placeholder-out');
+    await train({ task: 'ner', modelDir: dir, train: data, outputDir: out, maxSteps: 1, args: { learning_rate: 1e-12, per_device_train_batch_size: 4 }, onEvent: (e) => events.push(e) });
+    const saved = JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8')) as { id2label: Record<string, string> };
+    expect(Object.values(saved.id2label)).toEqual(['B-LOC', 'B-MISC', 'B-ORG', 'B-PER', 'I-LOC', 'I-MISC', 'I-ORG', 'I-PER', 'O']);
+    expect(events.some((e) => e.type === 'info' && /newly initialized/.test(e.message))).toBe(false);
+    const before = (await weightsOf(TOKEN_MODEL)).get('classifier.weight')!;
+    const after = (await weightsOf(out)).get('classifier.weight')!;
+    expect(Math.max(...after.map((v, i) => Math.abs(v - before[i]!)))).toBeLessThan(1e-6);
   });
 });
