@@ -21,7 +21,13 @@ import type { HeadKind } from '../src/core/bert/heads';
 import { initWeights } from '../src/core/bert/init';
 import { saveModelFolder, configJson } from '../src/core/bert/saveFolder';
 import { weightSpecs } from '../src/core/bert/weightNames';
-import { readSafetensors } from '../src/core/runtime/safetensors';
+import { float32ToHalf, readSafetensors, writeSafetensors, type TensorToWrite } from '../src/core/runtime/safetensors';
+import { labelList } from '../src/core/bert/config';
+import { loadModel } from '../src/core/runtime/loadModel';
+import type { Encoding } from '../src/core/runtime/tokenizer/encoding';
+import { forwardWindows } from '../src/core/tasks/shared/forward';
+import { classificationFeatures, nerFeatures } from '../src/core/train/features';
+import { classificationEvalMetrics, nerEvalMetrics } from '../src/core/train/taskMetrics';
 import { saveTokenizer } from '../src/core/runtime/tokenizer/tokenizerWriter';
 import { specFromTrained, trainWordPiece } from '../src/core/runtime/tokenizer/wordpieceTrainer';
 import { train, type EvalMetrics, type TrainerEvent } from '../src/core/train/trainer';
@@ -211,22 +217,56 @@ const SST_ARGS: Partial<TrainingArguments> = {
 };
 
 /**
- * int8 ONNX for shipping: weights quantized per column, word embeddings quantized per row (they are
- * half of the parameters). The dev score of the int8 graph is measured by the caller.
+ * The shipped form of a trained model. NER ships its weights as float16 safetensors (so it can be
+ * fine-tuned further from the panel; the runtime builds the ONNX graph on first use); sentiment ships
+ * an int8 ONNX graph only (word embeddings per row, matrices per column). Together they stay under
+ * the 25 MB budget.
  */
-async function exportModel(stage: string, target: string, head: HeadKind, description: string, metrics: Record<string, unknown>): Promise<void> {
+async function exportModel(stage: string, target: string, head: HeadKind, form: 'float16-safetensors' | 'int8-onnx'): Promise<void> {
   const source = path.join(WORK, stage);
   const config: BertConfig = parseBertConfig(JSON.parse(await fs.readFile(path.join(source, 'config.json'), 'utf8')));
   const weights = await readSafetensors(path.join(source, 'model.safetensors'));
-  const bytes = exportInferenceOnnx(config, head, (n) => weights.float32(n), { quantize: 'int8', metadata: { trained_by: 'bert-lens train:models' } });
   await fs.rm(target, { recursive: true, force: true });
-  await writeFileAtomic(path.join(target, 'onnx', 'model_quantized.onnx'), bytes);
+  if (form === 'int8-onnx') {
+    const bytes = exportInferenceOnnx(config, head, (n) => weights.float32(n), { quantize: 'int8', metadata: { trained_by: 'bert-lens train:models' } });
+    await writeFileAtomic(path.join(target, 'onnx', 'model_quantized.onnx'), bytes);
+  } else {
+    const tensors = new Map<string, TensorToWrite>();
+    for (const spec of weightSpecs(config, head)) tensors.set(spec.name, { dtype: 'F16', shape: spec.shape, data: float32ToHalf(weights.float32(spec.name)) });
+    await writeSafetensors(path.join(target, 'model.safetensors'), tensors, { format: 'pt' });
+  }
   for (const name of ['tokenizer.json', 'vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json']) {
     await fs.copyFile(path.join(source, name), path.join(target, name));
   }
   await writeFileAtomic(path.join(target, 'config.json'), configJson(config, head));
-  await writeFileAtomic(path.join(target, 'bert-lens.json'), JSON.stringify({ description, metrics }, null, 2) + '\n');
-  log(`export: ${path.relative(ROOT, target)} (${(bytes.length / 1e6).toFixed(1)} MB)`);
+  log(`export: ${path.relative(ROOT, target)} (${form})`);
+}
+
+/** Dev scores of a model folder through the inference runtime (what users get), not the trainer. */
+async function evaluateShipped(dir: string, data: TaskData, task: 'ner' | 'classify'): Promise<EvalMetrics> {
+  const model = await loadModel(dir, { head: task === 'ner' ? 'token-classification' : 'sequence-classification', cacheDir: path.join(WORK, 'cache') });
+  const labels = labelList(model.config);
+  let result: EvalMetrics;
+  if (task === 'ner' && data.task === 'ner') {
+    const { features } = nerFeatures(data.sentences, model.tokenizer, model.config.label2id, { maxSeqLength: 128 });
+    const outputs = await forwardWindows(model.session, features.map(asEncoding), { tokenOutputs: ['logits'], batchSize: 64 });
+    result = nerEvalMetrics(data.sentences, features, outputs, labels);
+  } else if (data.task === 'classify') {
+    const examples = data.examples.map((e) => ({ text: e.text, label: model.config.label2id[e.label]! }));
+    const { features } = classificationFeatures(examples, model.tokenizer, { maxSeqLength: 128 });
+    const outputs = await forwardWindows(model.session, features.map(asEncoding), { tokenOutputs: [], rowOutputs: ['logits'], batchSize: 64 });
+    result = classificationEvalMetrics(data.examples, features, outputs, labels, false);
+  } else throw new Error('data does not match the task');
+  await model.session.release();
+  return result;
+}
+
+function asEncoding(feature: { inputIds: number[]; tokenTypeIds: number[] }): Encoding {
+  return { ids: feature.inputIds, typeIds: feature.tokenTypeIds, offsets: [], wordIds: [], sequenceIds: [], tokens: [], specialTokensMask: [] };
+}
+
+function round4(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
 }
 
 async function main(): Promise<void> {
@@ -249,8 +289,18 @@ async function main(): Promise<void> {
     report.sentiment_scratch = await fineTune('sentiment-scratch', { task: 'classify', from: path.join(WORK, 'scratch-init'), ...sst, args: SST_ARGS });
   }
   if (wanted('export') && !quick) {
-    await exportModel('ner', path.join(MODELS, 'ner'), 'token-classification', 'bundled WikiANN NER (PER, ORG, LOC), trained by BERT Lens', report.ner as Record<string, unknown>);
-    await exportModel('sentiment', path.join(MODELS, 'sentiment'), 'sequence-classification', 'bundled SST-2 sentiment, trained by BERT Lens', report.sentiment as Record<string, unknown>);
+    await exportModel('ner', path.join(MODELS, 'ner'), 'token-classification', 'float16-safetensors');
+    await exportModel('sentiment', path.join(MODELS, 'sentiment'), 'sequence-classification', 'int8-onnx');
+    const nerShipped = await evaluateShipped(path.join(MODELS, 'ner'), ner.dev, 'ner');
+    const sentimentShipped = await evaluateShipped(path.join(MODELS, 'sentiment'), sst.dev, 'classify');
+    report.ner_shipped = nerShipped;
+    report.sentiment_shipped = sentimentShipped;
+    report.sentiment_fp32 = await evaluateShipped(path.join(WORK, 'sentiment'), sst.dev, 'classify');
+    const manifest = {
+      ner: { description: 'bundled WikiANN NER', dev_entity_f1: round4(nerShipped.score), form: 'float16 safetensors' },
+      sentiment: { description: 'bundled SST-2 sentiment', dev_accuracy: round4(sentimentShipped.score), form: 'int8 ONNX' },
+    };
+    await writeFileAtomic(path.join(MODELS, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   }
   await writeFileAtomic(path.join(WORK, 'report.json'), JSON.stringify(report, null, 2) + '\n');
   log(`report: ${JSON.stringify(report, (k, v) => (k === 'per_label' ? undefined : v))}`);

@@ -260,6 +260,49 @@ export function halfToFloat32(bits: Uint16Array): Float32Array {
   return out;
 }
 
+/**
+ * float32 → IEEE 754 half bit patterns, rounding to nearest, ties to even (as torch's .half()):
+ * overflow gives ±Infinity, tiny values become subnormals or ±0, NaN stays NaN.
+ */
+export function float32ToHalf(values: Float32Array): Uint16Array {
+  const out = new Uint16Array(values.length);
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  for (let i = 0; i < values.length; i++) {
+    const x = bits[i]!;
+    const sign = (x >>> 16) & 0x8000;
+    const exponent = (x >>> 23) & 0xff;
+    const mantissa = x & 0x7fffff;
+    if (exponent === 0xff) {
+      out[i] = sign | 0x7c00 | (mantissa ? 0x200 : 0);
+      continue;
+    }
+    const e = exponent - 127 + 15;
+    if (e >= 0x1f) {
+      out[i] = sign | 0x7c00;
+      continue;
+    }
+    if (e <= 0) {
+      if (e < -10) {
+        out[i] = sign;
+        continue;
+      }
+      // Subnormal half: shift the full significand (implicit 1 included) and round to nearest even.
+      const significand = mantissa | 0x800000;
+      const shift = 14 - e;
+      const half = significand >>> shift;
+      const remainder = significand & ((1 << shift) - 1);
+      const midpoint = 1 << (shift - 1);
+      out[i] = sign | (half + (remainder > midpoint || (remainder === midpoint && (half & 1)) ? 1 : 0));
+      continue;
+    }
+    const half = (e << 10) | (mantissa >>> 13);
+    const remainder = mantissa & 0x1fff;
+    // A carry out of the mantissa correctly bumps the exponent (up to Infinity).
+    out[i] = sign | (half + (remainder > 0x1000 || (remainder === 0x1000 && (half & 1)) ? 1 : 0));
+  }
+  return out;
+}
+
 /** bfloat16 is the upper half of a float32, so the conversion is a shift. */
 export function bfloat16ToFloat32(bits: Uint16Array): Float32Array {
   const out = new Float32Array(bits.length);

@@ -223,3 +223,26 @@ describe('corrupt safetensors files give errors naming the file and the tensor',
     expect(() => file.float32('ids')).toThrow(/x\.safetensors: tensor "ids" is I64, not a float tensor/);
   });
 });
+
+describe('float32ToHalf', () => {
+  it('round-trips every finite half value and rounds to nearest even in between', async () => {
+    const { float32ToHalf, halfToFloat32 } = await import('../../../src/core/runtime/safetensors');
+    const all = new Uint16Array(65536).map((_, i) => i);
+    const floats = halfToFloat32(all);
+    const back = float32ToHalf(floats);
+    for (let i = 0; i < 65536; i++) {
+      const exponent = (i >> 10) & 0x1f;
+      if (exponent === 0x1f && (i & 0x3ff) !== 0) continue; // NaN payloads are not preserved
+      expect(back[i]).toBe(i);
+    }
+    // Midpoints between consecutive positive normal halves go to the even neighbour.
+    for (let h = 0x0400; h < 0x7bff; h += 97) {
+      const lo = floats[h]!;
+      const hi = floats[h + 1]!;
+      const [mid] = float32ToHalf(Float32Array.of((lo + hi) / 2));
+      expect(mid).toBe(h % 2 === 0 ? h : h + 1);
+      expect(float32ToHalf(Float32Array.of(lo + (hi - lo) * 0.3))[0]).toBe(h);
+    }
+    expect(Array.from(float32ToHalf(Float32Array.of(1e6, -1e6, 1e-9, Number.NaN)))).toEqual([0x7c00, 0xfc00, 0, 0x7e00]);
+  });
+});
