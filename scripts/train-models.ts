@@ -199,7 +199,7 @@ async function sstData(): Promise<{ train: TaskData; dev: TaskData }> {
 const NER_ARGS: Partial<TrainingArguments> = {
   learning_rate: Number(process.env.NER_LR ?? 2e-4),
   num_train_epochs: Number(process.env.NER_EPOCHS ?? 6),
-  per_device_train_batch_size: 32,
+  per_device_train_batch_size: Number(process.env.NER_BATCH ?? 32),
   warmup_ratio: 0.1,
   max_seq_length: 128,
   save_total_limit: 1,
@@ -284,9 +284,9 @@ async function main(): Promise<void> {
   if (wanted('ner')) report.ner = await fineTune('ner', { task: 'ner', from: path.join(WORK, 'mlm'), ...ner, args: NER_ARGS });
   if (wanted('sentiment')) report.sentiment = await fineTune('sentiment', { task: 'classify', from: path.join(WORK, 'mlm'), ...sst, args: SST_ARGS });
   if (baselines) {
-    await randomModel(path.join(WORK, 'scratch-init'), 'base', 1);
-    report.ner_scratch = await fineTune('ner-scratch', { task: 'ner', from: path.join(WORK, 'scratch-init'), ...ner, args: NER_ARGS });
-    report.sentiment_scratch = await fineTune('sentiment-scratch', { task: 'classify', from: path.join(WORK, 'scratch-init'), ...sst, args: SST_ARGS });
+    if (!existsSync(path.join(WORK, 'scratch-init', 'config.json'))) await randomModel(path.join(WORK, 'scratch-init'), 'base', 1);
+    if (wanted('ner-scratch')) report.ner_scratch = await fineTune('ner-scratch', { task: 'ner', from: path.join(WORK, 'scratch-init'), ...ner, args: NER_ARGS });
+    if (wanted('sentiment-scratch')) report.sentiment_scratch = await fineTune('sentiment-scratch', { task: 'classify', from: path.join(WORK, 'scratch-init'), ...sst, args: SST_ARGS });
   }
   if (wanted('export') && !quick) {
     await exportModel('ner', path.join(MODELS, 'ner'), 'token-classification', 'float16-safetensors');
