@@ -143,6 +143,32 @@ export class Workbench {
     return hover.first().innerText();
   }
 
+  /**
+   * The text of the editor hover at a decorated box (the one containing `hasText`). First the way a
+   * person does it: the mouse comes from elsewhere and rests near the box's start. Headless
+   * Chromium sometimes delivers no hover for a mouse that rests (seen in CI on a loaded machine),
+   * so then the keyboard way: caret into the box and Ctrl+K Ctrl+I ("Show or Focus Hover"), which
+   * asks the same hover providers for the same position.
+   */
+  async editorHoverAt(box: { x: number; y: number; width: number; height: number }, hasText: string | RegExp, mouseTimeoutMs = 7_000): Promise<string> {
+    const widget = this.page.locator('.monaco-hover', { hasText }).filter({ visible: true }).first();
+    const x = box.x + Math.min(4, box.width / 2);
+    const y = box.y + box.height / 2;
+    await this.page.mouse.move(x + 40, y + 120);
+    await this.page.mouse.move(x, y, { steps: 5 });
+    try {
+      await widget.waitFor({ timeout: mouseTimeoutMs });
+    } catch {
+      console.log('[e2e] no hover from the mouse; showing it from the keyboard');
+      await this.page.mouse.move(x + 40, y + 400);
+      await this.page.mouse.click(x, y);
+      await this.page.keyboard.press('Control+K');
+      await this.page.keyboard.press('Control+I');
+      await widget.waitFor({ timeout: 10_000 });
+    }
+    return widget.innerText();
+  }
+
   /** Texts of the notifications on screen (toasts and the notification center). */
   async notifications(): Promise<string[]> {
     return this.page.locator(NOTIFICATION_MESSAGES).allInnerTexts();

@@ -194,22 +194,7 @@ describe('annotation in the editor', () => {
     const [box] = await decorationBoxes(page);
     expect(box).toBeDefined();
     const hover = await step(session, 'hover', async () => {
-      const widget = page.locator('.monaco-hover', { hasText: 'annotation' }).filter({ visible: true }).first();
-      // The mouse resting on the word; when headless Chromium's hover does not come, the keyboard
-      // way (caret in the word, Ctrl+K Ctrl+I "Show Hover") asks for the same hover.
-      await page.mouse.move(box!.x + 40, box!.y + 120);
-      await page.mouse.move(box!.x + 4, box!.y + box!.height / 2, { steps: 5 });
-      try {
-        await widget.waitFor({ timeout: 7_000 });
-      } catch {
-        console.log('[e2e annotation] no hover from the mouse; showing it from the keyboard');
-        await page.mouse.move(box!.x + 40, box!.y + 400);
-        await page.mouse.click(box!.x + 4, box!.y + box!.height / 2);
-        await page.keyboard.press('Control+K');
-        await page.keyboard.press('Control+I');
-        await widget.waitFor({ timeout: 10_000 });
-      }
-      return widget.innerText();
+      return workbench.editorHoverAt(box!, 'annotation');
     });
     console.log(`[e2e annotation] hover: ${JSON.stringify(hover)}`);
     expect(hover).toContain('HARBOUR · annotation');

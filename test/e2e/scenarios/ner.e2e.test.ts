@@ -48,10 +48,7 @@ describe('NER in the editor', () => {
     const first = page.locator(EDITOR_DECORATIONS).first();
     const box = await first.boundingBox();
     expect(box).not.toBeNull();
-    await page.mouse.move(box!.x + Math.min(4, box!.width / 2), box!.y + box!.height / 2);
-    const hover = page.locator('.monaco-hover', { hasText: 'score' });
-    await hover.first().waitFor({ timeout: 15_000 });
-    const hoverText = await hover.first().innerText();
+    const hoverText = await workbench.editorHoverAt(box!, 'score');
     console.log(`[e2e ner] hover: ${JSON.stringify(hoverText)}`);
     expect(hoverText).toMatch(/\b(PER|ORG|LOC|MISC)\b · score \d\.\d{3}/);
     expect(hoverText).toContain('Model: bundled (untrained demo)');

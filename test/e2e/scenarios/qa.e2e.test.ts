@@ -110,10 +110,7 @@ describe('Ask a Question about Selection', () => {
     const boxes = await decorationBoxes(page);
     expect(boxes.length).toBeGreaterThan(0);
     const biggest = boxes.sort((a, b) => b.width - a.width)[0]!;
-    await page.mouse.move(biggest.x + Math.min(6, biggest.width / 2), biggest.y + biggest.height / 2);
-    const hover = page.locator('.monaco-hover', { hasText: 'Question:' }).filter({ visible: true });
-    await hover.first().waitFor({ timeout: 15_000 });
-    const text = await hover.first().innerText();
+    const text = await workbench.editorHoverAt(biggest, 'Question:');
     console.log(`[e2e qa] hover: ${JSON.stringify(text)}`);
     expect(text).toMatch(/Answer \d of \d · score \d+\.\d{3}/);
     expect(text).toContain('Question: Who told reporters about the construction?');
