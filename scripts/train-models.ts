@@ -276,13 +276,15 @@ async function main(): Promise<void> {
     return;
   }
   await fs.mkdir(WORK, { recursive: true });
-  const report: Record<string, unknown> = {};
+  // Stages run separately (--only) add to the report of earlier runs instead of replacing it.
+  const reportFile = path.join(WORK, 'report.json');
+  const report: Record<string, unknown> = existsSync(reportFile) ? JSON.parse(await fs.readFile(reportFile, 'utf8')) as Record<string, unknown> : {};
   if (wanted('vocab')) await stageVocab();
   if (wanted('mlm')) await stageMlm();
   const ner = await nerData();
   const sst = await sstData();
-  if (wanted('ner')) report.ner = await fineTune('ner', { task: 'ner', from: path.join(WORK, 'mlm'), ...ner, args: NER_ARGS });
-  if (wanted('sentiment')) report.sentiment = await fineTune('sentiment', { task: 'classify', from: path.join(WORK, 'mlm'), ...sst, args: SST_ARGS });
+  if (wanted('ner')) { report.ner = await fineTune('ner', { task: 'ner', from: path.join(WORK, 'mlm'), ...ner, args: NER_ARGS }); report.ner_args = NER_ARGS; }
+  if (wanted('sentiment')) { report.sentiment = await fineTune('sentiment', { task: 'classify', from: path.join(WORK, 'mlm'), ...sst, args: SST_ARGS }); report.sentiment_args = SST_ARGS; }
   if (baselines) {
     if (!existsSync(path.join(WORK, 'scratch-init', 'config.json'))) await randomModel(path.join(WORK, 'scratch-init'), 'base', 1);
     if (wanted('ner-scratch')) report.ner_scratch = await fineTune('ner-scratch', { task: 'ner', from: path.join(WORK, 'scratch-init'), ...ner, args: NER_ARGS });
@@ -302,7 +304,7 @@ async function main(): Promise<void> {
     };
     await writeFileAtomic(path.join(MODELS, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   }
-  await writeFileAtomic(path.join(WORK, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  await writeFileAtomic(reportFile, JSON.stringify(report, null, 2) + '\n');
   log(`report: ${JSON.stringify(report, (k, v) => (k === 'per_label' ? undefined : v))}`);
 }
 

@@ -5,7 +5,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ID, startSession, type E2eSession } from '../harness/session';
-import { runCommandWithQuickInput } from './taskHelpers';
+import { bundledDescription, runCommandWithQuickInput } from './taskHelpers';
 
 const FIRST_RUN_TIMEOUT_MS = 90_000;
 const EDITOR = '.editor-group-container .monaco-editor';
@@ -50,7 +50,7 @@ describe('Classification in the editor', () => {
     expect(hover).toContain('POSITIVE');
     expect(hover).toContain('NEGATIVE');
     expect(hover).toMatch(/\d\.\d{3}/);
-    expect(hover).toContain('model: bundled (untrained demo)');
+    expect(hover).toContain(`model: ${bundledDescription('sentiment')}`);
     await workbench.screenshot('paragraph-hover');
     await page.keyboard.press('Escape');
   });

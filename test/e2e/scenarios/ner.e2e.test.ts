@@ -2,6 +2,7 @@
 // entity decorations, the Entities view (grouped by label) and a hover; Clear Entities removes them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ID, startSession, type E2eSession } from '../harness/session';
+import { bundledDescription } from './taskHelpers';
 
 /** The first run starts the worker process, loads onnxruntime-node and the bundled model. */
 const FIRST_RUN_TIMEOUT_MS = 90_000;
@@ -19,7 +20,7 @@ describe('NER in the editor', () => {
   });
 
   it('shows which model is active in the status bar', async () => {
-    const status = session.workbench.page.locator('.statusbar-item', { hasText: 'NER: bundled (untrained demo)' });
+    const status = session.workbench.page.locator('.statusbar-item', { hasText: `NER: ${bundledDescription('ner')}` });
     await status.first().waitFor({ timeout: 60_000 });
   });
 
@@ -51,7 +52,7 @@ describe('NER in the editor', () => {
     const hoverText = await workbench.editorHoverAt(box!, 'score');
     console.log(`[e2e ner] hover: ${JSON.stringify(hoverText)}`);
     expect(hoverText).toMatch(/\b(PER|ORG|LOC|MISC)\b · score \d\.\d{3}/);
-    expect(hoverText).toContain('Model: bundled (untrained demo)');
+    expect(hoverText).toContain(`Model: ${bundledDescription('ner')}`);
     await workbench.screenshot('hover');
     await page.keyboard.press('Escape');
 

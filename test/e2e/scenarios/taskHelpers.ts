@@ -60,3 +60,14 @@ export async function runCommandWithQuickInput(workbench: Workbench, title: stri
     return box === null || !box.value.startsWith('>');
   }, undefined, { timeout: timeoutMs });
 }
+
+/**
+ * How the status bar and hovers name a bundled model: its `description` in models/manifest.json
+ * (what the extension reads too), so the scenarios hold for the placeholder and the trained models.
+ */
+export function bundledDescription(name: 'ner' | 'sentiment'): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'models', 'manifest.json'), 'utf8')) as Record<string, { description: string }>;
+  const entry = manifest[name];
+  if (!entry) throw new Error(`models/manifest.json has no "${name}" entry`);
+  return entry.description;
+}
