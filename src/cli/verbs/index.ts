@@ -1,6 +1,7 @@
 import type { Verb } from '../verb';
 import { choiceVerb } from './choice';
 import { classifyVerb } from './classify';
+import { evaluateVerb } from './evaluate';
 import { fillMaskVerb } from './fillMask';
 import { generateVerb } from './generate';
 import { nerVerb } from './ner';
@@ -10,4 +11,4 @@ import { scheduleVerb } from './schedule';
 import { trainVerb } from './train';
 
 /** Every verb of the CLI; each lives in its own file beside this one. */
-export const verbs: Verb[] = [nerVerb, qaVerb, classifyVerb, fillMaskVerb, nspVerb, generateVerb, choiceVerb, scheduleVerb, trainVerb];
+export const verbs: Verb[] = [nerVerb, qaVerb, classifyVerb, fillMaskVerb, nspVerb, generateVerb, choiceVerb, scheduleVerb, trainVerb, evaluateVerb];
