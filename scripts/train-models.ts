@@ -22,12 +22,8 @@ import { initWeights } from '../src/core/bert/init';
 import { saveModelFolder, configJson } from '../src/core/bert/saveFolder';
 import { weightSpecs } from '../src/core/bert/weightNames';
 import { float32ToHalf, readSafetensors, writeSafetensors, type TensorToWrite } from '../src/core/runtime/safetensors';
-import { labelList } from '../src/core/bert/config';
 import { loadModel } from '../src/core/runtime/loadModel';
-import type { Encoding } from '../src/core/runtime/tokenizer/encoding';
-import { forwardWindows } from '../src/core/tasks/shared/forward';
-import { classificationFeatures, nerFeatures } from '../src/core/train/features';
-import { classificationEvalMetrics, nerEvalMetrics } from '../src/core/train/taskMetrics';
+import { EVAL_HEAD, evaluateModel } from '../src/core/train/evaluateModel';
 import { saveTokenizer } from '../src/core/runtime/tokenizer/tokenizerWriter';
 import { specFromTrained, trainWordPiece } from '../src/core/runtime/tokenizer/wordpieceTrainer';
 import { train, type EvalMetrics, type TrainerEvent } from '../src/core/train/trainer';
@@ -244,25 +240,12 @@ async function exportModel(stage: string, target: string, head: HeadKind, form: 
 
 /** Dev scores of a model folder through the inference runtime (what users get), not the trainer. */
 async function evaluateShipped(dir: string, data: TaskData, task: 'ner' | 'classify'): Promise<EvalMetrics> {
-  const model = await loadModel(dir, { head: task === 'ner' ? 'token-classification' : 'sequence-classification', cacheDir: path.join(WORK, 'cache') });
-  const labels = labelList(model.config);
-  let result: EvalMetrics;
-  if (task === 'ner' && data.task === 'ner') {
-    const { features } = nerFeatures(data.sentences, model.tokenizer, model.config.label2id, { maxSeqLength: 128 });
-    const outputs = await forwardWindows(model.session, features.map(asEncoding), { tokenOutputs: ['logits'], batchSize: 64 });
-    result = nerEvalMetrics(data.sentences, features, outputs, labels);
-  } else if (data.task === 'classify') {
-    const examples = data.examples.map((e) => ({ text: e.text, label: model.config.label2id[e.label]! }));
-    const { features } = classificationFeatures(examples, model.tokenizer, { maxSeqLength: 128 });
-    const outputs = await forwardWindows(model.session, features.map(asEncoding), { tokenOutputs: [], rowOutputs: ['logits'], batchSize: 64 });
-    result = classificationEvalMetrics(data.examples, features, outputs, labels, false);
-  } else throw new Error('data does not match the task');
-  await model.session.release();
-  return result;
-}
-
-function asEncoding(feature: { inputIds: number[]; tokenTypeIds: number[] }): Encoding {
-  return { ids: feature.inputIds, typeIds: feature.tokenTypeIds, offsets: [], wordIds: [], sequenceIds: [], tokens: [], specialTokensMask: [] };
+  const model = await loadModel(dir, { head: EVAL_HEAD[task], cacheDir: path.join(WORK, 'cache') });
+  try {
+    return (await evaluateModel(model, data, { maxSeqLength: 128, batchSize: 64 })).metrics;
+  } finally {
+    await model.session.release();
+  }
 }
 
 function round4(x: number): number {
