@@ -11,8 +11,7 @@ import { loadModel } from '../../../src/core/runtime/loadModel';
 import { classifyText } from '../../../src/core/tasks/textClassification/pipeline';
 import { evaluateModel } from '../../../src/core/train/evaluateModel';
 import { train, type EvalMetrics } from '../../../src/core/train/trainer';
-import type { TaskData } from '../../../src/core/train/trainingData';
-import { Random } from '../../../src/core/util/random';
+import { syntheticNerData } from './syntheticData';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'models');
 const work = mkdtempSync(path.join(os.tmpdir(), 'bert-lens-evaluate-'));
@@ -29,23 +28,7 @@ async function cli(...argv: string[]): Promise<{ code: number; stdout: string; s
   return { code, stdout, stderr };
 }
 
-function nerSentences(count: number, seed: number): Extract<TaskData, { task: 'ner' }>['sentences'] {
-  const random = new Random(seed);
-  const people = ['John', 'Mary', 'Smith', 'Obama'];
-  const places = ['London', 'Paris', 'Berlin', 'Texas'];
-  const filler = 'the of and to in was for on with by at from his it'.split(' ');
-  return Array.from({ length: count }, (_, line) => {
-    const tokens: string[] = [];
-    const tags: string[] = [];
-    for (let i = 0; i < 4 + random.int(6); i++) {
-      const r = random.next();
-      const [word, tag] = r < 0.2 ? [people[random.int(4)]!, 'B-PER'] : r < 0.35 ? [places[random.int(4)]!, 'B-LOC'] : [filler[random.int(filler.length)]!, 'O'];
-      tokens.push(word);
-      tags.push(tag);
-    }
-    return { tokens, tags, line: line + 1 };
-  });
-}
+const nerSentences = (count: number, seed: number) => syntheticNerData(count, seed).sentences;
 
 describe('evaluate (NER)', () => {
   const trained = path.join(work, 'ner');

@@ -10,31 +10,13 @@ import { readSafetensors } from '../../../src/core/runtime/safetensors';
 import { train, type TrainerEvent, type TrainerOptions } from '../../../src/core/train/trainer';
 import type { TaskData } from '../../../src/core/train/trainingData';
 import { Random } from '../../../src/core/util/random';
+import { FILLER, PEOPLE, PLACES, syntheticNerData } from './syntheticData';
 
 const BASE = path.join(__dirname, '..', '..', 'fixtures', 'models', 'base');
 const work = mkdtempSync(path.join(os.tmpdir(), 'bert-lens-head-cache-'));
 afterAll(() => fs.rm(work, { recursive: true, force: true }));
 
-const PEOPLE = ['John', 'Mary', 'Smith', 'Obama'];
-const PLACES = ['London', 'Paris', 'Berlin', 'Texas'];
-const FILLER = 'the of and to in was for on with by at from his it'.split(' ');
-
-/** Synthetic NER sentences over words the fixture vocabulary knows (some split into several pieces). */
-function nerData(count: number, seed: number): TaskData {
-  const random = new Random(seed);
-  const sentences = Array.from({ length: count }, (_, line) => {
-    const tokens: string[] = [];
-    const tags: string[] = [];
-    for (let i = 0; i < 4 + random.int(8); i++) {
-      const r = random.next();
-      const [word, tag] = r < 0.2 ? [PEOPLE[random.int(4)]!, 'B-PER'] : r < 0.35 ? [PLACES[random.int(4)]!, 'B-LOC'] : [FILLER[random.int(FILLER.length)]!, 'O'];
-      tokens.push(word);
-      tags.push(tag);
-    }
-    return { tokens, tags, line: line + 1 };
-  });
-  return { task: 'ner', sentences, issues: [] };
-}
+const nerData = (count: number, seed: number): TaskData => syntheticNerData(count, seed, 8);
 
 /** Texts labelled by whether they mention a place (learnable from the pooled output). */
 function classifyData(count: number, seed: number): TaskData {

@@ -7,32 +7,14 @@ import { CancelledError } from '../../../src/core/tasks/shared/forward';
 import { listCheckpoints } from '../../../src/core/train/checkpoint';
 import { train, type TrainerEvent } from '../../../src/core/train/trainer';
 import type { TaskData } from '../../../src/core/train/trainingData';
-import { Random } from '../../../src/core/util/random';
+import { syntheticNerData } from './syntheticData';
 
 const BASE = path.join(__dirname, '..', '..', 'fixtures', 'models', 'base');
 const TOKEN_MODEL = path.join(__dirname, '..', '..', 'fixtures', 'models', 'token-classification');
 const work = mkdtempSync(path.join(os.tmpdir(), 'bert-lens-trainer-'));
 afterAll(() => fs.rm(work, { recursive: true, force: true }));
 
-/** A small synthetic NER set over words the fixture vocabulary knows. */
-function nerData(count: number, seed: number): TaskData {
-  const random = new Random(seed);
-  const people = ['John', 'Mary', 'Smith', 'Obama'];
-  const places = ['London', 'Paris', 'Berlin', 'Texas'];
-  const filler = 'the of and to in was for on with by at from his it'.split(' ');
-  const sentences = Array.from({ length: count }, (_, line) => {
-    const tokens: string[] = [];
-    const tags: string[] = [];
-    for (let i = 0; i < 4 + random.int(6); i++) {
-      const r = random.next();
-      const [word, tag] = r < 0.2 ? [people[random.int(4)]!, 'B-PER'] : r < 0.35 ? [places[random.int(4)]!, 'B-LOC'] : [filler[random.int(filler.length)]!, 'O'];
-      tokens.push(word);
-      tags.push(tag);
-    }
-    return { tokens, tags, line: line + 1 };
-  });
-  return { task: 'ner', sentences, issues: [] };
-}
+const nerData = (count: number, seed: number): TaskData => syntheticNerData(count, seed);
 
 async function weightsOf(dir: string): Promise<Map<string, Float32Array>> {
   const file = await readSafetensors(path.join(dir, 'model.safetensors'));
