@@ -1,44 +1,13 @@
 import { entityAt, reanchorEntities, type DocumentEntities, type DocumentEntity } from './entities';
+import { DocumentStore } from '../documentStore';
 import type { TextChange } from './textChanges';
-
-export type StoreListener = (key: string) => void;
 
 /**
  * The entities shown per document (key: the document URI as a string). Kept in step with edits:
  * entities move with the text around them, and one whose text is edited is dropped. Listeners hear
  * about every change of a document's entities (decorations, tree view).
  */
-export class EntityStore {
-  private readonly documents = new Map<string, DocumentEntities>();
-  private readonly listeners = new Set<StoreListener>();
-
-  get(key: string): DocumentEntities | undefined {
-    return this.documents.get(key);
-  }
-
-  has(key: string): boolean {
-    return this.documents.has(key);
-  }
-
-  keys(): string[] {
-    return [...this.documents.keys()];
-  }
-
-  set(key: string, value: DocumentEntities): void {
-    this.documents.set(key, value);
-    this.emit(key);
-  }
-
-  delete(key: string): void {
-    if (this.documents.delete(key)) this.emit(key);
-  }
-
-  clear(): void {
-    const keys = this.keys();
-    this.documents.clear();
-    for (const key of keys) this.emit(key);
-  }
-
+export class EntityStore extends DocumentStore<DocumentEntities> {
   /**
    * Follows one document edit event. Returns the entities it dropped; listeners are told only when
    * something was dropped, since VS Code moves decorations with the text on its own.
@@ -61,14 +30,5 @@ export class EntityStore {
 
   findById(key: string, id: number): DocumentEntity | undefined {
     return this.documents.get(key)?.entities.find((entity) => entity.id === id);
-  }
-
-  onDidChange(listener: StoreListener): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
-  }
-
-  private emit(key: string): void {
-    for (const listener of this.listeners) listener(key);
   }
 }

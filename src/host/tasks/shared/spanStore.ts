@@ -1,3 +1,4 @@
+import { DocumentStore } from '../../documentStore';
 import type { TextChange } from '../../ner/textChanges';
 import { reanchorSpans, spanAt, type AnchoredSpan } from './anchoredSpans';
 
@@ -12,33 +13,7 @@ export interface DocumentSpans<T extends AnchoredSpan, Info> {
  * move with the text around them and one whose text is edited is dropped. Listeners hear about every
  * change of a document's spans (decorations).
  */
-export class SpanStore<T extends AnchoredSpan, Info> {
-  private readonly documents = new Map<string, DocumentSpans<T, Info>>();
-  private readonly listeners = new Set<(key: string) => void>();
-
-  get(key: string): DocumentSpans<T, Info> | undefined {
-    return this.documents.get(key);
-  }
-
-  keys(): string[] {
-    return [...this.documents.keys()];
-  }
-
-  set(key: string, value: DocumentSpans<T, Info>): void {
-    this.documents.set(key, value);
-    this.emit(key);
-  }
-
-  delete(key: string): void {
-    if (this.documents.delete(key)) this.emit(key);
-  }
-
-  clear(): void {
-    const keys = this.keys();
-    this.documents.clear();
-    for (const key of keys) this.emit(key);
-  }
-
+export class SpanStore<T extends AnchoredSpan, Info> extends DocumentStore<DocumentSpans<T, Info>> {
   /**
    * Follows one edit event of a document. Listeners are told only when a span was dropped: VS Code
    * moves decorations with the text on its own. A document left without spans is forgotten.
@@ -58,14 +33,5 @@ export class SpanStore<T extends AnchoredSpan, Info> {
   spanAt(key: string, offset: number): T | undefined {
     const current = this.documents.get(key);
     return current ? spanAt(current.spans, offset) : undefined;
-  }
-
-  onDidChange(listener: (key: string) => void): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
-  }
-
-  private emit(key: string): void {
-    for (const listener of this.listeners) listener(key);
   }
 }
