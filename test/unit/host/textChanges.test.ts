@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChangeTracker } from '../../../src/host/ner/changeTracker';
 import { applyChanges, mapSpanThroughChange, mapSpanThroughChanges, type TextChange } from '../../../src/host/ner/textChanges';
-import { mulberry32 } from './random';
+import { mulberry32 } from '../data/helpers/prng';
 
 const span = { start: 10, end: 15 };
 const change = (rangeOffset: number, rangeLength: number, text: string): TextChange => ({ rangeOffset, rangeLength, text });

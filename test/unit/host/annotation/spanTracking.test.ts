@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DocumentAnnotations, type EditKind } from '../../../../src/host/annotation/documentAnnotations';
 import { mapTrackedSpan, nearestOccurrence, type TrackedSpan } from '../../../../src/host/annotation/trackedSpans';
 import { applyChanges, type TextChange } from '../../../../src/host/ner/textChanges';
-import { mulberry32 } from '../random';
+import { mulberry32 } from '../../data/helpers/prng';
 
 const change = (rangeOffset: number, rangeLength: number, text: string): TextChange => ({ rangeOffset, rangeLength, text });
 
