@@ -9,7 +9,8 @@
  *   ner        WikiANN NER fine-tuning from the MLM weights (AdamW, linear warmup)
  *   sentiment  SST-2 fine-tuning from the MLM weights
  *   *-scratch  (--baselines) the same fine-tuning from random weights, for the comparison
- *   export     int8 ONNX of ner and sentiment into models/, with their dev scores
+ *   export     ner as float16 safetensors and sentiment as int8 ONNX into models/, with the dev
+ *              scores of those shipped forms (measured through the inference runtime)
  *
  * Everything is seeded; the run needs no network and no Python.
  */
@@ -193,8 +194,9 @@ async function sstData(): Promise<{ train: TaskData; dev: TaskData }> {
 }
 
 const NER_ARGS: Partial<TrainingArguments> = {
-  learning_rate: Number(process.env.NER_LR ?? 2e-4),
-  num_train_epochs: Number(process.env.NER_EPOCHS ?? 6),
+  // Measured: lr 2e-4 for 6 epochs reached 59.8 dev F1; 5e-4 for 10 epochs 63.4 (still rising slowly).
+  learning_rate: Number(process.env.NER_LR ?? 5e-4),
+  num_train_epochs: Number(process.env.NER_EPOCHS ?? 10),
   per_device_train_batch_size: Number(process.env.NER_BATCH ?? 32),
   warmup_ratio: 0.1,
   max_seq_length: 128,
