@@ -45,6 +45,7 @@ function formatEvaluation(task: EvalTask, evaluation: Evaluation): string {
   } else {
     lines.push(`exact match ${percent(m.exact_match)}  F1 ${percent(m.f1)}`);
   }
+  if (evaluation.labelIds) lines.push('gold labels were class ids, read as the model\'s labels (0 → first, ...)');
   if (evaluation.unknownLabels.length > 0) lines.push(`labels in the data that the model cannot predict (counted as misses): ${evaluation.unknownLabels.join(', ')}`);
   return `${lines.join('\n')}\n`;
 }
@@ -72,7 +73,7 @@ export const evaluateVerb: Verb = {
     const model = await loadModelForVerb(args, EVAL_HEAD[task], io, bundled === undefined ? undefined : bundledModelDir(bundled));
     const evaluation = await withModel(model, (m) => evaluateModel(m, data, options));
     if (booleanFlag(args, 'json')) {
-      io.stdout(`${JSON.stringify({ ...evaluation.metrics, examples: evaluation.examples, windows: evaluation.windows, unknown_labels: evaluation.unknownLabels })}\n`);
+      io.stdout(`${JSON.stringify({ ...evaluation.metrics, examples: evaluation.examples, windows: evaluation.windows, unknown_labels: evaluation.unknownLabels, ...(evaluation.labelIds ? { label_ids: true } : {}) })}\n`);
     } else {
       io.stdout(formatEvaluation(task, evaluation));
     }

@@ -30,6 +30,21 @@ export interface Evaluation {
   unknownLabels: string[];
   examples: number;
   windows: number;
+  /** Gold labels were class ids (GLUE's "0"/"1") and were read as the model's label names. */
+  labelIds?: boolean;
+}
+
+/**
+ * GLUE-style files label classes by id ("0", "1"), while a fine-tuned model names them (NEGATIVE,
+ * POSITIVE). As with HF datasets' ClassLabel, an integer label that is not itself a label name but a
+ * valid index is read as the class id. Returns the examples unchanged when no label needs it.
+ */
+function goldAsLabelNames<T extends { label: string }>(examples: readonly T[], labels: readonly string[]): readonly T[] {
+  const names = new Set(labels);
+  const isId = (label: string) => /^\d+$/.test(label) && Number(label) < labels.length;
+  const allIds = examples.length > 0 && examples.every((e) => names.has(e.label) || isId(e.label));
+  if (!allIds || examples.every((e) => names.has(e.label))) return examples;
+  return examples.map((e) => (names.has(e.label) ? e : { ...e, label: labels[Number(e.label)]! }));
 }
 
 /**
@@ -63,11 +78,13 @@ export async function evaluateModel(model: LoadedModel, data: TaskData, options:
     }
     case 'classify': {
       const regression = config.problem_type === 'regression';
-      const unknown = regression ? new Set<string>() : new Set(data.examples.map((e) => e.label).filter((label) => !known.has(label)));
+      const examples = regression ? data.examples : goldAsLabelNames(data.examples, labels);
+      const labelIds = examples !== data.examples;
+      const unknown = regression ? new Set<string>() : new Set(examples.map((e) => e.label).filter((label) => !known.has(label)));
       // Only the metrics read the gold label (as a string); the feature's numeric label is unused here.
-      const { features } = classificationFeatures(data.examples.map((e) => ({ text: e.text, label: 0 })), model.tokenizer, { maxSeqLength });
+      const { features } = classificationFeatures(examples.map((e) => ({ text: e.text, label: 0 })), model.tokenizer, { maxSeqLength });
       const outputs = await forward(features, [], ['logits']);
-      return { metrics: classificationEvalMetrics(data.examples, features, outputs, labels, regression), unknownLabels: [...unknown].sort(), examples: data.examples.length, windows: features.length };
+      return { metrics: classificationEvalMetrics(examples, features, outputs, labels, regression), unknownLabels: [...unknown].sort(), examples: examples.length, windows: features.length, labelIds };
     }
     case 'qa': {
       const docStride = options.docStride ?? 128;

@@ -1,13 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { haveSharedData, SHARED_DATA } from '../../sharedData';
 import { parseClassificationTsv } from '../../../src/core/data/formats/classification';
 import { conllToDocuments, documentsToConll, parseConll } from '../../../src/core/data/formats/conll';
 
-/** Checks against the read-only datasets in /work/shared/data (never copied into the repository). */
-const DATA = '/work/shared/data';
+/** Checks against the read-only datasets in ../shared/data (never copied into the repository). */
+const DATA = SHARED_DATA;
 const WIKIANN = `${DATA}/wikiann-en/train.txt`;
-const present = existsSync(WIKIANN);
-if (!present) console.warn(`sharedData.test.ts: ${DATA} is absent; the dataset checks are skipped`);
+const present = haveSharedData('sharedData.test.ts', 'wikiann-en/train.txt');
 
 describe.skipIf(!present)('shared datasets', () => {
   it('WikiANN en train: 20,000 sentences, IOB2 PER/ORG/LOC, parsed well under 2 s', () => {

@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { haveSharedData, SHARED_DATA } from '../../sharedData';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { BertTokenizer } from '../../../src/core/runtime/tokenizer/bertTokenizer';
 import { loadBertTokenizer } from '../../../src/core/runtime/tokenizer/tokenizerFiles';
@@ -132,10 +133,10 @@ describe('written tokenizer folders', () => {
   });
 });
 
-const DATA = '/work/shared/data';
-const haveData = existsSync(path.join(DATA, 'sst2/train.tsv')) && existsSync(path.join(DATA, 'wikiann-en/train.txt'));
+const DATA = SHARED_DATA;
+const haveData = haveSharedData('tokenizer/trainer.test.ts', 'sst2/train.tsv', 'wikiann-en/train.txt');
 
-describe.skipIf(!haveData)('training on /work/shared/data (skipped when the data is absent)', () => {
+describe.skipIf(!haveData)('training on ../shared/data (skipped when the data is absent)', () => {
   it('builds a 12k vocabulary from 100k sentences quickly, with almost no [UNK] on held-out text', () => {
     const sst = readFileSync(path.join(DATA, 'sst2/train.tsv'), 'utf8').split('\n').slice(1).map((line) => line.split('\t')[0]!);
     const wiki = conllSentences(readFileSync(path.join(DATA, 'wikiann-en/train.txt'), 'utf8'));

@@ -102,6 +102,12 @@ describe('evaluate (classification)', () => {
       const flipped = predicted.map((label) => (label === 'POSITIVE' ? 'NEGATIVE' : 'POSITIVE'));
       const wrong = await evaluateModel(model, { task: 'classify', examples: examples(flipped), issues: [] });
       expect(wrong.metrics.accuracy).toBe(0);
+      // GLUE files give class ids ("0" = NEGATIVE, "1" = POSITIVE, the config's order).
+      const ids = await evaluateModel(model, { task: 'classify', examples: examples(predicted.map((l) => (l === 'NEGATIVE' ? '0' : '1'))), issues: [] });
+      expect(ids).toMatchObject({ labelIds: true, unknownLabels: [] });
+      expect(ids.metrics.accuracy).toBe(1);
+      const flippedIds = await evaluateModel(model, { task: 'classify', examples: examples(predicted.map((l) => (l === 'NEGATIVE' ? '1' : '0'))), issues: [] });
+      expect(flippedIds.metrics.accuracy).toBe(0);
       const unknown = await evaluateModel(model, { task: 'classify', examples: examples(predicted.map((l, i) => (i === 0 ? 'NEUTRAL' : l))), issues: [] });
       expect(unknown.unknownLabels).toEqual(['NEUTRAL']);
       expect(unknown.metrics.accuracy).toBeCloseTo(5 / 6, 12);
