@@ -13,7 +13,7 @@ Text classification (HF TextClassificationPipeline semantics; problem_type singl
 or regression from the model's config). FILE may be - for standard input. A text longer than the
 model's limit is read in windows whose logits are averaged.
 
-  --model DIR|ID           sequence-classification BERT (default: the bundled sentiment model, an untrained placeholder)
+  --model DIR|ID           sequence-classification BERT (default: the bundled SST-2 sentiment model, see models/README.md)
   --text-pair FILE2        classify the pair (FILE, FILE2), e.g. for entailment models
   --per-paragraph          one result per paragraph (blank-line separated), with UTF-16 offsets
   --top-k N                labels to print, best first (default: all; more than the label count prints all)

@@ -14,7 +14,7 @@ Named-entity recognition with a token-classification BERT (HF TokenClassificatio
 FILE may be - for standard input. Offsets are UTF-16 code units into the file's text (after a BOM).
 
   --model DIR|ID      model folder or hub id (default: the bundled NER model)
-  --aggregation S     HF aggregation_strategy (default simple)
+  --aggregation S     HF aggregation_strategy (default first: whole words, labelled by their first piece)
   --ignore-labels L   comma-separated labels to drop (default O; "" keeps every label)
   --max-length N      tokens per window, [CLS] and [SEP] included (default 256, capped by the model)
   --stride N          tokens shared by consecutive windows (default max-length/4)
@@ -47,7 +47,7 @@ export const nerVerb: Verb = {
     const [file, ...extra] = args.positionals;
     if (!file) throw new UsageError('missing FILE (try --help)');
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-    const aggregation = stringFlag(args, 'aggregation') ?? 'simple';
+    const aggregation = stringFlag(args, 'aggregation') ?? 'first';
     if (!AGGREGATION_STRATEGIES.includes(aggregation as AggregationStrategy)) {
       throw new UsageError(`--aggregation must be one of ${AGGREGATION_STRATEGIES.join(', ')}, got "${aggregation}"`);
     }

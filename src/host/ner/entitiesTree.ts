@@ -28,7 +28,7 @@ function oneLine(text: string): string {
 /**
  * The Entities view: the active editor's entities grouped by label. The groups double as the legend
  * (a circle in the label's colour, the count); clicking an entity selects its span in the editor.
- * With an annotation source, the user's annotations follow in an "Annotations" group, and the
+ * With an annotation source, the user's annotations come first in an "Annotations" group, and the
  * source's filter shows predictions, annotations or both.
  */
 export class EntitiesTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
@@ -77,11 +77,12 @@ export class EntitiesTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const filter = this.annotations?.filter() ?? 'predictions';
     if (!node) {
       const entry = filter !== 'annotations' ? this.store.get(key) : undefined;
-      const roots: Node[] = entry ? groupByLabel(entry.entities, colorSlotsFor(entry)).map((group) => ({ kind: 'group', group, document })) : [];
+      const predictions: Node[] = entry ? groupByLabel(entry.entities, colorSlotsFor(entry)).map((group) => ({ kind: 'group', group, document })) : [];
       const annotated = filter !== 'predictions' ? this.annotations?.spans(key) ?? [] : [];
-      if (annotated.length > 0 && filter === 'annotations') roots.push(...this.annotationGroups(document, annotated));
-      else if (annotated.length > 0) roots.push({ kind: 'annotations', count: annotated.length, document });
-      return roots;
+      if (annotated.length > 0 && filter === 'annotations') return [...this.annotationGroups(document, annotated), ...predictions];
+      // The person's own labels come first: a model's predictions can run to hundreds of rows.
+      if (annotated.length > 0) return [{ kind: 'annotations', count: annotated.length, document }, ...predictions];
+      return predictions;
     }
     switch (node.kind) {
       case 'group': {

@@ -19,7 +19,7 @@ export interface NerSettings {
 
 export const NER_SETTING_DEFAULTS: NerSettings = {
   model: '',
-  aggregationStrategy: 'simple',
+  aggregationStrategy: 'first',
   ignoreLabels: ['O'],
   maxLength: 256,
   stride: undefined,

@@ -46,7 +46,7 @@ export const TASK_MODELS: Record<TaskName, TaskModelInfo> = {
 export interface TaskModelContext extends Omit<ModelChoiceContext, 'bundledDir' | 'bundledDescription' | 'settingName'> {
   /** The extension's models/ folder. */
   bundledRoot: string;
-  /** From models/manifest.json by bundled folder name, e.g. "bundled (untrained demo)". */
+  /** From models/manifest.json by bundled folder name, e.g. "bundled SST-2 sentiment". */
   bundledDescription(name: string): string;
 }
 

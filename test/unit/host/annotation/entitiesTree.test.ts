@@ -81,18 +81,18 @@ function render(tree: Tree, node?: Node, depth = 0): string[] {
 }
 
 describe('the Entities view with annotations', () => {
-  it('"all": prediction groups as before, then an Annotations group by label', () => {
+  it('"all": an Annotations group by label first (the person\'s own work), then the prediction groups', () => {
     const tree = setup('all');
     expect(render(tree)).toEqual([
-      'PER 1 [bertLens.entityGroup]',
-      '  Angela Merkel line 1 · 0.90 [bertLens.entity]',
-      'LOC 1 [bertLens.entityGroup]',
-      '  Paris line 2 · 0.80 [bertLens.entity]',
       'Annotations 2 [bertLens.annotations]',
       '  PER 1 [bertLens.annotationGroup]',
       '    Emmanuel Macron line 1 [bertLens.annotation]',
       '  CITY 1 [bertLens.annotationGroup]',
       '    Paris line 2 [bertLens.annotation]',
+      'PER 1 [bertLens.entityGroup]',
+      '  Angela Merkel line 1 · 0.90 [bertLens.entity]',
+      'LOC 1 [bertLens.entityGroup]',
+      '  Paris line 2 · 0.80 [bertLens.entity]',
     ]);
     expect(tree.summary()).toBe('2 entities · model: test model · 2 annotations');
   });
