@@ -55,7 +55,9 @@ function goldAsLabelNames<T extends { label: string }>(examples: readonly T[], l
 export async function evaluateModel(model: LoadedModel, data: TaskData, options: EvaluateOptions = {}): Promise<Evaluation> {
   const config = model.config;
   const labels = labelList(config);
-  const maxSeqLength = Math.min(options.maxSeqLength ?? 128, config.max_position_embeddings);
+  // As the inference pipelines: windows no longer than the model (config) or its tokenizer declares.
+  const tokenizerLimit = Number.isFinite(model.tokenizer.modelMaxLength) ? model.tokenizer.modelMaxLength : Infinity;
+  const maxSeqLength = Math.min(options.maxSeqLength ?? 128, config.max_position_embeddings, tokenizerLimit);
   const forward = (features: readonly Feature[], tokenOutputs: string[], rowOutputs: string[] = []) =>
     forwardWindows(model.session, features.map(asEncoding), {
       tokenOutputs,
