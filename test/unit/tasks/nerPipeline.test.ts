@@ -103,6 +103,30 @@ describe('recognizeEntities', () => {
     await local.session.release();
   });
 
+  it('word-level aggregation never reports a word cut by a window border: the window that holds it whole decides', async () => {
+    const local = await contextFreeModel();
+    const text = document(3, 1500);
+    const key = (e: TokenEntity | EntityGroup) => `${e.start}:${e.end}:${'entity' in e ? e.entity : e.entity_group}:${e.score.toFixed(6)}`;
+    for (const strategy of ['first', 'average', 'max'] as const) {
+      const whole = (await recognizeEntities(local, text, { aggregationStrategy: strategy, maxLength: 4096 })) as EntityGroup[];
+      const wholeKeys = new Set(whole.map(key));
+      for (const [maxLength, stride] of [[24, 8], [32, 12], [64, 16]] as const) {
+        const windowed = (await recognizeEntities(local, text, { aggregationStrategy: strategy, maxLength, stride })) as EntityGroup[];
+        // No reported entity starts or ends inside a word (entities longer than the overlap may
+        // still be split between windows, at word boundaries, as HF splits them) ...
+        const inWord = (at: number) => at > 0 && at < text.length && /[\p{L}\p{N}]/u.test(text[at - 1]!) && /[\p{L}\p{N}]/u.test(text[at]!);
+        const fragments = windowed.filter((e) => !wholeKeys.has(key(e)) && (inWord(e.start) || inWord(e.end))).map((e) => `${key(e)} "${text.slice(e.start, e.end)}"`);
+        expect(fragments, `${strategy} ${maxLength}/${stride}`).toEqual([]);
+        // ... and the short ones are all there.
+        const windowedKeys = new Set(windowed.map(key));
+        const short = whole.filter((e) => local.tokenizer.encodeIdsWithOffsets(text.slice(e.start, e.end), { addSpecialTokens: false }).ids.length <= stride / 2);
+        expect(short.length).toBeGreaterThan(20);
+        for (const e of short) expect(windowedKeys.has(key(e)), `${strategy} ${maxLength}/${stride} lost ${key(e)}`).toBe(true);
+      }
+    }
+    await local.session.release();
+  });
+
   it('reports progress to 100 % and honours cancellation', async () => {
     const text = document(3, 20000);
     const seen: number[] = [];

@@ -3,6 +3,7 @@ import { decodeWordPieces } from '../../runtime/tokenizer/decode';
 import type { Encoding } from '../../runtime/tokenizer/encoding';
 import { forwardWindows, throwIfCancelled } from '../shared/forward';
 import { textBlocks } from '../shared/textBlocks';
+import { windowCuts, withoutCutWords } from './cutWords';
 import { aggregateOverlappingEntities } from './overlap';
 import { postprocessTokenClassification } from './postprocess';
 import type { AggregationStrategy, TokenClassificationResult } from './types';
@@ -59,14 +60,19 @@ export async function recognizeEntities(model: LoadedModel, text: string, option
       padTokenId: tokenizer.padTokenId,
       signal: options.signal,
     });
+    const strategy = options.aggregationStrategy ?? 'simple';
+    // Word-level strategies promise whole words; token-level ones ('none', 'simple') keep HF's output.
+    const wordLevel = strategy === 'first' || strategy === 'average' || strategy === 'max';
+    const cuts = wordLevel ? windowCuts(windows, decoder.continuingSubwordPrefix, stride) : undefined;
     windows.forEach((encoding: Encoding, i) => {
-      const entities = postprocessTokenClassification([{ encoding, logits: outputs[i]!.logits! }], {
+      const found = postprocessTokenClassification([{ encoding, logits: outputs[i]!.logits! }], {
         text: blockText,
         id2label: model.config.id2label,
         tokenizer: decoder,
-        aggregationStrategy: options.aggregationStrategy ?? 'simple',
+        aggregationStrategy: strategy,
         ignoreLabels: options.ignoreLabels,
       });
+      const entities = cuts ? withoutCutWords(found, cuts[i]!) : found;
       for (const entity of entities) {
         entity.start += blockStart;
         entity.end += blockStart;
