@@ -1,5 +1,7 @@
 import { promises as fs } from 'node:fs';
+import type { ParseIssue } from '../../core/data/parseResult';
 import { decodeText as decodeCoreText } from '../../core/util/textFile';
+import type { CliIO } from '../verb';
 import { UsageError } from '../args';
 
 /**
@@ -34,4 +36,9 @@ async function readStdin(): Promise<Buffer> {
 export function splitList(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
   return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+/** Skipped lines of data files, as FILE:LINE: message (the first 20; the rest would bury the output). */
+export function reportDataIssues(io: CliIO, issues: readonly ParseIssue[]): void {
+  for (const issue of issues.slice(0, 20)) io.stderr(`${issue.file}:${issue.line}: ${issue.message}\n`);
 }

@@ -3,6 +3,7 @@ import { EVAL_HEAD, evaluateModel, type Evaluation } from '../../core/train/eval
 import { readTaskData } from '../../core/train/trainingData';
 import { booleanFlag, numberFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { Verb } from '../verb';
+import { reportDataIssues } from './common';
 import { loadModelForVerb, MODEL_FLAGS, MODEL_FLAGS_USAGE, noExtraPositionals, withModel } from './taskModelFlags';
 
 const TASKS = ['ner', 'classify', 'qa'] as const;
@@ -68,7 +69,7 @@ export const evaluateVerb: Verb = {
       batchSize: numberFlag(args, 'batch-size', { integer: true, min: 1 }),
     };
     const data = await readTaskData(task, dataFile);
-    for (const issue of data.issues.slice(0, 20)) io.stderr(`${issue.file}:${issue.line}: ${issue.message}\n`);
+    reportDataIssues(io, data.issues);
     const bundled = BUNDLED[task];
     const model = await loadModelForVerb(args, EVAL_HEAD[task], io, bundled === undefined ? undefined : bundledModelDir(bundled));
     const evaluation = await withModel(model, (m) => evaluateModel(m, data, options));

@@ -5,6 +5,7 @@ import type { TrainingArguments } from '../../core/train/trainingArguments';
 import { SCHEDULE_TYPES, type ScheduleType } from '../../core/train/schedules';
 import { booleanFlag, numberFlag, parseArgs, stringFlag, UsageError, type ParsedArgs } from '../args';
 import type { Verb } from '../verb';
+import { reportDataIssues } from './common';
 
 const TASKS: TrainTask[] = ['ner', 'classify', 'qa', 'mlm'];
 
@@ -123,7 +124,7 @@ export const trainVerb: Verb = {
     const trainData = await readTaskData(task, required(args, 'data'));
     const evalFile = stringFlag(args, 'eval-data');
     const evalData = evalFile ? await readTaskData(task, evalFile) : undefined;
-    for (const issue of [...trainData.issues, ...(evalData?.issues ?? [])].slice(0, 20)) io.stderr(`${issue.file}:${issue.line}: ${issue.message}\n`);
+    reportDataIssues(io, [...trainData.issues, ...(evalData?.issues ?? [])]);
     await fs.mkdir(out, { recursive: true });
     const controller = new AbortController();
     const onSignal = () => controller.abort();
