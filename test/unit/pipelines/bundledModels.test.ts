@@ -1,10 +1,9 @@
 // The models shipped in models/ (trained by `npm run train:models`): they must find the obvious
 // entities of news sentences they never saw and read obvious sentiment, and their dev scores must be
 // the ones models/manifest.json (and so the README and the status bar) reports.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { mkdtempSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main';
 import { bundledModelDir } from '../../../src/core/runtime/bundledModels';
