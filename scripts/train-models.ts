@@ -36,13 +36,15 @@ import { writeFileAtomic } from '../src/core/util/atomicWrite';
 
 const ROOT = path.resolve(__dirname, '..');
 const DATA = path.resolve(process.env.BERT_LENS_DATA ?? path.join(ROOT, '..', 'shared', 'data'));
-const WORK = path.join(ROOT, '.train-models');
+const WORK = path.resolve(process.env.TRAIN_MODELS_WORK ?? path.join(ROOT, '.train-models'));
 const MODELS = path.join(ROOT, 'models');
 const argv = process.argv.slice(2);
 const force = argv.includes('--force');
 const baselines = argv.includes('--baselines');
 const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const quick = argv.includes('--quick');
+/** ORT intra-op threads per training session (default: ORT's choice). Two runs at 1 thread each use 2 cores better than one at 2. */
+const threads = process.env.TRAIN_THREADS ? Number(process.env.TRAIN_THREADS) : undefined;
 
 /** The architecture of the shipped models (BERT-small-like, sized for 2 CPU cores). */
 const ARCHITECTURE = {
@@ -141,7 +143,8 @@ async function fineTune(stage: string, options: { task: 'ner' | 'classify'; from
     log(`${stage}: exists`);
     return JSON.parse(await fs.readFile(path.join(out, 'training_log.json'), 'utf8')).metrics as EvalMetrics;
   }
-  const result = await train({ task: options.task, modelDir: options.from, train: options.train, eval: options.dev, outputDir: out, args: options.args, onEvent: onEvent(stage) });
+  // The fine-tuning dropout is the architecture's, whatever the pretraining ran with.
+  const result = await train({ task: options.task, modelDir: options.from, train: options.train, eval: options.dev, outputDir: out, args: options.args, dropout: ARCHITECTURE.hidden_dropout_prob, threads, onEvent: onEvent(stage) });
   return result.metrics;
 }
 
@@ -156,6 +159,8 @@ async function stageMlm(): Promise<void> {
     modelDir: start,
     train: { task: 'mlm', texts, issues: [] },
     outputDir: out,
+    dropout: process.env.MLM_DROPOUT === undefined ? undefined : Number(process.env.MLM_DROPOUT),
+    threads,
     args: {
       // Short blocks and a high rate: what limits a small BERT from scratch here is the number of
       // updates (the loss sits at the unigram level for the first few hundred), not tokens per update.
@@ -305,7 +310,8 @@ async function main(): Promise<void> {
   await fs.mkdir(WORK, { recursive: true });
   // Stages run separately (--only) add to the report of earlier runs instead of replacing it.
   const reportFile = path.join(WORK, 'report.json');
-  const report: Record<string, unknown> = existsSync(reportFile) ? JSON.parse(await fs.readFile(reportFile, 'utf8')) as Record<string, unknown> : {};
+  const reportAtStart: Record<string, unknown> = existsSync(reportFile) ? JSON.parse(await fs.readFile(reportFile, 'utf8')) as Record<string, unknown> : {};
+  const report: Record<string, unknown> = { ...reportAtStart };
   if (wanted('vocab')) await stageVocab();
   if (wanted('mlm')) await stageMlm();
   const ner = await nerData();
@@ -335,7 +341,10 @@ async function main(): Promise<void> {
     };
     await writeFileAtomic(path.join(MODELS, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   }
-  await writeFileAtomic(reportFile, JSON.stringify(report, null, 2) + '\n');
+  // Re-read before writing: a run of other stages may have finished meanwhile.
+  const latest = existsSync(reportFile) ? JSON.parse(await fs.readFile(reportFile, 'utf8')) as Record<string, unknown> : {};
+  const changed = Object.fromEntries(Object.entries(report).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(reportAtStart[key])));
+  await writeFileAtomic(reportFile, JSON.stringify({ ...latest, ...changed }, null, 2) + '\n');
   log(`report: ${JSON.stringify(report, (k, v) => (k === 'per_label' ? undefined : v))}`);
 }
 

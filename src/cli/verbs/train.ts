@@ -37,6 +37,7 @@ Label Studio JSON; classify — TSV (text<TAB>label) or JSONL {"text","label"}; 
   --train-layers head|N|all         all
   --dropout P                       override the config's dropout (0 switches it off)
   --no-shuffle                      keep the data in file order
+  --group-by-length                 batch rows of similar length together (less padding, faster)
   --seed N                          42
   --save-steps N --save-total-limit N --eval-steps N
   --problem-type regression|single_label_classification|multi_label_classification
@@ -50,7 +51,7 @@ const FLAGS = {
   'adam-epsilon': 'string', 'lr-scheduler-type': 'string', 'num-cycles': 'string', power: 'string', 'lr-end': 'string',
   timescale: 'string', 'warmup-steps': 'string', 'warmup-ratio': 'string', 'num-train-epochs': 'string', 'max-steps': 'string',
   'per-device-train-batch-size': 'string', 'per-device-eval-batch-size': 'string', 'gradient-accumulation-steps': 'string',
-  'max-grad-norm': 'string', 'max-seq-length': 'string', 'train-layers': 'string', dropout: 'string', 'no-shuffle': 'boolean',
+  'max-grad-norm': 'string', 'max-seq-length': 'string', 'train-layers': 'string', dropout: 'string', 'no-shuffle': 'boolean', 'group-by-length': 'boolean',
   seed: 'string', 'save-steps': 'string', 'save-total-limit': 'string', 'eval-steps': 'string', 'problem-type': 'string',
   'resume-from-checkpoint': 'string', threads: 'string', 'doc-stride': 'string',
 } as const;
@@ -92,6 +93,7 @@ function trainingArguments(args: ParsedArgs): Partial<TrainingArguments> {
   const timescale = numberFlag(args, 'timescale', { min: 1 });
   if (timescale !== undefined) kwargs.timescale = timescale;
   out.lr_scheduler_kwargs = kwargs;
+  if (booleanFlag(args, 'group-by-length')) out.group_by_length = true;
   const noDecay = stringFlag(args, 'no-decay');
   if (noDecay !== undefined) out.no_decay = noDecay.split(',').map((s) => s.trim()).filter(Boolean);
   return out;

@@ -31,9 +31,12 @@ export class EvaluationSession {
 
   /** Outputs for rows of features, in order; token outputs are cut to each row's own length. */
   async predict(head: HeadKind, features: readonly Feature[], params: ReadonlyMap<string, Float32Array>, batchSize: number, padTokenId: number): Promise<Array<Record<string, Float32Array>>> {
-    const results: Array<Record<string, Float32Array>> = [];
+    // Batches of similar lengths pad less; outputs go back to the features' order.
+    const byLength = features.map((_, i) => i).sort((a, b) => features[a]!.inputIds.length - features[b]!.inputIds.length);
+    const results: Array<Record<string, Float32Array>> = new Array(features.length);
     for (let at = 0; at < features.length; at += batchSize) {
-      const rows = features.slice(at, at + batchSize);
+      const indices = byLength.slice(at, at + batchSize);
+      const rows = indices.map((i) => features[i]!);
       const batch = collate(head, rows, padTokenId);
       const feeds: Record<string, Ort.Tensor> = {};
       const dims = [rows.length, batch.input_ids[0]!.length];
@@ -41,7 +44,7 @@ export class EvaluationSession {
         feeds[key] = tensor('int64', BigInt64Array.from((batch[key] as number[][]).flat(), (v) => BigInt(v)), dims);
       }
       for (const [name, shape] of this.parameterShapes) feeds[name] = tensor('float32', params.get(name)!, shape);
-      results.push(...splitRows(head, await this.session.run(feeds), this.outputNames, rows));
+      splitRows(head, await this.session.run(feeds), this.outputNames, rows).forEach((row, r) => { results[indices[r]!] = row; });
     }
     return results;
   }

@@ -13,6 +13,7 @@ import { CancelledError } from '../tasks/shared/forward';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { Random } from '../util/random';
 import { batchFeeds, dropoutFeeds } from './batch';
+import { lengthGroupedOrder } from './lengthGrouping';
 import { listCheckpoints, loadCheckpoint, pruneCheckpoints, saveCheckpoint, type TrainerState } from './checkpoint';
 import { collate, type MaskingOptions } from './collate';
 import { EvaluationSession } from './evaluation';
@@ -228,6 +229,7 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
   let startBatch = 0;
   const logHistory: Array<Record<string, unknown>> = [];
   const dataFingerprint = fingerprint(train.features);
+  const lengths = train.features.map((f) => f.inputIds.length);
 
   if (options.resumeFrom) {
     const checkpoint = await loadCheckpoint(options.resumeFrom);
@@ -325,11 +327,12 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
       const epochStartState = epochRandom.state();
       const order = train.features.map((_, i) => i);
       if (options.shuffle !== false) epochRandom.shuffle(order);
+      const epochOrder = args.group_by_length ? lengthGroupedOrder(order, lengths, args.per_device_train_batch_size) : order;
       const firstBatch = epoch === startEpoch ? startBatch : 0;
       for (let b = firstBatch; b < batchesPerEpoch && optimization.step < stopAt; b++) {
         if (options.signal?.aborted) throw new CancelledError();
         await options.waitIfPaused?.();
-        const rows = order.slice(b * args.per_device_train_batch_size, (b + 1) * args.per_device_train_batch_size).map((i) => train.features[i]!);
+        const rows = epochOrder.slice(b * args.per_device_train_batch_size, (b + 1) * args.per_device_train_batch_size).map((i) => train.features[i]!);
         const batch = collate(head, rows, padTokenId, maskingOptions ? { random: stepRandom, options: maskingOptions } : undefined);
         const dims = [rows.length, (batch.input_ids[0] as number[]).length];
         const inputs = cache ? headBatchFeeds(graph, config, batch, rows, cache) : batchFeeds(graph, config, batch);

@@ -28,6 +28,8 @@ export interface TrainingArguments {
   /** Evaluate every N steps (0: at the end of each epoch). */
   eval_steps: number;
   max_seq_length: number;
+  /** Batches of rows of similar length (HF LengthGroupedSampler): less padding, faster epochs. */
+  group_by_length: boolean;
 }
 
 export const DEFAULT_TRAINING_ARGUMENTS: TrainingArguments = {
@@ -51,6 +53,7 @@ export const DEFAULT_TRAINING_ARGUMENTS: TrainingArguments = {
   save_total_limit: 0,
   eval_steps: 0,
   max_seq_length: 128,
+  group_by_length: false,
 };
 
 export class TrainingArgumentsError extends Error {}
@@ -92,5 +95,6 @@ export function resolveTrainingArguments(partial: Partial<TrainingArguments>): T
   nonNegative('eval_steps', args.eval_steps, true);
   positive('max_seq_length', args.max_seq_length, true);
   if (args.max_seq_length < 3) throw new TrainingArgumentsError(`max_seq_length must leave room for [CLS], [SEP] and one token, got ${args.max_seq_length}`);
+  if (typeof args.group_by_length !== 'boolean') throw new TrainingArgumentsError(`group_by_length must be true or false, got ${String(args.group_by_length)}`);
   return args;
 }

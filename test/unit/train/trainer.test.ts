@@ -45,16 +45,16 @@ describe('trainer', () => {
     await fs.access(path.join(out, 'onnx', 'model.onnx'));
   });
 
-  it('resumes from a mid-epoch checkpoint bit-identically (shuffle and dropout on)', async () => {
+  it.each([false, true])('resumes from a mid-epoch checkpoint bit-identically (shuffle and dropout on, group_by_length %s)', async (groupByLength) => {
     const common = {
       task: 'ner' as const, modelDir: BASE, train: nerData(48, 4), dropout: 0.2,
-      args: { learning_rate: 1e-3, num_train_epochs: 2, per_device_train_batch_size: 8, save_steps: 4, seed: 11 },
+      args: { learning_rate: 1e-3, num_train_epochs: 2, per_device_train_batch_size: 8, save_steps: 4, seed: 11, group_by_length: groupByLength },
     };
-    const full = path.join(work, 'full');
+    const full = path.join(work, `full-${groupByLength}`);
     await train({ ...common, outputDir: full });
-    const partial = path.join(work, 'partial');
+    const partial = path.join(work, `partial-${groupByLength}`);
     await train({ ...common, outputDir: partial, maxSteps: 4 });
-    const resumed = path.join(work, 'resumed');
+    const resumed = path.join(work, `resumed-${groupByLength}`);
     await train({ ...common, outputDir: resumed, resumeFrom: path.join(partial, 'checkpoint-4') });
     const a = await weightsOf(full);
     const b = await weightsOf(resumed);
