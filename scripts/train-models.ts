@@ -232,7 +232,7 @@ const MLM_BLOCK = Number(process.env.MLM_SEQ ?? 64);
 
 /** What every fine-tuning stage shares; each stage sets its rate, epochs and seed. */
 function fineTuneArgs(stage: Pick<TrainingArguments, 'learning_rate' | 'num_train_epochs' | 'seed'> & Partial<TrainingArguments>): Partial<TrainingArguments> {
-  return { per_device_train_batch_size: 32, warmup_ratio: 0.1, max_seq_length: 128, save_total_limit: 1, ...stage };
+  return { per_device_train_batch_size: 32, warmup_ratio: 0.1, max_seq_length: 128, save_total_limit: 1, group_by_length: process.env.GROUP_BY_LENGTH === '1', ...stage };
 }
 
 const NER_ARGS = fineTuneArgs({

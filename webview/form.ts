@@ -12,7 +12,7 @@ export const FORM_FIELDS = [
   'task', 'baseModelKind', 'baseModel', 'dataSource', 'dataFile', 'devKind', 'devRatio', 'devPath',
   'learning_rate', 'weight_decay', 'no_decay', 'num_train_epochs', 'per_device_train_batch_size', 'max_seq_length',
   'warmupKind', 'warmup_steps', 'warmup_ratio', 'lr_scheduler_type', 'num_cycles', 'power', 'lr_end', 'timescale',
-  'max_grad_norm', 'trainLayers', 'topLayers', 'seed', 'save_steps',
+  'max_grad_norm', 'group_by_length', 'trainLayers', 'topLayers', 'seed', 'save_steps',
 ] as const;
 
 export type FormField = (typeof FORM_FIELDS)[number];
@@ -50,6 +50,7 @@ export const DEFAULT_FIELDS: Readonly<FormFields> = {
   lr_end: '',
   timescale: '',
   max_grad_norm: '1.0',
+  group_by_length: 'false',
   trainLayers: 'all',
   topLayers: '2',
   seed: '42',
@@ -86,6 +87,7 @@ export type TrainArguments = Pick<
   TrainingArguments,
   | 'learning_rate' | 'weight_decay' | 'no_decay' | 'num_train_epochs' | 'per_device_train_batch_size' | 'max_seq_length'
   | 'warmup_steps' | 'warmup_ratio' | 'lr_scheduler_type' | 'lr_scheduler_kwargs' | 'max_grad_norm' | 'seed' | 'save_steps'
+  | 'group_by_length'
 >;
 
 export type TrainLayersChoice = 'head' | 'all' | number;
@@ -215,6 +217,7 @@ export function parseForm(fields: FormFields): { request?: TrainRequest; errors:
     max_grad_norm: number('max_grad_norm', (v) => v >= 0, '≥ 0 (0: no clipping)'),
     seed: number('seed', (v) => v >= 0 && v <= MAX_SEED, `from 0 to ${MAX_SEED}`, { integer: true }),
     save_steps: number('save_steps', (v) => v >= 0, '≥ 0 (0: a checkpoint at the end of each epoch)', { integer: true }),
+    group_by_length: choice('group_by_length', ['false', 'true'] as const) === 'true',
   };
   if (Object.keys(errors).length > 0) return { errors };
   return { request: { task, baseModel: { kind: baseKind, value: baseValue }, data, dev, args, trainLayers }, errors };

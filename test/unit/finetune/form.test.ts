@@ -42,7 +42,7 @@ describe('the form parser', () => {
     const { request, errors } = parseForm(DEFAULT_FIELDS);
     expect(errors).toEqual({});
     const args = request!.args;
-    for (const key of ['learning_rate', 'weight_decay', 'num_train_epochs', 'per_device_train_batch_size', 'max_seq_length', 'warmup_steps', 'warmup_ratio', 'lr_scheduler_type', 'max_grad_norm', 'seed', 'no_decay'] as const) {
+    for (const key of ['learning_rate', 'weight_decay', 'num_train_epochs', 'per_device_train_batch_size', 'max_seq_length', 'warmup_steps', 'warmup_ratio', 'lr_scheduler_type', 'max_grad_norm', 'seed', 'no_decay', 'group_by_length'] as const) {
       expect(args[key], key).toEqual(DEFAULT_TRAINING_ARGUMENTS[key]);
     }
     expect(request!.trainLayers).toBe('all');
@@ -60,11 +60,17 @@ describe('the form parser', () => {
     const { request, errors } = parseForm({
       ...DEFAULT_FIELDS, learning_rate: '0', weight_decay: '-1', num_train_epochs: 'three', per_device_train_batch_size: '2.5',
       max_seq_length: '2', warmup_ratio: '1.5', seed: '-3', max_grad_norm: 'x', save_steps: '1.5', lr_scheduler_type: 'exponential',
+      group_by_length: 'yes',
     });
     expect(request).toBeUndefined();
-    expect(Object.keys(errors).sort()).toEqual(['learning_rate', 'lr_scheduler_type', 'max_grad_norm', 'max_seq_length', 'num_train_epochs', 'per_device_train_batch_size', 'save_steps', 'seed', 'warmup_ratio', 'weight_decay']);
+    expect(Object.keys(errors).sort()).toEqual(['group_by_length', 'learning_rate', 'lr_scheduler_type', 'max_grad_norm', 'max_seq_length', 'num_train_epochs', 'per_device_train_batch_size', 'save_steps', 'seed', 'warmup_ratio', 'weight_decay']);
     expect(errors.learning_rate).toMatch(/^learning_rate must be a number/);
     expect(errors.per_device_train_batch_size).toMatch(/integer/);
+  });
+
+  it('passes group_by_length through as a boolean', () => {
+    expect(parseForm({ ...DEFAULT_FIELDS, group_by_length: 'true' }).request!.args.group_by_length).toBe(true);
+    expect(parseForm({ ...DEFAULT_FIELDS, group_by_length: 'false' }).request!.args.group_by_length).toBe(false);
   });
 
   it('checks schedule parameters only for the schedule that reads them', () => {
