@@ -296,7 +296,7 @@ async function exportModel(stage: string, target: string, head: HeadKind, form: 
 
 /** Dev scores of a model folder through the inference runtime (what users get), not the trainer. */
 async function evaluateShipped(dir: string, data: TaskData, task: 'ner' | 'classify'): Promise<EvalMetrics> {
-  const model = await loadModel(dir, { head: EVAL_HEAD[task], cacheDir: path.join(WORK, 'cache') });
+  const model = await loadModel(dir, { head: EVAL_HEAD[task], cacheDir: path.join(WORK, 'cache'), threads });
   try {
     return (await evaluateModel(model, data, { maxSeqLength: 128, batchSize: 64 })).metrics;
   } finally {
