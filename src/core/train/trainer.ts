@@ -13,7 +13,6 @@ import { CancelledError } from '../tasks/shared/forward';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { Random } from '../util/random';
 import { batchFeeds, dropoutFeeds } from './batch';
-import { lengthGroupedOrder } from './lengthGrouping';
 import { listCheckpoints, loadCheckpoint, pruneCheckpoints, saveCheckpoint, type TrainerState } from './checkpoint';
 import { collate, type MaskingOptions } from './collate';
 import { EvaluationSession } from './evaluation';
@@ -25,6 +24,7 @@ import { classificationLabelList, exampleCount, nerLabels, type TaskData, type T
 import { resolveTrainingArguments, type TrainingArguments } from './trainingArguments';
 import { computeFrozenFeatures, DEFAULT_CACHE_LIMIT_BYTES, frozenFeatureBytes, frozenOutputOf, type FrozenFeatureCache } from './frozenFeatures';
 import { buildHeadTrainingGraph, headBatchFeeds, HeadEvaluationSession } from './headOnFeatures';
+import { lengthGroupedOrder } from './lengthGrouping';
 import { buildTrainingGraph } from './trainingGraph';
 import { TrainingSession } from './trainingSession';
 
