@@ -22,7 +22,7 @@ import {
 } from './form';
 import { lrPreview } from './lrPreview';
 import {
-  IDLE_JOB, MessageError, parseFields, parseHostMessage, type JobView, type PanelState, type WebviewMessage,
+  IDLE_JOB, MessageError, parseHostMessage, parseSavedFields, type JobView, type PanelState, type WebviewMessage,
 } from './protocol';
 import { formatDuration, progressText, renderCheckpoints, renderDataset, renderMessages, renderMetricsTable, renderNotices } from './views';
 import { SCHEDULE_TYPES } from '../src/core/train/schedules';
@@ -58,7 +58,7 @@ document.addEventListener('securitypolicyviolation', (event) => report(`CSP viol
 function savedFields(): FormFields | undefined {
   try {
     const state = vscode.getState() as { fields?: unknown } | undefined;
-    return state?.fields === undefined ? undefined : parseFields(state.fields);
+    return state?.fields === undefined ? undefined : parseSavedFields(state.fields);
   } catch {
     return undefined;
   }

@@ -18,7 +18,7 @@
  *                  picked           the path chosen in a dialog
  */
 import type { DatasetSummary, LabelCount } from '../src/core/finetune/types';
-import { FORM_FIELDS, type FormField, type FormFields } from './form';
+import { DEFAULT_FIELDS, FORM_FIELDS, type FormField, type FormFields } from './form';
 
 export class MessageError extends Error {
   override name = 'MessageError';
@@ -228,6 +228,17 @@ export function parseFields(value: unknown, what = 'fields'): FormFields {
   const fields = {} as FormFields;
   for (const key of FORM_FIELDS) fields[key as FormField] = text(own(object, key), `${what}.${key}`, LIMITS.field);
   return fields;
+}
+
+/**
+ * Form fields saved by an earlier session (webview state, workspace state): a field that version did not
+ * have yet takes its default, so an upgrade keeps what the person typed instead of discarding it all.
+ */
+export function parseSavedFields(value: unknown): FormFields {
+  const object = record(value, 'saved fields');
+  const completed: Record<string, unknown> = { ...DEFAULT_FIELDS };
+  for (const key of FORM_FIELDS) if (own(object, key) !== undefined) completed[key] = own(object, key);
+  return parseFields(completed, 'saved fields');
 }
 
 /** Checks a message the host received from the panel. */

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { AnnotationStore } from '../../core/data/annotationStore';
-import { parseFields } from '../../../webview/protocol';
+import { parseSavedFields } from '../../../webview/protocol';
 import type { FormFields } from '../../../webview/form';
 import { WorkerClient } from '../workerClient';
 import { createNonce, panelHtml } from './html';
@@ -103,7 +103,7 @@ export function registerFinetune(context: vscode.ExtensionContext, services: Fin
     savedFields: () => {
       try {
         const saved = context.workspaceState.get<unknown>(FIELDS_KEY);
-        return saved === undefined ? undefined : parseFields(saved);
+        return saved === undefined ? undefined : parseSavedFields(saved);
       } catch {
         return undefined;
       }

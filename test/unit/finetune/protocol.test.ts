@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FIELDS } from '../../../webview/form';
 import {
-  IDLE_JOB, MessageError, parseHostMessage, parseWebviewMessage, thinPoints, type HostMessage, type JobView,
+  IDLE_JOB, MessageError, parseHostMessage, parseSavedFields, parseWebviewMessage, thinPoints, type HostMessage, type JobView,
 } from '../../../webview/protocol';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
@@ -106,5 +106,21 @@ describe('host → webview messages', () => {
     expect(thin[0]).toBe(0);
     expect(thin[999]).toBe(4999);
     expect(thinPoints([1, 2, 3], 1000)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('saved form fields', () => {
+  it('keeps what an earlier version saved and gives fields it did not have their defaults', () => {
+    const { group_by_length: _added, ...older } = { ...DEFAULT_FIELDS, learning_rate: '3e-4', seed: '7' };
+    const restored = parseSavedFields(older);
+    expect(restored.learning_rate).toBe('3e-4');
+    expect(restored.seed).toBe('7');
+    expect(restored.group_by_length).toBe(DEFAULT_FIELDS.group_by_length);
+  });
+
+  it('still refuses saved fields of the wrong type or size', () => {
+    expect(() => parseSavedFields({ ...DEFAULT_FIELDS, seed: 7 })).toThrow(MessageError);
+    expect(() => parseSavedFields('fields')).toThrow(MessageError);
+    expect(() => parseSavedFields({ ...DEFAULT_FIELDS, baseModel: 'x'.repeat(100_000) })).toThrow(/longer than/);
   });
 });
