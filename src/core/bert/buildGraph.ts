@@ -38,6 +38,8 @@ export interface ReferenceGraphOptions {
   maskedPositionsOnly?: boolean;
   /** Block the lookup gradient of the word-embedding padding row, as nn.Embedding(padding_idx) does. */
   freezePaddingRow?: boolean;
+  /** Packed rows: a `position_ids` input, several examples per row (see HeadOptions.packed). */
+  packed?: boolean;
 }
 
 export interface ReferenceGraph {
@@ -70,7 +72,7 @@ export function buildReferenceGraph(config: BertConfig, head: HeadKind, weight: 
     return value;
   };
   const blocks = new ReferenceBlocks(graph, config, param, dtype, options.dropout ?? false, options.freezePaddingRow ?? false);
-  const { outputs } = buildHead(graph, blocks, config, head, { maskedPositionsOnly: options.maskedPositionsOnly });
+  const { outputs } = buildHead(graph, blocks, config, head, { maskedPositionsOnly: options.maskedPositionsOnly, packed: options.packed });
   const trainable = new Map([...parameters].filter(([name]) => options.trainable?.has(name)));
   return { graph, outputs, parameters: trainable, dropoutMasks: blocks.dropoutMasks };
 }

@@ -14,8 +14,14 @@ import type { Blocks } from './blocks';
 export interface BertInputs {
   /** [rows, seq] int64 (rows = batch, or batch·num_choices for multiple choice). */
   inputIds: Value;
+  /** [rows, seq] (1 for tokens, 0 for padding), or a 3-D [rows, seq, seq] mask as HF accepts. */
   attentionMask: Value;
   tokenTypeIds: Value;
+  /**
+   * Packed rows only (see `packed` in HeadOptions): [rows, seq] positions that restart at 0 where an
+   * example starts, as HF's DataCollatorWithFlattening emits them.
+   */
+  positionIds?: Value;
 }
 
 export interface HeadOutputs {
@@ -24,7 +30,8 @@ export interface HeadOutputs {
 
 export function encoder(blocks: Blocks, config: BertConfig, inputs: BertInputs): Value {
   let hidden = blocks.embeddings(inputs);
-  const mask = blocks.attentionMask(inputs.attentionMask, config.is_decoder);
+  const attention = inputs.positionIds ? packedAttentionMask(inputs.attentionMask, inputs.positionIds) : inputs.attentionMask;
+  const mask = blocks.attentionMask(attention, config.is_decoder);
   for (let layer = 0; layer < config.num_hidden_layers; layer++) {
     const p = `bert.encoder.layer.${layer}.`;
     const attended = blocks.selfAttention(hidden, mask, p, config.num_attention_heads, headSize(config));
@@ -35,9 +42,36 @@ export function encoder(blocks: Blocks, config: BertConfig, inputs: BertInputs):
   return hidden;
 }
 
-/** BertPooler: tanh(dense(hidden state of [CLS])). */
-export function pooler(blocks: Blocks, hidden: Value): Value {
-  const cls = op.gather(hidden, hidden.graph.constant([0], [], 'int64', 'cls_index'), 1);
+/**
+ * The 3-D attention mask of packed rows: a token attends to the tokens of its own example (the run
+ * that starts where position_ids is 0) and never to padding. HF applies a 3-D mask as it is
+ * (get_extended_attention_mask), so each example computes exactly as it would alone in a padded batch.
+ */
+export function packedAttentionMask(attentionMask: Value, positionIds: Value): Value {
+  const g = positionIds.graph;
+  const starts = op.cast(op.equal(positionIds, g.constant([0], [], 'int64', 'position_zero')), 'int64');
+  const example = op.emit('CumSum', [starts, g.constant([1], [], 'int64', 'seq_axis_1')]);
+  const sameExample = op.cast(op.equal(op.unsqueeze(example, [2]), op.unsqueeze(example, [1])), 'int64');
+  return op.mul(sameExample, op.unsqueeze(attentionMask, [1]));
+}
+
+/** The flattened [rows·seq] index of each example's [CLS] in packed rows: [examples] in row-major order. */
+function packedClsIndices(inputs: BertInputs): Value {
+  const g = inputs.inputIds.graph;
+  const positions = inputs.positionIds!;
+  const isStart = op.emit('And', [op.equal(positions, g.constant([0], [], 'int64', 'cls_position')), op.cast(inputs.attentionMask, 'bool')], {}, { dtype: 'bool' });
+  const coordinates = op.emit('NonZero', [isStart], {}, { dtype: 'int64', shape: [2, 'examples'] });
+  const row = op.gather(coordinates, g.constant([0], [], 'int64', 'nonzero_row'), 0);
+  const column = op.gather(coordinates, g.constant([1], [], 'int64', 'nonzero_column'), 0);
+  const seq = op.gather(op.shapeOf(positions), g.constant([1], [], 'int64', 'packed_seq_axis'), 0);
+  return op.add(op.mul(row, seq), column);
+}
+
+/** BertPooler: tanh(dense(hidden state of [CLS])) — of every example when rows are packed. */
+export function pooler(blocks: Blocks, hidden: Value, inputs?: BertInputs): Value {
+  const cls = inputs?.positionIds
+    ? op.gather(op.reshape(hidden, [-1, hidden.shape[2] as number]), packedClsIndices(inputs), 0)
+    : op.gather(hidden, hidden.graph.constant([0], [], 'int64', 'cls_index'), 1);
   return op.tanh(blocks.dense(cls, 'bert.pooler.dense'));
 }
 
@@ -53,16 +87,26 @@ export interface HeadOptions {
    * flattened [rows·seq] hidden states, and `prediction_logits` is [M, vocab].
    */
   maskedPositionsOnly?: boolean;
+  /**
+   * Packed rows (padding-free training): an extra `position_ids` input; several examples share a row
+   * and attend only within themselves. Token and sequence classification (and the bare encoder) only.
+   */
+  packed?: boolean;
 }
+
+/** Heads whose training batches can be packed: per-token outputs, or one [CLS] per example. */
+export const PACKABLE_HEADS: readonly HeadKind[] = ['base', 'token-classification', 'sequence-classification'];
 
 /** Adds the head's input(s) and output(s) to the graph; returns HF-named outputs. */
 export function buildHead(graph: Graph, blocks: Blocks, config: BertConfig, head: HeadKind, options: HeadOptions = {}): { inputs: BertInputs; outputs: HeadOutputs } {
   const multipleChoice = head === 'multiple-choice';
+  if (options.packed && !PACKABLE_HEADS.includes(head)) throw new Error(`rows of the ${head} head cannot be packed`);
   const inputShape = multipleChoice ? ['batch', 'num_choices', 'seq'] : ['batch', 'seq'];
   const raw = {
     inputIds: graph.input('input_ids', 'int64', inputShape),
     attentionMask: graph.input('attention_mask', 'int64', inputShape),
     tokenTypeIds: graph.input('token_type_ids', 'int64', inputShape),
+    ...(options.packed ? { positionIds: graph.input('position_ids', 'int64', inputShape) } : {}),
   };
   // BertForMultipleChoice flattens [batch, choices, seq] to [batch·choices, seq] for the encoder.
   const flatten = (source: Value): Value =>
@@ -71,7 +115,7 @@ export function buildHead(graph: Graph, blocks: Blocks, config: BertConfig, head
     ? { inputIds: flatten(raw.inputIds), attentionMask: flatten(raw.attentionMask), tokenTypeIds: flatten(raw.tokenTypeIds) }
     : raw;
   const hidden = encoder(blocks, config, inputs);
-  const pooled = usesPooler(head) ? pooler(blocks, hidden) : null;
+  const pooled = usesPooler(head) ? pooler(blocks, hidden, inputs) : null;
   const outputs = headLayers(graph, blocks, config, head, { hidden, pooled, inputIds: raw.inputIds }, options);
   return { inputs: raw, outputs };
 }

@@ -122,6 +122,8 @@ export class FusedBlocks implements Blocks {
   }
 
   embeddings(inputs: BertInputs): Value {
+    // Packing is a training device; the inference graph always sees one example per row.
+    if (inputs.positionIds) throw new Error('packed rows need the reference blocks');
     if (this.options.quantize === 'int8') return this.quantizedEmbeddings(inputs);
     const ids = op.cast(inputs.inputIds, 'int32');
     const types = op.cast(inputs.tokenTypeIds, 'int32');

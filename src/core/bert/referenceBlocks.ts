@@ -64,18 +64,24 @@ export class ReferenceBlocks implements Blocks {
   }
 
   embeddings(inputs: BertInputs): Value {
-    const g = this.graph;
     const words = this.wordEmbeddings(inputs.inputIds);
     const types = op.gather(this.param('bert.embeddings.token_type_embeddings.weight'), inputs.tokenTypeIds, 0);
-    const seqLength = op.gather(op.shapeOf(inputs.inputIds), g.constant([1], [], 'int64', 'seq_axis'), 0);
-    const positionIds = op.emit('Range', [g.constant([0], [], 'int64', 'zero'), seqLength, g.constant([1], [], 'int64', 'one')], {}, { dtype: 'int64', shape: ['seq'] });
-    const positions = op.gather(this.param('bert.embeddings.position_embeddings.weight'), positionIds, 0);
+    const positions = op.gather(this.param('bert.embeddings.position_embeddings.weight'), inputs.positionIds ?? this.defaultPositionIds(inputs.inputIds), 0);
     // HF order: (inputs_embeds + token_type_embeddings) + position_embeddings.
     const summed = op.add(op.add(words, types), positions);
     return this.dropout(this.layerNorm(summed, 'bert.embeddings.LayerNorm'), 'hidden');
   }
 
+  /** HF's position_ids when none are given: 0, 1, …, seq − 1 in every row. */
+  private defaultPositionIds(inputIds: Value): Value {
+    const g = this.graph;
+    const seqLength = op.gather(op.shapeOf(inputIds), g.constant([1], [], 'int64', 'seq_axis'), 0);
+    return op.emit('Range', [g.constant([0], [], 'int64', 'zero'), seqLength, g.constant([1], [], 'int64', 'one')], {}, { dtype: 'int64', shape: ['seq'] });
+  }
+
   attentionMask(mask: Value, causal: boolean): Value {
+    // A 3-D [rows, from, to] mask (packed rows) applies as it is, as in HF's get_extended_attention_mask.
+    if (mask.shape.length === 3) return this.additiveMask(op.unsqueeze(op.cast(mask, this.dtype), [1]));
     let keep = op.unsqueeze(op.cast(mask, this.dtype), [1, 2]);
     if (causal) {
       const seq = op.shapeSlice(mask, 1, 2);
@@ -84,7 +90,11 @@ export class ReferenceBlocks implements Blocks {
       const lower = op.emit('Trilu', [ones], { upper: 0 });
       keep = op.mul(keep, lower);
     }
-    // HF get_extended_attention_mask: (1 - mask) · finfo.min, added to the raw scores.
+    return this.additiveMask(keep);
+  }
+
+  /** HF get_extended_attention_mask: (1 - mask) · finfo.min, added to the raw scores. */
+  private additiveMask(keep: Value): Value {
     return op.scale(op.sub(op.scalarLike(keep, 1), keep), finfoMin(this.dtype));
   }
 

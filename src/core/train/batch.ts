@@ -14,6 +14,8 @@ export interface Batch {
   input_ids: number[][] | number[][][];
   attention_mask?: number[][] | number[][][];
   token_type_ids?: number[][] | number[][][];
+  /** Packed rows only (collatePacked): positions restart at 0 where each example starts. */
+  position_ids?: number[][];
   labels?: number[] | number[][];
   start_positions?: number[];
   end_positions?: number[];
@@ -64,6 +66,14 @@ export function batchFeeds(graph: TrainingGraph, config: BertConfig, batch: Batc
     attention_mask: int64(mask, dims),
     token_type_ids: int64(types, dims),
   };
+  if (graph.packed !== (batch.position_ids !== undefined)) {
+    throw new BatchError(graph.packed ? 'a packed training graph needs packed batches (position_ids)' : 'packed batches (position_ids) need a packed training graph');
+  }
+  if (batch.position_ids) {
+    const positions = flatten(batch.position_ids);
+    if (positions.length !== ids.length) throw new BatchError('position_ids must have the shape of input_ids');
+    feeds.position_ids = int64(positions, dims);
+  }
   const [rows, seq] = [dims[0]!, dims[dims.length - 1]!];
   const labels = batch.labels ? flatten(batch.labels) : [];
   const need = (key: keyof Batch) => {
@@ -87,8 +97,10 @@ export function batchFeeds(graph: TrainingGraph, config: BertConfig, batch: Batc
         Object.assign(feeds, crossEntropyTargets('labels', labels, counted, floatType));
       } else {
         const width = numLabels(config);
-        if (labels.length !== rows * width) throw new BatchError(`${graph.problemType} labels need ${width} value(s) per example`);
-        feeds.labels_float = tensor(floatType, floatType === 'float64' ? Float64Array.from(labels) : Float32Array.from(labels), [rows, width]);
+        // One target row per example: per row of the batch, or per packed example.
+        const examples = graph.packed ? batch.labels!.length : rows;
+        if (labels.length !== examples * width) throw new BatchError(`${graph.problemType} labels need ${width} value(s) per example`);
+        feeds.labels_float = tensor(floatType, floatType === 'float64' ? Float64Array.from(labels) : Float32Array.from(labels), [examples, width]);
       }
       break;
     }
@@ -157,12 +169,13 @@ export function resolveDim(dim: Dim, sizes: Record<string, number>): number {
 
 /**
  * Dropout keep-masks for one micro-batch (true with probability 1-p). With `random` null every mask
- * keeps everything: the graph then computes without dropout.
+ * keeps everything: the graph then computes without dropout. `examples` sizes the per-example masks of
+ * packed rows (the pooled [CLS] states).
  */
-export function dropoutFeeds(graph: TrainingGraph, inputDims: number[], random: Random | null): Record<string, Ort.Tensor> {
+export function dropoutFeeds(graph: TrainingGraph, inputDims: number[], random: Random | null, examples = inputDims[0]!): Record<string, Ort.Tensor> {
   const sizes: Record<string, number> = inputDims.length === 3
     ? { batch: inputDims[0]!, num_choices: inputDims[1]!, seq: inputDims[2]! }
-    : { batch: inputDims[0]!, seq: inputDims[1]! };
+    : { batch: inputDims[0]!, seq: inputDims[1]!, examples };
   const feeds: Record<string, Ort.Tensor> = {};
   for (const mask of graph.dropoutMasks) {
     const dims = mask.shape.map((d) => resolveDim(d, sizes));

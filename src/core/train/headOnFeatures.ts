@@ -56,7 +56,7 @@ export function buildHeadOnFeatures(
 export function buildHeadTrainingGraph(options: TrainingGraphOptions): TrainingGraph {
   const dtype = options.dtype ?? 'float32';
   const forward = buildHeadOnFeatures(options.config, options.head, options.weights, { dtype, trainable: options.trainable, dropout: options.dropout });
-  return withObjective(forward, options.config, options.head, dtype, false);
+  return { ...withObjective(forward, options.config, options.head, dtype, false), packed: false };
 }
 
 const ENCODER_INPUTS = ['input_ids', 'attention_mask', 'token_type_ids'];

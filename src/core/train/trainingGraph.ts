@@ -27,6 +27,11 @@ export interface TrainingGraphOptions {
   dtype?: DType;
   /** Dropout masks become inputs (training with dropout > 0). */
   dropout?: boolean;
+  /**
+   * Padding-free batches: several examples per row, each attending only to itself (see
+   * HeadOptions.packed); token and sequence classification only. Same loss and gradients as padded rows.
+   */
+  packed?: boolean;
 }
 
 export interface TrainingGraph {
@@ -40,6 +45,8 @@ export interface TrainingGraph {
   /** Output names besides `loss` and the gradients (logits for metrics). */
   predictionOutputs: string[];
   maskedPositionsOnly: boolean;
+  /** Batches must come from collatePacked (a position_ids input). */
+  packed: boolean;
 }
 
 export const GRAD_PREFIX = 'grad:';
@@ -59,15 +66,16 @@ export function buildTrainingGraph(options: TrainingGraphOptions): TrainingGraph
     dropout: options.dropout ?? false,
     maskedPositionsOnly,
     freezePaddingRow: true,
+    packed: options.packed ?? false,
   });
-  return withObjective(built, config, head, dtype, maskedPositionsOnly);
+  return { ...withObjective(built, config, head, dtype, maskedPositionsOnly), packed: options.packed ?? false };
 }
 
 /**
  * Adds the head's HF loss to a forward graph, outputs the loss and the predictions, and the
  * reverse-mode gradient of the loss for every trainable parameter (`grad:<name>`).
  */
-export function withObjective(forward: ReferenceGraph, config: BertConfig, head: HeadKind, dtype: DType, maskedPositionsOnly: boolean): TrainingGraph {
+export function withObjective(forward: ReferenceGraph, config: BertConfig, head: HeadKind, dtype: DType, maskedPositionsOnly: boolean): Omit<TrainingGraph, 'packed'> {
   const { graph, outputs } = forward;
   const lossInputs: LossInput[] = [];
   const input = (name: string, inputType: DType, shape: Shape): Value => {
@@ -90,7 +98,8 @@ export function withObjective(forward: ReferenceGraph, config: BertConfig, head:
       problemType = effectiveProblemType(config);
       if (problemType === 'single_label_classification') loss = crossEntropy(outputs.logits!, 'labels');
       else {
-        const targets = input('labels_float', dtype, ['batch', numLabels(config)]);
+        // One row of targets per example: per logits row ('examples' when rows are packed).
+        const targets = input('labels_float', dtype, [outputs.logits!.shape[0]!, numLabels(config)]);
         loss = problemType === 'regression' ? meanSquaredError(outputs.logits!, targets) : binaryCrossEntropyWithLogits(outputs.logits!, targets);
       }
       break;
