@@ -16,6 +16,8 @@
  * by one float32 ulp (probability about 2⁻²⁹ per element).
  */
 
+import { optimizerKernels, type AdamWScalars } from './kernels/optimizerKernels';
+
 export const DEFAULT_NO_DECAY: readonly string[] = ['bias', 'LayerNorm.bias', 'LayerNorm.weight'];
 
 export interface AdamWOptions {
@@ -146,8 +148,10 @@ export class AdamW {
   /**
    * One optimizer step at learning rate `lr`, updating `params` in place. As torch skips parameters
    * whose `.grad` is None, a parameter absent from `grads` is left untouched (its step count too).
+   * `gradScale` (clip_grad_norm_'s coefficient) multiplies each gradient value, in float32, as it is
+   * read: the same as scaling the gradients first, without writing them.
    */
-  step(params: ReadonlyMap<string, Float32Array>, grads: ReadonlyMap<string, Float32Array>, lr: number): void {
+  step(params: ReadonlyMap<string, Float32Array>, grads: ReadonlyMap<string, Float32Array>, lr: number, gradScale = 1): void {
     if (!(lr >= 0) || !Number.isFinite(lr)) throw new OptimizerError(`learning rate must be a finite number ≥ 0, got ${lr}`);
     for (const name of grads.keys()) {
       if (!this.state.has(name)) throw new OptimizerError(`gradient for ${name}, which is not a parameter of this optimizer`);
@@ -161,33 +165,43 @@ export class AdamW {
         throw new OptimizerError(`${name}: parameter has ${param.length} values, gradient ${grad.length}, optimizer state ${state.expAvg.length}`);
       }
       state.step += 1;
-      this.update(param, grad, state, lr);
+      this.update(param, grad, state, lr, gradScale);
     }
   }
 
-  private update(param: Float32Array, grad: Float32Array, state: ParamState, lr: number): void {
+  private update(param: Float32Array, grad: Float32Array, state: ParamState, lr: number, gradScale: number): void {
     const fround = Math.fround;
     const [beta1, beta2] = this.betas;
-    const decayFactor = fround(1 - lr * state.weightDecay);
-    const beta1f = fround(beta1);
-    const beta2f = fround(beta2);
-    const oneMinusBeta1 = fround(1 - beta1);
-    const oneMinusBeta2 = fround(1 - beta2);
-    const biasCorrection1 = 1 - beta1 ** state.step;
-    const biasCorrection2Sqrt = fround(Math.sqrt(1 - beta2 ** state.step));
-    const negStepSize = fround(-(lr / biasCorrection1));
-    const eps = fround(this.eps);
-    const { expAvg, expAvgSq } = state;
-    const n = param.length;
-    for (let i = 0; i < n; i++) {
-      const g = grad[i]!;
-      const p = fround(param[i]! * decayFactor);
-      const m = fround(fround(expAvg[i]! * beta1f) + oneMinusBeta1 * g);
-      const v = fround(fround(expAvgSq[i]! * beta2f) + fround(oneMinusBeta2 * g) * g);
-      const denom = fround(fround(fround(Math.sqrt(v)) / biasCorrection2Sqrt) + eps);
-      expAvg[i] = m;
-      expAvgSq[i] = v;
-      param[i] = p + fround(fround(negStepSize * m) / denom);
-    }
+    const scalars: AdamWScalars = {
+      decay: fround(1 - lr * state.weightDecay),
+      beta1: fround(beta1),
+      beta2: fround(beta2),
+      oneMinusBeta1: fround(1 - beta1),
+      oneMinusBeta2: fround(1 - beta2),
+      biasCorrection2Sqrt: fround(Math.sqrt(1 - beta2 ** state.step)),
+      negStepSize: fround(-(lr / (1 - beta1 ** state.step))),
+      eps: fround(this.eps),
+      gradScale: fround(gradScale),
+    };
+    const kernels = optimizerKernels();
+    if (kernels) kernels.adamw(param, grad, state.expAvg, state.expAvgSq, scalars);
+    else adamwUpdateScalar(param, grad, state.expAvg, state.expAvgSq, scalars);
+  }
+}
+
+/** The update of one tensor in plain JavaScript: the reference the WebAssembly kernel must equal bit for bit. */
+export function adamwUpdateScalar(param: Float32Array, grad: Float32Array, expAvg: Float32Array, expAvgSq: Float32Array, s: AdamWScalars): void {
+  const fround = Math.fround;
+  const { decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, negStepSize, eps, gradScale } = s;
+  const n = param.length;
+  for (let i = 0; i < n; i++) {
+    const g = fround(grad[i]! * gradScale);
+    const p = fround(param[i]! * decay);
+    const m = fround(fround(expAvg[i]! * beta1) + oneMinusBeta1 * g);
+    const v = fround(fround(expAvgSq[i]! * beta2) + fround(oneMinusBeta2 * g) * g);
+    const denom = fround(fround(fround(Math.sqrt(v)) / biasCorrection2Sqrt) + eps);
+    expAvg[i] = m;
+    expAvgSq[i] = v;
+    param[i] = p + fround(fround(negStepSize * m) / denom);
   }
 }

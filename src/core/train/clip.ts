@@ -20,10 +20,20 @@ export interface ClipResult {
   finite: boolean;
 }
 
+import { optimizerKernels } from './kernels/optimizerKernels';
+
 const LANES = 8;
 
 /** The float32 L2 norm of `values` as torch's CPU kernel computes it. */
-export function torchNorm2(values: ArrayLike<number>): number {
+export function torchNorm2(values: Float32Array): number {
+  const kernels = optimizerKernels();
+  if (!kernels) return torchNorm2Scalar(values);
+  const vectorEnd = values.length - (values.length % LANES);
+  return finishNorm(kernels.squareLanes(values, vectorEnd), values, vectorEnd);
+}
+
+/** torchNorm2 in plain JavaScript: the reference the WebAssembly lanes must equal bit for bit. */
+export function torchNorm2Scalar(values: ArrayLike<number>): number {
   const fround = Math.fround;
   const n = values.length;
   const vectorEnd = n - (n % LANES);
@@ -40,9 +50,32 @@ export function torchNorm2(values: ArrayLike<number>): number {
     l6 = fround(l6 + x6 * x6);
     l7 = fround(l7 + x7 * x7);
   }
-  let sum = fround(fround(fround(fround(fround(fround(fround(l0 + l1) + l2) + l3) + l4) + l5) + l6) + l7);
-  for (let d = vectorEnd; d < n; d++) sum = fround(sum + values[d]! * values[d]!);
+  return finishNorm([l0, l1, l2, l3, l4, l5, l6, l7], values, vectorEnd);
+}
+
+/** Lanes summed left to right, then the tail one by one, sqrt rounded to float32. */
+function finishNorm(lanes: ArrayLike<number>, values: ArrayLike<number>, vectorEnd: number): number {
+  const fround = Math.fround;
+  let sum = lanes[0]!;
+  for (let k = 1; k < LANES; k++) sum = fround(sum + lanes[k]!);
+  for (let d = vectorEnd; d < values.length; d++) sum = fround(sum + values[d]! * values[d]!);
   return fround(Math.sqrt(sum));
+}
+
+/**
+ * The global norm and torch's clip coefficient, without touching the gradients: the optimizer
+ * applies the coefficient as it reads them (AdamW.step's gradScale), saving a pass over every value.
+ */
+export function clipCoefficient(grads: Iterable<Float32Array> | ReadonlyMap<string, Float32Array>, maxNorm: number): ClipResult {
+  // Infinity: the norm alone (no clipping), e.g. for max_grad_norm 0.
+  if (!(maxNorm > 0) || Number.isNaN(maxNorm)) throw new RangeError(`max_grad_norm must be a positive number, got ${maxNorm}`);
+  const tensors = grads instanceof Map ? [...grads.values()] : [...(grads as Iterable<Float32Array>)];
+  if (tensors.length === 0) return { totalNorm: 0, clipCoef: 1, finite: true };
+  const totalNorm = torchNorm2Scalar(tensors.map(torchNorm2));
+  if (!Number.isFinite(totalNorm)) return { totalNorm, clipCoef: Number.NaN, finite: false };
+  const fround = Math.fround;
+  const clipCoef = Math.min(fround(fround(1 / fround(totalNorm + fround(1e-6))) * fround(maxNorm)), 1.0);
+  return { totalNorm, clipCoef, finite: true };
 }
 
 /**
@@ -51,14 +84,9 @@ export function torchNorm2(values: ArrayLike<number>): number {
  * they are and reported, so that the trainer can stop with a clear message.
  */
 export function clipGradNorm(grads: Iterable<Float32Array> | ReadonlyMap<string, Float32Array>, maxNorm: number): ClipResult {
-  if (!(maxNorm > 0) || !Number.isFinite(maxNorm)) throw new RangeError(`max_grad_norm must be a positive number, got ${maxNorm}`);
   const tensors = grads instanceof Map ? [...grads.values()] : [...(grads as Iterable<Float32Array>)];
-  if (tensors.length === 0) return { totalNorm: 0, clipCoef: 1, finite: true };
-  const totalNorm = torchNorm2(tensors.map(torchNorm2));
-  if (!Number.isFinite(totalNorm)) return { totalNorm, clipCoef: Number.NaN, finite: false };
-  const fround = Math.fround;
-  const clipCoef = Math.min(fround(fround(1 / fround(totalNorm + fround(1e-6))) * fround(maxNorm)), 1.0);
+  const result = clipCoefficient(tensors, maxNorm);
   // Multiplying by exactly 1 changes nothing, so the common no-clip case skips the pass.
-  if (clipCoef < 1) for (const g of tensors) for (let i = 0; i < g.length; i++) g[i] = g[i]! * clipCoef;
-  return { totalNorm, clipCoef, finite: true };
+  if (result.finite && result.clipCoef < 1) for (const g of tensors) for (let i = 0; i < g.length; i++) g[i] = g[i]! * result.clipCoef;
+  return result;
 }

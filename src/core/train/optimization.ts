@@ -1,5 +1,5 @@
 import { AdamW, groupParameters, type AdamWSnapshot } from './adamw';
-import { clipGradNorm } from './clip';
+import { clipCoefficient } from './clip';
 import { learningRateAt, type LearningRateOptions, warmupStepsFor } from './schedules';
 import type { TrainingArguments } from './trainingArguments';
 
@@ -35,7 +35,9 @@ export function scheduleOf(args: TrainingArguments, totalSteps: number): Learnin
  * clip_grad_norm_, optimizer.step() at lr(step), scheduler.step(), zero_grad.
  */
 export class Optimization {
+  /** The pending step's gradients. After one micro-batch they are the caller's arrays, never written. */
   private readonly accumulated = new Map<string, Float32Array>();
+  private borrowed = false;
   private microBatches = 0;
   private stepsTaken: number;
 
@@ -47,7 +49,6 @@ export class Optimization {
     stepsTaken = 0,
   ) {
     this.stepsTaken = stepsTaken;
-    for (const [name, value] of params) this.accumulated.set(name, new Float32Array(value.length));
   }
 
   static create(params: Map<string, Float32Array>, args: TrainingArguments, totalSteps: number): Optimization {
@@ -74,12 +75,24 @@ export class Optimization {
   /** Adds one micro-batch's gradients (of its mean loss). */
   accumulate(grads: ReadonlyMap<string, Float32Array>): void {
     const scale = 1 / this.args.gradient_accumulation_steps;
-    for (const [name, sum] of this.accumulated) {
+    // One micro-batch per step (the usual case): its gradients are used as they are, no copy.
+    const borrow = scale === 1 && this.microBatches === 0;
+    for (const [name, param] of this.params) {
       const grad = grads.get(name);
       if (!grad) throw new Error(`no gradient for ${name}`);
-      if (scale === 1 && this.microBatches === 0) sum.set(grad);
-      else for (let i = 0; i < sum.length; i++) sum[i]! += Math.fround(grad[i]! * scale);
+      if (grad.length !== param.length) throw new Error(`the gradient of ${name} has ${grad.length} values, the parameter ${param.length}`);
+      if (borrow) {
+        this.accumulated.set(name, grad);
+        continue;
+      }
+      let sum = this.accumulated.get(name);
+      if (!sum || this.borrowed) {
+        sum = sum ? sum.slice() : new Float32Array(param.length);
+        this.accumulated.set(name, sum);
+      }
+      for (let i = 0; i < sum.length; i++) sum[i]! += Math.fround(grad[i]! * scale);
     }
+    this.borrowed = borrow;
     this.microBatches++;
   }
 
@@ -87,18 +100,14 @@ export class Optimization {
   apply(): StepReport {
     if (this.microBatches === 0) throw new Error('no gradients accumulated');
     const learningRate = learningRateAt(this.stepsTaken, this.schedule);
-    let gradNorm: number;
-    if (this.args.max_grad_norm > 0) {
-      const clip = clipGradNorm(this.accumulated, this.args.max_grad_norm);
-      gradNorm = clip.totalNorm;
-      if (!clip.finite) throw new NonFiniteError(`the gradient norm is ${gradNorm} at step ${this.stepsTaken + 1}`);
-    } else {
-      gradNorm = Math.sqrt([...this.accumulated.values()].reduce((sum, g) => sum + g.reduce((s, x) => s + x * x, 0), 0));
-      if (!Number.isFinite(gradNorm)) throw new NonFiniteError(`the gradient norm is ${gradNorm} at step ${this.stepsTaken + 1}`);
-    }
-    this.optimizer.step(this.params, this.accumulated, learningRate);
+    // The norm is torch's either way; only with max_grad_norm > 0 does it scale the update.
+    const clip = clipCoefficient(this.accumulated, this.args.max_grad_norm > 0 ? this.args.max_grad_norm : Infinity);
+    const gradNorm = clip.totalNorm;
+    if (!clip.finite) throw new NonFiniteError(`the gradient norm is ${gradNorm} at step ${this.stepsTaken + 1}`);
+    this.optimizer.step(this.params, this.accumulated, learningRate, this.args.max_grad_norm > 0 ? clip.clipCoef : 1);
     this.stepsTaken++;
-    for (const sum of this.accumulated.values()) sum.fill(0);
+    if (this.borrowed) this.accumulated.clear();
+    else for (const sum of this.accumulated.values()) sum.fill(0);
     this.microBatches = 0;
     return { step: this.stepsTaken, learningRate, gradNorm };
   }
