@@ -169,7 +169,7 @@ function build(root: HTMLElement): void {
       textField('lr_end', 'lr_end'),
       textField('timescale', 'timescale'),
       textField('max_grad_norm', 'max_grad_norm', '0: no clipping'),
-      selectField('group_by_length', 'group_by_length', [['false', 'Off (random batches)'], ['true', 'On (batches of similar length: less padding, faster)']], 'may learn worse when length goes with the kind of row'),
+      selectField('group_by_length', 'group_by_length', [['false', 'Off (random batches)'], ['true', 'On (batches of similar length)']], 'less padding for QA; NER and classification pack short rows anyway. May learn worse when length goes with the kind of row'),
       selectField('trainLayers', 'Train layers', [['all', 'All (full fine-tuning)'], ['top', 'Top k encoder layers + head'], ['head', 'Head only']]),
       textField('topLayers', 'k (top layers)'),
       textField('seed', 'seed'),

@@ -2,6 +2,7 @@
 //
 //   npx tsx bench/train/run.ts [--rounds 3] [--warmup 3] [--steps 20] [--modes full,top2,head,head-nocache]
 //       [--batch-size 16] [--seq 128] [--threads 2] [--dropout P] [--python /usr/bin/python3] [--keep DIR]
+//       [--data synthetic|wikiann]
 //
 // Model: BERT-small (4 layers, hidden 256, 4 heads, intermediate 1024, vocab 30522) for token
 // classification (9 labels), seeded weights written by our code and loaded by PyTorch
@@ -10,6 +11,11 @@
 // in the same order. Both run 2 threads (ORT intra-op / torch.set_num_threads), dropout 0.1 (the
 // config's; --dropout overrides it on both sides), AdamW lr 5e-5 with decay / no-decay groups,
 // linear schedule, max_grad_norm 1.0.
+//
+// --data wikiann: real rows of mixed length instead, the first sentences of ../shared/data WikiANN-en
+// train (in file order) with their tags, and a 12,000-piece cased WordPiece vocabulary trained on
+// that file. PyTorch pads each batch to its longest row (HF DataCollatorForTokenClassification); ours
+// packs the batch's rows (collatePacked), which is where the two differ in work.
 //
 // Rows (steps/s = timed steps ÷ their wall time; a step is the whole optimizer step: batch, forward,
 // loss, backward, clipping, AdamW, schedule):
@@ -29,10 +35,13 @@ import { initWeights } from '../../src/core/bert/init';
 import { saveModelFolder } from '../../src/core/bert/saveFolder';
 import { weightSpecs } from '../../src/core/bert/weightNames';
 import { loadBertTokenizer } from '../../src/core/runtime/tokenizer/tokenizerFiles';
+import { saveTokenizer } from '../../src/core/runtime/tokenizer/tokenizerWriter';
+import { specFromTrained, trainWordPiece } from '../../src/core/runtime/tokenizer/wordpieceTrainer';
+import { readTaskData } from '../../src/core/train/trainingData';
 import { nerFeatures } from '../../src/core/train/features';
 import { writeFileAtomic } from '../../src/core/util/atomicWrite';
 import { Random } from '../../src/core/util/random';
-import { bertSmallConfig, flags, median, readJson, runChild, torchEnv, TORCH_SCRIPT, TSX } from './common';
+import { bertSmallConfig, DATA, flags, median, readJson, runChild, torchEnv, TORCH_SCRIPT, TSX, WIKIANN_LABELS } from './common';
 
 const option = flags(process.argv.slice(2));
 const ROUNDS = Number(option.get('rounds', '3'));
@@ -44,6 +53,8 @@ const THREADS = option.get('threads', '2');
 const PYTHON = option.get('python', '/usr/bin/python3');
 const MODES = option.get('modes', 'full,top2,head,head-nocache').split(',');
 const DROPOUT = option.has('dropout') ? option.get('dropout', '0.1') : undefined;
+const SOURCE = option.get('data', 'synthetic');
+if (SOURCE !== 'synthetic' && SOURCE !== 'wikiann') throw new Error('--data must be synthetic or wikiann');
 const LABELS = ['O', 'B-PER', 'I-PER', 'B-ORG', 'I-ORG', 'B-LOC', 'I-LOC', 'B-MISC', 'I-MISC'];
 const VOCAB = 30522;
 const SPECIALS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
@@ -56,6 +67,28 @@ interface SideResult {
   losses: number[];
   cache_s?: number | null;
   setup_s?: number;
+}
+
+/** WikiANN rows: a vocabulary trained on the file, and its first sentences with their tags. */
+async function writeWikiannModelAndData(modelDir: string, dataFile: string, rowsFile: string): Promise<void> {
+  const data = await readTaskData('ner', path.join(DATA, 'wikiann-en', 'train.txt'));
+  if (data.task !== 'ner') throw new Error('unexpected data');
+  const trained = trainWordPiece(data.sentences.map((s) => s.tokens.join(' ')), { vocabSize: 12_000, lowercase: false, minFrequency: 2 });
+  await fs.mkdir(modelDir, { recursive: true });
+  await saveTokenizer(modelDir, specFromTrained(trained, 512));
+  const config = bertSmallConfig(trained.vocab.length, WIKIANN_LABELS);
+  const tokenizerFiles: Record<string, string> = {};
+  for (const name of ['tokenizer.json', 'vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json']) tokenizerFiles[name] = await fs.readFile(path.join(modelDir, name), 'utf8');
+  await saveModelFolder(modelDir, { config, head: 'token-classification', weights: initWeights(weightSpecs(config, 'token-classification'), config, 7), tokenizerFiles, onnx: false });
+  const sentences = data.sentences.slice(0, (WARMUP + STEPS + 1) * BATCH);
+  const tokenizer = await loadBertTokenizer(modelDir);
+  const label2id = Object.fromEntries(WIKIANN_LABELS.map((l, i) => [l, i]));
+  const { features } = nerFeatures(sentences, tokenizer, label2id, { maxSeqLength: SEQ });
+  if (features.length !== sentences.length) throw new Error('a bench sentence was split into windows');
+  const lengths = features.map((f) => f.inputIds.length);
+  console.log(`WikiANN rows: ${lengths.length}, mean ${(lengths.reduce((a, b) => a + b, 0) / lengths.length).toFixed(1)} tokens, longest ${Math.max(...lengths)}`);
+  await writeFileAtomic(dataFile, JSON.stringify({ sentences: sentences.map(({ tokens, tags }) => ({ tokens, tags })) }));
+  await writeFileAtomic(rowsFile, JSON.stringify({ rows: features.map((f) => ({ input_ids: f.inputIds, labels: f.tokenLabels })) }));
 }
 
 /** The seeded model folder both sides start from: vocab.txt of one-piece words w5 … w30521. */
@@ -111,9 +144,12 @@ async function main(): Promise<void> {
   const modelDir = path.join(dir, 'model');
   const dataFile = path.join(dir, 'data.json');
   const rowsFile = path.join(dir, 'rows.json');
-  console.log(`BERT-small token classification, seq ${SEQ}, batch ${BATCH}, ${THREADS} threads, dropout ${DROPOUT ?? '0.1 (config)'}; ${WARMUP} warm-up + ${STEPS} timed steps, ${ROUNDS} rounds; work dir ${dir}`);
-  await writeModel(modelDir);
-  await writeData(modelDir, dataFile, rowsFile);
+  console.log(`BERT-small token classification, ${SOURCE} rows, seq ${SEQ}, batch ${BATCH}, ${THREADS} threads, dropout ${DROPOUT ?? '0.1 (config)'}; ${WARMUP} warm-up + ${STEPS} timed steps, ${ROUNDS} rounds; work dir ${dir}`);
+  if (SOURCE === 'wikiann') await writeWikiannModelAndData(modelDir, dataFile, rowsFile);
+  else {
+    await writeModel(modelDir);
+    await writeData(modelDir, dataFile, rowsFile);
+  }
 
   const torchMode = (mode: string) => (mode === 'head-nocache' ? 'head' : mode);
   const ours = new Map<string, SideResult[]>();

@@ -37,8 +37,9 @@ Label Studio JSON; classify — TSV (text<TAB>label) or JSONL {"text","label"}; 
   --train-layers head|N|all         all
   --dropout P                       override the config's dropout (0 switches it off)
   --no-shuffle                      keep the data in file order
-  --group-by-length                 HF group_by_length: batches of similar-length rows (less padding,
-                                    faster; may learn worse when length goes with the kind of row)
+  --group-by-length                 HF group_by_length: batches of similar-length rows (less padding for
+                                    QA and masked-LM; NER and classification pack rows anyway); may
+                                    learn worse when length goes with the kind of row
   --seed N                          42
   --save-steps N --save-total-limit N --eval-steps N
   --problem-type regression|single_label_classification|multi_label_classification
