@@ -3,7 +3,7 @@
  * scheduleOf, learningRates), bundled into the webview so the chart redraws on every keystroke
  * without a round trip to the host. Pure.
  */
-import { scheduleOf } from '../src/core/train/optimization';
+import { scheduleOf } from '../src/core/train/runSchedule';
 import { learningRates } from '../src/core/train/schedules';
 import { resolveTrainingArguments } from '../src/core/train/trainingArguments';
 import type { TrainArguments } from './form';

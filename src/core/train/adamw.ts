@@ -17,8 +17,9 @@
  */
 
 import { optimizerKernels, type AdamWScalars } from './kernels/optimizerKernels';
+import { DEFAULT_NO_DECAY } from './noDecay';
 
-export const DEFAULT_NO_DECAY: readonly string[] = ['bias', 'LayerNorm.bias', 'LayerNorm.weight'];
+export { DEFAULT_NO_DECAY };
 
 export interface AdamWOptions {
   /** Decoupled weight decay of the decay group (HF Trainer `weight_decay`); default 0.01. */

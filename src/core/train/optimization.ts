@@ -1,6 +1,7 @@
 import { AdamW, groupParameters, type AdamWSnapshot } from './adamw';
 import { clipCoefficient } from './clip';
-import { learningRateAt, type LearningRateOptions, warmupStepsFor } from './schedules';
+import { scheduleOf } from './runSchedule';
+import { learningRateAt, type LearningRateOptions } from './schedules';
 import type { TrainingArguments } from './trainingArguments';
 
 export class NonFiniteError extends Error {}
@@ -12,21 +13,6 @@ export interface StepReport {
   learningRate: number;
   /** Global L2 norm of the accumulated gradients before clipping (what HF logs). */
   gradNorm: number;
-}
-
-/** The schedule of a run: HF λ functions with warmup from warmup_steps or ceil(warmup_ratio × total). */
-export function scheduleOf(args: TrainingArguments, totalSteps: number): LearningRateOptions {
-  const kwargs = args.lr_scheduler_kwargs;
-  return {
-    type: args.lr_scheduler_type,
-    lr: args.learning_rate,
-    numTrainingSteps: totalSteps,
-    numWarmupSteps: warmupStepsFor(totalSteps, { warmupSteps: args.warmup_steps, warmupRatio: args.warmup_ratio }),
-    numCycles: kwargs.num_cycles,
-    power: kwargs.power,
-    lrEnd: kwargs.lr_end,
-    timescale: kwargs.timescale,
-  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { DEFAULT_NO_DECAY } from './adamw';
+import { DEFAULT_NO_DECAY } from './noDecay';
 import { isScheduleType, SCHEDULE_TYPES, type ScheduleType } from './schedules';
 
 /** The HF TrainingArguments that BERT Lens honours, with HF's names and defaults (except weight_decay 0.01). */

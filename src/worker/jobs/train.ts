@@ -5,7 +5,7 @@ import { checkBaseModel } from '../../core/finetune/baseModelCheck';
 import { resolveModel } from '../../core/runtime/hub/resolveModel';
 import { ModelFolderError } from '../../core/runtime/modelFolder';
 import { CancelledError } from '../../core/tasks/shared/forward';
-import { scheduleOf } from '../../core/train/optimization';
+import { scheduleOf } from '../../core/train/runSchedule';
 import { learningRates, ScheduleError } from '../../core/train/schedules';
 import { train, type TrainerEvent, type TrainLayers } from '../../core/train/trainer';
 import {
