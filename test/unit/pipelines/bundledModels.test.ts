@@ -84,6 +84,10 @@ describe.skipIf(!trained)('bundled sentiment model', () => {
         if (best!.label === label) right++;
       }
       expect(right).toBeGreaterThanOrEqual(7);
+      // SST-2 is lower case: the shipped tokenizer lowercases, so capitals cannot change a verdict.
+      for (const [text] of reviews.slice(0, 3)) {
+        expect(await classifyText(model, text.toUpperCase())).toEqual(await classifyText(model, text.toLowerCase()));
+      }
     } finally {
       await model.session.release();
     }
