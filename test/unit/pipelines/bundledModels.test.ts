@@ -38,7 +38,7 @@ describe.skipIf(!trained)('bundled NER model', () => {
   afterAll(async () => model?.session.release());
 
   // A floor measured on the first model shipped (spans 13/17, labels 9/17, 2 others; the current one
-  // gives 15/17, 11/17, 0), so a worse retrained model fails here. It is not the goal of issue 7: WikiANN is Wikipedia title
+  // gives 15/17, 12/17, 0), so a worse retrained model fails here. It is not the goal of issue 7: WikiANN is Wikipedia title
   // fragments, and on full news sentences the model confuses PER with ORG (see models/README.md).
   it('finds most obvious entity spans in unseen news sentences (whole words, the default aggregation), with few false ones', async () => {
     let expected = 0;
