@@ -1,7 +1,7 @@
 // The models shipped in models/ (trained by `npm run train:models`): they must find the obvious
 // entities of news sentences they never saw and read obvious sentiment, and their dev scores must be
 // the ones models/manifest.json (and so the README and the status bar) reports.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,6 +111,24 @@ describe.skipIf(!trained || !haveDev)('bundled models on the dev sets (../shared
     const metrics = await evaluate('--task', 'ner', '--data', path.join(SHARED_DATA, 'wikiann-en', 'dev.txt'));
     console.log(`[bundled ner] WikiANN dev: F1 ${metrics.f1}, manifest ${manifest.ner.dev_entity_f1}`);
     expect(Math.abs(metrics.f1! - manifest.ner.dev_entity_f1!)).toBeLessThanOrEqual(0.01);
+  }, 300_000);
+
+  // The issue's check: `bert-lens train --eval-data` scores the dev set through the training graph
+  // (128-token windows, not the shipped 64) — one step at a negligible rate leaves the weights as shipped.
+  it('bert-lens train --eval-data on WikiANN dev reproduces the shipped F1 within 1 point', async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'bert-lens-bundled-train-'));
+    const train = path.join(out, 'train.txt');
+    writeFileSync(train, readFileSync(path.join(SHARED_DATA, 'wikiann-en', 'train.txt'), 'utf8').split('\n').slice(0, 40).join('\n') + '\n');
+    let stdout = '';
+    let stderr = '';
+    const code = await main(['train', '--task', 'ner', '--model', bundledModelDir('ner'), '--data', train, '--eval-data', path.join(SHARED_DATA, 'wikiann-en', 'dev.txt'),
+      '--out', path.join(out, 'run'), '--learning-rate', '1e-12', '--max-steps', '1', '--threads', '1'], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+    expect(code, stderr).toBe(0);
+    const evals = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { eval_f1?: number }).filter((e) => e.eval_f1 !== undefined);
+    expect(evals.length).toBeGreaterThan(0);
+    const f1 = evals[evals.length - 1]!.eval_f1!;
+    console.log(`[bundled ner] bert-lens train --eval-data: F1 ${f1}, manifest ${manifest.ner.dev_entity_f1}`);
+    expect(Math.abs(f1 - manifest.ner.dev_entity_f1!)).toBeLessThanOrEqual(0.01);
   }, 300_000);
 
   it('bert-lens evaluate reproduces the SST-2 dev accuracy of models/manifest.json within 1 point', async () => {
