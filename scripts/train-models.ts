@@ -43,7 +43,7 @@ import { listCheckpoints } from '../src/core/train/checkpoint';
 import { EVAL_HEAD, evaluateModel } from '../src/core/train/evaluateModel';
 import { saveTokenizer } from '../src/core/runtime/tokenizer/tokenizerWriter';
 import { specFromTrained, trainWordPiece } from '../src/core/runtime/tokenizer/wordpieceTrainer';
-import { train, type EvalMetrics, type TrainerEvent } from '../src/core/train/trainer';
+import { readTokenizerFiles, train, type EvalMetrics, type TrainerEvent } from '../src/core/train/trainer';
 import { exampleCount, readTaskData, type TaskData } from '../src/core/train/trainingData';
 import { withMaskedCopies } from '../src/core/train/augment';
 import type { TrainingArguments } from '../src/core/train/trainingArguments';
@@ -143,11 +143,7 @@ async function randomModel(dir: string, head: HeadKind, seed: number): Promise<v
   const vocabDir = path.join(WORK, 'vocab');
   const vocab = (await fs.readFile(path.join(vocabDir, 'vocab.txt'), 'utf8')).split('\n').filter((l) => l !== '').length;
   const config = parseBertConfig({ ...ARCHITECTURE, vocab_size: vocab });
-  const tokenizerFiles: Record<string, string> = {};
-  for (const name of ['tokenizer.json', 'vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json']) {
-    tokenizerFiles[name] = await fs.readFile(path.join(vocabDir, name), 'utf8');
-  }
-  await saveModelFolder(dir, { config, head, weights: initWeights(weightSpecs(config, head), config, seed), tokenizerFiles, onnx: false });
+  await saveModelFolder(dir, { config, head, weights: initWeights(weightSpecs(config, head), config, seed), tokenizerFiles: await readTokenizerFiles(vocabDir), onnx: false });
 }
 
 async function stageVocab(): Promise<void> {
@@ -192,9 +188,7 @@ async function fineTune(stage: string, options: { task: 'ner' | 'classify'; from
   const saved = (await listCheckpoints(out)).filter((c) => c.step < result.steps);
   const checkpoints = [...saved, { dir: out, step: result.steps }].slice(-average);
   const averaged = await averageWeights(checkpoints.map((c) => c.dir));
-  const tokenizerFiles: Record<string, string> = {};
-  for (const name of ['tokenizer.json', 'vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json']) tokenizerFiles[name] = await fs.readFile(path.join(out, name), 'utf8');
-  await saveModelFolder(out, { ...averaged, tokenizerFiles, onnx: true, metadata: { trained_by: 'bert-lens train:models', averaged_checkpoints: checkpoints.map((c) => c.step).join(',') } });
+  await saveModelFolder(out, { ...averaged, tokenizerFiles: await readTokenizerFiles(out), onnx: true, metadata: { trained_by: 'bert-lens train:models', averaged_checkpoints: checkpoints.map((c) => c.step).join(',') } });
   const metrics = await evaluateShipped(out, options.dev, options.task);
   const trainingLog = JSON.parse(await fs.readFile(logFile, 'utf8')) as Record<string, unknown>;
   await writeFileAtomic(logFile, JSON.stringify({ ...trainingLog, metrics, last_epoch_metrics: result.metrics, averaged_steps: checkpoints.map((c) => c.step) }, null, 1) + '\n');
@@ -358,9 +352,10 @@ async function exportModel(stage: string, target: string, head: HeadKind, form: 
     // what users give it (keeping accents, which the vocabulary has: "cliché").
     Object.assign(tokenizerJson.normalizer, { lowercase: true, strip_accents: false });
     Object.assign(tokenizerConfig, { do_lower_case: true, strip_accents: false });
+    await writeFileAtomic(path.join(target, 'tokenizer.json'), JSON.stringify(tokenizerJson));
+  } else {
+    await fs.copyFile(path.join(source, 'tokenizer.json'), path.join(target, 'tokenizer.json'));
   }
-  if (options.lowercase) await writeFileAtomic(path.join(target, 'tokenizer.json'), JSON.stringify(tokenizerJson));
-  else await fs.copyFile(path.join(source, 'tokenizer.json'), path.join(target, 'tokenizer.json'));
   // Pretraining saw positions 0..MLM block length only and fine-tuning mostly short sentences: later
   // position embeddings are barely trained, and windows of 256 tokens made the NER model mark half
   // the words of a page. HF's model_max_length tells every pipeline (ours, transformers) the limit.

@@ -148,7 +148,8 @@ function prepare(data: TaskData, tokenizer: BertTokenizer, config: BertConfig, a
   }
 }
 
-async function readTokenizerFiles(dir: string): Promise<Record<string, string>> {
+/** The tokenizer files a model folder has (missing ones are left out), to copy into a new folder. */
+export async function readTokenizerFiles(dir: string): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
   for (const name of ['tokenizer.json', 'vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json']) {
     const content = await fs.readFile(path.join(dir, name), 'utf8').catch(() => undefined);
