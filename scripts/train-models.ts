@@ -463,6 +463,8 @@ async function stageSoup(stage: string, ingredients: readonly string[], dev: Tas
     log(`${stage}: exists`);
     return JSON.parse(await fs.readFile(logFile, 'utf8')).metrics as EvalMetrics;
   }
+  const missing = ingredients.filter((s) => !finished(s));
+  if (missing.length > 0) throw new Error(`${stage} is the mean of ${ingredients.join(', ')}; not finished in ${WORK}: ${missing.join(', ')}`);
   const dirs = ingredients.map((s) => path.join(WORK, s));
   const soup = await averageWeights(dirs);
   await fs.rm(out, { recursive: true, force: true });
@@ -479,10 +481,14 @@ async function stageSoup(stage: string, ingredients: readonly string[], dev: Tas
 function pipeline(ner: { train: TaskData; dev: TaskData }, sst: SstData): Record<string, Stage> {
   const nerStages = baselines ? ['ner', 'ner-scratch'] : ['ner'];
   const sentimentStages = baselines ? ['sentiment', 'sentiment-scratch', 'sentiment-soup'] : ['sentiment'];
-  const soupIngredients = Object.fromEntries(Object.entries(SST_SOUP).map(([name, { recipe: soupRecipe, masking }]) => [name, {
-    after: ['vocab'],
-    run: async () => record({ [name.replace(/-/g, '_')]: await fineTune(name, { task: 'classify', from: await scratchInit(), train: maskedCopies(sst.phrases, masking), dev: sst.dev, recipe: soupRecipe }), [`${name.replace(/-/g, '_')}_recipe`]: { ...soupRecipe, masking } }),
-  }]));
+  const soupIngredients = Object.fromEntries(Object.entries(SST_SOUP).map(([name, { recipe: soupRecipe, masking }]): [string, Stage] => {
+    const key = name.replace(/-/g, '_');
+    const run = async (): Promise<void> => {
+      const metrics = await fineTune(name, { task: 'classify', from: await scratchInit(), train: maskedCopies(sst.phrases, masking), dev: sst.dev, recipe: soupRecipe });
+      await record({ [key]: metrics, [`${key}_recipe`]: { ...soupRecipe, masking } });
+    };
+    return [name, { after: ['vocab'], run }];
+  }));
   return {
     vocab: { after: [], run: stageVocab },
     mlm: { after: ['vocab'], run: stageMlm },
@@ -536,7 +542,8 @@ const ORDER = ['vocab', 'mlm', 'ner', 'sentiment', 'ner-scratch', 'sentiment-scr
  * Two lanes, one ORT thread each: two single-threaded runs use 2 cores better than one run at 2
  * threads (the optimizer, the masks and the batches are single-threaded JavaScript). The pretraining
  * lane (mlm, ner, sentiment, ner-prose) and the lane from random weights (ner-scratch, the three
- * sentiment runs of the soup, the soup) take about the same time; a stage whose input comes from the other lane waits for it.
+ * sentiment runs of the soup, the soup) take about the same time; a stage whose input comes from the
+ * other lane waits for it.
  */
 const LANES = [['mlm', 'ner', 'sentiment', 'ner-prose'], ['ner-scratch', ...SOUP_INGREDIENTS, 'sentiment-soup']];
 

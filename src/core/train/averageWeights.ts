@@ -7,9 +7,10 @@ import { readSafetensors } from '../runtime/safetensors';
 export class AverageWeightsError extends Error {}
 
 /**
- * The element-wise mean of the weights of several model folders of one run (checkpoint averaging,
- * as fairseq's average_checkpoints.py): the checkpoints of the last epochs of a fine-tuning lie in one
- * basin, and their mean usually scores a little better on held-out data than any one of them.
+ * The element-wise mean of the weights of several model folders (checkpoint averaging, as fairseq's
+ * average_checkpoints.py; or a "uniform model soup", Wortsman et al. 2022, of runs that started from
+ * the same weights): such models lie in one basin, and their mean usually scores a little better on
+ * held-out data than any one of them. Runs from different starting weights do not average.
  * Sums run in float64; the config (labels included) is the last folder's, and every folder must hold
  * the same tensors with the same shapes.
  */
