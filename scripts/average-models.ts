@@ -5,13 +5,12 @@
  *
  *   npx tsx scripts/average-models.ts OUT DIR DIR... [--task classify|ner --data FILE] [--int8]
  *
- * OUT gets the mean as a model folder (model.safetensors + onnx/model.onnx, the first folder's
- * tokenizer). With --int8 the int8 graph the bundled sentiment model ships as is written to OUT-int8
- * and scored too.
+ * OUT gets the mean as a model folder (model.safetensors + onnx/model.onnx, the last folder's
+ * tokenizer). With --int8 it also gets onnx/model_quantized.onnx (the form the bundled sentiment model
+ * ships in), scored too.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { exportInferenceOnnx } from '../src/core/bert/buildGraph';
 import { saveModelFolder } from '../src/core/bert/saveFolder';
 import { loadModel } from '../src/core/runtime/loadModel';
 import { averageWeights } from '../src/core/train/averageWeights';
@@ -28,8 +27,8 @@ function option(args: string[], name: string): string | undefined {
   return value;
 }
 
-async function score(dir: string, task: 'ner' | 'classify', data: TaskData): Promise<number> {
-  const model = await loadModel(dir, { head: EVAL_HEAD[task], cacheDir: path.join(dir, '.cache') });
+async function score(dir: string, task: 'ner' | 'classify', data: TaskData, quantized: boolean): Promise<number> {
+  const model = await loadModel(dir, { head: EVAL_HEAD[task], quantized, cacheDir: path.join(dir, '.cache') });
   try {
     return (await evaluateModel(model, data, { maxSeqLength: 128, batchSize: 64 })).metrics.score;
   } finally {
@@ -47,23 +46,13 @@ async function main(): Promise<void> {
   if (!out || dirs.length < 2) throw new Error('usage: average-models.ts OUT DIR DIR... [--task classify|ner --data FILE] [--int8]');
   const mean = await averageWeights(dirs);
   await fs.rm(out, { recursive: true, force: true });
-  const tokenizerFiles = await readTokenizerFiles(dirs[0]!);
-  await saveModelFolder(out, { ...mean, tokenizerFiles, onnx: true, metadata: { averaged_from: dirs.join(',') } });
-  const forms: Array<[string, string]> = [['float32', out]];
-  if (int8) {
-    const quantized = `${out}-int8`;
-    await fs.rm(quantized, { recursive: true, force: true });
-    await saveModelFolder(quantized, { ...mean, tokenizerFiles, onnx: false });
-    await fs.rm(path.join(quantized, 'model.safetensors'));
-    const bytes = exportInferenceOnnx(mean.config, mean.head, (name) => mean.weights.get(name)!, { quantize: 'int8' });
-    await fs.mkdir(path.join(quantized, 'onnx'), { recursive: true });
-    await fs.writeFile(path.join(quantized, 'onnx', 'model_quantized.onnx'), bytes);
-    forms.push(['int8', quantized]);
-  }
+  await saveModelFolder(out, { ...mean, tokenizerFiles: await readTokenizerFiles(dirs[dirs.length - 1]!), onnx: true, quantized: int8, metadata: { averaged_from: dirs.join(',') } });
   process.stdout.write(`mean of ${dirs.length} folders written to ${out}\n`);
   if (!dataFile) return;
   const data = await readTaskData(task, dataFile);
-  for (const [form, dir] of forms) process.stdout.write(`${form}: dev score ${((await score(dir, task, data)) * 100).toFixed(2)}\n`);
+  for (const quantized of int8 ? [false, true] : [false]) {
+    process.stdout.write(`${quantized ? 'int8' : 'float32'}: dev score ${((await score(out, task, data, quantized)) * 100).toFixed(2)}\n`);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -162,6 +162,19 @@ async function stageVocab(): Promise<void> {
   log(`vocab: ${trained.vocab.length} pieces from ${texts.length} texts in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
+/** The dev metrics a stage recorded in its training_log.json (undefined before it has one). */
+async function recordedMetrics(stage: string): Promise<EvalMetrics | undefined> {
+  const logFile = path.join(WORK, stage, 'training_log.json');
+  if (!existsSync(logFile)) return undefined;
+  return (JSON.parse(await fs.readFile(logFile, 'utf8')) as { metrics?: EvalMetrics }).metrics;
+}
+
+/** Saves the element-wise mean of model folders into `out` (tokenizer files from the last folder). */
+async function saveMean(out: string, dirs: readonly string[], metadata: Record<string, string>): Promise<void> {
+  const mean = await averageWeights(dirs);
+  await saveModelFolder(out, { ...mean, tokenizerFiles: await readTokenizerFiles(dirs[dirs.length - 1]!), onnx: true, metadata: { trained_by: 'bert-lens train:models', ...metadata } });
+}
+
 /**
  * One fine-tuning stage into WORK/<stage>. With `recipe.average` > 1 the stage's model is the mean of
  * its last checkpoints (checkpoint averaging), scored on dev through the inference runtime;
@@ -172,7 +185,7 @@ async function fineTune(stage: string, options: { task: 'ner' | 'classify'; from
   const logFile = path.join(out, 'training_log.json');
   if (await done(out)) {
     log(`${stage}: exists`);
-    return JSON.parse(await fs.readFile(logFile, 'utf8')).metrics as EvalMetrics;
+    return recordedMetrics(stage);
   }
   const { average, checkpointsPerEpoch, dropout } = options.recipe;
   const batch = options.recipe.args.per_device_train_batch_size ?? 32;
@@ -191,8 +204,7 @@ async function fineTune(stage: string, options: { task: 'ner' | 'classify'; from
   // The run's final weights (in `out`) count as a checkpoint: save_steps rarely divides the step count.
   const saved = (await listCheckpoints(out)).filter((c) => c.step < result.steps);
   const checkpoints = [...saved, { dir: out, step: result.steps }].slice(-average);
-  const averaged = await averageWeights(checkpoints.map((c) => c.dir));
-  await saveModelFolder(out, { ...averaged, tokenizerFiles: await readTokenizerFiles(out), onnx: true, metadata: { trained_by: 'bert-lens train:models', averaged_checkpoints: checkpoints.map((c) => c.step).join(',') } });
+  await saveMean(out, checkpoints.map((c) => c.dir), { averaged_checkpoints: checkpoints.map((c) => c.step).join(',') });
   const metrics = await evaluateShipped(out, options.dev, options.task);
   const trainingLog = JSON.parse(await fs.readFile(logFile, 'utf8')) as Record<string, unknown>;
   await writeFileAtomic(logFile, JSON.stringify({ ...trainingLog, metrics, last_epoch_metrics: result.metrics, averaged_steps: checkpoints.map((c) => c.step) }, null, 1) + '\n');
@@ -411,9 +423,8 @@ async function bestStage(stages: readonly string[]): Promise<string> {
   let best = stages[0]!;
   let bestScore = -Infinity;
   for (const stage of stages) {
-    const logFile = path.join(WORK, stage, 'training_log.json');
-    if (!finished(stage) || !existsSync(logFile)) continue;
-    const score = (JSON.parse(await fs.readFile(logFile, 'utf8')) as { metrics?: EvalMetrics }).metrics?.score;
+    if (!finished(stage)) continue;
+    const score = (await recordedMetrics(stage))?.score;
     if (score !== undefined && score > bestScore) {
       best = stage;
       bestScore = score;
@@ -456,23 +467,20 @@ async function scratchInit(): Promise<string> {
  * The uniform soup of the SST-2 runs from random weights: their element-wise mean, scored on dev like
  * a stage (training_log.json), so the export's choice of the best sentiment stage sees it.
  */
-async function stageSoup(stage: string, ingredients: readonly string[], dev: TaskData): Promise<EvalMetrics> {
+async function stageSoup(stage: string, ingredients: readonly string[], dev: TaskData): Promise<EvalMetrics | undefined> {
   const out = path.join(WORK, stage);
-  const logFile = path.join(out, 'training_log.json');
   if (await done(out)) {
     log(`${stage}: exists`);
-    return JSON.parse(await fs.readFile(logFile, 'utf8')).metrics as EvalMetrics;
+    return recordedMetrics(stage);
   }
   const missing = ingredients.filter((s) => !finished(s));
   if (missing.length > 0) throw new Error(`${stage} is the mean of ${ingredients.join(', ')}; not finished in ${WORK}: ${missing.join(', ')}`);
-  const dirs = ingredients.map((s) => path.join(WORK, s));
-  const soup = await averageWeights(dirs);
   await fs.rm(out, { recursive: true, force: true });
-  await saveModelFolder(out, { ...soup, tokenizerFiles: await readTokenizerFiles(dirs[0]!), onnx: true, metadata: { trained_by: 'bert-lens train:models', soup_of: ingredients.join(',') } });
+  await saveMean(out, ingredients.map((s) => path.join(WORK, s)), { soup_of: ingredients.join(',') });
   const metrics = await evaluateShipped(out, dev, 'classify');
   const ingredientScores: Record<string, number | undefined> = {};
-  for (const s of ingredients) ingredientScores[s] = (JSON.parse(await fs.readFile(path.join(WORK, s, 'training_log.json'), 'utf8')) as { metrics?: EvalMetrics }).metrics?.score;
-  await writeFileAtomic(logFile, JSON.stringify({ metrics, soup_of: ingredients, ingredient_scores: ingredientScores }, null, 1) + '\n');
+  for (const s of ingredients) ingredientScores[s] = (await recordedMetrics(s))?.score;
+  await writeFileAtomic(path.join(out, 'training_log.json'), JSON.stringify({ metrics, soup_of: ingredients, ingredient_scores: ingredientScores }, null, 1) + '\n');
   log(`${stage}: mean of ${ingredients.join(', ')} (dev ${Object.values(ingredientScores).map((x) => x?.toFixed(4)).join(', ')}): dev score ${metrics.score.toFixed(4)}`);
   await markComplete(out);
   return metrics;
