@@ -600,9 +600,29 @@ async function runLanes(lanes: string[][]): Promise<void> {
   }
 }
 
+/** The flags this script knows; anything else stops it before any work (a misspelt flag must not start a long run). */
+/** Every file the stages read, checked before any work. */
+const DATA_FILES = ['wikiann-en/train.txt', 'wikiann-en/dev.txt', 'wnut17/train.conll', 'sst2/train.tsv', 'sst2/dev.tsv'];
+
+const FLAGS = ['--force', '--compare-pretraining', '--sequential', '--quick'];
+const VALUED_FLAGS = ['--only=', '--lane='];
+
 async function main(): Promise<void> {
-  if (!existsSync(file('wikiann-en', 'train.txt')) || !existsSync(file('sst2', 'train.tsv'))) {
-    process.stderr.write(`train:models needs the datasets in ${DATA} (wikiann-en, wnut17, sst2; see its README). They are absent, so nothing was trained; the shipped models in models/ are unchanged.\n`);
+  const unknown = argv.filter((a) => !FLAGS.includes(a) && !VALUED_FLAGS.some((f) => a.startsWith(f)));
+  if (unknown.length > 0) {
+    process.stderr.write(`train:models: unknown option ${unknown.join(' ')} (options: ${[...FLAGS, '--only=STAGE,...'].join(' ')})\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const unknownStages = (only ?? []).filter((s) => !ORDER.includes(s));
+  if (unknownStages.length > 0) {
+    process.stderr.write(`train:models: --only names unknown stages ${unknownStages.join(', ')} (stages: ${ORDER.join(', ')})\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const missing = DATA_FILES.filter((f) => !existsSync(file(f)));
+  if (missing.length > 0) {
+    process.stderr.write(`train:models needs the datasets in ${DATA} (see its README); ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} absent, so nothing was trained; the shipped models in models/ are unchanged.\n`);
     process.exitCode = 2;
     return;
   }
