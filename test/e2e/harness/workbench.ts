@@ -14,6 +14,14 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
+/** A rectangle on the page, in CSS pixels (getBoundingClientRect). */
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 export interface Decoration {
   /** The element's classes; VS Code names decoration types `ced-<key>-<n>`. */
   className: string;
@@ -150,7 +158,8 @@ export class Workbench {
    * so then the keyboard way: caret into the box and Ctrl+K Ctrl+I ("Show or Focus Hover"), which
    * asks the same hover providers for the same position.
    */
-  async editorHoverAt(box: { x: number; y: number; width: number; height: number }, hasText: string | RegExp, mouseTimeoutMs = 7_000): Promise<string> {
+  async editorHoverAt(box: Box, hasText: string | RegExp, mouseTimeoutMs = 7_000): Promise<string> {
+    if (!(box.width > 0 && box.height > 0)) throw new Error(`editorHoverAt needs a rendered box, got ${JSON.stringify(box)} (measure it with renderedBoxes)`);
     const widget = this.page.locator('.monaco-hover', { hasText }).filter({ visible: true }).first();
     const x = box.x + Math.min(4, box.width / 2);
     const y = box.y + box.height / 2;
@@ -169,8 +178,15 @@ export class Workbench {
       await this.page.keyboard.press('Control+I');
       if (await widget.waitFor({ timeout: 10_000 }).then(() => true, () => false)) return widget.innerText();
     }
-    await widget.waitFor({ timeout: 1 });
-    return widget.innerText();
+    // Say what was there instead, so a failure in CI can be told apart: no hover at all, another
+    // hover, or the mouse over something other than the decoration.
+    const hovers = await this.page.locator('.monaco-hover').filter({ visible: true }).allInnerTexts();
+    // A string: this project's TypeScript libs have no DOM types.
+    const under = await this.page.evaluate(`(() => {
+      const element = document.elementFromPoint(${x}, ${y});
+      return element ? '<' + element.tagName.toLowerCase() + ' class="' + element.className + '">' + (element.textContent || '').slice(0, 40) : 'nothing';
+    })()`);
+    throw new Error(`no hover containing ${String(hasText)} at (${Math.round(x)}, ${Math.round(y)}); visible hovers: ${JSON.stringify(hovers)}; under the point: ${under}`);
   }
 
   /** Texts of the notifications on screen (toasts and the notification center). */
@@ -189,6 +205,24 @@ export class Workbench {
       await this.page.waitForTimeout(200);
     }
     throw new Error(`No notification matched ${pattern} within ${timeoutMs} ms. Shown: ${JSON.stringify(seen)}`);
+  }
+
+  /**
+   * The boxes of the elements `selector` matches that have a size, waiting up to `timeoutMs` for at
+   * least one. Right after the caret moves the editor may be re-rendering its lines, and elements
+   * measured then report empty boxes (seen in CI: every answer highlight 0×0 at (0, 0)).
+   */
+  async renderedBoxes(selector: string, timeoutMs = 10_000): Promise<Box[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const boxes = await this.page.locator(selector).evaluateAll((elements) => elements.map((element) => {
+        const rect = element.getBoundingClientRect();
+        return { x: rect.x, y: rect.y, width: rect.width, height: rect.height };
+      }));
+      const rendered = boxes.filter((box) => box.width > 0 && box.height > 0);
+      if (rendered.length > 0 || Date.now() > deadline) return rendered;
+      await this.page.waitForTimeout(100);
+    }
   }
 
   /** Decorated elements in the editors (see Decoration). */

@@ -7,16 +7,10 @@ import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ID, startSession, type E2eSession } from '../harness/session';
+import type { Box } from '../harness/workbench';
 
 const DOCUMENT = 'harbour-expansion.txt';
 const EDITOR = '.editor-group-container .monaco-editor';
-
-interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
 
 /**
  * Decorations with a border are drawn as empty overlay elements behind the text, so they are found
@@ -191,7 +185,7 @@ describe('annotation in the editor', () => {
   it('shows the annotation in a hover with Change Label and Remove Label links', async () => {
     const { workbench } = session;
     const page = workbench.page;
-    const [box] = await decorationBoxes(page);
+    const [box] = await workbench.renderedBoxes(`${EDITOR} [class*="ced-"]`);
     expect(box).toBeDefined();
     const hover = await step(session, 'hover', async () => {
       return workbench.editorHoverAt(box!, 'annotation');

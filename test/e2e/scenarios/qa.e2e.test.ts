@@ -6,19 +6,13 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ID, startSession, type E2eSession } from '../harness/session';
+import type { Box } from '../harness/workbench';
 import { runCommandWithQuickInput, taskWorkspace, type TaskWorkspace } from './taskHelpers';
 
 /** The first run starts the worker, loads onnxruntime-node and converts the fixture's safetensors. */
 const FIRST_RUN_TIMEOUT_MS = 90_000;
 const EDITOR = '.editor-group-container .monaco-editor';
 const CONTEXT = 'Chief executive Marieke van Dalen told reporters that construction would';
-
-interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
 
 /** Boxes of the decorated elements (decorations with a background are empty overlay elements). */
 async function decorationBoxes(page: Page): Promise<Box[]> {
@@ -107,7 +101,7 @@ describe('Ask a Question about Selection', () => {
     const page = workbench.page;
     // Move the caret away so the hover target is the decoration, not the selection.
     await page.keyboard.press('Control+End');
-    const boxes = await decorationBoxes(page);
+    const boxes = await workbench.renderedBoxes(`${EDITOR} [class*="ced-"]`);
     expect(boxes.length).toBeGreaterThan(0);
     const biggest = boxes.sort((a, b) => b.width - a.width)[0]!;
     const text = await workbench.editorHoverAt(biggest, 'Question:');
