@@ -479,8 +479,14 @@ async function scratchInit(): Promise<string> {
 async function stageSoup(stage: string, ingredients: readonly string[], dev: TaskData): Promise<EvalMetrics | undefined> {
   const out = path.join(WORK, stage);
   if (await done(out)) {
-    log(`${stage}: exists`);
-    return recordedMetrics(stage);
+    // A soup made by an older recipe (other ingredients) is remade: it takes seconds.
+    const logFile = path.join(out, 'training_log.json');
+    const recorded = existsSync(logFile) ? (JSON.parse(await fs.readFile(logFile, 'utf8')) as { soup_of?: string[] }).soup_of : undefined;
+    if (JSON.stringify(recorded) === JSON.stringify(ingredients)) {
+      log(`${stage}: exists`);
+      return recordedMetrics(stage);
+    }
+    log(`${stage}: made of ${recorded?.join(', ') ?? 'unknown runs'}, not ${ingredients.join(', ')}; making it again`);
   }
   const missing = ingredients.filter((s) => !finished(s));
   if (missing.length > 0) throw new Error(`${stage} is the mean of ${ingredients.join(', ')}; not finished in ${WORK}: ${missing.join(', ')}`);
