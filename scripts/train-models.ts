@@ -562,8 +562,8 @@ const ORDER = ['vocab', 'mlm', 'ner', 'sentiment', 'ner-scratch', 'sentiment-scr
 
 /**
  * Two lanes, one ORT thread each: two single-threaded runs use 2 cores better than one run at 2
- * threads (the optimizer, the masks and the batches are single-threaded JavaScript). Each pair of
- * lanes takes about the same time; a stage whose input comes from the other lane waits for it.
+ * threads (the optimizer, the masks and the batches are single-threaded JavaScript). The two lanes
+ * take roughly the same time; a stage whose input comes from the other lane waits for it.
  */
 function lanes(): string[][] {
   if (!comparePretraining) return [['ner-scratch', 'ner-prose'], [...SOUP_INGREDIENTS, 'sentiment-soup']];
@@ -606,10 +606,10 @@ async function runLanes(lanes: string[][]): Promise<void> {
   }
 }
 
-/** The flags this script knows; anything else stops it before any work (a misspelt flag must not start a long run). */
 /** Every file the stages read, checked before any work. */
 const DATA_FILES = ['wikiann-en/train.txt', 'wikiann-en/dev.txt', 'wnut17/train.conll', 'sst2/train.tsv', 'sst2/dev.tsv'];
 
+/** The flags this script knows; anything else stops it before any work (a misspelt flag must not start a long run). */
 const FLAGS = ['--force', '--compare-pretraining', '--sequential', '--quick'];
 const VALUED_FLAGS = ['--only=', '--lane='];
 
