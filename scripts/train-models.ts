@@ -173,9 +173,14 @@ async function stageVocab(): Promise<void> {
 
 /** The dev metrics a stage recorded in its training_log.json (undefined before it has one). */
 async function recordedMetrics(stage: string): Promise<EvalMetrics | undefined> {
+  return (await recordedLog(stage))?.metrics;
+}
+
+/** A stage's training_log.json (undefined before it has one); a soup's also names its runs. */
+async function recordedLog(stage: string): Promise<{ metrics?: EvalMetrics; soup_of?: string[] } | undefined> {
   const logFile = path.join(WORK, stage, 'training_log.json');
   if (!existsSync(logFile)) return undefined;
-  return (JSON.parse(await fs.readFile(logFile, 'utf8')) as { metrics?: EvalMetrics }).metrics;
+  return JSON.parse(await fs.readFile(logFile, 'utf8')) as { metrics?: EvalMetrics; soup_of?: string[] };
 }
 
 /** Saves the element-wise mean of model folders into `out` (tokenizer files from the last folder). */
@@ -480,8 +485,7 @@ async function stageSoup(stage: string, ingredients: readonly string[], dev: Tas
   const out = path.join(WORK, stage);
   if (await done(out)) {
     // A soup made by an older recipe (other ingredients) is remade: it takes seconds.
-    const logFile = path.join(out, 'training_log.json');
-    const recorded = existsSync(logFile) ? (JSON.parse(await fs.readFile(logFile, 'utf8')) as { soup_of?: string[] }).soup_of : undefined;
+    const recorded = (await recordedLog(stage))?.soup_of;
     if (JSON.stringify(recorded) === JSON.stringify(ingredients)) {
       log(`${stage}: exists`);
       return recordedMetrics(stage);
@@ -613,22 +617,23 @@ const DATA_FILES = ['wikiann-en/train.txt', 'wikiann-en/dev.txt', 'wnut17/train.
 const FLAGS = ['--force', '--compare-pretraining', '--sequential', '--quick'];
 const VALUED_FLAGS = ['--only=', '--lane='];
 
-async function main(): Promise<void> {
+/** Why this invocation cannot run (an unknown option or stage, missing data), or undefined when it can. */
+function refusal(): string | undefined {
   const unknown = argv.filter((a) => !FLAGS.includes(a) && !VALUED_FLAGS.some((f) => a.startsWith(f)));
-  if (unknown.length > 0) {
-    process.stderr.write(`train:models: unknown option ${unknown.join(' ')} (options: ${[...FLAGS, '--only=STAGE,...'].join(' ')})\n`);
-    process.exitCode = 2;
-    return;
-  }
+  if (unknown.length > 0) return `train:models: unknown option ${unknown.join(' ')} (options: ${[...FLAGS, '--only=STAGE,...'].join(' ')})`;
   const unknownStages = (only ?? []).filter((s) => !ORDER.includes(s));
-  if (unknownStages.length > 0) {
-    process.stderr.write(`train:models: --only names unknown stages ${unknownStages.join(', ')} (stages: ${ORDER.join(', ')})\n`);
-    process.exitCode = 2;
-    return;
-  }
+  if (unknownStages.length > 0) return `train:models: --only names unknown stages ${unknownStages.join(', ')} (stages: ${ORDER.join(', ')})`;
   const missing = DATA_FILES.filter((f) => !existsSync(file(f)));
   if (missing.length > 0) {
-    process.stderr.write(`train:models needs the datasets in ${DATA} (see its README); ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} absent, so nothing was trained; the shipped models in models/ are unchanged.\n`);
+    return `train:models needs the datasets in ${DATA} (see its README); ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} absent, so nothing was trained; the shipped models in models/ are unchanged.`;
+  }
+  return undefined;
+}
+
+async function main(): Promise<void> {
+  const refused = refusal();
+  if (refused) {
+    process.stderr.write(`${refused}\n`);
     process.exitCode = 2;
     return;
   }

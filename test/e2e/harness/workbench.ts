@@ -22,6 +22,14 @@ export interface Box {
   height: number;
 }
 
+/** The boxes of every element `selector` matches, in document order (0×0 for one not rendered). */
+export async function boxesOf(page: Page, selector: string): Promise<Box[]> {
+  return page.locator(selector).evaluateAll((elements) => elements.map((element) => {
+    const rect = element.getBoundingClientRect();
+    return { x: rect.x, y: rect.y, width: rect.width, height: rect.height };
+  }));
+}
+
 export interface Decoration {
   /** The element's classes; VS Code names decoration types `ced-<key>-<n>`. */
   className: string;
@@ -215,11 +223,7 @@ export class Workbench {
   async renderedBoxes(selector: string, timeoutMs = 10_000): Promise<Box[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const boxes = await this.page.locator(selector).evaluateAll((elements) => elements.map((element) => {
-        const rect = element.getBoundingClientRect();
-        return { x: rect.x, y: rect.y, width: rect.width, height: rect.height };
-      }));
-      const rendered = boxes.filter((box) => box.width > 0 && box.height > 0);
+      const rendered = (await boxesOf(this.page, selector)).filter((box) => box.width > 0 && box.height > 0);
       if (rendered.length > 0 || Date.now() > deadline) return rendered;
       await this.page.waitForTimeout(100);
     }

@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ID, startSession, type E2eSession } from '../harness/session';
-import type { Box } from '../harness/workbench';
+import { boxesOf, type Box } from '../harness/workbench';
 import { runCommandWithQuickInput, taskWorkspace, type TaskWorkspace } from './taskHelpers';
 
 /** The first run starts the worker, loads onnxruntime-node and converts the fixture's safetensors. */
@@ -16,17 +16,11 @@ const CONTEXT = 'Chief executive Marieke van Dalen told reporters that construct
 
 /** Boxes of the decorated elements (decorations with a background are empty overlay elements). */
 async function decorationBoxes(page: Page): Promise<Box[]> {
-  return page.locator(`${EDITOR} [class*="ced-"]`).evaluateAll((elements) => elements.map((element) => {
-    const rect = element.getBoundingClientRect();
-    return { x: rect.x, y: rect.y, width: rect.width, height: rect.height };
-  }));
+  return boxesOf(page, `${EDITOR} [class*="ced-"]`);
 }
 
 async function selectionBoxes(page: Page): Promise<Box[]> {
-  return page.locator(`${EDITOR} .selected-text`).evaluateAll((elements) => elements.map((element) => {
-    const rect = element.getBoundingClientRect();
-    return { x: rect.x, y: rect.y, width: rect.width, height: rect.height };
-  }));
+  return boxesOf(page, `${EDITOR} .selected-text`);
 }
 
 const covers = (a: Box, b: Box) => Math.abs(a.x - b.x) <= 2 && Math.abs(a.width - b.width) <= 2 && Math.abs(a.y - b.y) <= 3;

@@ -29,7 +29,8 @@ function digestOfModels(): string {
   return hash.digest('hex');
 }
 
-function runScript(args: string[], data: string): { status: number | null; stderr: string; work: string } {
+/** Runs the script, expects it to refuse (exit code 2, no work folder made) and returns its stderr. */
+function refusal(args: string[], data: string): string {
   const work = path.join(scratch, `work-${args.join('_').replace(/[^\w-]/g, '') || 'none'}-${path.basename(data)}`);
   const result = spawnSync(TSX, [SCRIPT, ...args], {
     cwd: ROOT,
@@ -37,7 +38,9 @@ function runScript(args: string[], data: string): { status: number | null; stder
     encoding: 'utf8',
     timeout: 60_000,
   });
-  return { status: result.status, stderr: result.stderr, work };
+  expect(result.status).toBe(2);
+  expect(existsSync(work)).toBe(false);
+  return result.stderr;
 }
 
 describe('npm run train:models refuses before any work', () => {
@@ -46,13 +49,11 @@ describe('npm run train:models refuses before any work', () => {
   it('without the datasets: exit code 2, names what is missing, trains nothing, models/ unchanged', () => {
     const empty = path.join(scratch, 'no-data');
     mkdirSync(empty);
-    const { status, stderr, work } = runScript([], empty);
-    expect(status).toBe(2);
+    const stderr = refusal([], empty);
     expect(stderr).toContain(`needs the datasets in ${empty}`);
     expect(stderr).toContain('wikiann-en/train.txt');
     expect(stderr).toContain('sst2/dev.tsv');
     expect(stderr).toContain('nothing was trained');
-    expect(existsSync(work)).toBe(false);
     expect(digestOfModels()).toBe(before);
   });
 
@@ -62,27 +63,21 @@ describe('npm run train:models refuses before any work', () => {
       mkdirSync(path.dirname(path.join(partial, file)), { recursive: true });
       writeFileSync(path.join(partial, file), '');
     }
-    const { status, stderr, work } = runScript([], partial);
-    expect(status).toBe(2);
+    const stderr = refusal([], partial);
     expect(stderr).toMatch(/wnut17\/train\.conll is absent/);
     expect(stderr).not.toContain('sst2/dev.tsv');
-    expect(existsSync(work)).toBe(false);
   });
 
   it('a misspelt or retired option stops it and lists the options', () => {
-    const { status, stderr, work } = runScript(['--no-baselines'], path.join(scratch, 'no-data'));
-    expect(status).toBe(2);
+    const stderr = refusal(['--no-baselines'], path.join(scratch, 'no-data'));
     expect(stderr).toContain('unknown option --no-baselines');
     expect(stderr).toContain('--compare-pretraining');
-    expect(existsSync(work)).toBe(false);
   });
 
   it('--only with an unknown stage stops it and lists the stages', () => {
-    const { status, stderr, work } = runScript(['--only=ner-scratch,nerr'], path.join(scratch, 'no-data'));
-    expect(status).toBe(2);
+    const stderr = refusal(['--only=ner-scratch,nerr'], path.join(scratch, 'no-data'));
     expect(stderr).toContain('unknown stages nerr');
     expect(stderr).toContain('sentiment-soup');
-    expect(existsSync(work)).toBe(false);
     expect(digestOfModels()).toBe(before);
   });
 });
