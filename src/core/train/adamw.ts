@@ -171,23 +171,28 @@ export class AdamW {
   }
 
   private update(param: Float32Array, grad: Float32Array, state: ParamState, lr: number, gradScale: number): void {
-    const fround = Math.fround;
-    const [beta1, beta2] = this.betas;
-    const scalars: AdamWScalars = {
-      decay: fround(1 - lr * state.weightDecay),
-      beta1: fround(beta1),
-      beta2: fround(beta2),
-      oneMinusBeta1: fround(1 - beta1),
-      oneMinusBeta2: fround(1 - beta2),
-      biasCorrection2Sqrt: fround(Math.sqrt(1 - beta2 ** state.step)),
-      negStepSize: fround(-(lr / (1 - beta1 ** state.step))),
-      eps: fround(this.eps),
-      gradScale: fround(gradScale),
-    };
+    const scalars = adamwScalars({ lr, weightDecay: state.weightDecay, betas: this.betas, eps: this.eps, step: state.step, gradScale });
     const kernels = optimizerKernels();
     if (kernels) kernels.adamw(param, grad, state.expAvg, state.expAvgSq, scalars);
     else adamwUpdateScalar(param, grad, state.expAvg, state.expAvgSq, scalars);
   }
+}
+
+/** The float32 scalars of update number `step` (1-based) of a tensor, rounded where torch rounds them. */
+export function adamwScalars(o: { lr: number; weightDecay: number; betas: readonly [number, number]; eps: number; step: number; gradScale: number }): AdamWScalars {
+  const fround = Math.fround;
+  const [beta1, beta2] = o.betas;
+  return {
+    decay: fround(1 - o.lr * o.weightDecay),
+    beta1: fround(beta1),
+    beta2: fround(beta2),
+    oneMinusBeta1: fround(1 - beta1),
+    oneMinusBeta2: fround(1 - beta2),
+    biasCorrection2Sqrt: fround(Math.sqrt(1 - beta2 ** o.step)),
+    negStepSize: fround(-(o.lr / (1 - beta1 ** o.step))),
+    eps: fround(o.eps),
+    gradScale: fround(o.gradScale),
+  };
 }
 
 /** The update of one tensor in plain JavaScript: the reference the WebAssembly kernel must equal bit for bit. */
