@@ -99,9 +99,12 @@ export async function saveModelFolder(dir: string, options: SaveFolderOptions): 
     }
   } catch (error) {
     await fs.rm(staging, { recursive: true, force: true }).catch(() => undefined);
-    const what = writing
-      ? await describeWriteFailure(error, path.join(target, writing), needed)
-      : `moving the saved files into place failed (${(error as Error).message})`;
+    if (!writing) {
+      // The rare failure of a rename: config.json was taken out first, so the folder is not taken for a model.
+      throw new SaveFolderError(`cannot save the model to ${target}: moving the saved files into place failed (${(error as Error).message}); ` +
+        `${existing ? `${target} has no config.json now, save again` : 'nothing was saved'}`, { cause: error });
+    }
+    const what = await describeWriteFailure(error, path.join(target, writing), needed);
     throw new SaveFolderError(`cannot save the model to ${target}: ${what}; ${existing ? `${target} is as it was` : 'nothing was saved'}`, { cause: error });
   }
 }
