@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { ensureWritableFolder } from '../../core/util/writableFolder';
 import { HEAD_OF_TASK, train, type TrainLayers } from '../../core/train/trainer';
 import { readTaskData, type TrainTask } from '../../core/train/trainingData';
 import type { TrainingArguments } from '../../core/train/trainingArguments';
@@ -129,7 +129,7 @@ export const trainVerb: Verb = {
     const evalFile = stringFlag(args, 'eval-data');
     const evalData = evalFile ? await readTaskData(task, evalFile) : undefined;
     reportDataIssues(io, [...trainData.issues, ...(evalData?.issues ?? [])]);
-    await fs.mkdir(out, { recursive: true });
+    await ensureWritableFolder(out);
     const controller = new AbortController();
     const onSignal = () => controller.abort();
     process.once('SIGINT', onSignal);

@@ -56,6 +56,29 @@ export class ConfigError extends Error {}
 
 const SUPPORTED_ACTS: readonly HiddenAct[] = ['gelu', 'gelu_new', 'gelu_pytorch_tanh', 'relu', 'tanh', 'silu'];
 
+/**
+ * Upper bounds on the size fields, far above any published encoder (the largest have ~250k
+ * vocabularies, hidden sizes of 4096, 48 layers, 8192 positions) and far below what would exhaust
+ * the machine: a config is refused before anything is built from it, so that `num_hidden_layers: 1e9`
+ * is a one-line error rather than minutes of work and an out-of-memory crash.
+ */
+export const CONFIG_LIMITS = {
+  vocab_size: 2 ** 21,
+  hidden_size: 2 ** 15,
+  num_hidden_layers: 1024,
+  num_attention_heads: 1024,
+  intermediate_size: 2 ** 17,
+  max_position_embeddings: 2 ** 20,
+  type_vocab_size: 4096,
+  /** Labels of a classification head (id2label entries, or num_labels without id2label). */
+  num_labels: 100_000,
+  /** 2·10¹⁰ parameters: 80 GB of float32 weights. */
+  parameters: 2e10,
+} as const;
+
+const SIZE_FIELDS = ['vocab_size', 'hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size',
+  'max_position_embeddings', 'type_vocab_size'] as const;
+
 /** Parses a config.json object, filling HF defaults; throws ConfigError naming the bad field. */
 export function parseBertConfig(raw: unknown, source = 'config.json'): BertConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -66,10 +89,14 @@ export function parseBertConfig(raw: unknown, source = 'config.json'): BertConfi
     throw new ConfigError(`${source}: model_type is "${String(obj.model_type)}", only "bert" is supported`);
   }
   const config = { ...BERT_DEFAULTS, ...obj, model_type: 'bert' } as BertConfig;
-  for (const key of ['vocab_size', 'hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size',
-    'max_position_embeddings', 'type_vocab_size'] as const) {
+  for (const key of SIZE_FIELDS) {
     const value = config[key];
     if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${source}: ${key} must be a positive integer, got ${JSON.stringify(value)}`);
+    if (value > CONFIG_LIMITS[key]) throw new ConfigError(`${source}: ${key} ${value} is beyond the supported maximum ${CONFIG_LIMITS[key]}`);
+  }
+  const parameters = encoderParameterCount(config);
+  if (parameters > CONFIG_LIMITS.parameters) {
+    throw new ConfigError(`${source}: the sizes imply ${parameters.toExponential(2)} parameters, beyond the supported maximum ${CONFIG_LIMITS.parameters.toExponential(0)}`);
   }
   if (config.hidden_size % config.num_attention_heads !== 0) {
     throw new ConfigError(`${source}: hidden_size ${config.hidden_size} is not a multiple of num_attention_heads ${config.num_attention_heads}`);
@@ -95,10 +122,13 @@ function normalizeLabels(obj: Record<string, unknown>, source: string): { id2lab
       id2label[k] = String(v);
     }
   } else {
-    const n = typeof obj.num_labels === 'number' ? obj.num_labels : 2;
-    for (let i = 0; i < n; i++) id2label[String(i)] = `LABEL_${i}`;
+    const n = obj.num_labels ?? 2;
+    if (!Number.isInteger(n) || (n as number) < 0) throw new ConfigError(`${source}: num_labels must be an integer ≥ 0, got ${JSON.stringify(n)}`);
+    if ((n as number) > CONFIG_LIMITS.num_labels) throw new ConfigError(`${source}: num_labels ${n as number} is beyond the supported maximum ${CONFIG_LIMITS.num_labels}`);
+    for (let i = 0; i < (n as number); i++) id2label[String(i)] = `LABEL_${i}`;
   }
   const count = Object.keys(id2label).length;
+  if (count > CONFIG_LIMITS.num_labels) throw new ConfigError(`${source}: id2label has ${count} labels, beyond the supported maximum ${CONFIG_LIMITS.num_labels}`);
   for (let i = 0; i < count; i++) {
     if (!(String(i) in id2label)) throw new ConfigError(`${source}: id2label must number labels 0..${count - 1}; ${i} is missing`);
   }
@@ -106,6 +136,14 @@ function normalizeLabels(obj: Record<string, unknown>, source: string): { id2lab
   const label2id: Record<string, number> = {};
   for (const [k, v] of Object.entries(id2label)) label2id[v] = Number(k);
   return { id2label, label2id };
+}
+
+/** Parameters of the embeddings and encoder layers a config implies (heads excluded), computed in doubles. */
+export function encoderParameterCount(config: Pick<BertConfig, typeof SIZE_FIELDS[number]>): number {
+  const h = config.hidden_size;
+  const embeddings = (config.vocab_size + config.max_position_embeddings + config.type_vocab_size + 2) * h;
+  const layer = 4 * (h * h + h) + 2 * h * config.intermediate_size + config.intermediate_size + h + 4 * h;
+  return embeddings + config.num_hidden_layers * layer;
 }
 
 export function numLabels(config: BertConfig): number {

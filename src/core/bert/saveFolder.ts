@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../util/atomicWrite';
-import { writeSafetensors, type TensorToWrite } from '../runtime/safetensors';
+import { syncDirectory, writeFileAtomic } from '../util/atomicWrite';
+import { describeWriteFailure } from '../util/diskFull';
+import { firstNonFinite } from '../util/finite';
+import { serializeSafetensorsChunks, type TensorToWrite } from '../runtime/safetensors';
 import { exportInferenceOnnx } from './buildGraph';
 import type { BertConfig } from './config';
 import { ARCHITECTURE_OF, type HeadKind } from './heads';
@@ -26,32 +29,96 @@ export function configJson(config: BertConfig, head: HeadKind): string {
   return JSON.stringify(out, null, 2) + '\n';
 }
 
+/** Files a model folder may have; those the new save does not write are removed from an existing folder. */
+const MODEL_FOLDER_FILES = [
+  'config.json', 'model.safetensors', 'model.safetensors.index.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx', 'model.onnx',
+  'tokenizer.json', 'vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json',
+];
+
+/** A folder that cannot be saved; the message names the file and, for a full disk, the space needed and free. */
+export class SaveFolderError extends Error {
+  override name = 'SaveFolderError';
+}
+
 /**
  * Writes an HF model folder: config.json, model.safetensors with HF state_dict names (the tied
  * decoder stored once, as save_pretrained does), tokenizer files, and the ONNX graphs for inference.
- * Every file is written atomically, weights before config so a crash never leaves a config that
- * points at missing weights of a new shape.
+ *
+ * The folder is whole or absent: every file is first written into a staging folder (a hidden sibling
+ * when `dir` does not exist yet, which is then renamed to `dir`; inside `dir` when it exists and holds
+ * other things, such as checkpoints). Only when every file is complete are they moved into place,
+ * config.json removed first and put back last, so that at no moment does `dir` look like a model
+ * whose files do not belong together. A full disk, a kill or a bad weight leaves `dir` as it was.
  */
 export async function saveModelFolder(dir: string, options: SaveFolderOptions): Promise<void> {
-  await fs.mkdir(dir, { recursive: true });
   const tensors = new Map<string, TensorToWrite>();
   for (const spec of weightSpecs(options.config, options.head)) {
     const data = options.weights.get(spec.name);
-    if (!data) throw new Error(`cannot save ${dir}: weight ${spec.name} is missing`);
+    if (!data) throw new SaveFolderError(`cannot save ${dir}: weight ${spec.name} is missing`);
     tensors.set(spec.name, { dtype: 'F32', shape: spec.shape, data });
   }
-  await writeSafetensors(path.join(dir, 'model.safetensors'), tensors, { format: 'pt', ...(options.metadata ?? {}) });
-  for (const [name, content] of Object.entries(options.tokenizerFiles)) await writeFileAtomic(path.join(dir, name), content);
+  const bad = firstNonFinite([...tensors].map(([name, t]) => [name, t.data as Float32Array]));
+  if (bad) throw new SaveFolderError(`cannot save ${dir}: ${bad.count} of the ${bad.size} values of ${bad.name} are NaN or infinite`);
+  const lookup = (name: string): Float32Array => {
+    const data = options.weights.get(name) ?? (name === 'cls.predictions.decoder.weight' ? options.weights.get(WORD_EMBEDDINGS) : undefined);
+    if (!data) throw new Error(`weight ${name} is missing`);
+    return data;
+  };
+  const safetensors = serializeSafetensorsChunks(tensors, { format: 'pt', ...(options.metadata ?? {}) });
+  const weightBytes = safetensors.reduce((n, chunk) => n + chunk.byteLength, 0);
+  const files: Array<[string, () => string | Uint8Array | Uint8Array[]]> = [['model.safetensors', () => safetensors]];
+  for (const [name, content] of Object.entries(options.tokenizerFiles)) files.push([name, () => content]);
   if (options.onnx !== false) {
-    const lookup = (name: string): Float32Array => {
-      const data = options.weights.get(name) ?? (name === 'cls.predictions.decoder.weight' ? options.weights.get(WORD_EMBEDDINGS) : undefined);
-      if (!data) throw new Error(`weight ${name} is missing`);
-      return data;
-    };
-    await writeFileAtomic(path.join(dir, 'onnx', 'model.onnx'), exportInferenceOnnx(options.config, options.head, lookup, { metadata: options.metadata }));
+    files.push([path.join('onnx', 'model.onnx'), () => exportInferenceOnnx(options.config, options.head, lookup, { metadata: options.metadata })]);
     if (options.quantized) {
-      await writeFileAtomic(path.join(dir, 'onnx', 'model_quantized.onnx'), exportInferenceOnnx(options.config, options.head, lookup, { quantize: 'int8', metadata: options.metadata }));
+      files.push([path.join('onnx', 'model_quantized.onnx'), () => exportInferenceOnnx(options.config, options.head, lookup, { quantize: 'int8', metadata: options.metadata })]);
     }
   }
-  await writeFileAtomic(path.join(dir, 'config.json'), configJson(options.config, options.head));
+  files.push(['config.json', () => configJson(options.config, options.head)]);
+  // The ONNX graphs hold the same float32 weights again (int8: a quarter of them).
+  const needed = weightBytes * (1 + (options.onnx !== false ? 1 : 0) + (options.onnx !== false && options.quantized ? 0.25 : 0)) +
+    Object.values(options.tokenizerFiles).reduce((n, text) => n + Buffer.byteLength(text), 0);
+
+  const target = path.resolve(dir);
+  const existing = await fs.stat(target).catch(() => undefined);
+  if (existing && !existing.isDirectory()) throw new SaveFolderError(`cannot save the model to ${target}: it is a file, not a folder`);
+  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const staging = existing ? path.join(target, `.model.saving-${tag}`) : path.join(path.dirname(target), `.${path.basename(target)}.saving-${tag}`);
+  let writing = '';
+  try {
+    await fs.mkdir(staging, { recursive: true });
+    for (const [name, content] of files) {
+      writing = name;
+      await writeFileAtomic(path.join(staging, name), content());
+    }
+    writing = '';
+    if (existing) await moveInto(staging, target, files.map(([name]) => name));
+    else {
+      await fs.rename(staging, target);
+      await syncDirectory(path.dirname(target));
+    }
+  } catch (error) {
+    await fs.rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    if (!writing) {
+      // The rare failure of a rename: config.json was taken out first, so the folder is not taken for a model.
+      throw new SaveFolderError(`cannot save the model to ${target}: moving the saved files into place failed (${(error as Error).message}); ` +
+        `${existing ? `${target} has no config.json now, save again` : 'nothing was saved'}`, { cause: error });
+    }
+    const what = await describeWriteFailure(error, path.join(target, writing), needed);
+    throw new SaveFolderError(`cannot save the model to ${target}: ${what}; ${existing ? `${target} is as it was` : 'nothing was saved'}`, { cause: error });
+  }
+}
+
+/** Replaces the model files of `target` by those staged, config.json out first and in last. */
+async function moveInto(staging: string, target: string, names: string[]): Promise<void> {
+  await fs.rm(path.join(target, 'config.json'), { force: true });
+  for (const stale of MODEL_FOLDER_FILES) {
+    if (!names.includes(path.normalize(stale))) await fs.rm(path.join(target, stale), { force: true });
+  }
+  for (const name of [...names.filter((n) => n !== 'config.json'), 'config.json']) {
+    await fs.mkdir(path.dirname(path.join(target, name)), { recursive: true });
+    await fs.rename(path.join(staging, name), path.join(target, name));
+  }
+  await syncDirectory(target);
+  await fs.rm(staging, { recursive: true, force: true });
 }

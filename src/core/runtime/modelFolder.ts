@@ -2,8 +2,9 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseBertConfig, type BertConfig } from '../bert/config';
 import {
-  readSafetensors, readSafetensorsHeader, type SafetensorsFile, type TensorInfo, type TypedTensorData,
+  readSafetensors, readSafetensorsHeader, type SafetensorsFile, type SafetensorsHeader, type TensorInfo, type TypedTensorData,
 } from './safetensors';
+import { configWeightsMismatch } from './configMatchesWeights';
 import { canonicalizeBertKeys, type KeyRename } from './stateDictKeys';
 
 /**
@@ -120,12 +121,23 @@ export async function inspectModelFolder(dir: string, options: InspectOptions = 
     folder.specialTokensMap = await readJsonObject(files.specialTokensMap);
   }
 
+  let shapes: Map<string, readonly number[]> | undefined;
   if (await exists(MODEL_FILES.safetensors)) {
     files.safetensors = [at(MODEL_FILES.safetensors)];
-    await checkSafetensors(files.safetensors[0]!);
+    shapes = await checkSafetensors(files.safetensors[0]!);
   } else if (await exists(MODEL_FILES.safetensorsIndex)) {
     files.safetensorsIndex = at(MODEL_FILES.safetensorsIndex);
-    files.safetensors = await checkShards(root, files.safetensorsIndex);
+    ({ shards: files.safetensors, shapes } = await checkShards(root, files.safetensorsIndex));
+  }
+  if (shapes) {
+    const weightsName = files.safetensorsIndex ? MODEL_FILES.safetensorsIndex : MODEL_FILES.safetensors;
+    let mismatch: string | undefined;
+    try {
+      mismatch = configWeightsMismatch(config, shapes, weightsName);
+    } catch (error) {
+      throw new ModelFolderError(files.safetensorsIndex ?? files.safetensors![0]!, (error as Error).message);
+    }
+    if (mismatch) throw new ModelFolderError(files.config, `${files.config} does not describe the weights: ${mismatch}`);
   }
   for (const onnxName of [MODEL_FILES.onnx, 'model.onnx']) {
     if (!files.onnx && (await exists(onnxName))) files.onnx = await checkNonEmpty(at(onnxName));
@@ -155,12 +167,17 @@ async function noWeightsError(root: string, config: BertConfig): Promise<ModelFo
     `${root} has no weights: expected model.safetensors, model.safetensors.index.json or onnx/model.onnx`);
 }
 
-async function checkSafetensors(file: string): Promise<void> {
+/** Validates a safetensors header; returns the shape of every tensor in it. */
+async function checkSafetensors(file: string): Promise<Map<string, readonly number[]>> {
   try {
-    await readSafetensorsHeader(file);
+    return shapesOf(await readSafetensorsHeader(file));
   } catch (error) {
     throw new ModelFolderError(file, (error as Error).message);
   }
+}
+
+function shapesOf(header: SafetensorsHeader): Map<string, readonly number[]> {
+  return new Map([...header.tensors].map(([name, info]) => [name, info.shape]));
 }
 
 async function checkNonEmpty(file: string): Promise<string> {
@@ -189,13 +206,14 @@ export function isPlainRelativeFile(name: unknown): name is string {
 }
 
 /** Each shard must exist, be a valid safetensors file, and hold the tensors the index puts in it. */
-async function checkShards(root: string, indexFile: string): Promise<string[]> {
+async function checkShards(root: string, indexFile: string): Promise<{ shards: string[]; shapes: Map<string, readonly number[]> }> {
   const index = await readShardIndex(indexFile);
   const byShard = new Map<string, string[]>();
   for (const [tensor, shard] of Object.entries(index.weight_map)) {
     byShard.set(shard, [...(byShard.get(shard) ?? []), tensor]);
   }
   const shards: string[] = [];
+  const shapes = new Map<string, readonly number[]>();
   for (const [shard, tensors] of byShard) {
     const file = path.join(root, shard);
     if (!(await fs.stat(file).catch(() => undefined))) {
@@ -209,9 +227,10 @@ async function checkShards(root: string, indexFile: string): Promise<string[]> {
     }
     const absent = tensors.find((tensor) => !header.tensors.has(tensor));
     if (absent) throw new ModelFolderError(file, `${file} has no tensor "${absent}" although ${indexFile} puts it there`);
+    for (const [name, shape] of shapesOf(header)) shapes.set(name, shape);
     shards.push(file);
   }
-  return shards;
+  return { shards, shapes };
 }
 
 /**

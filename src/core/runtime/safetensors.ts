@@ -451,3 +451,19 @@ async function readFileOrExplain(file: string): Promise<Uint8Array> {
     throw new SafetensorsError(`${path.resolve(file)}: cannot read (${reason})`);
   }
 }
+
+/**
+ * The size a safetensors file must have, read from its first bytes (the 8-byte length and the JSON
+ * header): 8 + header + the end of the last tensor. Undefined while `prefix` is too short to tell;
+ * throws SafetensorsError when the bytes are not a safetensors header. Used to cap a download whose
+ * server announces no size.
+ */
+export function safetensorsSizeFromPrefix(prefix: Uint8Array, source: string): number | undefined {
+  if (prefix.byteLength < 8) return undefined;
+  const headerLength = readHeaderLength(prefix.subarray(0, 8), Number.MAX_SAFE_INTEGER, source);
+  if (prefix.byteLength < 8 + headerLength) return undefined;
+  const header = parseHeader(prefix.subarray(8, 8 + headerLength), Number.MAX_SAFE_INTEGER, source);
+  let end = 0;
+  for (const info of header.tensors.values()) end = Math.max(end, info.dataOffsets[1]);
+  return header.dataStart + end;
+}

@@ -5,10 +5,17 @@ import type { BertConfig } from '../bert/config';
 import type { HeadKind } from '../bert/heads';
 import { weightSpecs } from '../bert/weightNames';
 import { readSafetensors, serializeSafetensorsChunks, type TensorToWrite } from '../runtime/safetensors';
-import { writeFileAtomic } from '../util/atomicWrite';
+import { syncDirectory, writeFileAtomic } from '../util/atomicWrite';
+import { describeWriteFailure } from '../util/diskFull';
+import { firstNonFinite } from '../util/finite';
 import type { RandomState } from '../util/random';
 import type { AdamWSnapshot, ParamGroup } from './adamw';
 import type { TrainingArguments } from './trainingArguments';
+
+/** The weights to save hold NaN or ±Infinity. */
+export class NonFiniteWeightsError extends Error {
+  override name = 'NonFiniteWeightsError';
+}
 
 /** What a checkpoint needs besides tensors to continue exactly where it stopped. */
 export interface TrainerState {
@@ -52,32 +59,49 @@ export interface CheckpointContents {
 export async function saveCheckpoint(outputDir: string, contents: CheckpointContents): Promise<string> {
   const final = path.join(outputDir, `checkpoint-${contents.state.global_step}`);
   const temp = path.join(outputDir, `.checkpoint-${contents.state.global_step}.tmp-${process.pid}`);
+  const tensors = new Map<string, TensorToWrite>();
+  for (const spec of weightSpecs(contents.config, contents.head)) {
+    tensors.set(spec.name, { dtype: 'F32', shape: spec.shape, data: contents.weights.get(spec.name)! });
+  }
+  // Never a checkpoint of broken weights: a later "last good checkpoint" would name it.
+  const bad = firstNonFinite([...tensors].map(([name, t]) => [name, t.data as Float32Array]));
+  if (bad) throw new NonFiniteWeightsError(`${bad.count} of the ${bad.size} values of ${bad.name} are NaN or infinite; ${final} was not saved`);
+  const moments = new Map<string, TensorToWrite>();
+  for (const [name, data] of contents.optimizer.tensors) moments.set(name, { dtype: 'F32', shape: [data.length], data });
+  const model = serializeSafetensorsChunks(tensors, { format: 'pt' });
+  const optimizer = serializeSafetensorsChunks(moments);
+  const needed = [...model, ...optimizer].reduce((n, chunk) => n + chunk.byteLength, 0);
+  let writing = '';
   await fs.rm(temp, { recursive: true, force: true });
-  await fs.mkdir(temp, { recursive: true });
   try {
-    const tensors = new Map<string, TensorToWrite>();
-    for (const spec of weightSpecs(contents.config, contents.head)) {
-      tensors.set(spec.name, { dtype: 'F32', shape: spec.shape, data: contents.weights.get(spec.name)! });
-    }
-    await writeFileAtomic(path.join(temp, 'model.safetensors'), serializeSafetensorsChunks(tensors, { format: 'pt' }));
-    const moments = new Map<string, TensorToWrite>();
-    for (const [name, data] of contents.optimizer.tensors) moments.set(name, { dtype: 'F32', shape: [data.length], data });
-    await writeFileAtomic(path.join(temp, 'optimizer.safetensors'), serializeSafetensorsChunks(moments));
+    await fs.mkdir(temp, { recursive: true });
+    writing = 'model.safetensors';
+    await writeFileAtomic(path.join(temp, 'model.safetensors'), model);
+    writing = 'optimizer.safetensors';
+    await writeFileAtomic(path.join(temp, 'optimizer.safetensors'), optimizer);
+    writing = 'trainer_state.json';
     const state: TrainerState = {
       format: 'bert-lens-trainer-state/1',
       ...contents.state,
       optimizer: { betas: contents.optimizer.betas, eps: contents.optimizer.eps, groups: contents.optimizer.groups, steps: contents.optimizer.steps },
     };
     await writeFileAtomic(path.join(temp, 'trainer_state.json'), JSON.stringify(state, null, 1) + '\n');
-    for (const [name, content] of Object.entries(contents.tokenizerFiles)) await writeFileAtomic(path.join(temp, name), content);
+    for (const [name, content] of Object.entries(contents.tokenizerFiles)) {
+      writing = name;
+      await writeFileAtomic(path.join(temp, name), content);
+    }
+    writing = 'config.json';
     await writeFileAtomic(path.join(temp, 'config.json'), configJson(contents.config, contents.head));
+    writing = '';
     const previous = await fs.stat(final).catch(() => undefined);
     if (previous) await fs.rename(final, `${temp}.old`);
     await fs.rename(temp, final);
+    await syncDirectory(outputDir);
     if (previous) await fs.rm(`${temp}.old`, { recursive: true, force: true });
   } catch (error) {
     await fs.rm(temp, { recursive: true, force: true }).catch(() => undefined);
-    throw new Error(`could not save ${final} (${(error as Error).message}); earlier checkpoints are intact`);
+    const what = writing ? await describeWriteFailure(error, path.join(final, writing), needed) : (error as Error).message;
+    throw new Error(`could not save ${final} (${what}); earlier checkpoints are intact`, { cause: error });
   }
   return final;
 }

@@ -1,4 +1,5 @@
 import { AdamW, groupParameters, type AdamWSnapshot } from './adamw';
+import { allFinite, countNonFinite } from '../util/finite';
 import { clipCoefficient } from './clip';
 import { scheduleOf } from './runSchedule';
 import { learningRateAt, type LearningRateOptions } from './schedules';
@@ -92,6 +93,13 @@ export class Optimization {
     if (!clip.finite) throw new NonFiniteError(`the gradient norm is ${gradNorm} at step ${this.stepsTaken + 1}`);
     this.optimizer.step(this.params, this.accumulated, learningRate, this.args.max_grad_norm > 0 ? clip.clipCoef : 1);
     this.stepsTaken++;
+    // Finite gradients can still overflow the weights (a huge learning rate, clipping off): one pass
+    // of additions over the updated tensors, so that no checkpoint of broken weights is ever written.
+    for (const [name, param] of this.params) {
+      if (!allFinite(param)) {
+        throw new NonFiniteError(`the update of step ${this.stepsTaken} made ${countNonFinite(param)} of the ${param.length} values of ${name} NaN or infinite`);
+      }
+    }
     if (this.borrowed) this.accumulated.clear();
     else for (const sum of this.accumulated.values()) sum.fill(0);
     this.microBatches = 0;

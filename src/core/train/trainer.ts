@@ -12,6 +12,7 @@ import type { BertTokenizer } from '../runtime/tokenizer/bertTokenizer';
 import { loadBertTokenizer } from '../runtime/tokenizer/tokenizerFiles';
 import { CancelledError } from '../tasks/shared/forward';
 import { writeFileAtomic } from '../util/atomicWrite';
+import { ensureWritableFolder } from '../util/writableFolder';
 import { Random } from '../util/random';
 import { batchFeeds, dropoutFeeds } from './batch';
 import { listCheckpoints, loadCheckpoint, pruneCheckpoints, saveCheckpoint, type TrainerState } from './checkpoint';
@@ -169,11 +170,16 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
   const head = HEAD_OF_TASK[options.task];
   if (options.train.task !== options.task) throw new TrainingError(`training data is for ${options.train.task}, the task is ${options.task}`);
   const args = resolveTrainingArguments(options.args ?? {});
+  // Before any work: a run whose checkpoints and model cannot be saved is not worth starting.
+  await ensureWritableFolder(options.outputDir);
   const folder = await inspectModelFolder(options.modelDir);
   const tokenizer = await loadBertTokenizer(folder.dir);
   const tokenizerFiles = await readTokenizerFiles(folder.dir);
 
   if (exampleCount(options.train) === 0) throw new TrainingError('the training data has no examples');
+  if (options.train.task === 'ner' && !options.train.sentences.some((s) => s.tags.some((tag) => tag !== 'O'))) {
+    emit({ type: 'info', message: 'warning: every tag of the training data is O, so the model cannot learn to recognise any entity (are the entity tags in another column, or all left out?)' });
+  }
   let labels: string[] | undefined;
   if (options.train.task === 'ner') labels = nerLabels(options.train.sentences, labelList(folder.config));
   if (options.train.task === 'classify' && (options.problemType ?? folder.config.problem_type) !== 'regression') {

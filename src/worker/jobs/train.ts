@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { ensureWritableFolder } from '../../core/util/writableFolder';
 import * as path from 'node:path';
 import { spanProblem, type AnnotatedDocument, type Span } from '../../core/data/annotation';
 import { checkBaseModel } from '../../core/finetune/baseModelCheck';
@@ -197,7 +197,7 @@ export const trainJob: HandlerOf<'train'> = {
       : data.train.task === 'classify' ? [...new Set(data.train.examples.map((e) => e.label))] : [];
     const check = await checkBaseModel(modelDir, payload.task, entityLabels, payload.args.max_seq_length);
     if (check.errors.length > 0) throw new ModelFolderError(modelDir, check.errors.join(' '));
-    await fs.mkdir(payload.outputDir, { recursive: true });
+    await ensureWritableFolder(payload.outputDir);
     const trainExamples = data.train.task === 'ner' ? data.train.sentences.length : data.train.task === 'classify' ? data.train.examples.length : 0;
     const devExamples = !data.eval ? 0 : data.eval.task === 'ner' ? data.eval.sentences.length : data.eval.task === 'classify' ? data.eval.examples.length : 0;
 

@@ -27,7 +27,11 @@ export type Fault =
   | 'stall-mid-body'
   /** Announce a wrong sha256 in X-Linked-Etag. */
   | 'wrong-sha256'
-  | 'server-error';
+  | 'server-error'
+  /** Announce no size (no X-Linked-Size, no Content-Length: a chunked body). */
+  | 'no-size'
+  /** Announce no size and, after the file, keep sending bytes until the client goes away. */
+  | 'no-size-endless';
 
 export interface FakeHub {
   endpoint: string;
@@ -75,10 +79,11 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
       blobs.set(sha, body);
       const wrongSha = faults.get(file) === 'wrong-sha256' && faults.delete(file);
       const announced = wrongSha ? 'f'.repeat(64) : sha;
+      const sizeless = faults.get(file)?.startsWith('no-size') ?? false;
       res.writeHead(302, {
         location: `${cdnEndpoint}/${sha}/${file}`,
         'x-repo-commit': COMMIT,
-        'x-linked-size': String(body.byteLength),
+        ...(sizeless ? {} : { 'x-linked-size': String(body.byteLength) }),
         'x-linked-etag': `"${announced}"`,
       });
       return void res.end();
@@ -95,6 +100,7 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
 
   function serveBody(res: http.ServerResponse, body: Buffer, fault: Fault | undefined): void {
     if (fault === 'server-error') return void res.writeHead(503).end('busy');
+    if (fault === 'no-size' || fault === 'no-size-endless') return serveSizeless(res, body, fault === 'no-size-endless');
     res.writeHead(200, { 'content-length': String(body.byteLength), 'content-type': 'application/octet-stream' });
     if (fault === 'drop-mid-body' || fault === 'stall-mid-body') {
       res.write(body.subarray(0, body.byteLength >> 1), () => {
@@ -103,6 +109,25 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
       return;
     }
     res.end(body);
+  }
+
+  /** A chunked body; `endless` follows the file with more bytes (up to 1 GiB) for as long as the client reads. */
+  function serveSizeless(res: http.ServerResponse, body: Buffer, endless: boolean): void {
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    res.write(body.subarray(0, body.byteLength >> 1));
+    if (!endless) return void res.end(body.subarray(body.byteLength >> 1));
+    res.write(body.subarray(body.byteLength >> 1));
+    const filler = Buffer.alloc(65536, 0x20);
+    let sent = 0;
+    const pump = (): void => {
+      while (!res.destroyed && sent < 2 ** 30) {
+        sent += filler.byteLength;
+        if (!res.write(filler)) return void res.once('drain', pump);
+      }
+      res.end();
+    };
+    res.on('close', () => res.removeAllListeners('drain'));
+    pump();
   }
 
   for (const server of [hub, cdn]) server.on('connection', (socket) => {

@@ -32,9 +32,10 @@ beforeAll(async () => {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'bert-lens-hub-repos-'));
   repoDir = path.join(root, 'tiny-ner');
   shardedDir = path.join(root, 'sharded');
-  // Large enough that the body arrives in several chunks, so progress and mid-body faults are real.
+  // Large enough that the body arrives in several chunks, so progress and mid-body faults are real;
+  // not a BERT weight name, so that its shape need not match the tiny config.
   safetensorsBytes = serializeSafetensors({
-    'bert.embeddings.word_embeddings.weight': { dtype: 'F32', shape: [256, 256], data: Float32Array.from({ length: 65536 }, (_, i) => Math.sin(i)) },
+    'payload.weight': { dtype: 'F32', shape: [256, 256], data: Float32Array.from({ length: 65536 }, (_, i) => Math.sin(i)) },
   });
   onnxBytes = Uint8Array.from({ length: 300_000 }, (_, i) => (i * 7919) & 0xff);
   const common = {

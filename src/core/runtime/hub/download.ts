@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { writeFileAtomic } from '../../util/atomicWrite';
+import { DownloadSizeCap, SizeLimitError } from './sizeCap';
 
 /**
  * One file from the hub over Node's fetch (undici), streamed to disk.
@@ -94,10 +95,17 @@ export async function saveHubFile(
   target: string,
   onProgress: (loaded: number, total: number | undefined) => void,
   signal?: AbortSignal,
+  cap: DownloadSizeCap = new DownloadSizeCap(target),
 ): Promise<number> {
   const { response, info } = opened;
   const total = info.size;
   let loaded = 0;
+  try {
+    cap.checkAnnounced(total);
+  } catch (error) {
+    await response.body?.cancel().catch(() => undefined);
+    throw error;
+  }
   async function* verifiedChunks(): AsyncGenerator<Uint8Array> {
     const hash = info.sha256 ? createHash('sha256') : undefined;
     onProgress(0, total);
@@ -106,18 +114,20 @@ export async function saveHubFile(
         for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
           loaded += chunk.byteLength;
           if (total !== undefined && loaded > total) throw new IntegrityError(`received more than the announced ${total} bytes`);
+          cap.accept(chunk, loaded);
           hash?.update(chunk);
           yield chunk;
           onProgress(loaded, total);
         }
       } catch (error) {
-        if (error instanceof IntegrityError) throw error;
+        if (error instanceof IntegrityError || error instanceof SizeLimitError) throw error;
         throw rethrowAbortOr(error, signal, `the connection dropped after ${loaded}${total !== undefined ? ` of ${total}` : ''} bytes (${describeCause(error)})`);
       }
     }
     if (total !== undefined && loaded !== total) {
       throw new NetworkError(`the download stopped after ${loaded} of ${total} bytes`);
     }
+    cap.finish(loaded);
     if (hash && info.sha256) {
       const digest = hash.digest('hex');
       if (digest !== info.sha256) throw new IntegrityError(`sha256 ${digest} differs from the announced ${info.sha256}`);

@@ -2,11 +2,13 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  inspectModelFolder, isPlainRelativeFile, MODEL_FILES, ModelFolderError, readShardIndex, type ModelFolder,
+  inspectModelFolder, isPlainRelativeFile, MODEL_FILES, ModelFolderError, readJsonFile, readShardIndex, type ModelFolder,
 } from '../modelFolder';
+import { parseBertConfig } from '../../bert/config';
 import { IntegrityError, NetworkError, openHubFile, saveHubFile, type OpenedFile } from './download';
 import { defaultHubCacheDir, HubRepoCache, isSafeSnapshotName } from './hubCache';
 import { HubError } from './hubError';
+import { DownloadSizeCap, SizeLimitError } from './sizeCap';
 import { parseHubModelId } from './modelId';
 
 /*
@@ -44,6 +46,11 @@ export interface ResolveModelOptions {
   offline?: boolean;
   /** Ignore what is cached and download again. */
   forceDownload?: boolean;
+  /**
+   * The most bytes any one file may have (default: what the file type can be, see DownloadSizeCap);
+   * a download beyond it stops, and nothing of it is cached.
+   */
+  maxDownloadBytes?: number;
   onProgress?: (progress: DownloadProgress) => void;
   signal?: AbortSignal;
   /** Environment to read the defaults from; default process.env. */
@@ -150,6 +157,8 @@ class HubModelResolver {
     const config = await this.obtain(MODEL_FILES.config);
     if (config === 'absent') throw this.notFound([MODEL_FILES.config], 'is not a transformers model: it has no config.json');
     if (config === 'unavailable') missing.push(MODEL_FILES.config);
+    // Before any weights are fetched: a config that cannot be loaded is refused at once.
+    else await checkConfigFile(this.cache.filePath(this.commit!, MODEL_FILES.config));
 
     const tokenizerFiles = [MODEL_FILES.tokenizerJson, MODEL_FILES.vocab];
     const tokenizer: FileState[] = [];
@@ -234,7 +243,8 @@ class HubModelResolver {
     if (opened.status === 'http-error') return this.httpError(file, opened, commit);
     try {
       await saveHubFile(opened, this.cache.filePath(commit, file),
-        (loaded, total) => this.options.onProgress?.({ file, loaded, total }), this.options.signal);
+        (loaded, total) => this.options.onProgress?.({ file, loaded, total }), this.options.signal,
+        new DownloadSizeCap(file, this.options.maxDownloadBytes));
     } catch (error) {
       return this.transportFailure(file, error);
     }
@@ -290,6 +300,9 @@ class HubModelResolver {
 
   private transportFailure(file: string, error: unknown): FileState {
     if (this.options.signal?.aborted) throw this.options.signal.reason ?? error;
+    if (error instanceof SizeLimitError) {
+      throw new HubError('integrity', this.id, `Download of ${file} for model "${this.id}" stopped: ${error.message}; nothing was cached`, [file]);
+    }
     if (error instanceof IntegrityError) {
       throw new HubError('integrity', this.id, `Download of ${file} for model "${this.id}" is corrupt (${error.message}); nothing was cached, try again`, [file]);
     }
@@ -312,6 +325,14 @@ class HubModelResolver {
       `To work without the network, put config.json, tokenizer.json or vocab.txt, and model.safetensors or onnx/model.onnx ` +
       `in a folder and use that folder's path as the model.`,
       missing.flatMap((m) => m.split(' or ')));
+  }
+}
+
+async function checkConfigFile(file: string): Promise<void> {
+  try {
+    parseBertConfig(await readJsonFile(file), file);
+  } catch (error) {
+    throw error instanceof ModelFolderError ? error : new ModelFolderError(file, (error as Error).message);
   }
 }
 
