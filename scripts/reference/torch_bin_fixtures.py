@@ -1,0 +1,82 @@
+"""Writes the pytorch_model.bin fixtures of test/unit/runtime/weights/ with Debian's python3-torch.
+
+Run: /usr/bin/python3 scripts/reference/torch_bin_fixtures.py test/fixtures/pytorch
+Each fixture has a JSON twin listing every tensor's dtype, shape and values (flattened, row-major,
+as torch sees them), so the tests compare our reader with torch's own view of the file.
+"""
+import json
+import os
+import pickle
+import sys
+import zipfile
+
+import torch
+
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+torch.manual_seed(0)
+
+
+def values(t):
+    if t.dtype in (torch.float16, torch.bfloat16):
+        t = t.float()
+    return t.contiguous().reshape(-1).tolist()
+
+
+def save(name, state, **kwargs):
+    path = os.path.join(out, name)
+    torch.save(state, path, **kwargs)
+    loaded = torch.load(path)
+    twin = {k: {"dtype": str(v.dtype).replace("torch.", ""), "shape": list(v.shape), "values": values(v)} for k, v in loaded.items()}
+    with open(path + ".json", "w") as f:
+        json.dump(twin, f)
+
+
+base = torch.randn(4, 6)
+embeddings = torch.nn.Parameter(torch.randn(5, 3))
+state = {
+    "f32": torch.randn(2, 3),
+    # tied weights: two names, one storage (as cls.predictions.decoder.weight / word_embeddings)
+    "tied.a": embeddings,
+    "tied.b": embeddings,
+    # a view with a storage offset, and a transposed (non-contiguous) view of the same storage
+    "offset": base[1:3],
+    "transposed": base.t(),
+    "strided": base[:, ::2],
+    "f16": torch.randn(3, 2).half(),
+    "bf16": torch.randn(2, 2).bfloat16(),
+    "i64": torch.arange(7, dtype=torch.int64).reshape(1, 7),
+    "scalar": torch.tensor(1.5),
+}
+save("mixed.bin", state)
+save("legacy.bin", {"f32": torch.randn(3, 2), "offset": base[2:], "i64": torch.arange(4)}, _use_new_zipfile_serialization=False)
+
+# A tensor whose size exceeds its storage: patch the pickled size of a normal file.
+small = {"w": torch.randn(2, 2)}
+torch.save(small, os.path.join(out, "oversized.bin.tmp"))
+with zipfile.ZipFile(os.path.join(out, "oversized.bin.tmp")) as src, zipfile.ZipFile(os.path.join(out, "oversized.bin"), "w", zipfile.ZIP_STORED) as dst:
+    for item in src.infolist():
+        data = src.read(item)
+        if item.filename.endswith("data.pkl"):
+            # shape (2, 2) is pickled as K\x02K\x02 inside a TUPLE2; make it (2, 9)
+            assert data.count(b"K\x02K\x02\x86") == 1, data
+            data = data.replace(b"K\x02K\x02\x86", b"K\x02K\x09\x86")
+        dst.writestr(item, data)
+os.remove(os.path.join(out, "oversized.bin.tmp"))
+
+
+class Payload:
+    """Unpickling this would create the file named by the environment's marker path."""
+
+    def __reduce__(self):
+        return (os.system, ("touch \"$BERT_LENS_PICKLE_MARKER\"",))
+
+
+class EvalPayload:
+    def __reduce__(self):
+        import builtins
+        return (builtins.eval, ("open(__import__('os').environ['BERT_LENS_PICKLE_MARKER'], 'w').close()",))
+
+
+torch.save({"w": torch.zeros(1), "evil": Payload()}, os.path.join(out, "malicious_os_system.bin"))
+torch.save({"evil": EvalPayload(), "w": torch.zeros(1)}, os.path.join(out, "malicious_eval.bin"))
