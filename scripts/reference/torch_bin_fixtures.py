@@ -80,3 +80,41 @@ class EvalPayload:
 
 torch.save({"w": torch.zeros(1), "evil": Payload()}, os.path.join(out, "malicious_os_system.bin"))
 torch.save({"evil": EvalPayload(), "w": torch.zeros(1)}, os.path.join(out, "malicious_eval.bin"))
+
+
+def read_safetensors(path):
+    """The safetensors package is not installed here; the format is an 8-byte length, JSON, data."""
+    import struct
+    with open(path, "rb") as f:
+        raw = f.read()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + n])
+    dtypes = {"F32": torch.float32, "I64": torch.int64}
+    state = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = info["data_offsets"]
+        data = bytearray(raw[8 + n + begin:8 + n + end])
+        state[name] = torch.frombuffer(data, dtype=dtypes[info["dtype"]]).reshape(info["shape"]).clone()
+    return state
+
+
+# The masked-lm fixture model as a hub .bin checkpoint: decoder tied to the word embeddings (one
+# storage, as BertForMaskedLM.state_dict() saves it), whole and as two shards with an index.
+here = os.path.dirname(os.path.abspath(__file__))
+bert = read_safetensors(os.path.join(here, "..", "..", "test", "fixtures", "models", "masked-lm", "model.safetensors"))
+if "cls.predictions.decoder.weight" in bert:
+    bert["cls.predictions.decoder.weight"] = bert["bert.embeddings.word_embeddings.weight"]
+bert_dir = os.path.join(out, "masked-lm")
+os.makedirs(bert_dir, exist_ok=True)
+torch.save(bert, os.path.join(bert_dir, "pytorch_model.bin"))
+names = sorted(bert)
+halves = [names[: len(names) // 2], names[len(names) // 2:]]
+weight_map = {}
+for i, part in enumerate(halves):
+    shard = f"pytorch_model-0000{i + 1}-of-00002.bin"
+    torch.save({k: bert[k] for k in part}, os.path.join(bert_dir, shard))
+    weight_map.update({k: shard for k in part})
+with open(os.path.join(bert_dir, "pytorch_model.bin.index.json"), "w") as f:
+    json.dump({"metadata": {"total_size": sum(t.numel() * 4 for t in bert.values())}, "weight_map": weight_map}, f, indent=1)

@@ -5,6 +5,7 @@ import {
   readSafetensors, readSafetensorsHeader, type SafetensorsFile, type TensorInfo, type TypedTensorData,
 } from './safetensors';
 import { canonicalizeBertKeys, type KeyRename } from './stateDictKeys';
+import { readTorchCheckpoint } from './weights/torchCheckpoint';
 
 /**
  * A model folder in the Hugging Face layout, as written by `save_pretrained` / found on the hub:
@@ -24,13 +25,13 @@ export const MODEL_FILES = {
   specialTokensMap: 'special_tokens_map.json',
   safetensors: 'model.safetensors',
   safetensorsIndex: 'model.safetensors.index.json',
+  pytorch: 'pytorch_model.bin',
+  pytorchIndex: 'pytorch_model.bin.index.json',
   onnx: 'onnx/model.onnx',
   onnxQuantized: 'onnx/model_quantized.onnx',
 } as const;
 
 const UNSUPPORTED_WEIGHTS: Record<string, string> = {
-  'pytorch_model.bin': 'PyTorch pickle checkpoints',
-  'pytorch_model.bin.index.json': 'sharded PyTorch pickle checkpoints',
   'tf_model.h5': 'TensorFlow checkpoints',
   'flax_model.msgpack': 'Flax checkpoints',
 };
@@ -44,6 +45,9 @@ export interface ModelFolderFiles {
   /** model.safetensors, or every shard named by the index (in first-use order). */
   safetensors?: string[];
   safetensorsIndex?: string;
+  /** pytorch_model.bin, or every shard named by its index; only when there are no safetensors (as transformers). */
+  pytorch?: string[];
+  pytorchIndex?: string;
   onnx?: string;
   onnxQuantized?: string;
 }
@@ -125,14 +129,19 @@ export async function inspectModelFolder(dir: string, options: InspectOptions = 
     await checkSafetensors(files.safetensors[0]!);
   } else if (await exists(MODEL_FILES.safetensorsIndex)) {
     files.safetensorsIndex = at(MODEL_FILES.safetensorsIndex);
-    files.safetensors = await checkShards(root, files.safetensorsIndex);
+    files.safetensors = await checkShards(root, files.safetensorsIndex, readSafetensorsHeader);
+  } else if (await exists(MODEL_FILES.pytorch)) {
+    files.pytorch = [await checkNonEmpty(at(MODEL_FILES.pytorch))];
+  } else if (await exists(MODEL_FILES.pytorchIndex)) {
+    files.pytorchIndex = at(MODEL_FILES.pytorchIndex);
+    files.pytorch = await checkShards(root, files.pytorchIndex);
   }
   for (const onnxName of [MODEL_FILES.onnx, 'model.onnx']) {
     if (!files.onnx && (await exists(onnxName))) files.onnx = await checkNonEmpty(at(onnxName));
   }
   if (await exists(MODEL_FILES.onnxQuantized)) files.onnxQuantized = await checkNonEmpty(at(MODEL_FILES.onnxQuantized));
 
-  if ((options.requireWeights ?? true) && !files.safetensors && !files.onnx && !files.onnxQuantized) {
+  if ((options.requireWeights ?? true) && !files.safetensors && !files.pytorch && !files.onnx && !files.onnxQuantized) {
     throw await noWeightsError(root, config);
   }
   return folder;
@@ -152,7 +161,7 @@ async function noWeightsError(root: string, config: BertConfig): Promise<ModelFo
     }
   }
   return new ModelFolderError(path.join(root, MODEL_FILES.safetensors),
-    `${root} has no weights: expected model.safetensors, model.safetensors.index.json or onnx/model.onnx`);
+    `${root} has no weights: expected model.safetensors, model.safetensors.index.json, pytorch_model.bin, pytorch_model.bin.index.json or onnx/model.onnx`);
 }
 
 async function checkSafetensors(file: string): Promise<void> {
@@ -188,8 +197,13 @@ export function isPlainRelativeFile(name: unknown): name is string {
   return typeof name === 'string' && /^[\w.-]+(\/[\w.-]+)*$/.test(name) && !name.split('/').some((part) => part === '..' || part === '.');
 }
 
-/** Each shard must exist, be a valid safetensors file, and hold the tensors the index puts in it. */
-async function checkShards(root: string, indexFile: string): Promise<string[]> {
+/**
+ * Each shard must exist; safetensors shards (whose headers are cheap to read) must also be valid and
+ * hold the tensors the index puts in them — pickled shards are checked when they are loaded.
+ */
+async function checkShards(
+  root: string, indexFile: string, readHeader?: (file: string) => Promise<{ tensors: Map<string, unknown> }>,
+): Promise<string[]> {
   const index = await readShardIndex(indexFile);
   const byShard = new Map<string, string[]>();
   for (const [tensor, shard] of Object.entries(index.weight_map)) {
@@ -201,9 +215,13 @@ async function checkShards(root: string, indexFile: string): Promise<string[]> {
     if (!(await fs.stat(file).catch(() => undefined))) {
       throw new ModelFolderError(file, `${file} is missing (listed in ${indexFile})`);
     }
+    if (!readHeader) {
+      shards.push(await checkNonEmpty(file));
+      continue;
+    }
     let header;
     try {
-      header = await readSafetensorsHeader(file);
+      header = await readHeader(file);
     } catch (error) {
       throw new ModelFolderError(file, (error as Error).message);
     }
@@ -256,17 +274,26 @@ export class CheckpointWeights {
   }
 }
 
-/** Loads model.safetensors (or all shards) of an inspected folder. */
+/** The files holding a folder's weights as tensors: safetensors when present, else PyTorch pickles. */
+export function checkpointFiles(folder: ModelFolder): string[] | undefined {
+  return folder.files.safetensors ?? folder.files.pytorch;
+}
+
+/**
+ * Loads model.safetensors (or all shards) of an inspected folder, or pytorch_model.bin (or its
+ * shards) when the folder has no safetensors; float16/bfloat16 convert on access.
+ */
 export async function loadSafetensorsWeights(folder: ModelFolder): Promise<CheckpointWeights> {
-  const sources = folder.files.safetensors;
+  const sources = checkpointFiles(folder);
   if (!sources || sources.length === 0) {
     throw new ModelFolderError(path.join(folder.dir, MODEL_FILES.safetensors),
-      `${folder.dir} has no model.safetensors (needed for training and for building the ONNX graph)`);
+      `${folder.dir} has no model.safetensors or pytorch_model.bin (needed for training and for building the ONNX graph)`);
   }
+  const read = folder.files.safetensors ? readSafetensors : readTorchCheckpoint;
   const files: SafetensorsFile[] = [];
   for (const source of sources) {
     try {
-      files.push(await readSafetensors(source));
+      files.push(await read(source));
     } catch (error) {
       throw new ModelFolderError(source, (error as Error).message);
     }

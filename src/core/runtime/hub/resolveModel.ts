@@ -106,7 +106,7 @@ function pickLocalFormat(folder: ModelFolder, weights: WeightFormat[]): WeightFo
   const has: Record<WeightFormat, boolean> = {
     onnx: folder.files.onnx !== undefined,
     'onnx-quantized': folder.files.onnxQuantized !== undefined,
-    safetensors: folder.files.safetensors !== undefined,
+    safetensors: folder.files.safetensors !== undefined || folder.files.pytorch !== undefined,
   };
   const format = weights.find((w) => has[w]);
   if (!format) {
