@@ -3,6 +3,7 @@
 Run: /usr/bin/python3 scripts/reference/torch_bin_fixtures.py test/fixtures/pytorch
 Each fixture has a JSON twin listing every tensor's dtype, shape and values (flattened, row-major,
 as torch sees them), so the tests compare our reader with torch's own view of the file.
+legacy.bin differs byte-wise on every run (its storage keys are memory addresses); the rest is deterministic.
 """
 import json
 import os

@@ -39,9 +39,8 @@ function allowedGlobals(source: string): Map<string, PickleGlobal> {
       const shape = ints(size, 'a tensor size');
       const strides = ints(stride, 'a tensor stride');
       if (shape.length !== strides.length) fail(`a tensor has ${shape.length} sizes but ${strides.length} strides`);
-      const tensor: Tensor = { storage: storage as Storage, offset: ints([offset], 'a storage offset')[0]!, shape, stride: strides };
-      checkInside(tensor, source);
-      return tensor;
+      // Bounds are checked once the storages hold their bytes (the legacy format stores them after the pickle).
+      return { storage: storage as Storage, offset: ints([offset], 'a storage offset')[0]!, shape, stride: strides } satisfies Tensor;
     },
   });
   globals.set('torch._utils._rebuild_parameter', {
@@ -65,27 +64,21 @@ function checkInside(tensor: Tensor, source: string): void {
   }
 }
 
-/** Parses the bytes of a zip-format `torch.save` file holding a (possibly nested) state dict. */
+/** Parses the bytes of a `torch.save` file (zip format, or the legacy pre-1.6 one) holding a state dict. */
 export function parseTorchCheckpoint(bytes: Uint8Array, source: string): SafetensorsFile {
-  if (bytes[0] === 0x80 && bytes[1] === 0x02 && bytes[2] === 0x8a) {
-    throw new WeightsFormatError(`${source}: the legacy (pre-1.6) torch.save format is not supported; ` +
-      're-save it with torch ≥ 1.6 or convert it to safetensors');
-  }
+  if (bytes[0] === 0x80 && bytes[1] === 0x02 && bytes[2] === 0x8a) return parseLegacy(bytes, source);
   const entries = readStoredZip(bytes, source);
   const pickleName = [...entries.keys()].find((name) => /^[^/]+\/data\.pkl$/.test(name));
   if (!pickleName) throw new WeightsFormatError(`${source}: no <archive>/data.pkl entry; not a torch.save file`);
   const prefix = pickleName.slice(0, -'data.pkl'.length);
   const storages = new Map<string, Storage>();
   const persistentLoad = (id: unknown): Storage => {
-    if (!Array.isArray(id) || id[0] !== 'storage' || id.length < 5) throw new WeightsFormatError(`${source}: unknown persistent id in data.pkl`);
-    const [, type, key, , numel] = id as [string, StorageType, unknown, unknown, unknown];
-    if (!type || typeof type !== 'object' || !('storageDtype' in type)) throw new WeightsFormatError(`${source}: a storage without a torch storage type`);
-    if (typeof key !== 'string' || !Number.isSafeInteger(numel)) throw new WeightsFormatError(`${source}: a malformed storage reference`);
+    const { type, key, numel } = storageReference(id, source);
     const known = storages.get(key);
     if (known) return known;
     const data = entries.get(`${prefix}data/${key}`);
     if (!data) throw new WeightsFormatError(`${source}: storage data/${key} is missing from the archive`);
-    const needed = (numel as number) * dtypeSize(type.storageDtype);
+    const needed = numel * dtypeSize(type.storageDtype);
     if (data.byteLength < needed) throw new WeightsFormatError(`${source}: storage data/${key} has ${data.byteLength} bytes, ${needed} expected`);
     const storage = { dtype: type.storageDtype, bytes: data.subarray(0, needed), key };
     storages.set(key, storage);
@@ -93,6 +86,50 @@ export function parseTorchCheckpoint(bytes: Uint8Array, source: string): Safeten
   };
   const { value } = unpickle(entries.get(pickleName)!, { globals: allowedGlobals(source), persistentLoad, source: `${source} (data.pkl)` });
   return toSafetensorsFile(flatten(value, source), source);
+}
+
+/** `('storage', <torch.*Storage>, key, location, numel[, view])`, as both formats pickle it. */
+function storageReference(id: unknown, source: string): { type: StorageType; key: string; numel: number } {
+  if (!Array.isArray(id) || id[0] !== 'storage' || id.length < 5) throw new WeightsFormatError(`${source}: unknown persistent id in the pickle`);
+  const [, type, key, , numel] = id as [string, StorageType, unknown, unknown, unknown];
+  if (!type || typeof type !== 'object' || !('storageDtype' in type)) throw new WeightsFormatError(`${source}: a storage without a torch storage type`);
+  if (typeof key !== 'string' || !Number.isSafeInteger(numel) || (numel as number) < 0) throw new WeightsFormatError(`${source}: a malformed storage reference`);
+  if (id.length > 5 && id[5] !== null) throw new WeightsFormatError(`${source}: storage views (torch < 1.0 checkpoints) are not supported`);
+  return { type, key, numel: numel as number };
+}
+
+/**
+ * The legacy format: five pickles back to back (magic number, protocol version, sys info, the
+ * state dict, the list of storage keys), then each storage as an int64 element count and its bytes.
+ */
+function parseLegacy(bytes: Uint8Array, source: string): SafetensorsFile {
+  const noGlobals = { globals: new Map<string, PickleGlobal>(), source };
+  let at = 0;
+  for (let i = 0; i < 3; i++) at = unpickle(bytes, noGlobals, at).end;
+  const storages = new Map<string, Storage>();
+  const persistentLoad = (id: unknown): Storage => {
+    const { type, key, numel } = storageReference(id, source);
+    const storage = storages.get(key) ?? { dtype: type.storageDtype, bytes: new Uint8Array(numel * dtypeSize(type.storageDtype)), key };
+    storages.set(key, storage);
+    return storage;
+  };
+  const state = unpickle(bytes, { globals: allowedGlobals(source), persistentLoad, source }, at);
+  const keys = unpickle(bytes, noGlobals, state.end);
+  if (!Array.isArray(keys.value) || !keys.value.every((k) => typeof k === 'string')) throw new WeightsFormatError(`${source}: the storage key list is malformed`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  at = keys.end;
+  for (const key of keys.value as string[]) {
+    const storage = storages.get(key);
+    if (!storage) throw new WeightsFormatError(`${source}: storage ${key} is listed but no tensor uses it`);
+    if (at + 8 > bytes.byteLength) throw new WeightsFormatError(`${source}: storage ${key} is cut short (truncated file)`);
+    const count = Number(view.getBigInt64(at, true));
+    const size = count * dtypeSize(storage.dtype);
+    if (size !== storage.bytes.byteLength) throw new WeightsFormatError(`${source}: storage ${key} holds ${count} elements, the pickle says ${storage.bytes.byteLength / dtypeSize(storage.dtype)}`);
+    if (at + 8 + size > bytes.byteLength) throw new WeightsFormatError(`${source}: storage ${key} is cut short (truncated file)`);
+    storage.bytes = bytes.subarray(at + 8, at + 8 + size);
+    at += 8 + size;
+  }
+  return toSafetensorsFile(flatten(state.value, source), source);
 }
 
 /** Reads a `pytorch_model.bin` (or a shard of one) from disk. */
@@ -117,6 +154,7 @@ function flatten(value: unknown, source: string, prefix = '', out = new Map<stri
 /** Copies each tensor's elements, in row-major order, into one buffer laid out as safetensors. */
 function toSafetensorsFile(tensors: Map<string, Tensor>, source: string): SafetensorsFile {
   let total = 0;
+  for (const tensor of tensors.values()) checkInside(tensor, source);
   for (const tensor of tensors.values()) total += elementCount(tensor.shape) * dtypeSize(tensor.storage.dtype);
   const bytes = new Uint8Array(total);
   const infos = new Map<string, TensorInfo>();
