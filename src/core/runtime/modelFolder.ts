@@ -13,7 +13,8 @@ import { readTorchCheckpoint } from './weights/torchCheckpoint';
  *   config.json                     BertConfig with id2label (required)
  *   tokenizer.json and/or vocab.txt (at least one)
  *   tokenizer_config.json, special_tokens_map.json (optional)
- *   model.safetensors, or model.safetensors.index.json + shards (weights for training / conversion)
+ *   model.safetensors, or model.safetensors.index.json + shards (weights for training / conversion);
+ *   else pytorch_model.bin or pytorch_model.bin.index.json + shards, read without running the pickle
  *   onnx/model.onnx, onnx/model_quantized.onnx (inference; model.onnx at the top level is accepted too)
  */
 
@@ -147,7 +148,7 @@ export async function inspectModelFolder(dir: string, options: InspectOptions = 
   return folder;
 }
 
-/** The architecture-aware hint for converting pickles: `save_pretrained` writes safetensors by default. */
+/** The architecture-aware hint for converting TensorFlow / Flax weights: `save_pretrained` writes safetensors by default. */
 async function noWeightsError(root: string, config: BertConfig): Promise<ModelFolderError> {
   for (const [name, what] of Object.entries(UNSUPPORTED_WEIGHTS)) {
     const file = path.join(root, name);
@@ -155,7 +156,7 @@ async function noWeightsError(root: string, config: BertConfig): Promise<ModelFo
       const cls = config.architectures?.[0] ?? 'AutoModel';
       const fromTf = name === 'tf_model.h5' ? ', from_tf=True' : name === 'flax_model.msgpack' ? ', from_flax=True' : '';
       return new ModelFolderError(file,
-        `${file}: ${what} are not supported (loading pickles needs Python and can run arbitrary code). ` +
+        `${file}: ${what} are not supported. ` +
         `Convert the folder to safetensors once, e.g. in Python: ` +
         `from transformers import ${cls}; ${cls}.from_pretrained(${JSON.stringify(root)}${fromTf}).save_pretrained(${JSON.stringify(root)})`);
     }
