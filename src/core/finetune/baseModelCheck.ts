@@ -1,6 +1,6 @@
 import { labelList } from '../bert/config';
 import { ARCHITECTURE_OF, headFromArchitecture, type HeadKind } from '../bert/heads';
-import { inspectModelFolder, ModelFolderError, type ModelFolder } from '../runtime/modelFolder';
+import { checkpointFiles, inspectModelFolder, ModelFolderError, type ModelFolder } from '../runtime/modelFolder';
 import type { FinetuneTask } from './types';
 
 export interface BaseModelCheck {
@@ -27,7 +27,7 @@ export function checkBaseModelFolder(folder: ModelFolder, task: FinetuneTask, da
   const errors: string[] = [];
   const warnings: string[] = [];
   const labels = labelList(folder.config);
-  if (!folder.files.safetensors) {
+  if (!checkpointFiles(folder)) {
     errors.push(
       `${folder.dir} has no model.safetensors: fine-tuning needs the weights as safetensors (an ONNX graph cannot be trained). ` +
       'Pick a folder written by save_pretrained, a hub model that ships model.safetensors, or a BERT Lens checkpoint.',

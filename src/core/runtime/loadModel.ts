@@ -5,6 +5,7 @@ import { ARCHITECTURE_OF, headFromArchitecture, type HeadKind } from '../bert/he
 import type { BertConfig } from '../bert/config';
 import { resolveModel, type DownloadProgress, type ResolvedModel } from './hub/resolveModel';
 import { convertedOnnxPath } from './onnxConversion';
+import { checkpointFiles } from './modelFolder';
 import { createSession } from './ort';
 import type { BertTokenizer } from './tokenizer/bertTokenizer';
 import { loadBertTokenizer } from './tokenizer/tokenizerFiles';
@@ -102,14 +103,14 @@ export async function loadModel(reference: string, options: LoadModelOptions): P
     quantized = true;
   } else if (resolved.weightFormat === 'onnx' && folder.files.onnx && !(options.quantized && folder.files.safetensors)) {
     onnxPath = folder.files.onnx;
-  } else if (folder.files.safetensors) {
+  } else if (checkpointFiles(folder)) {
     onnxPath = await convertedOnnxPath(folder, { head: graphHead, quantize: options.quantized ?? false, cacheDir: options.cacheDir ?? defaultCacheDir() });
     graphSource = 'converted';
     quantized = options.quantized ?? false;
   } else if (folder.files.onnx) {
     onnxPath = folder.files.onnx;
   } else {
-    throw new Error(`${folder.dir} has no ONNX graph and no model.safetensors to build one from`);
+    throw new Error(`${folder.dir} has no ONNX graph and no model.safetensors or pytorch_model.bin to build one from`);
   }
   const tokenizer = await loadBertTokenizer(folder.dir);
   const session = await createSession(onnxPath, { intraOpNumThreads: options.threads ?? 0 });

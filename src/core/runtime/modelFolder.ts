@@ -6,6 +6,7 @@ import {
 } from './safetensors';
 import { configWeightsMismatch } from './configMatchesWeights';
 import { canonicalizeBertKeys, type KeyRename } from './stateDictKeys';
+import { readTorchCheckpoint } from './weights/torchCheckpoint';
 
 /**
  * A model folder in the Hugging Face layout, as written by `save_pretrained` / found on the hub:
@@ -13,7 +14,8 @@ import { canonicalizeBertKeys, type KeyRename } from './stateDictKeys';
  *   config.json                     BertConfig with id2label (required)
  *   tokenizer.json and/or vocab.txt (at least one)
  *   tokenizer_config.json, special_tokens_map.json (optional)
- *   model.safetensors, or model.safetensors.index.json + shards (weights for training / conversion)
+ *   model.safetensors, or model.safetensors.index.json + shards (weights for training / conversion);
+ *   else pytorch_model.bin or pytorch_model.bin.index.json + shards, read without running the pickle
  *   onnx/model.onnx, onnx/model_quantized.onnx (inference; model.onnx at the top level is accepted too)
  */
 
@@ -25,13 +27,13 @@ export const MODEL_FILES = {
   specialTokensMap: 'special_tokens_map.json',
   safetensors: 'model.safetensors',
   safetensorsIndex: 'model.safetensors.index.json',
+  pytorch: 'pytorch_model.bin',
+  pytorchIndex: 'pytorch_model.bin.index.json',
   onnx: 'onnx/model.onnx',
   onnxQuantized: 'onnx/model_quantized.onnx',
 } as const;
 
 const UNSUPPORTED_WEIGHTS: Record<string, string> = {
-  'pytorch_model.bin': 'PyTorch pickle checkpoints',
-  'pytorch_model.bin.index.json': 'sharded PyTorch pickle checkpoints',
   'tf_model.h5': 'TensorFlow checkpoints',
   'flax_model.msgpack': 'Flax checkpoints',
 };
@@ -45,6 +47,9 @@ export interface ModelFolderFiles {
   /** model.safetensors, or every shard named by the index (in first-use order). */
   safetensors?: string[];
   safetensorsIndex?: string;
+  /** pytorch_model.bin, or every shard named by its index; only when there are no safetensors (as transformers). */
+  pytorch?: string[];
+  pytorchIndex?: string;
   onnx?: string;
   onnxQuantized?: string;
 }
@@ -127,7 +132,12 @@ export async function inspectModelFolder(dir: string, options: InspectOptions = 
     shapes = await checkSafetensors(files.safetensors[0]!);
   } else if (await exists(MODEL_FILES.safetensorsIndex)) {
     files.safetensorsIndex = at(MODEL_FILES.safetensorsIndex);
-    ({ shards: files.safetensors, shapes } = await checkShards(root, files.safetensorsIndex));
+    ({ shards: files.safetensors, shapes } = await checkShards(root, files.safetensorsIndex, true));
+  } else if (await exists(MODEL_FILES.pytorch)) {
+    files.pytorch = [await checkNonEmpty(at(MODEL_FILES.pytorch))];
+  } else if (await exists(MODEL_FILES.pytorchIndex)) {
+    files.pytorchIndex = at(MODEL_FILES.pytorchIndex);
+    ({ shards: files.pytorch } = await checkShards(root, files.pytorchIndex, false));
   }
   if (shapes) {
     const weightsName = files.safetensorsIndex ? MODEL_FILES.safetensorsIndex : MODEL_FILES.safetensors;
@@ -144,13 +154,13 @@ export async function inspectModelFolder(dir: string, options: InspectOptions = 
   }
   if (await exists(MODEL_FILES.onnxQuantized)) files.onnxQuantized = await checkNonEmpty(at(MODEL_FILES.onnxQuantized));
 
-  if ((options.requireWeights ?? true) && !files.safetensors && !files.onnx && !files.onnxQuantized) {
+  if ((options.requireWeights ?? true) && !files.safetensors && !files.pytorch && !files.onnx && !files.onnxQuantized) {
     throw await noWeightsError(root, config);
   }
   return folder;
 }
 
-/** The architecture-aware hint for converting pickles: `save_pretrained` writes safetensors by default. */
+/** The architecture-aware hint for converting TensorFlow / Flax weights: `save_pretrained` writes safetensors by default. */
 async function noWeightsError(root: string, config: BertConfig): Promise<ModelFolderError> {
   for (const [name, what] of Object.entries(UNSUPPORTED_WEIGHTS)) {
     const file = path.join(root, name);
@@ -158,13 +168,13 @@ async function noWeightsError(root: string, config: BertConfig): Promise<ModelFo
       const cls = config.architectures?.[0] ?? 'AutoModel';
       const fromTf = name === 'tf_model.h5' ? ', from_tf=True' : name === 'flax_model.msgpack' ? ', from_flax=True' : '';
       return new ModelFolderError(file,
-        `${file}: ${what} are not supported (loading pickles needs Python and can run arbitrary code). ` +
+        `${file}: ${what} are not supported. ` +
         `Convert the folder to safetensors once, e.g. in Python: ` +
         `from transformers import ${cls}; ${cls}.from_pretrained(${JSON.stringify(root)}${fromTf}).save_pretrained(${JSON.stringify(root)})`);
     }
   }
   return new ModelFolderError(path.join(root, MODEL_FILES.safetensors),
-    `${root} has no weights: expected model.safetensors, model.safetensors.index.json or onnx/model.onnx`);
+    `${root} has no weights: expected model.safetensors, model.safetensors.index.json, pytorch_model.bin, pytorch_model.bin.index.json or onnx/model.onnx`);
 }
 
 /** Validates a safetensors header; returns the shape of every tensor in it. */
@@ -205,8 +215,14 @@ export function isPlainRelativeFile(name: unknown): name is string {
   return typeof name === 'string' && /^[\w.-]+(\/[\w.-]+)*$/.test(name) && !name.split('/').some((part) => part === '..' || part === '.');
 }
 
-/** Each shard must exist, be a valid safetensors file, and hold the tensors the index puts in it. */
-async function checkShards(root: string, indexFile: string): Promise<{ shards: string[]; shapes: Map<string, readonly number[]> }> {
+/**
+ * Each shard must exist; safetensors shards (whose headers are cheap to read) must also be valid and
+ * hold the tensors the index puts in them, and their shapes are returned — pickled shards are checked
+ * when they are loaded.
+ */
+async function checkShards(
+  root: string, indexFile: string, readHeaders: boolean,
+): Promise<{ shards: string[]; shapes: Map<string, readonly number[]> }> {
   const index = await readShardIndex(indexFile);
   const byShard = new Map<string, string[]>();
   for (const [tensor, shard] of Object.entries(index.weight_map)) {
@@ -218,6 +234,10 @@ async function checkShards(root: string, indexFile: string): Promise<{ shards: s
     const file = path.join(root, shard);
     if (!(await fs.stat(file).catch(() => undefined))) {
       throw new ModelFolderError(file, `${file} is missing (listed in ${indexFile})`);
+    }
+    if (!readHeaders) {
+      shards.push(await checkNonEmpty(file));
+      continue;
     }
     let header;
     try {
@@ -275,17 +295,26 @@ export class CheckpointWeights {
   }
 }
 
-/** Loads model.safetensors (or all shards) of an inspected folder. */
+/** The files holding a folder's weights as tensors: safetensors when present, else PyTorch pickles. */
+export function checkpointFiles(folder: ModelFolder): string[] | undefined {
+  return folder.files.safetensors ?? folder.files.pytorch;
+}
+
+/**
+ * Loads model.safetensors (or all shards) of an inspected folder, or pytorch_model.bin (or its
+ * shards) when the folder has no safetensors; float16/bfloat16 convert on access.
+ */
 export async function loadSafetensorsWeights(folder: ModelFolder): Promise<CheckpointWeights> {
-  const sources = folder.files.safetensors;
+  const sources = checkpointFiles(folder);
   if (!sources || sources.length === 0) {
     throw new ModelFolderError(path.join(folder.dir, MODEL_FILES.safetensors),
-      `${folder.dir} has no model.safetensors (needed for training and for building the ONNX graph)`);
+      `${folder.dir} has no model.safetensors or pytorch_model.bin (needed for training and for building the ONNX graph)`);
   }
+  const read = folder.files.safetensors ? readSafetensors : readTorchCheckpoint;
   const files: SafetensorsFile[] = [];
   for (const source of sources) {
     try {
-      files.push(await readSafetensors(source));
+      files.push(await read(source));
     } catch (error) {
       throw new ModelFolderError(source, (error as Error).message);
     }

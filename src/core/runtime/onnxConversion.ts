@@ -5,7 +5,7 @@ import { checkWeights, exportInferenceOnnx } from '../bert/buildGraph';
 import type { HeadKind } from '../bert/heads';
 import { canonicalName } from '../bert/weightNames';
 import { writeFileAtomic } from '../util/atomicWrite';
-import { loadSafetensorsWeights, type ModelFolder } from './modelFolder';
+import { checkpointFiles, loadSafetensorsWeights, type ModelFolder } from './modelFolder';
 
 /** Bumped whenever the graph builder changes what it emits, so stale cached graphs are rebuilt. */
 export const CONVERTER_VERSION = '1';
@@ -36,8 +36,8 @@ export interface ConversionOptions {
  * is never used.
  */
 export async function convertedOnnxPath(folder: ModelFolder, options: ConversionOptions): Promise<string> {
-  const sources = folder.files.safetensors;
-  if (!sources?.length) throw new Error(`${folder.dir} has no model.safetensors to convert`);
+  const sources = checkpointFiles(folder);
+  if (!sources?.length) throw new Error(`${folder.dir} has no model.safetensors or pytorch_model.bin to convert`);
   const weightsHash = await sha256OfFiles([folder.files.config, ...sources]);
   const variant = options.quantize ? 'int8' : 'fp32';
   const target = path.join(options.cacheDir, 'onnx', `${weightsHash.slice(0, 32)}-${options.head}-${variant}-v${CONVERTER_VERSION}.onnx`);

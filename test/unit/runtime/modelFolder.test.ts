@@ -94,13 +94,13 @@ describe('inspectModelFolder', () => {
     expect((error as Error).message).toMatch(/model\.safetensors: tensor "classifier\.weight": .* truncated/);
   });
 
-  it('explains that pytorch_model.bin must be converted, naming the architecture', async () => {
+  it('explains that TensorFlow weights must be converted, naming the architecture', async () => {
     const { 'model.safetensors': _, ...rest } = baseFiles();
-    const dir = await makeFolder({ ...rest, 'pytorch_model.bin': 'pickle' });
+    const dir = await makeFolder({ ...rest, 'tf_model.h5': 'hdf5' });
     await expect(inspectModelFolder(dir)).rejects.toThrow(
-      /pytorch_model\.bin: PyTorch pickle checkpoints are not supported .* from transformers import BertForTokenClassification; BertForTokenClassification\.from_pretrained\(.*\)\.save_pretrained/);
+      /tf_model\.h5: TensorFlow checkpoints are not supported\. Convert .* from transformers import BertForTokenClassification; BertForTokenClassification\.from_pretrained\(.*, from_tf=True\)\.save_pretrained/);
     const empty = await makeFolder(rest);
-    await expect(inspectModelFolder(empty)).rejects.toThrow(/has no weights: expected model\.safetensors, model\.safetensors\.index\.json or onnx\/model\.onnx/);
+    await expect(inspectModelFolder(empty)).rejects.toThrow(/has no weights: expected model\.safetensors, model\.safetensors\.index\.json, pytorch_model\.bin, pytorch_model\.bin\.index\.json or onnx\/model\.onnx/);
     expect((await inspectModelFolder(empty, { requireWeights: false })).files.safetensors).toBeUndefined();
   });
 

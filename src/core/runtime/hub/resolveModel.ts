@@ -113,7 +113,7 @@ function pickLocalFormat(folder: ModelFolder, weights: WeightFormat[]): WeightFo
   const has: Record<WeightFormat, boolean> = {
     onnx: folder.files.onnx !== undefined,
     'onnx-quantized': folder.files.onnxQuantized !== undefined,
-    safetensors: folder.files.safetensors !== undefined,
+    safetensors: folder.files.safetensors !== undefined || folder.files.pytorch !== undefined,
   };
   const format = weights.find((w) => has[w]);
   if (!format) {
@@ -199,17 +199,26 @@ class HubModelResolver {
     throw this.notFound(names, `has none of the requested weight files (${names.join(', ')})`);
   }
 
-  /** model.safetensors, or the sharded form: the index plus every shard it names. */
+  /**
+   * model.safetensors, or the sharded form: the index plus every shard it names; when the repository
+   * has neither, pytorch_model.bin or its sharded form (as transformers falls back to it).
+   */
   private async obtainSafetensors(): Promise<{ state: FileState; missing: string[] }> {
-    const single = await this.obtain(MODEL_FILES.safetensors);
-    if (single !== 'absent') return { state: single, missing: [MODEL_FILES.safetensors] };
-    const index = await this.obtain(MODEL_FILES.safetensorsIndex);
-    if (!isPresent(index) || !this.commit) return { state: index, missing: [MODEL_FILES.safetensorsIndex] };
-    const { weight_map: weightMap } = await readShardIndex(this.cache.filePath(this.commit, MODEL_FILES.safetensorsIndex));
+    const safetensors = await this.obtainCheckpoint(MODEL_FILES.safetensors, MODEL_FILES.safetensorsIndex);
+    if (safetensors.state !== 'absent') return safetensors;
+    return this.obtainCheckpoint(MODEL_FILES.pytorch, MODEL_FILES.pytorchIndex);
+  }
+
+  private async obtainCheckpoint(singleFile: string, indexFile: string): Promise<{ state: FileState; missing: string[] }> {
+    const single = await this.obtain(singleFile);
+    if (single !== 'absent') return { state: single, missing: [singleFile] };
+    const index = await this.obtain(indexFile);
+    if (!isPresent(index) || !this.commit) return { state: index, missing: [indexFile] };
+    const { weight_map: weightMap } = await readShardIndex(this.cache.filePath(this.commit, indexFile));
     const unavailableShards: string[] = [];
     for (const shard of new Set(Object.values(weightMap))) {
       const state = await this.obtain(shard);
-      if (state === 'absent') throw this.notFound([shard], `lists ${shard} in ${MODEL_FILES.safetensorsIndex} but does not have it`);
+      if (state === 'absent') throw this.notFound([shard], `lists ${shard} in ${indexFile} but does not have it`);
       if (state === 'unavailable') unavailableShards.push(shard);
     }
     return unavailableShards.length > 0 ? { state: 'unavailable', missing: unavailableShards } : { state: 'cached', missing: [] };
