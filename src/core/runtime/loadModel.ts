@@ -6,8 +6,8 @@ import type { BertConfig } from '../bert/config';
 import { resolveModel, type DownloadProgress, type ResolvedModel } from './hub/resolveModel';
 import { convertedOnnxPath } from './onnxConversion';
 import { createSession } from './ort';
-import type { BertTokenizer } from './tokenizer/bertTokenizer';
-import { loadBertTokenizer } from './tokenizer/tokenizerFiles';
+import type { Tokenizer } from './tokenizer/tokenizer';
+import { loadTokenizer } from './tokenizer/loadTokenizer';
 
 export class HeadMismatchError extends Error {}
 
@@ -33,7 +33,7 @@ export interface LoadedModel {
   dir: string;
   config: BertConfig;
   head: HeadKind;
-  tokenizer: BertTokenizer;
+  tokenizer: Tokenizer;
   session: Ort.InferenceSession;
   onnxPath: string;
   /** 'folder': the folder's own ONNX file; 'converted': built from model.safetensors. */
@@ -111,7 +111,7 @@ export async function loadModel(reference: string, options: LoadModelOptions): P
   } else {
     throw new Error(`${folder.dir} has no ONNX graph and no model.safetensors to build one from`);
   }
-  const tokenizer = await loadBertTokenizer(folder.dir);
+  const tokenizer = await loadTokenizer(folder.dir, { cacheDir: options.cacheDir ?? defaultCacheDir() });
   const session = await createSession(onnxPath, { intraOpNumThreads: options.threads ?? 0 });
   return { reference, dir: folder.dir, config: folder.config, head: graphHead, tokenizer, session, onnxPath, graphSource, quantized, resolved };
 }
