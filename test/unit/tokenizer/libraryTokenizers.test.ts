@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { Tokenizer as RustTokenizer } from 'tokenizers';
 import { afterAll, describe, expect, it } from 'vitest';
+import { inspectModelFolder } from '../../../src/core/runtime/modelFolder';
 import { BertTokenizer } from '../../../src/core/runtime/tokenizer/bertTokenizer';
 import { byteLevelBpeTokenizerJson } from '../../../src/core/runtime/tokenizer/library/byteLevelBpe';
 import { LibraryTokenizer } from '../../../src/core/runtime/tokenizer/library/libraryTokenizer';
@@ -246,6 +247,23 @@ describe('decisions and configuration', () => {
     expect(withPrefix.modelMaxLength).toBe(128);
     expect(withPrefix.continuingSubwordPrefix).toBeNull();
     expect(withPrefix.decode(withPrefix.encode('Hello world').ids, { skipSpecialTokens: true })).toBe(' Hello world');
+  });
+});
+
+describe('model folders laid out like the hub checkpoints', () => {
+  it.each([
+    ['vocab.json + merges.txt (roberta-large-ner-english, roberta-base-squad2)', BPE_DIR, ['vocab.json', 'merges.txt', 'tokenizer_config.json'], 'BPE'],
+    ['sentencepiece.bpe.model (xlm-roberta-base-ner-hrl)', SPM_DIR, ['sentencepiece.bpe.model', 'tokenizer_config.json'], 'Unigram'],
+  ])('%s: the folder is accepted and its tokenizer loads', async (_title, source, names, type) => {
+    const dir = path.join(scratch, `folder-${type}`);
+    mkdirSync(dir, { recursive: true });
+    for (const name of names) writeFileSync(path.join(dir, name), readFileSync(path.join(source, name)));
+    writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ model_type: 'bert', architectures: ['BertForTokenClassification'], vocab_size: 3000, hidden_size: 8, num_hidden_layers: 1, num_attention_heads: 1, intermediate_size: 8, max_position_embeddings: 64, id2label: { 0: 'O' } }));
+    const folder = await inspectModelFolder(dir, { requireWeights: false });
+    expect(type === 'BPE' ? folder.files.merges : folder.files.sentencePiece).toBeDefined();
+    const tokenizer = await loadTokenizer(dir, { cacheDir: path.join(scratch, 'cache') });
+    expect(tokenizer.modelType).toBe(type);
+    expect(tokenizer.encode('Hello world').ids.length).toBeGreaterThan(2);
   });
 });
 
