@@ -153,6 +153,18 @@ describe.each([
     }
   }, 120_000);
 
+  it('encodes a long document (cut into pieces for the library’s thread pool) exactly as the whole text', async () => {
+    const tokenizer = await ours(dir);
+    const rust = RustTokenizer.fromString(JSON.stringify(convertedJson(kind)));
+    const text = CORPUS.join(' Lorem ipsum ');
+    expect(text.length).toBeGreaterThan(50_000);
+    const encoding = tokenizer.encode(text, { addSpecialTokens: false });
+    const expected = await rust.encode(text, null, { addSpecialTokens: false });
+    expect(encoding.ids).toEqual(expected.getIds());
+    expect(encoding.offsets).toEqual(utf16Offsets(text, expected.getOffsets()));
+    expect(encoding.wordIds).toEqual(expected.getWordIds().map((w) => w ?? null));
+  }, 60_000);
+
   it('puts pairs in the RoBERTa format <s> A </s></s> B </s>, every type id 0, B offsets into B', async () => {
     const tokenizer = await ours(dir);
     const a = tokenizer.encode('Who?', { addSpecialTokens: false });

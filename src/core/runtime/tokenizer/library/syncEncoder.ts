@@ -70,13 +70,66 @@ async function handle(message) {
     return decoder === null ? message.tokens.join(' ') : decoder.decode(message.tokens);
   }
   const results = [];
-  for (const text of message.texts) {
-    const encoding = await tokenizer.encode(text, null, { addSpecialTokens: false });
-    const ids = Int32Array.from(encoding.getIds());
-    const words = Int32Array.from(encoding.getWordIds(), (w) => (w === null || w === undefined ? -1 : w));
-    results.push({ ids, offsets: toUtf16(text, encoding.getOffsets()), words });
-  }
+  for (const text of message.texts) results.push(await encodeLong(tokenizer, text));
   return results;
+}
+
+// A long text is encoded as pieces in one encodeBatch call, which the library spreads over its
+// thread pool. Pieces are cut only at a single space between two ASCII letters: every pre-tokenizer
+// BERT Lens loads (Bert, ByteLevel, Metaspace) starts a new word there whether or not the text is cut,
+// and no normalizer or added token looks across it, so the tokens are those of the whole text (a test
+// compares them); word ids and offsets are shifted back into the whole text.
+const PIECE_CHARS = 8192;
+function cutPoints(text) {
+  const cuts = [0];
+  const letter = (c) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  let next = PIECE_CHARS;
+  while (next < text.length - PIECE_CHARS / 2) {
+    let i = next;
+    while (i < text.length - 1 && !(text.charCodeAt(i) === 32 && letter(text.charCodeAt(i - 1)) && letter(text.charCodeAt(i + 1)))) i++;
+    if (i >= text.length - 1) break;
+    cuts.push(i);
+    next = i + PIECE_CHARS;
+  }
+  cuts.push(text.length);
+  return cuts;
+}
+
+async function encodeLong(tokenizer, text) {
+  const cuts = cutPoints(text);
+  const pieces = [];
+  for (let k = 0; k + 1 < cuts.length; k++) pieces.push(text.slice(cuts[k], cuts[k + 1]));
+  const encodings = pieces.length === 1
+    ? [await tokenizer.encode(text, null, { addSpecialTokens: false })]
+    : await tokenizer.encodeBatch(pieces, { addSpecialTokens: false });
+  const parts = encodings.map((encoding, k) => ({
+    ids: encoding.getIds(),
+    offsets: toUtf16(pieces[k], encoding.getOffsets()),
+    words: encoding.getWordIds(),
+  }));
+  const total = parts.reduce((sum, part) => sum + part.ids.length, 0);
+  const ids = new Int32Array(total);
+  const offsets = new Int32Array(2 * total);
+  const words = new Int32Array(total);
+  let n = 0;
+  let wordBase = 0;
+  parts.forEach((part, k) => {
+    const base = cuts[k];
+    let maxWord = -1;
+    for (let t = 0; t < part.ids.length; t++, n++) {
+      ids[n] = part.ids[t];
+      offsets[2 * n] = part.offsets[2 * t] + base;
+      offsets[2 * n + 1] = part.offsets[2 * t + 1] + base;
+      const word = part.words[t];
+      if (word === null || word === undefined) words[n] = -1;
+      else {
+        words[n] = word + wordBase;
+        if (word > maxWord) maxWord = word;
+      }
+    }
+    wordBase += maxWord + 1;
+  });
+  return { ids, offsets, words };
 }
 
 parentPort.on('message', (message) => {
