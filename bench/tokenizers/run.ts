@@ -55,7 +55,7 @@ function best(run: () => unknown): number {
   return fastest;
 }
 
-async function transformersJs(dir: string, tokenizerJson: unknown, config: unknown): Promise<(text: string) => number[]> {
+async function transformersJs(tokenizerJson: unknown, config: unknown): Promise<(text: string) => number[]> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'bert-lens-bench-tok-'));
   mkdirSync(path.join(root, 't'));
   writeFileSync(path.join(root, 't', 'tokenizer.json'), JSON.stringify(tokenizerJson));
@@ -77,14 +77,14 @@ async function main(): Promise<void> {
   const bpeJson = byteLevelBpeTokenizerJson(readFileSync(path.join(bpe, 'vocab.json'), 'utf8'), readFileSync(path.join(bpe, 'merges.txt'), 'utf8'), bpeConfig, {}, { vocab: 'vocab.json', merges: 'merges.txt' });
   const spmJson = spmTokenizerJson(readSentencePieceModel(readFileSync(path.join(spm, 'sentencepiece.bpe.model')), 'm'), 'xlm-roberta', spmConfig, {}, 'm');
   const cases: Array<{ name: string; ours: Tokenizer; hf: (t: string) => number[] }> = [
-    { name: 'WordPiece (hand-written)', ours: await loadTokenizer(bert), hf: await transformersJs(bert, json(path.join(bert, 'tokenizer.json')), json(path.join(bert, 'tokenizer_config.json'))) },
+    { name: 'WordPiece (hand-written)', ours: await loadTokenizer(bert), hf: await transformersJs(json(path.join(bert, 'tokenizer.json')), json(path.join(bert, 'tokenizer_config.json'))) },
     {
       name: 'WordPiece (Rust library)',
       ours: new LibraryTokenizer(readFileSync(path.join(bert, 'tokenizer.json'), 'utf8'), json(path.join(bert, 'tokenizer_config.json')), {}, 'tokenizer.json'),
-      hf: await transformersJs(bert, json(path.join(bert, 'tokenizer.json')), json(path.join(bert, 'tokenizer_config.json'))),
+      hf: await transformersJs(json(path.join(bert, 'tokenizer.json')), json(path.join(bert, 'tokenizer_config.json'))),
     },
-    { name: 'byte-level BPE (Rust library)', ours: await loadTokenizer(bpe), hf: await transformersJs(bpe, bpeJson, bpeConfig) },
-    { name: 'SentencePiece Unigram (Rust library)', ours: await loadTokenizer(spm, { cacheDir: mkdtempSync(path.join(os.tmpdir(), 'bert-lens-bench-cache-')) }), hf: await transformersJs(spm, spmJson, spmConfig) },
+    { name: 'byte-level BPE (Rust library)', ours: await loadTokenizer(bpe), hf: await transformersJs(bpeJson, bpeConfig) },
+    { name: 'SentencePiece Unigram (Rust library)', ours: await loadTokenizer(spm, { cacheDir: mkdtempSync(path.join(os.tmpdir(), 'bert-lens-bench-cache-')) }), hf: await transformersJs(spmJson, spmConfig) },
   ];
   process.stdout.write(`best of ${ROUNDS} rounds; ratio = transformers.js time / ours (≥ 1.0: ours is faster)\n`);
   for (const { name, ours, hf } of cases) {
