@@ -302,6 +302,12 @@ describe('bad input', () => {
     await expect(loadTokenizer(dir)).rejects.toThrow(/merges\.txt is missing/);
   });
 
+  it('a tokenizer.json whose merges name unknown tokens is refused by the library, with the file named', () => {
+    const json = convertedJson('bpe');
+    (json.model as { merges: string[] }).merges.push('zzq Ġqqq');
+    expect(() => new LibraryTokenizer(JSON.stringify(json), {}, {}, '/models/x/tokenizer.json')).toThrow(/^\/models\/x\/tokenizer\.json: the tokenizers library refused it \(.*zzq/);
+  });
+
   it('fuzz: the protobuf reader returns a model or throws an Error naming the file, on any mutation (seeded)', () => {
     const original = readFileSync(path.join(SPM_DIR, 'sentencepiece.bpe.model'));
     const rng = mulberry32(17);

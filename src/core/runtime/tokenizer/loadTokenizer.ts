@@ -134,6 +134,7 @@ async function convertedSentencePiece(
   const model = readSentencePieceModel(bytes, source);
   const root = spmTokenizerJson(model, flavor, config, specialMap, source);
   const json = JSON.stringify(withConfigOverrides(root, config, source));
+  // The cache only saves time: a read-only or full cache directory must not stop the model loading.
   await writeFileAtomic(target, json).catch(() => undefined);
   return json;
 }

@@ -28,7 +28,9 @@ interface Reply {
 // resolved path of the library (passed in workerData), never a bundled module.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { Tokenizer } = require(workerData.library);
+// Required on first use, inside the request, so that a missing native binary becomes an error reply
+// instead of a thread that died before it could wake the caller.
+let library;
 const flag = new Int32Array(workerData.flag);
 const port = workerData.port;
 const tokenizers = new Map();
@@ -60,7 +62,8 @@ function toUtf16(text, offsets) {
 
 async function handle(message) {
   if (message.op === 'load') {
-    tokenizers.set(message.handle, Tokenizer.fromString(message.json));
+    library ??= require(workerData.library);
+    tokenizers.set(message.handle, library.Tokenizer.fromString(message.json));
     return null;
   }
   const tokenizer = tokenizers.get(message.handle);
