@@ -9,7 +9,7 @@ import { BertTokenizer } from '../../../src/core/runtime/tokenizer/bertTokenizer
 import { byteLevelBpeTokenizerJson } from '../../../src/core/runtime/tokenizer/library/byteLevelBpe';
 import { LibraryTokenizer } from '../../../src/core/runtime/tokenizer/library/libraryTokenizer';
 import { loadTokenizer } from '../../../src/core/runtime/tokenizer/loadTokenizer';
-import { readSentencePieceModel } from '../../../src/core/runtime/tokenizer/sentencepiece/sentencepieceModel';
+import { PIECE_TYPE, readSentencePieceModel, writeSentencePieceModel } from '../../../src/core/runtime/tokenizer/sentencepiece/sentencepieceModel';
 import { spmTokenizerJson } from '../../../src/core/runtime/tokenizer/sentencepiece/spmConverter';
 import type { Tokenizer } from '../../../src/core/runtime/tokenizer/tokenizer';
 import { varietyCorpus } from './corpus';
@@ -235,6 +235,28 @@ describe('decisions and configuration', () => {
     // "<mask>" written in the text is the mask token, with the space before it (lstrip, as XLM-R).
     const encoding = tokenizer.encode('Paris is the <mask> of France.');
     expect(encoding.ids).toContain(tokenizer.maskTokenId);
+  });
+
+  it.each(['deberta-v2', 'albert'] as const)('%s layout: [CLS] A [SEP] B [SEP] with type ids 1 for B; do_lower_case lowercases', async (flavor) => {
+    const model = readSentencePieceModel(readFileSync(path.join(SPM_DIR, 'sentencepiece.bpe.model')), 'm');
+    const pieces = [...model.pieces, ...['[CLS]', '[SEP]', '[MASK]', '[PAD]'].map((piece) => ({ piece, score: 0, type: PIECE_TYPE.control }))];
+    const dir = path.join(scratch, `spm-${flavor}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'spm.model'), writeSentencePieceModel({ pieces, modelType: 1, unkId: 0 }));
+    const className = flavor === 'albert' ? 'AlbertTokenizer' : 'DebertaV2Tokenizer';
+    writeFileSync(path.join(dir, 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: className, do_lower_case: true }));
+    const tokenizer = await loadTokenizer(dir, { cacheDir: path.join(scratch, 'cache') });
+    const pair = tokenizer.encodePair('Hello', 'world');
+    const cls = tokenizer.tokenToId('[CLS]');
+    const sep = tokenizer.tokenToId('[SEP]');
+    expect(cls).toBeDefined();
+    expect([pair.ids[0], pair.ids[pair.ids.length - 1]]).toEqual([cls, sep]);
+    expect(pair.ids.filter((id) => id === sep)).toHaveLength(2);
+    const firstB = pair.sequenceIds.indexOf(1);
+    expect(pair.typeIds.slice(firstB)).toEqual(pair.typeIds.slice(firstB).map(() => 1));
+    expect(pair.typeIds.slice(0, firstB).every((t) => t === 0)).toBe(true);
+    expect(tokenizer.encode('HELLO World').ids).toEqual(tokenizer.encode('hello world').ids);
+    expect(tokenizer.maskTokenId).toBe(tokenizer.tokenToId('[MASK]'));
   });
 
   it('caches the converted SentencePiece tokenizer.json and reads it back', async () => {
