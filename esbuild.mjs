@@ -1,5 +1,5 @@
 // Bundles the extension host, the worker, the CLI (node, cjs) and the fine-tune webview (browser).
-// onnxruntime-node stays external: it is a native addon loaded from node_modules at run time.
+// onnxruntime-node and tokenizers stay external: native addons loaded from node_modules at run time.
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
@@ -12,7 +12,7 @@ const nodeCommon = {
   format: 'cjs',
   sourcemap: !production,
   minify: production,
-  external: ['vscode', 'onnxruntime-node'],
+  external: ['vscode', 'onnxruntime-node', 'tokenizers'],
   logLevel: 'info',
 };
 

@@ -7,8 +7,8 @@ import { resolveModel, type DownloadProgress, type ResolvedModel } from './hub/r
 import { convertedOnnxPath } from './onnxConversion';
 import { checkpointFiles } from './modelFolder';
 import { createSession } from './ort';
-import type { BertTokenizer } from './tokenizer/bertTokenizer';
-import { loadBertTokenizer } from './tokenizer/tokenizerFiles';
+import type { Tokenizer } from './tokenizer/tokenizer';
+import { loadTokenizer } from './tokenizer/loadTokenizer';
 
 export class HeadMismatchError extends Error {}
 
@@ -34,7 +34,7 @@ export interface LoadedModel {
   dir: string;
   config: BertConfig;
   head: HeadKind;
-  tokenizer: BertTokenizer;
+  tokenizer: Tokenizer;
   session: Ort.InferenceSession;
   onnxPath: string;
   /** 'folder': the folder's own ONNX file; 'converted': built from model.safetensors. */
@@ -112,7 +112,7 @@ export async function loadModel(reference: string, options: LoadModelOptions): P
   } else {
     throw new Error(`${folder.dir} has no ONNX graph and no model.safetensors or pytorch_model.bin to build one from`);
   }
-  const tokenizer = await loadBertTokenizer(folder.dir);
+  const tokenizer = await loadTokenizer(folder.dir, { cacheDir: options.cacheDir ?? defaultCacheDir() });
   const session = await createSession(onnxPath, { intraOpNumThreads: options.threads ?? 0 });
   return { reference, dir: folder.dir, config: folder.config, head: graphHead, tokenizer, session, onnxPath, graphSource, quantized, resolved };
 }

@@ -6,13 +6,14 @@ import {
 } from './safetensors';
 import { configWeightsMismatch } from './configMatchesWeights';
 import { canonicalizeBertKeys, type KeyRename } from './stateDictKeys';
+import { TOKENIZER_FILES } from './tokenizer/tokenizerFileNames';
 import { readTorchCheckpoint } from './weights/torchCheckpoint';
 
 /**
  * A model folder in the Hugging Face layout, as written by `save_pretrained` / found on the hub:
  *
  *   config.json                     BertConfig with id2label (required)
- *   tokenizer.json and/or vocab.txt (at least one)
+ *   tokenizer.json and/or vocab.txt, or vocab.json + merges.txt, or a SentencePiece .model (at least one)
  *   tokenizer_config.json, special_tokens_map.json (optional)
  *   model.safetensors, or model.safetensors.index.json + shards (weights for training / conversion);
  *   else pytorch_model.bin or pytorch_model.bin.index.json + shards, read without running the pickle
@@ -42,6 +43,11 @@ export interface ModelFolderFiles {
   config: string;
   tokenizerJson?: string;
   vocab?: string;
+  /** Byte-level BPE (RoBERTa, GPT-2): both or neither. */
+  vocabJson?: string;
+  merges?: string;
+  /** A SentencePiece model (sentencepiece.bpe.model, spm.model, ...). */
+  sentencePiece?: string;
   tokenizerConfig?: string;
   specialTokensMap?: string;
   /** model.safetensors, or every shard named by the index (in first-use order). */
@@ -114,8 +120,17 @@ export async function inspectModelFolder(dir: string, options: InspectOptions = 
     files.vocab = at(MODEL_FILES.vocab);
     if ((await fs.stat(files.vocab)).size === 0) throw new ModelFolderError(files.vocab, `${files.vocab} is empty`);
   }
-  if (!files.tokenizerJson && !files.vocab) {
-    throw new ModelFolderError(at(MODEL_FILES.vocab), `${root} has no tokenizer: expected tokenizer.json or vocab.txt`);
+  if (await exists(TOKENIZER_FILES.vocabJson)) files.vocabJson = at(TOKENIZER_FILES.vocabJson);
+  if (await exists(TOKENIZER_FILES.merges)) files.merges = at(TOKENIZER_FILES.merges);
+  for (const name of TOKENIZER_FILES.sentencePiece) {
+    if (!files.sentencePiece && (await exists(name))) files.sentencePiece = at(name);
+  }
+  const byteLevel = files.vocabJson !== undefined && files.merges !== undefined;
+  if (!files.tokenizerJson && !files.vocab && !byteLevel && !files.sentencePiece) {
+    throw new ModelFolderError(
+      at(MODEL_FILES.vocab),
+      `${root} has no tokenizer: expected tokenizer.json or vocab.txt, vocab.json + merges.txt, or a SentencePiece ${TOKENIZER_FILES.sentencePiece.join(' / ')}`,
+    );
   }
   if (await exists(MODEL_FILES.tokenizerConfig)) {
     files.tokenizerConfig = at(MODEL_FILES.tokenizerConfig);

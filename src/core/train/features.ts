@@ -1,4 +1,4 @@
-import type { BertTokenizer } from '../runtime/tokenizer/bertTokenizer';
+import type { Tokenizer } from '../runtime/tokenizer/tokenizer';
 import { strideRanges } from '../runtime/tokenizer/windowing';
 
 export const IGNORE_INDEX = -100;
@@ -30,7 +30,7 @@ export interface FeatureReport {
   empty: number;
 }
 
-function withSpecials(tokenizer: BertTokenizer, ids: number[]): number[] {
+function withSpecials(tokenizer: Tokenizer, ids: number[]): number[] {
   return [tokenizer.clsTokenId!, ...ids, tokenizer.sepTokenId!];
 }
 
@@ -42,7 +42,7 @@ function withSpecials(tokenizer: BertTokenizer, ids: number[]): number[] {
  */
 export function nerFeatures(
   sentences: ReadonlyArray<{ tokens: readonly string[]; tags: readonly string[] }>,
-  tokenizer: BertTokenizer,
+  tokenizer: Tokenizer,
   label2id: Readonly<Record<string, number>>,
   options: { maxSeqLength: number; stride?: number },
 ): { features: Feature[]; report: FeatureReport } {
@@ -105,7 +105,7 @@ export function nerFeatures(
  */
 export function classificationFeatures(
   examples: ReadonlyArray<{ text: string; textPair?: string; label: number | number[] }>,
-  tokenizer: BertTokenizer,
+  tokenizer: Tokenizer,
   options: { maxSeqLength: number; stride?: number },
 ): { features: Feature[]; report: FeatureReport } {
   const features: Feature[] = [];
@@ -128,7 +128,7 @@ export function classificationFeatures(
  * are concatenated, and the stream is cut into blocks of max_seq_length (the remainder is dropped).
  * Masking happens per batch in the collator, so every epoch sees new masks.
  */
-export function mlmFeatures(texts: Iterable<string>, tokenizer: BertTokenizer, options: { maxSeqLength: number }): { features: Feature[]; report: FeatureReport } {
+export function mlmFeatures(texts: Iterable<string>, tokenizer: Tokenizer, options: { maxSeqLength: number }): { features: Feature[]; report: FeatureReport } {
   const stream: number[] = [];
   let examples = 0;
   let empty = 0;
@@ -153,7 +153,7 @@ export function mlmFeatures(texts: Iterable<string>, tokenizer: BertTokenizer, o
  */
 export function qaFeatures(
   examples: ReadonlyArray<{ question: string; context: string; answerStart: number | null; answerText: string }>,
-  tokenizer: BertTokenizer,
+  tokenizer: Tokenizer,
   options: { maxSeqLength: number; docStride: number },
 ): { features: Feature[]; report: FeatureReport } {
   const features: Feature[] = [];

@@ -1,5 +1,5 @@
 import type { NerSentence } from '../data/datasets';
-import type { BertTokenizer } from '../runtime/tokenizer/bertTokenizer';
+import type { Tokenizer } from '../runtime/tokenizer/tokenizer';
 import { postprocessQuestionAnswering } from '../tasks/questionAnswering/postprocess';
 import type { Feature } from './features';
 import { classificationMetrics, nerMetrics, squadScores } from './metrics';
@@ -77,7 +77,7 @@ export function qaEvalMetrics(
   examples: readonly QaExample[],
   features: readonly Feature[],
   outputs: RowOutputs,
-  tokenizer: BertTokenizer,
+  tokenizer: Tokenizer,
   windows: { maxLength: number; docStride: number },
 ): EvalMetrics {
   const byExample = new Map<number, number[]>();

@@ -8,7 +8,7 @@ import { PACKABLE_HEADS } from '../bert/definition';
 import { saveModelFolder } from '../bert/saveFolder';
 import { weightSpecs } from '../bert/weightNames';
 import { inspectModelFolder } from '../runtime/modelFolder';
-import type { BertTokenizer } from '../runtime/tokenizer/bertTokenizer';
+import type { Tokenizer } from '../runtime/tokenizer/tokenizer';
 import { loadBertTokenizer } from '../runtime/tokenizer/tokenizerFiles';
 import { CancelledError } from '../tasks/shared/forward';
 import { writeFileAtomic } from '../util/atomicWrite';
@@ -119,7 +119,7 @@ function fingerprint(features: readonly Feature[]): string {
   return `${features.length}:${hash.digest('hex').slice(0, 16)}`;
 }
 
-function prepare(data: TaskData, tokenizer: BertTokenizer, config: BertConfig, args: TrainingArguments, docStride: number): Prepared {
+function prepare(data: TaskData, tokenizer: Tokenizer, config: BertConfig, args: TrainingArguments, docStride: number): Prepared {
   const maxSeqLength = Math.min(args.max_seq_length, config.max_position_embeddings);
   switch (data.task) {
     case 'ner':

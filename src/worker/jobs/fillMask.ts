@@ -27,7 +27,7 @@ export const fillMaskJob: HandlerOf<'fillMask'> = {
       context.progress({ phase: 'inference', fraction: 1 });
       return {
         model: modelInfo(model),
-        maskToken: model.tokenizer.spec.specialTokens.mask ?? '[MASK]',
+        maskToken: model.tokenizer.maskToken ?? '[MASK]',
         masks: maskSpans(model, text),
         predictions,
       };

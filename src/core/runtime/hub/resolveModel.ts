@@ -10,6 +10,7 @@ import { defaultHubCacheDir, HubRepoCache, isSafeSnapshotName } from './hubCache
 import { HubError } from './hubError';
 import { DownloadSizeCap, SizeLimitError } from './sizeCap';
 import { parseHubModelId } from './modelId';
+import { TOKENIZER_FILES } from '../tokenizer/tokenizerFileNames';
 
 /*
  * Why our own downloader rather than @huggingface/transformers' hub code: importing that package
@@ -160,12 +161,33 @@ class HubModelResolver {
     // Before any weights are fetched: a config that cannot be loaded is refused at once.
     else await checkConfigFile(this.cache.filePath(this.commit!, MODEL_FILES.config));
 
-    const tokenizerFiles = [MODEL_FILES.tokenizerJson, MODEL_FILES.vocab];
-    const tokenizer: FileState[] = [];
-    for (const file of tokenizerFiles) tokenizer.push(await this.obtain(file));
-    if (!tokenizer.some(isPresent)) {
-      if (tokenizer.includes('unavailable')) missing.push(tokenizerFiles.join(' or '));
-      else throw this.notFound(tokenizerFiles, 'has no tokenizer (neither tokenizer.json nor vocab.txt)');
+    // The tokenizer of the first type the repository has, in AutoTokenizer's order: tokenizer.json /
+    // vocab.txt, then vocab.json + merges.txt (byte-level BPE), then a SentencePiece model.
+    const tokenizerKinds: string[][] = [
+      [MODEL_FILES.tokenizerJson, MODEL_FILES.vocab],
+      [TOKENIZER_FILES.vocabJson, TOKENIZER_FILES.merges],
+      ...TOKENIZER_FILES.sentencePiece.map((name) => [name]),
+    ];
+    let tokenizerFound = false;
+    const tokenizerUnavailable: string[] = [];
+    for (const [k, kind] of tokenizerKinds.entries()) {
+      const states: FileState[] = [];
+      for (const file of kind) states.push(await this.obtain(file));
+      // The first kind's files are alternatives; the other kinds need all of theirs.
+      const complete = k === 0 ? states.some(isPresent) : states.every(isPresent);
+      if (complete) {
+        tokenizerFound = true;
+        break;
+      }
+      // Without the network the later kinds are unknowable too: report this one and stop asking.
+      if (states.includes('unavailable')) {
+        tokenizerUnavailable.push(kind.join(k === 0 ? ' or ' : ' + '));
+        break;
+      }
+    }
+    if (!tokenizerFound) {
+      if (tokenizerUnavailable.length > 0) missing.push(tokenizerUnavailable.join(' or '));
+      else throw this.notFound(tokenizerKinds.flat(), 'has no tokenizer (no tokenizer.json, vocab.txt, vocab.json + merges.txt or SentencePiece model)');
     }
     for (const file of [MODEL_FILES.tokenizerConfig, MODEL_FILES.specialTokensMap]) await this.obtain(file);
 

@@ -1,40 +1,13 @@
 import { AddedTokenMatcher, type AddedTokenSpec } from './addedTokens';
 import { CharNormalizer, type AlignedText, type BertNormalizerOptions } from './bertNormalizer';
 import { cleanUpTokenization, decodeWordPieces } from './decode';
-import type { Encoding } from './encoding';
 import { WordScanner, type WordSink } from './preTokenizer';
-import { bertTemplate, type BertTokenizerSpec, type PostProcessorSpec } from './tokenizerSpec';
-import { strideRanges } from './windowing';
+import { TemplateTokenizer, type RawSequence } from './templateTokenizer';
+import type { DecodeOptions } from './tokenizer';
+import { bertTemplate, type BertTokenizerSpec } from './tokenizerSpec';
 import { WordPieceModel } from './wordpiece';
 
-export interface EncodeOptions {
-  /** Add [CLS]/[SEP] (the post-processor template). Default true. */
-  addSpecialTokens?: boolean;
-}
-
-export interface WindowOptions {
-  /** Tokens per window, special tokens included (HF max_length). */
-  maxLength: number;
-  /** Tokens shared by consecutive windows (HF stride / doc_stride). Default 0. */
-  stride?: number;
-}
-
-export interface PairWindowOptions extends WindowOptions {
-  /** Only HF's `only_second` (the question stays whole, the context is split) is supported. */
-  truncation?: 'only_second';
-}
-
-export interface DecodeOptions {
-  skipSpecialTokens?: boolean;
-  /** Default: tokenizer_config.json clean_up_tokenization_spaces (true when absent). */
-  cleanUpTokenizationSpaces?: boolean;
-}
-
-export interface IdsWithOffsets {
-  ids: Int32Array;
-  /** [start0, end0, start1, end1, ...] in UTF-16 units of the text; [0, 0] for special tokens. */
-  offsets: Int32Array;
-}
+export type { DecodeOptions, EncodeOptions, IdsWithOffsets, PairWindowOptions, WindowOptions } from './tokenizer';
 
 /** Options of `BertTokenizer.fromVocab` (tokenizer_config.json names in the comments). */
 export interface VocabOptions {
@@ -55,14 +28,6 @@ export interface VocabOptions {
   continuingSubwordPrefix?: string;
 }
 
-/** Tokens of one text before post-processing. */
-interface RawSequence {
-  ids: number[];
-  starts: number[];
-  ends: number[];
-  words: number[];
-}
-
 const IDENTITY_NORMALIZER: BertNormalizerOptions = {
   cleanText: false,
   handleChineseChars: false,
@@ -81,14 +46,17 @@ const IDENTITY_NORMALIZER: BertNormalizerOptions = {
  * added tokens written in the text (e.g. a literal "[MASK]") are single tokens with real offsets,
  * word ids and specialTokensMask false, as in HF.
  */
-export class BertTokenizer {
+export class BertTokenizer extends TemplateTokenizer {
+  readonly modelType = 'WordPiece' as const;
   readonly vocabSize: number;
   readonly unkTokenId: number;
   readonly clsTokenId: number | undefined;
   readonly sepTokenId: number | undefined;
   readonly padTokenId: number | undefined;
   readonly maskTokenId: number | undefined;
+  readonly maskToken: string | undefined;
   readonly modelMaxLength: number;
+  readonly continuingSubwordPrefix: string;
   readonly spec: Readonly<BertTokenizerSpec>;
 
   private readonly tokenIds = new Map<string, number>();
@@ -101,6 +69,7 @@ export class BertTokenizer {
   private readonly normalizedAdded: AddedTokenMatcher;
 
   constructor(spec: BertTokenizerSpec) {
+    super(spec.postProcessor);
     this.spec = spec;
     for (const [token, id] of spec.vocab) this.setToken(token, id);
     for (const added of spec.addedTokens) {
@@ -125,7 +94,9 @@ export class BertTokenizer {
     this.sepTokenId = names.sep === undefined ? undefined : this.tokenIds.get(names.sep);
     this.padTokenId = names.pad === undefined ? undefined : this.tokenIds.get(names.pad);
     this.maskTokenId = names.mask === undefined ? undefined : this.tokenIds.get(names.mask);
+    this.maskToken = this.maskTokenId === undefined ? undefined : names.mask;
     this.modelMaxLength = spec.modelMaxLength;
+    this.continuingSubwordPrefix = spec.wordPiece.continuingSubwordPrefix;
   }
 
   /**
@@ -151,96 +122,6 @@ export class BertTokenizer {
     return this.specialIds.has(id);
   }
 
-  /** How many tokens the template adds: 2 for a single text, 3 for a pair in BERT. */
-  numSpecialTokensToAdd(pair: boolean): number {
-    const processor = this.spec.postProcessor;
-    if (processor === null) return 0;
-    let count = 0;
-    for (const piece of pair ? processor.pair : processor.single) {
-      if (piece.kind === 'special') count += processor.specialTokens.get(piece.name)?.ids.length ?? 0;
-    }
-    return count;
-  }
-
-  /** HF `tokenize`: the token strings, without special tokens. */
-  tokenize(text: string): string[] {
-    return this.tokenizeSequence(text).ids.map((id) => this.idTokens[id]!);
-  }
-
-  encode(text: string, options: EncodeOptions = {}): Encoding {
-    return this.assemble(this.tokenizeSequence(text), null, options.addSpecialTokens ?? true);
-  }
-
-  encodePair(text: string, pair: string, options: EncodeOptions = {}): Encoding {
-    return this.assemble(this.tokenizeSequence(text), this.tokenizeSequence(pair), options.addSpecialTokens ?? true);
-  }
-
-  /** The ids and flat offsets of `encode`, without building the other Encoding arrays. */
-  encodeIdsWithOffsets(text: string, options: EncodeOptions = {}): IdsWithOffsets {
-    const seq = this.tokenizeSequence(text);
-    const processor = options.addSpecialTokens ?? true ? this.spec.postProcessor : null;
-    const template = processor?.single ?? [{ kind: 'sequence', sequence: 0, typeId: 0 }];
-    let size = 0;
-    for (const piece of template) {
-      size += piece.kind === 'sequence' ? seq.ids.length : processor!.specialTokens.get(piece.name)!.ids.length;
-    }
-    const ids = new Int32Array(size);
-    const offsets = new Int32Array(2 * size);
-    let n = 0;
-    for (const piece of template) {
-      if (piece.kind === 'special') {
-        for (const id of processor!.specialTokens.get(piece.name)!.ids) ids[n++] = id;
-        continue;
-      }
-      for (let k = 0; k < seq.ids.length; k++, n++) {
-        ids[n] = seq.ids[k]!;
-        offsets[2 * n] = seq.starts[k]!;
-        offsets[2 * n + 1] = seq.ends[k]!;
-      }
-    }
-    return { ids, offsets };
-  }
-
-  /**
-   * Overlapping windows over one text: HF `tokenizer(text, truncation=True, max_length=maxLength,
-   * stride=stride, return_overflowing_tokens=True)` — every window is `[CLS] ... [SEP]`, holds at most
-   * maxLength tokens, and consecutive windows share `stride` tokens (see windowing.ts).
-   */
-  windows(text: string, options: WindowOptions): Encoding[] {
-    const seq = this.tokenizeSequence(text);
-    const budget = options.maxLength - this.numSpecialTokensToAdd(false);
-    return strideRanges(seq.ids.length, budget, options.stride ?? 0).map(([start, stop]) =>
-      this.assemble(sliceSequence(seq, start, stop), null, true),
-    );
-  }
-
-  /**
-   * Question-answering windows: HF `tokenizer(question, context, truncation="only_second",
-   * max_length=maxLength, stride=stride, return_overflowing_tokens=True)` as the
-   * QuestionAnsweringPipeline calls it. Each window is `[CLS] question [SEP] context part [SEP]`;
-   * context offsets are into `context`, question offsets into `question` (see sequenceIds).
-   * Throws when the question leaves no room for context, as HF does.
-   */
-  pairWindows(question: string, context: string, options: PairWindowOptions): Encoding[] {
-    const truncation = options.truncation ?? 'only_second';
-    if (truncation !== 'only_second') throw new Error(`pairWindows: unsupported truncation "${String(truncation)}"`);
-    const first = this.tokenizeSequence(question);
-    const second = this.tokenizeSequence(context);
-    const budget = options.maxLength - this.numSpecialTokensToAdd(true);
-    const total = first.ids.length + second.ids.length;
-    if (total <= budget) return [this.assemble(first, second, true)];
-    const toRemove = total - budget;
-    if (second.ids.length <= toRemove) {
-      throw new Error(
-        `pairWindows: the question takes ${first.ids.length} tokens and leaves no room for the context in ` +
-          `windows of ${options.maxLength} tokens`,
-      );
-    }
-    return strideRanges(second.ids.length, second.ids.length - toRemove, options.stride ?? 0).map(([start, stop]) =>
-      this.assemble(first, sliceSequence(second, start, stop), true),
-    );
-  }
-
   /** HF decode: WordPiece decoder (## pieces glued), then clean_up_tokenization if enabled. */
   decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
     const tokens: string[] = [];
@@ -255,6 +136,15 @@ export class BertTokenizer {
     return options.cleanUpTokenizationSpaces ?? this.spec.cleanUpTokenizationSpaces ? cleanUpTokenization(text) : text;
   }
 
+  get cleanUpTokenizationSpaces(): boolean {
+    return this.spec.cleanUpTokenizationSpaces;
+  }
+
+  /** HF `convert_tokens_to_string`: the WordPiece decoder without clean-up (as the NER pipeline's `word`). */
+  convertTokensToString(tokens: readonly string[]): string {
+    return decodeWordPieces(tokens, this.spec.decoder);
+  }
+
   private setToken(token: string, id: number): void {
     if (!Number.isInteger(id) || id < 0) throw new Error(`token "${token}" has an invalid id ${id}`);
     this.tokenIds.set(token, id);
@@ -263,7 +153,7 @@ export class BertTokenizer {
   }
 
   /** Added-token split, then normalizer + pre-tokenizer + WordPiece on each remaining section. */
-  private tokenizeSequence(text: string): RawSequence {
+  protected tokenizeSequence(text: string): RawSequence {
     const seq: RawSequence = { ids: [], starts: [], ends: [], words: [] };
     let wordIndex = 0;
     const model = this.model;
@@ -327,62 +217,6 @@ export class BertTokenizer {
     this.identityScanner.scan(aligned.text, position, aligned.text.length, composed);
   }
 
-  private assemble(first: RawSequence, second: RawSequence | null, addSpecialTokens: boolean): Encoding {
-    const encoding: Encoding = {
-      ids: [],
-      typeIds: [],
-      offsets: [],
-      wordIds: [],
-      sequenceIds: [],
-      tokens: [],
-      specialTokensMask: [],
-    };
-    const processor: PostProcessorSpec | null = addSpecialTokens ? this.spec.postProcessor : null;
-    const template = processor === null ? plainTemplate(second !== null) : second === null ? processor.single : processor.pair;
-    for (const piece of template) {
-      if (piece.kind === 'special') {
-        const special = processor!.specialTokens.get(piece.name)!;
-        special.ids.forEach((id, k) => {
-          encoding.ids.push(id);
-          encoding.typeIds.push(piece.typeId);
-          encoding.offsets.push([0, 0]);
-          encoding.wordIds.push(null);
-          encoding.sequenceIds.push(null);
-          encoding.tokens.push(special.tokens[k] ?? this.idTokens[id]!);
-          encoding.specialTokensMask.push(true);
-        });
-        continue;
-      }
-      const seq = piece.sequence === 0 ? first : second;
-      if (seq === null) continue;
-      for (let k = 0; k < seq.ids.length; k++) {
-        const id = seq.ids[k]!;
-        encoding.ids.push(id);
-        encoding.typeIds.push(piece.typeId);
-        encoding.offsets.push([seq.starts[k]!, seq.ends[k]!]);
-        encoding.wordIds.push(seq.words[k]!);
-        encoding.sequenceIds.push(piece.sequence);
-        encoding.tokens.push(this.idTokens[id]!);
-        encoding.specialTokensMask.push(false);
-      }
-    }
-    return encoding;
-  }
-}
-
-/** Without a template (or with addSpecialTokens false) HF concatenates A (type 0) and B (type 1). */
-function plainTemplate(pair: boolean): PostProcessorSpec['single'] {
-  const single: PostProcessorSpec['single'] = [{ kind: 'sequence', sequence: 0, typeId: 0 }];
-  return pair ? [...single, { kind: 'sequence', sequence: 1, typeId: 1 }] : single;
-}
-
-function sliceSequence(seq: RawSequence, start: number, stop: number): RawSequence {
-  return {
-    ids: seq.ids.slice(start, stop),
-    starts: seq.starts.slice(start, stop),
-    ends: seq.ends.slice(start, stop),
-    words: seq.words.slice(start, stop),
-  };
 }
 
 /** Maps words found in a normalized text back to the original text through its alignment. */

@@ -4,7 +4,7 @@ import type { AddedTokenSpec } from './addedTokens';
 import type { BertNormalizerOptions } from './bertNormalizer';
 import { BertTokenizer, specFromVocab } from './bertTokenizer';
 import type { BertTokenizerSpec, PostProcessorSpec, SpecialTokenNames, TemplatePiece } from './tokenizerSpec';
-import { bertTemplate } from './tokenizerSpec';
+import { bertTemplate, robertaTemplate } from './tokenizerSpec';
 
 /** The contents (not paths) of a model folder's tokenizer files; absent files are undefined. */
 export interface TokenizerFileContents {
@@ -206,7 +206,7 @@ function parsePreTokenizer(value: unknown, source: string): void {
   }
 }
 
-function parseAddedTokens(value: unknown, source: string): AddedTokenSpec[] {
+export function parseAddedTokens(value: unknown, source: string): AddedTokenSpec[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw new Error(`${source}: added_tokens must be an array`);
   return value.map((item, index) => {
@@ -229,10 +229,33 @@ function parseAddedTokens(value: unknown, source: string): AddedTokenSpec[] {
   });
 }
 
-function parsePostProcessor(value: unknown, source: string): PostProcessorSpec | null {
+/**
+ * The special-token template of a tokenizer.json post_processor: TemplateProcessing, BertProcessing,
+ * RobertaProcessing (`<s> $A </s>` / `<s> $A </s> </s> $B </s>`, every type id 0, as Rust's
+ * roberta.rs), ByteLevel (no special tokens: null) or a Sequence of those (its one template).
+ */
+export function parsePostProcessor(value: unknown, source: string): PostProcessorSpec | null {
   if (value === null || value === undefined) return null;
   const where = `${source}: post_processor`;
   const processor = asObject(value, where);
+  if (processor.type === 'ByteLevel') return null;
+  if (processor.type === 'Sequence') {
+    const steps = processor.processors;
+    if (!Array.isArray(steps)) throw new Error(`${where}.processors must be an array`);
+    const templates = steps.map((step, index) => parsePostProcessor(step, `${source}: post_processor.processors[${index}]`)).filter((t) => t !== null);
+    if (templates.length > 1) throw new Error(`${where}: more than one step adds special tokens`);
+    return templates[0] ?? null;
+  }
+  if (processor.type === 'RobertaProcessing') {
+    const pair = (name: 'cls' | 'sep'): { token: string; id: number } => {
+      const item = processor[name];
+      if (!Array.isArray(item) || typeof item[0] !== 'string' || typeof item[1] !== 'number') {
+        throw new Error(`${where}.${name} must be ["token", id]`);
+      }
+      return { token: item[0], id: item[1] };
+    };
+    return robertaTemplate(pair('cls'), pair('sep'));
+  }
   if (processor.type === 'BertProcessing') {
     const pair = (name: 'cls' | 'sep'): { token: string; id: number } => {
       const item = processor[name];
@@ -324,14 +347,14 @@ function specialNames(config: Record<string, unknown>, specialMap: Record<string
   };
 }
 
-function modelMaxLength(config: Record<string, unknown>, source: string): number {
+export function modelMaxLength(config: Record<string, unknown>, source: string): number {
   const value = config.model_max_length;
   if (value === undefined || value === null) return Number.POSITIVE_INFINITY;
   if (typeof value !== 'number' || value <= 0) throw new Error(`${source}: tokenizer_config.json model_max_length must be a positive number`);
   return value >= UNSET_MAX_LENGTH ? Number.POSITIVE_INFINITY : value;
 }
 
-function parseJson(text: string, file: string): unknown {
+export function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -347,12 +370,12 @@ function parseJson(text: string, file: string): unknown {
   }
 }
 
-function asObject(value: unknown, where: string): Record<string, unknown> {
+export function asObject(value: unknown, where: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${where} must be a JSON object`);
   return value as Record<string, unknown>;
 }
 
-function optionalBoolean(object: Record<string, unknown>, key: string, where: string): boolean | undefined {
+export function optionalBoolean(object: Record<string, unknown>, key: string, where: string): boolean | undefined {
   const value = object[key];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'boolean') throw new Error(`${where}: ${key} must be true or false (got ${JSON.stringify(value)})`);

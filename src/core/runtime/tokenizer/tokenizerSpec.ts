@@ -70,3 +70,23 @@ export function bertTemplate(cls: { token: string; id: number }, sep: { token: s
     ]),
   };
 }
+
+/** RoBERTa's template (Rust RobertaProcessing): `<s> $A </s>` and `<s> $A </s> </s> $B </s>`, all type 0. */
+export function robertaTemplate(cls: { token: string; id: number }, sep: { token: string; id: number }): PostProcessorSpec {
+  const special = (name: string): TemplatePiece => ({ kind: 'special', name, typeId: 0 });
+  return {
+    single: [special(cls.token), { kind: 'sequence', sequence: 0, typeId: 0 }, special(sep.token)],
+    pair: [
+      special(cls.token),
+      { kind: 'sequence', sequence: 0, typeId: 0 },
+      special(sep.token),
+      special(sep.token),
+      { kind: 'sequence', sequence: 1, typeId: 0 },
+      special(sep.token),
+    ],
+    specialTokens: new Map([
+      [cls.token, { ids: [cls.id], tokens: [cls.token] }],
+      [sep.token, { ids: [sep.id], tokens: [sep.token] }],
+    ]),
+  };
+}

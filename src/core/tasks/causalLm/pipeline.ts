@@ -1,6 +1,6 @@
 import type { LoadedModel } from '../../runtime/loadModel';
 import { tensor } from '../../runtime/ort';
-import { cleanUpTokenization, decodeWordPieces } from '../../runtime/tokenizer/decode';
+import { cleanUpTokenization } from '../../runtime/tokenizer/decode';
 import { Random } from '../../util/random';
 import { throwIfCancelled } from '../shared/forward';
 import { integerOption } from '../shared/numeric';
@@ -115,6 +115,6 @@ export function continuationText(model: LoadedModel, promptIds: readonly number[
   if (strings.length === 0) return '';
   const promptHasText = promptIds.some((id) => !tokenizer.isSpecialId(id));
   if (!promptHasText) return tokenizer.decode(newIds, { skipSpecialTokens: true });
-  const text = decodeWordPieces(['x', ...strings], tokenizer.spec.decoder).slice(1);
-  return tokenizer.spec.cleanUpTokenizationSpaces ? cleanUpTokenization(text) : text;
+  const text = tokenizer.convertTokensToString(['x', ...strings]).slice(1);
+  return tokenizer.cleanUpTokenizationSpaces ? cleanUpTokenization(text) : text;
 }

@@ -34,7 +34,7 @@ export async function fillMask(model: LoadedModel, text: string, options: FillMa
   const head = requireHead(model, 'fill-mask', ['masked-lm', 'pretraining'], (h) => [logitsOutput(h)]);
   const { tokenizer } = model;
   const maskTokenId = tokenizer.maskTokenId;
-  const maskToken = tokenizer.spec.specialTokens.mask;
+  const maskToken = tokenizer.maskToken;
   if (maskTokenId === undefined || maskToken === undefined) throw new TaskInputError(`the tokenizer of ${model.reference} has no mask token`);
   const topK = integerOption(options.topK, 5, 1, 'top_k', (m) => new TaskInputError(m));
   const encoding = tokenizer.encode(text);

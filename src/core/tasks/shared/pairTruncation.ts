@@ -1,4 +1,4 @@
-import type { BertTokenizer } from '../../runtime/tokenizer/bertTokenizer';
+import type { Tokenizer } from '../../runtime/tokenizer/tokenizer';
 import type { Encoding } from '../../runtime/tokenizer/encoding';
 import { TaskInputError } from './taskModel';
 
@@ -25,7 +25,7 @@ export function longestFirstLengths(n1: number, n2: number, budget: number): [nu
  * from the right by the longest-first rule. Special tokens and their positions come from the
  * tokenizer's own template.
  */
-export function encodeTruncatedPair(tokenizer: BertTokenizer, a: string, b: string, maxLength: number): Encoding {
+export function encodeTruncatedPair(tokenizer: Tokenizer, a: string, b: string, maxLength: number): Encoding {
   const full = tokenizer.encodePair(a, b);
   const budget = maxLength - tokenizer.numSpecialTokensToAdd(true);
   if (budget < 2) throw new TaskInputError(`windows of ${maxLength} tokens leave no room for a pair of texts`);

@@ -22,24 +22,31 @@ function contentRange(encoding: Encoding): [number, number] | undefined {
 
 /**
  * Where consecutive overlapping windows (HF `return_overflowing_tokens` with a stride) cut words:
- * a window starting with a continuation piece ("##...") starts inside a word, and a window whose
- * next token (the first one after it, found in the following window) is a continuation piece ends
- * inside one. Only for windows that overlap their neighbours: without overlap nothing sees the word
- * whole.
+ * a window starts inside a word when its first token shares its word id with the token before it in
+ * the text (found in the previous window), and ends inside one when the token after its last one
+ * (found in the following window) shares the last one's word id. Word ids come from the tokenizer,
+ * so this holds for WordPiece, byte-level BPE and SentencePiece alike. Only for windows that overlap
+ * their neighbours: without overlap nothing sees the word whole.
  */
-export function windowCuts(windows: readonly Encoding[], continuingSubwordPrefix: string, stride: number): WindowCuts[] {
+export function windowCuts(windows: readonly Encoding[], stride: number): WindowCuts[] {
   if (stride <= 0 || windows.length < 2) return windows.map(() => ({}));
-  const isContinuation = (token: string | undefined) => token !== undefined && continuingSubwordPrefix !== '' && token.startsWith(continuingSubwordPrefix);
   return windows.map((encoding, w) => {
     const range = contentRange(encoding);
     if (!range) return {};
     const cuts: WindowCuts = {};
-    if (w > 0 && isContinuation(encoding.tokens[range[0]])) cuts.leading = encoding.offsets[range[0]]![0];
+    const [firstStart] = encoding.offsets[range[0]]!;
+    const firstWord = encoding.wordIds[range[0]];
+    const previous = windows[w - 1];
+    if (previous && firstWord !== null && firstWord !== undefined) {
+      const before = previous.offsets.findIndex(([start], t) => !previous.specialTokensMask[t] && start < firstStart && previous.wordIds[t] === firstWord);
+      if (before >= 0) cuts.leading = firstStart;
+    }
     const next = windows[w + 1];
-    if (next) {
+    const lastWord = encoding.wordIds[range[1]];
+    if (next && lastWord !== null && lastWord !== undefined) {
       const end = encoding.offsets[range[1]]![1];
       const following = next.offsets.findIndex(([start], t) => !next.specialTokensMask[t] && start >= end);
-      if (following >= 0 && next.offsets[following]![0] === end && isContinuation(next.tokens[following])) cuts.trailing = end;
+      if (following >= 0 && next.wordIds[following] === lastWord) cuts.trailing = end;
     }
     return cuts;
   });

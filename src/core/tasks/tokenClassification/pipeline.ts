@@ -1,5 +1,4 @@
 import type { LoadedModel } from '../../runtime/loadModel';
-import { decodeWordPieces } from '../../runtime/tokenizer/decode';
 import type { Encoding } from '../../runtime/tokenizer/encoding';
 import { forwardWindows, throwIfCancelled } from '../shared/forward';
 import { textBlocks } from '../shared/textBlocks';
@@ -42,9 +41,9 @@ export async function recognizeEntities(model: LoadedModel, text: string, option
   const stride = options.stride ?? Math.floor(maxLength / 4);
   const tokenizer = model.tokenizer;
   const decoder = {
-    convertTokensToString: (tokens: readonly string[]) => decodeWordPieces(tokens, tokenizer.spec.decoder),
+    convertTokensToString: (tokens: readonly string[]) => tokenizer.convertTokensToString(tokens),
     unkTokenId: tokenizer.unkTokenId,
-    continuingSubwordPrefix: tokenizer.spec.wordPiece.continuingSubwordPrefix,
+    continuingSubwordPrefix: tokenizer.continuingSubwordPrefix,
   };
   const all: TokenClassificationResult[] = [];
   let windowCount = 0;
@@ -63,7 +62,7 @@ export async function recognizeEntities(model: LoadedModel, text: string, option
     const strategy = options.aggregationStrategy ?? 'simple';
     // Word-level strategies promise whole words; token-level ones ('none', 'simple') keep HF's output.
     const wordLevel = strategy === 'first' || strategy === 'average' || strategy === 'max';
-    const cuts = wordLevel ? windowCuts(windows, decoder.continuingSubwordPrefix, stride) : undefined;
+    const cuts = wordLevel ? windowCuts(windows, stride) : undefined;
     windows.forEach((encoding: Encoding, i) => {
       const found = postprocessTokenClassification([{ encoding, logits: outputs[i]!.logits! }], {
         text: blockText,

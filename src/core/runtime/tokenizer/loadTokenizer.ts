@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { writeFileAtomic } from '../../util/atomicWrite';
+import { BertTokenizer } from './bertTokenizer';
+import { byteLevelBpeTokenizerJson, tokenizerClass } from './library/byteLevelBpe';
+import { LibraryTokenizer } from './library/libraryTokenizer';
+import { withConfigOverrides } from './library/tokenizerConfig';
+import { readSentencePieceModel } from './sentencepiece/sentencepieceModel';
+import { spmFlavor, spmTokenizerJson } from './sentencepiece/spmConverter';
+import type { Tokenizer } from './tokenizer';
+import { TOKENIZER_FILES } from './tokenizerFileNames';
+import { asObject, parseJson, specFromFiles } from './tokenizerFiles';
+
+/** Bumped when the SentencePiece conversion changes what it writes, so cached conversions are redone. */
+const SPM_CONVERTER_VERSION = 1;
+
+export interface LoadTokenizerOptions {
+  /** Where converted SentencePiece tokenizers are cached; default $BERT_LENS_CACHE or ~/.cache/bert-lens. */
+  cacheDir?: string;
+}
+
+function defaultCacheDir(): string {
+  return process.env.BERT_LENS_CACHE ?? path.join(os.homedir(), '.cache', 'bert-lens');
+}
+
+async function readOptional(file: string): Promise<Buffer | undefined> {
+  try {
+    return await fs.readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`${file}: cannot read (${(error as Error).message})`);
+  }
+}
+
+async function readJsonObjectOptional(file: string): Promise<Record<string, unknown>> {
+  const bytes = await readOptional(file);
+  return bytes === undefined ? {} : asObject(parseJson(bytes.toString('utf8'), file), file);
+}
+
+/** Can the hand-written WordPiece serve this tokenizer.json (BertNormalizer or none, BertPreTokenizer)? */
+function handWrittenServes(root: Record<string, unknown>): boolean {
+  const model = root.model as Record<string, unknown> | undefined;
+  const normalizer = root.normalizer as Record<string, unknown> | null | undefined;
+  const preTokenizer = root.pre_tokenizer as Record<string, unknown> | null | undefined;
+  return (
+    (model?.type === undefined || model.type === 'WordPiece') &&
+    (normalizer === null || normalizer === undefined || normalizer.type === 'BertNormalizer') &&
+    preTokenizer?.type === 'BertPreTokenizer'
+  );
+}
+
+/**
+ * The tokenizer of an HF model folder, of whatever type, as transformers' AutoTokenizer picks it:
+ * `tokenizer.json` first; else `vocab.txt` (WordPiece); else `vocab.json` + `merges.txt` (byte-level
+ * BPE); else a SentencePiece `.model`, converted to a tokenizer.json once and cached under the hash
+ * of its inputs. WordPiece runs on the hand-written implementation (measured as exact and faster,
+ * see BENCHMARKS.md); every other type on HF's Rust library. tokenizer_config.json and
+ * special_tokens_map.json are honoured for every type.
+ */
+export async function loadTokenizer(dir: string, options: LoadTokenizerOptions = {}): Promise<Tokenizer> {
+  const at = (name: string): string => path.join(dir, name);
+  const config = await readJsonObjectOptional(at(TOKENIZER_FILES.tokenizerConfig));
+  const specialMap = await readJsonObjectOptional(at(TOKENIZER_FILES.specialTokensMap));
+
+  const tokenizerJson = await readOptional(at(TOKENIZER_FILES.tokenizerJson));
+  if (tokenizerJson !== undefined) {
+    const text = tokenizerJson.toString('utf8');
+    const root = asObject(parseJson(text, at(TOKENIZER_FILES.tokenizerJson)), at(TOKENIZER_FILES.tokenizerJson));
+    if (handWrittenServes(root)) return new BertTokenizer(specFromFiles({ tokenizerJson: text, tokenizerConfig: JSON.stringify(config), specialTokensMap: JSON.stringify(specialMap) }, dir));
+    return libraryTokenizer(root, config, specialMap, at(TOKENIZER_FILES.tokenizerJson));
+  }
+
+  const vocabTxt = await readOptional(at(TOKENIZER_FILES.vocabTxt));
+  if (vocabTxt !== undefined) {
+    return new BertTokenizer(specFromFiles({ vocabTxt: vocabTxt.toString('utf8'), tokenizerConfig: JSON.stringify(config), specialTokensMap: JSON.stringify(specialMap) }, dir));
+  }
+
+  const vocabJson = await readOptional(at(TOKENIZER_FILES.vocabJson));
+  const merges = await readOptional(at(TOKENIZER_FILES.merges));
+  if (vocabJson !== undefined || merges !== undefined) {
+    if (vocabJson === undefined || merges === undefined) {
+      const missing = vocabJson === undefined ? TOKENIZER_FILES.vocabJson : TOKENIZER_FILES.merges;
+      throw new Error(`${at(missing)} is missing: a byte-level BPE tokenizer needs both vocab.json and merges.txt`);
+    }
+    const root = byteLevelBpeTokenizerJson(vocabJson.toString('utf8'), merges.toString('utf8'), config, specialMap, {
+      vocab: at(TOKENIZER_FILES.vocabJson),
+      merges: at(TOKENIZER_FILES.merges),
+    });
+    return new LibraryTokenizer(JSON.stringify(root), config, specialMap, at(TOKENIZER_FILES.vocabJson));
+  }
+
+  for (const name of TOKENIZER_FILES.sentencePiece) {
+    const bytes = await readOptional(at(name));
+    if (bytes === undefined) continue;
+    const converted = await convertedSentencePiece(dir, name, bytes, config, specialMap, options.cacheDir ?? defaultCacheDir());
+    return new LibraryTokenizer(converted, config, specialMap, at(name));
+  }
+  throw new Error(
+    `${dir}: no tokenizer found (expected tokenizer.json, vocab.txt, vocab.json + merges.txt, or a SentencePiece ${TOKENIZER_FILES.sentencePiece.join(' / ')})`,
+  );
+}
+
+function libraryTokenizer(root: Record<string, unknown>, config: Record<string, unknown>, specialMap: Record<string, unknown>, source: string): Tokenizer {
+  return new LibraryTokenizer(JSON.stringify(withConfigOverrides(root, config, source)), config, specialMap, source);
+}
+
+/**
+ * The tokenizer.json of a SentencePiece model, from the cache when the same model, configuration
+ * and converter version were converted before (conversion reads every piece; large models have
+ * 250,000), else converted and cached atomically.
+ */
+async function convertedSentencePiece(
+  dir: string,
+  name: string,
+  bytes: Buffer,
+  config: Record<string, unknown>,
+  specialMap: Record<string, unknown>,
+  cacheDir: string,
+): Promise<string> {
+  const modelConfig = await readJsonObjectOptional(path.join(dir, 'config.json')).catch(() => ({}) as Record<string, unknown>);
+  const modelType = typeof modelConfig.model_type === 'string' ? modelConfig.model_type : undefined;
+  const flavor = spmFlavor(tokenizerClass(config), modelType, name);
+  const key = createHash('sha256')
+    .update(bytes)
+    .update(JSON.stringify([flavor, config, specialMap, SPM_CONVERTER_VERSION]))
+    .digest('hex')
+    .slice(0, 32);
+  const target = path.join(cacheDir, 'tokenizers', `${key}-spm-v${SPM_CONVERTER_VERSION}.json`);
+  const cached = await readOptional(target).catch(() => undefined);
+  if (cached !== undefined) return cached.toString('utf8');
+  const source = path.join(dir, name);
+  const model = readSentencePieceModel(bytes, source);
+  const root = spmTokenizerJson(model, flavor, config, specialMap, source);
+  const json = JSON.stringify(withConfigOverrides(root, config, source));
+  // The cache only saves time: a read-only or full cache directory must not stop the model loading.
+  await writeFileAtomic(target, json).catch(() => undefined);
+  return json;
+}
