@@ -25,14 +25,18 @@ const REQUIRED = [
   'extension/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1',
   'extension/node_modules/onnxruntime-common/package.json',
   'extension/node_modules/onnxruntime-common/dist/cjs/index.js',
+  'extension/node_modules/tokenizers/package.json',
+  'extension/node_modules/tokenizers/index.js',
+  'extension/node_modules/tokenizers/tokenizers.linux-x64-gnu.node',
 ];
 
 const FORBIDDEN: { pattern: RegExp; why: string }[] = [
   { pattern: /\/napi-v6\/(?!linux\/x64\/)/, why: 'native binary of another platform' },
+  { pattern: /\/tokenizers\.(?!linux-x64-gnu\.node$)[\w-]+\.node$/, why: 'native binary of another platform' },
   { pattern: /\.map$/, why: 'source map' },
   { pattern: /\.d\.ts$/, why: 'type declarations' },
   { pattern: /^extension\/(src|test|webview|scripts|bench|samples|out)\//, why: 'repository sources' },
-  { pattern: /^extension\/node_modules\/(?!onnxruntime-(node|common)\/)/, why: 'dependency that esbuild already bundled' },
+  { pattern: /^extension\/node_modules\/(?!onnxruntime-(node|common)\/|tokenizers\/)/, why: 'dependency that esbuild already bundled' },
   { pattern: /(^|\/)\.e2e-cache\//, why: 'e2e tool cache' },
 ];
 
