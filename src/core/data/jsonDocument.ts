@@ -1,4 +1,4 @@
-import { describeError, lineOfOffset, type ParseIssue } from './parseResult';
+import { describeError, lineIndex, type ParseIssue } from './parseResult';
 
 /**
  * Reads a JSON file that holds an array of records (Label Studio's export, a label list) so that each
@@ -55,33 +55,34 @@ function topLevelSlices(text: string): Slice[] | undefined {
 }
 
 /** Line of a JSON.parse error: V8 names a position for most errors ("... in JSON at position 17"). */
-function errorLine(text: string, error: unknown, base = 0): number {
+function errorLine(lineOf: (offset: number) => number, error: unknown, base = 0): number {
   const position = /in JSON at position (\d+)/.exec(describeError(error));
-  return lineOfOffset(text, base + (position ? Number(position[1]) : 0));
+  return lineOf(base + (position ? Number(position[1]) : 0));
 }
 
 /** Elements of a top-level JSON array, each with its line; malformed elements become errors. */
 export function parseJsonArray(text: string, file: string): { elements: JsonElement[]; errors: ParseIssue[] } {
   const errors: ParseIssue[] = [];
+  const lineOf = lineIndex(text);
   try {
     const value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as unknown;
     if (!Array.isArray(value)) return { elements: [], errors: [{ file, line: 1, message: 'expected a JSON array of tasks' }] };
     const slices = topLevelSlices(text);
-    const lines = slices && slices.length === value.length ? slices.map((slice) => lineOfOffset(text, slice.start)) : undefined;
+    const lines = slices && slices.length === value.length ? slices.map((slice) => lineOf(slice.start)) : undefined;
     return { elements: value.map((item, index) => ({ line: lines?.[index] ?? 1, index, value: item as unknown })), errors };
   } catch (error) {
     const slices = topLevelSlices(text);
-    if (!slices) return { elements: [], errors: [{ file, line: errorLine(text, error), message: `not valid JSON: ${describeError(error)}` }] };
+    if (!slices) return { elements: [], errors: [{ file, line: errorLine(lineOf, error), message: `not valid JSON: ${describeError(error)}` }] };
     const elements: JsonElement[] = [];
     slices.forEach((slice, index) => {
-      const line = lineOfOffset(text, slice.start);
+      const line = lineOf(slice.start);
       try {
         elements.push({ line, index, value: JSON.parse(text.slice(slice.start, slice.end)) as unknown });
       } catch (elementError) {
-        errors.push({ file, line: errorLine(text, elementError, slice.start), message: `element ${index} is not valid JSON: ${describeError(elementError)}` });
+        errors.push({ file, line: errorLine(lineOf, elementError, slice.start), message: `element ${index} is not valid JSON: ${describeError(elementError)}` });
       }
     });
-    if (errors.length === 0) errors.push({ file, line: errorLine(text, error), message: `not valid JSON: ${describeError(error)}` });
+    if (errors.length === 0) errors.push({ file, line: errorLine(lineOf, error), message: `not valid JSON: ${describeError(error)}` });
     return { elements, errors };
   }
 }
