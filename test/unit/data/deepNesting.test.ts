@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseLabelNames } from '../../../src/core/data/formats/labelNames';
 import { parseStoreFile, serializeStoredRecord } from '../../../src/core/data/storeRecord';
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../../../src/core/util/jsonDepth';
 
@@ -22,5 +23,16 @@ describe('deeply nested store lines', () => {
     expect(exceedsJsonDepth(JSON.parse(nested(MAX_JSON_DEPTH - 1)))).toBe(false);
     expect(exceedsJsonDepth([[1], { a: [2] }], 3)).toBe(false);
     expect(exceedsJsonDepth([[1], { a: [[2]] }], 3)).toBe(true);
+  });
+});
+
+describe('deeply nested label files', () => {
+  it('parseLabelNames answers with an error instead of overflowing the stack', () => {
+    const text = '{"features":{"label":' + '{"feature":'.repeat(20_000) + '{"names":["A"]}' + '}'.repeat(20_000) + '}}';
+    const result = parseLabelNames(text, 'dataset_info.json');
+    expect(result.labelNames).toEqual([]);
+    expect(result.errors[0]).toMatchObject({ file: 'dataset_info.json' });
+    expect(result.errors[0]!.message).toContain('nested deeper than');
+    expect(parseLabelNames('{"features":{"label":{"feature":{"names":["A","B"]}}}}').labelNames).toEqual(['A', 'B']);
   });
 });
