@@ -16,3 +16,14 @@ export function exceedsJsonDepth(value: unknown, limit = MAX_JSON_DEPTH): boolea
   }
   return false;
 }
+
+/** A shallow copy of `object` without the keys whose values nest deeper than `limit`, and those keys. */
+export function withoutDeepValues(object: Record<string, unknown>, limit = MAX_JSON_DEPTH): { kept: Record<string, unknown>; dropped: string[] } {
+  const kept: Record<string, unknown> = {};
+  const dropped: string[] = [];
+  for (const [key, value] of Object.entries(object)) {
+    if (exceedsJsonDepth(value, limit)) dropped.push(key);
+    else kept[key] = value;
+  }
+  return { kept, dropped };
+}

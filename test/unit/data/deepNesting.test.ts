@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parseLabelStudioJson, writeLabelStudioJson } from '../../../src/core/data/formats/labelStudio';
+import { parseProdigyJsonl, writeProdigyJsonl } from '../../../src/core/data/formats/prodigy';
 import { parseLabelNames } from '../../../src/core/data/formats/labelNames';
 import { parseStoreFile, serializeStoredRecord } from '../../../src/core/data/storeRecord';
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../../../src/core/util/jsonDepth';
@@ -34,5 +36,24 @@ describe('deeply nested label files', () => {
     expect(result.errors[0]).toMatchObject({ file: 'dataset_info.json' });
     expect(result.errors[0]!.message).toContain('nested deeper than');
     expect(parseLabelNames('{"features":{"label":{"feature":{"names":["A","B"]}}}}').labelNames).toEqual(['A', 'B']);
+  });
+});
+
+describe('exporting a deeply nested meta', () => {
+  const deepDocument = { text: 'Paris', spans: [{ start: 0, end: 5, label: 'LOC' }], meta: { path: 'a.txt', source: 'web', tree: JSON.parse(nested(20_000)) as unknown } };
+  const plain = { text: 'Berlin', spans: [], meta: { path: 'b.txt' } };
+
+  it('the Prodigy writer leaves the deep value out, names it, and writes every document', () => {
+    const result = writeProdigyJsonl([deepDocument, plain]);
+    expect(result.issues).toEqual(['a.txt: meta.tree is nested too deeply to export; left out']);
+    const back = parseProdigyJsonl(result.content, { file: 'out.jsonl' });
+    expect(back.records.map((record) => record.meta)).toEqual([{ path: 'a.txt', source: 'web' }, { path: 'b.txt' }]);
+  });
+
+  it('the Label Studio writer leaves the deep value out, names it, and writes every document', () => {
+    const result = writeLabelStudioJson([deepDocument, plain]);
+    expect(result.issues).toEqual(['a.txt: meta.tree is nested too deeply to export; left out']);
+    const back = parseLabelStudioJson(result.content, { file: 'out.json' });
+    expect(back.records.map((record) => [record.meta.path, record.meta.source, record.spans.length])).toEqual([['a.txt', 'web', 1], ['b.txt', undefined, 0]]);
   });
 });
