@@ -20,7 +20,7 @@ interface Slice {
 }
 
 /** [start, end) of each top-level element of a JSON array; undefined when text is not an array. */
-function topLevelSlices(text: string): Slice[] | undefined {
+function topLevelSlices(text: string, resynchronise = false): Slice[] | undefined {
   let i = 0;
   while (i < text.length && /[\s\ufeff]/.test(text[i]!)) i++;
   if (text[i] !== '[') return undefined;
@@ -28,12 +28,22 @@ function topLevelSlices(text: string): Slice[] | undefined {
   let depth = 0;
   let inString = false;
   let elementStart = -1;
+  let elementColumn = -1; // column of the first element: in a pretty-printed file, where each element begins
+  let lineStart = 0;
   const finish = (end: number): void => {
     if (elementStart >= 0 && text.slice(elementStart, end).trim() !== '') slices.push({ start: elementStart, end });
     elementStart = -1;
   };
   for (i = i + 1; i < text.length; i++) {
     const c = text[i]!;
+    if (c === '\n') lineStart = i + 1;
+    // A broken element (unbalanced brackets) would swallow the rest: in a file known to be invalid, a line
+    // that opens an object at the first element's column starts the next element.
+    if (resynchronise && depth > 0 && c === '{' && i - lineStart === elementColumn && text.slice(lineStart, i).trim() === '') {
+      finish(i);
+      depth = 0;
+      inString = false;
+    }
     if (inString) {
       if (c === '\\') i++;
       else if (c === '"') inString = false;
@@ -45,7 +55,10 @@ function topLevelSlices(text: string): Slice[] | undefined {
       if (c === ']') return slices;
       continue;
     }
-    if (elementStart < 0 && !/\s/.test(c)) elementStart = i;
+    if (elementStart < 0 && !/\s/.test(c)) {
+      elementStart = i;
+      if (elementColumn < 0) elementColumn = i - lineStart;
+    }
     if (c === '"') inString = true;
     else if (c === '{' || c === '[') depth++;
     else if (c === '}' || c === ']') depth = Math.max(0, depth - 1);
@@ -71,7 +84,7 @@ export function parseJsonArray(text: string, file: string): { elements: JsonElem
     const lines = slices && slices.length === value.length ? slices.map((slice) => lineOf(slice.start)) : undefined;
     return { elements: value.map((item, index) => ({ line: lines?.[index] ?? 1, index, value: item as unknown })), errors };
   } catch (error) {
-    const slices = topLevelSlices(text);
+    const slices = topLevelSlices(text, true);
     if (!slices) return { elements: [], errors: [{ file, line: errorLine(lineOf, error), message: `not valid JSON: ${describeError(error)}` }] };
     const elements: JsonElement[] = [];
     slices.forEach((slice, index) => {

@@ -24,3 +24,18 @@ describe('lineIndex', () => {
     );
   });
 });
+
+describe('parseJsonArray on a broken element', () => {
+  it('resynchronises at the next element of a pretty-printed array and reports the bad one with its line', () => {
+    const tasks = Array.from({ length: 6 }, (_, i) => JSON.stringify({ id: i, data: { text: `t${i}` } }, null, 2).replace(/\n/g, '\n  '));
+    tasks[2] = '{\n    "id": 2,\n    "data": [ 1\n  }';
+    const text = `[\n  ${tasks.join(',\n  ')}\n]\n`;
+    const { elements, errors } = parseJsonArray(text, 'tasks.json');
+    expect(elements.map((element) => (element.value as { id: number }).id)).toEqual([0, 1, 3, 4, 5]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.file).toBe('tasks.json');
+    expect(errors[0]!.line).toBeGreaterThanOrEqual(naiveLine(text, text.indexOf('"id": 2')) - 1);
+    expect(errors[0]!.line).toBeLessThan(naiveLine(text, text.indexOf('"id": 3')) - 1);
+    expect(errors[0]!.message).toContain('element 2');
+  });
+});
