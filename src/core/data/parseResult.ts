@@ -47,12 +47,29 @@ export function splitLines(text: string): SourceLine[] {
   }));
 }
 
-/** 1-based line of a UTF-16 offset in `text`. */
+/** 1-based line of a UTF-16 offset in `text`. Rescans the text: for many offsets use `lineIndex`. */
 export function lineOfOffset(text: string, offset: number): number {
-  let line = 1;
-  const end = Math.min(offset, text.length);
-  for (let i = 0; i < end; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
+  return lineIndex(text)(offset);
+}
+
+/**
+ * Line lookup for many offsets into one text: the line starts are found once, each lookup is a
+ * binary search, so locating every element of a large file stays linear rather than quadratic.
+ */
+export function lineIndex(text: string): (offset: number) => number {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset: number): number => {
+    const target = Math.min(offset, text.length);
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (starts[middle]! <= target) low = middle;
+      else high = middle - 1;
+    }
+    return low + 1;
+  };
 }
 
 export function describeError(error: unknown): string {

@@ -6,6 +6,7 @@ import {
   type Span,
 } from './annotation';
 import { isNonNegativeInteger, isPlainObject } from './jsonLines';
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../util/jsonDepth';
 import type { ParseIssue } from './parseResult';
 
 /**
@@ -136,6 +137,10 @@ export function parseStoreFile(bytes: Uint8Array, file: string): StoreFileConten
       value = JSON.parse(text);
     } catch (error) {
       reject(`not valid JSON (${(error as Error).message}); preserved in the rejected-lines file`);
+      continue;
+    }
+    if (exceedsJsonDepth(value)) {
+      reject(`nested deeper than ${MAX_JSON_DEPTH} levels, which later saves could not write; preserved in the rejected-lines file`);
       continue;
     }
     const reading = readStoredRecord(value);

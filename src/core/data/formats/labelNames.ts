@@ -1,6 +1,7 @@
 import { labelProblem } from '../annotation';
 import { isPlainObject } from '../jsonLines';
 import { describeError, splitLines, type ParseIssue } from '../parseResult';
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../../util/jsonDepth';
 
 /**
  * Label names for integer tags, from whichever file a dataset ships: a JSON array; an object with
@@ -29,6 +30,8 @@ export function parseLabelNames(text: string, file = '<labels>'): { labelNames: 
   } catch (error) {
     return { labelNames: [], errors: [{ file, line: 0, message: `not valid JSON: ${describeError(error)}` }] };
   }
+  // findNames and classLabelNames walk nested features recursively: bound the depth first.
+  if (exceedsJsonDepth(value)) return { labelNames: [], errors: [{ file, line: 0, message: `nested deeper than ${MAX_JSON_DEPTH} levels` }] };
   const found = findNames(value);
   if (!found) {
     return { labelNames: [], errors: [{ file, line: 0, message: 'no label names found (expected an array, "label_names", dataset_info features, or id2label)' }] };

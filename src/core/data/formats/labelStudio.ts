@@ -3,6 +3,7 @@ import { parseJsonArray } from '../jsonDocument';
 import { isNonNegativeInteger, isPlainObject } from '../jsonLines';
 import type { ExportResult, ParseIssue, ParseResult } from '../parseResult';
 import { OffsetConverter, type OffsetUnit } from '../unicodeOffsets';
+import { exportableMeta } from './prodigy';
 
 /**
  * Label Studio's JSON export: an array of tasks `{"id", "data": {"text"}, "annotations": [{"result":
@@ -116,13 +117,14 @@ export interface LabelStudioWriteOptions {
 /** A Label Studio task list (importable into a project with a `<Labels>` + `<Text>` config). */
 export function writeLabelStudioJson(documents: readonly AnnotatedDocument[], options: LabelStudioWriteOptions = {}): ExportResult {
   const unit = options.offsetUnit ?? 'codepoint';
+  const issues: string[] = [];
   const tasks = documents.map((document, i) => {
     const converter = new OffsetConverter(document.text);
     const out = (offset: number): number => (unit === 'codepoint' ? converter.toCodePoint(offset) ?? offset : offset);
     return {
       id: i + 1,
       data: { text: document.text },
-      meta: { ...document.meta },
+      meta: exportableMeta(document.meta, issues),
       annotations: [
         {
           result: [...document.spans].sort(compareSpans).map((span, j) => ({
@@ -136,5 +138,5 @@ export function writeLabelStudioJson(documents: readonly AnnotatedDocument[], op
       ],
     };
   });
-  return { content: `${JSON.stringify(tasks, null, 2)}\n`, issues: [] };
+  return { content: `${JSON.stringify(tasks, null, 2)}\n`, issues };
 }

@@ -2,6 +2,7 @@ import { compareSpans, spanProblem, type AnnotatedDocument, type DocumentToken, 
 import { isNonNegativeInteger, isPlainObject, parseJsonLines } from '../jsonLines';
 import type { ExportResult, ParseIssue, ParseResult } from '../parseResult';
 import { OffsetConverter, type OffsetUnit } from '../unicodeOffsets';
+import { withoutDeepValues } from '../../util/jsonDepth';
 
 /**
  * Prodigy JSONL: one task per line, `{"text", "tokens"?, "spans"?: [{"start","end","label",
@@ -172,9 +173,16 @@ export function writeProdigyJsonl(documents: readonly AnnotatedDocument[], optio
       }
       return written;
     });
-    task.meta = { ...document.meta };
+    task.meta = exportableMeta(document.meta, issues);
     task.answer = 'accept';
     return `${JSON.stringify(task)}\n`;
   });
   return { content: lines.join(''), issues };
+}
+
+/** meta without values too deeply nested to serialize (JSON.stringify would overflow the stack), each named in `issues`. */
+export function exportableMeta(meta: AnnotatedDocument['meta'], issues: string[]): Record<string, unknown> {
+  const { kept, dropped } = withoutDeepValues(meta);
+  for (const key of dropped) issues.push(`${meta.path}: meta.${key} is nested too deeply to export; left out`);
+  return kept;
 }
