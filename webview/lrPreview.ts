@@ -4,7 +4,7 @@
  * without a round trip to the host. Pure.
  */
 import { scheduleOf } from '../src/core/train/runSchedule';
-import { learningRates } from '../src/core/train/schedules';
+import { learningRates, MAX_LISTED_STEPS } from '../src/core/train/schedules';
 import { resolveTrainingArguments } from '../src/core/train/trainingArguments';
 import type { TrainArguments } from './form';
 
@@ -23,7 +23,7 @@ export interface LrPreview {
 }
 
 /** Steps longer than this are not previewed point by point (the chart cannot show them anyway). */
-export const MAX_PREVIEW_STEPS = 1_000_000;
+export const MAX_PREVIEW_STEPS = MAX_LISTED_STEPS;
 
 export function lrPreview(args: TrainArguments, trainRows: number): LrPreview {
   const resolved = resolveTrainingArguments(args);

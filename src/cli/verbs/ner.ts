@@ -53,6 +53,10 @@ export const nerVerb: Verb = {
     }
     const maxLength = numberFlag(args, 'max-length', { integer: true, min: 3 });
     const stride = numberFlag(args, 'stride', { integer: true, min: 0 });
+    // Refused whatever the text's length: a short text fitting one window must not hide the mistake.
+    if (stride !== undefined && maxLength !== undefined && stride >= maxLength) {
+      throw new UsageError(`--stride ${stride} must be smaller than --max-length ${maxLength}`);
+    }
     const text = await readTextFile(file);
     const model = await loadModel(stringFlag(args, 'model') ?? bundledModelDir('ner'), {
       head: 'token-classification',

@@ -4,6 +4,7 @@ import type { Verb } from '../verb';
 import {
   isScheduleType,
   learningRates,
+  MAX_LISTED_STEPS,
   SCHEDULE_TYPES,
   ScheduleError,
   warmupStepsFor,
@@ -68,6 +69,7 @@ export const scheduleVerb: Verb = {
     }
     const lr = required(numberFlag(args, 'lr'), 'lr');
     const steps = required(numberFlag(args, 'steps', { integer: true, min: 1 }), 'steps');
+    if (steps > MAX_LISTED_STEPS) throw new UsageError(`--steps ${steps} is too many to list (at most ${MAX_LISTED_STEPS})`);
     const warmupSteps = numberFlag(args, 'warmup-steps', { integer: true, min: 0 });
     const warmupRatio = numberFlag(args, 'warmup-ratio', { min: 0 });
     if (warmupSteps !== undefined && warmupRatio !== undefined) throw new UsageError('give --warmup-steps or --warmup-ratio, not both');
@@ -89,6 +91,8 @@ export const scheduleVerb: Verb = {
         timescale: numberFlag(args, 'timescale'),
       };
       rates = learningRates(steps, options);
+      // HF accepts warmup longer than training; the run then never leaves warmup, which is rarely meant.
+      if (warmup > steps) io.stderr(`warning: --warmup-steps ${warmup} exceeds --steps ${steps}: every step is a warmup step (HF allows this)\n`);
     } catch (error) {
       if (error instanceof ScheduleError) throw new UsageError(error.message);
       throw error;

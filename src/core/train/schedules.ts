@@ -161,6 +161,9 @@ export function learningRateAt(step: number, options: LearningRateOptions): numb
 }
 
 /** Learning rates of steps 0..n-1 (the CLI and the panel preview plot these). */
+/** Listing a schedule point by point past this many steps exhausts memory and shows nothing more (CLI and panel preview). */
+export const MAX_LISTED_STEPS = 1_000_000;
+
 export function learningRates(n: number, options: LearningRateOptions): number[] {
   requireInteger('number of steps', n, 0);
   const lambda = lambdaOf(options);

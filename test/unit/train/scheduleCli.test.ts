@@ -29,7 +29,8 @@ describe('bert-lens schedule', () => {
   it('prints the torch LambdaLR learning rates as a JSON array for every reference case', async () => {
     for (const c of reference.cases) {
       const { code, stdout, stderr } = await cli('schedule', ...flagsOf(c), '--json');
-      expect(stderr).toBe('');
+      const longWarmup = (c.options.warmup_steps ?? 0) > c.steps;
+      expect(stderr).toBe(longWarmup ? `warning: --warmup-steps ${c.options.warmup_steps} exceeds --steps ${c.steps}: every step is a warmup step (HF allows this)\n` : '');
       expect(code).toBe(0);
       const rates = JSON.parse(stdout) as number[];
       expect(rates).toHaveLength(c.steps);
@@ -83,5 +84,17 @@ describe('bert-lens schedule', () => {
     for (const flag of ['--type', '--lr', '--steps', '--warmup-steps', '--warmup-ratio', '--num-cycles', '--power', '--lr-end', '--timescale', '--json']) {
       expect(stdout).toContain(flag);
     }
+  });
+  it('refuses more steps than the panel preview lists instead of running out of memory', async () => {
+    const result = await cli('schedule', '--type', 'linear', '--lr', '1e-3', '--steps', '1e9', '--json');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/at most 1000000/);
+  });
+
+  it('warns when warmup is longer than training', async () => {
+    const result = await cli('schedule', '--type', 'linear', '--lr', '1e-3', '--steps', '4', '--warmup-steps', '10', '--json');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/warmup-steps 10 exceeds --steps 4/);
+    expect(JSON.parse(result.stdout)).toHaveLength(4);
   });
 });
