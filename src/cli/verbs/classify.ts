@@ -15,7 +15,7 @@ model's limit is read in windows whose logits are averaged.
 
   --model DIR|ID           sequence-classification BERT (default: the bundled SST-2 sentiment model, see models/README.md)
   --text-pair FILE2        classify the pair (FILE, FILE2), e.g. for entailment models
-  --per-paragraph          one result per paragraph (blank-line separated), with UTF-16 offsets
+  --per-paragraph          one result per paragraph (blank-line separated): UTF-16 offsets, first words, labels
   --top-k N                labels to print, best first (default: all; more than the label count prints all)
   --function-to-apply F    softmax, sigmoid or none (default: from problem_type and the label count, as HF)
   --threshold P            print only labels scoring at least P (multi-label decisions)
