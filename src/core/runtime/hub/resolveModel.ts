@@ -108,8 +108,11 @@ export async function resolveModel(idOrPath: string, options: ResolveModelOption
   try {
     return await new HubModelResolver(ref.id, options.revision ?? ref.revision ?? 'main', weights, options).resolve();
   } catch (error) {
-    // `models/base` reads as a hub id; when the hub cannot serve it, the user may well have meant a folder.
-    if (error instanceof HubError && (error.code === 'repo-not-found' || error.code === 'unavailable')) {
+    // `models/base` reads as a hub id; when the hub cannot serve it and a local folder `models` exists,
+    // the user most likely meant a path: say that it does not exist either.
+    const owner = ref.id.includes('/') ? ref.id.slice(0, ref.id.indexOf('/')) : undefined;
+    const ownerIsFolder = owner !== undefined && (await fs.stat(owner).catch(() => undefined))?.isDirectory();
+    if (ownerIsFolder && error instanceof HubError && (error.code === 'repo-not-found' || error.code === 'unavailable')) {
       throw new HubError(error.code, error.modelId, `${error.message} (nor is there a local folder ${path.resolve(localPath)})`, error.files);
     }
     throw error;
