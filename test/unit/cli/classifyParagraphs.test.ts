@@ -16,6 +16,7 @@ describe('bert-lens classify --per-paragraph', () => {
     expect(lines[0]).toMatch(/^0-58 {10}"The movie was good, warm and…" {2}\S+ \d\.\d{3}/);
     // ESC sequences, BEL and bidi overrides never reach the terminal.
     expect(lines[1]).toMatch(/^60-\d+ +"\[31mRED\[0m alert evil text" {2}\S+ \d\.\d{3}/);
+    // eslint-disable-next-line no-control-regex -- the test is about control characters
     expect(plain.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
     const json = JSON.parse((await cli('classify', target, '--per-paragraph', '--model', model, '--json', '--threads', '1')).stdout) as Array<Record<string, unknown>>;
     expect(Object.keys(json[0]!).sort()).toEqual(['end', 'results', 'start']);
