@@ -7,6 +7,7 @@ import { StateDictKeyError } from '../core/runtime/stateDictKeys';
 import { WeightsFormatError } from '../core/runtime/weights/zipReader';
 import { TaskInputError } from '../core/tasks/shared/taskModel';
 import { ScheduleError } from '../core/train/schedules';
+import { TrainingInputError } from '../core/train/trainer';
 import { DataError } from '../core/train/trainingData';
 import { TrainingArgumentsError } from '../core/train/trainingArguments';
 import { TextFileError } from '../core/util/textFile';
@@ -29,7 +30,7 @@ unusable model folder, an unknown hub id); 1 a failure while running (network, r
 
 const BAD_INPUT_ERRORS = [
   UsageError, TextFileError, DataError, TaskInputError, ModelFolderError, HeadMismatchError, ConfigError, StateDictKeyError,
-  SafetensorsError, WeightsFormatError, TrainingArgumentsError, ScheduleError, UnwritableFolderError,
+  SafetensorsError, WeightsFormatError, TrainingArgumentsError, TrainingInputError, ScheduleError, UnwritableFolderError,
 ];
 
 export function exitCodeFor(error: unknown): number {

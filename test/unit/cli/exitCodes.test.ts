@@ -59,6 +59,17 @@ describe('bert-lens exit codes: one convention for every verb', () => {
     }
   });
 
+  it('train: data the trainer refuses before starting exits 2; a run that diverges exits 1', async () => {
+    const oneLabel = await cli('train', '--task', 'classify', '--model', fixtureModel('base'), '--data', file('one.tsv', 'good\tPOSITIVE\nfine\tPOSITIVE\n'), '--out', path.join(dir, 'out-one'));
+    expect(oneLabel.code).toBe(2);
+    expect(oneLabel.stderr).toMatch(/bert-lens train: .*single label .*needs at least two\n$/);
+    const data = file('two.tsv', 'a fine film\tPOSITIVE\na dull film\tNEGATIVE\ngreat\tPOSITIVE\nawful\tNEGATIVE\n');
+    const diverged = await cli('train', '--task', 'classify', '--model', fixtureModel('base'), '--data', data, '--out', path.join(dir, 'out-nan'),
+      '--learning-rate', '1e30', '--max-steps', '4', '--per-device-train-batch-size', '1', '--threads', '1');
+    expect(diverged.code).toBe(1);
+    expect(diverged.stderr).toMatch(/bert-lens train: the loss became (NaN|Infinity|-Infinity) at step \d+; training stopped/);
+  });
+
   it('a failure while running exits 1: the hub is needed but offline', async () => {
     const saved = process.env.HF_HUB_OFFLINE;
     const savedCache = process.env.HF_HUB_CACHE;
