@@ -46,7 +46,9 @@ function installNpmDependencies() {
   const lock = path.join(repoRoot, 'package-lock.json');
   if (fs.existsSync(installedLock) && fs.statSync(installedLock).mtimeMs >= fs.statSync(lock).mtimeMs) return;
   step('installing npm dependencies (npm ci)');
-  runOrExit('npm', ['ci', '--no-audit', '--no-fund']);
+  // ONNXRUNTIME_NODE_INSTALL=skip: onnxruntime-node's postinstall would download its CUDA provider
+  // (hundreds of MB, failing offline); BERT Lens runs on the CPU. See .ci/run.
+  runOrExit('npm', ['ci', '--no-audit', '--no-fund'], { env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' } });
 }
 
 const [major] = process.versions.node.split('.').map(Number);

@@ -8,6 +8,6 @@ export interface Verb {
   name: string;
   summary: string;
   usage: string;
-  /** Returns the process exit code. Throw UsageError for bad input: main prints one line and exits 2. */
+  /** Returns the process exit code. Throw UsageError (or a core input error) for bad input: main prints one line and exits 2 (see exitCodes.ts). */
   run(argv: string[], io: CliIO): Promise<number>;
 }

@@ -1,7 +1,7 @@
 import { chooseAnswer } from '../../core/tasks/multipleChoice/pipeline';
 import { booleanFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { Verb } from '../verb';
-import { readTextFile } from './common';
+import { encodingFlag, readTextFile } from './common';
 import { inlineOrFileText, loadModelForVerb, MODEL_FLAGS, MODEL_FLAGS_USAGE, noExtraPositionals, withModel } from './taskModelFlags';
 
 const USAGE = `usage: bert-lens choice (--prompt "..." | --prompt-file FILE) (--choices FILE | --choice A --choice B ...)
@@ -58,7 +58,7 @@ export const choiceVerb: Verb = {
     const choicesFile = stringFlag(args, 'choices');
     if (choicesFile !== undefined && inlineChoices.length > 0) throw new UsageError('give --choices FILE or --choice flags, not both');
     const choices = choicesFile !== undefined
-      ? (await readTextFile(choicesFile)).split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '')
+      ? (await readTextFile(choicesFile, encodingFlag(args))).split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '')
       : inlineChoices;
     if (choices.length < 2) throw new UsageError(`multiple choice needs at least two choices, got ${choices.length}`);
     const model = await loadModelForVerb(args, 'multiple-choice', io);

@@ -3,7 +3,7 @@ import { classifyParagraphs, classifyText, type ParagraphClassification } from '
 import type { FunctionToApply, LabelScore } from '../../core/tasks/textClassification/postprocess';
 import { booleanFlag, numberFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { Verb } from '../verb';
-import { readTextFile } from './common';
+import { encodingFlag, readTextFile } from './common';
 import { loadModelForVerb, MODEL_FLAGS, MODEL_FLAGS_USAGE, noExtraPositionals, withModel } from './taskModelFlags';
 
 const USAGE = `usage: bert-lens classify FILE [--model DIR|ID] [--text-pair FILE2] [--per-paragraph] [--top-k N]
@@ -15,7 +15,7 @@ model's limit is read in windows whose logits are averaged.
 
   --model DIR|ID           sequence-classification BERT (default: the bundled SST-2 sentiment model, see models/README.md)
   --text-pair FILE2        classify the pair (FILE, FILE2), e.g. for entailment models
-  --per-paragraph          one result per paragraph (blank-line separated), with UTF-16 offsets
+  --per-paragraph          one result per paragraph (blank-line separated): UTF-16 offsets, first words, labels
   --top-k N                labels to print, best first (default: all; more than the label count prints all)
   --function-to-apply F    softmax, sigmoid or none (default: from problem_type and the label count, as HF)
   --threshold P            print only labels scoring at least P (multi-label decisions)
@@ -34,13 +34,30 @@ export function formatLabelScores(results: readonly LabelScore[], indent = ''): 
   return results.map((r) => `${indent}${r.label.padEnd(16)} ${r.score.toFixed(4)}`).join('\n');
 }
 
-function formatParagraphs(paragraphs: readonly ParagraphClassification[]): string {
+const EXCERPT_WORDS = 6;
+const EXCERPT_CHARS = 40;
+
+/**
+ * The first words of a paragraph, safe to print on a terminal: control characters (C0, DEL, C1,
+ * which include ESC sequences) and bidirectional overrides are dropped, whitespace runs become one space.
+ */
+export function paragraphExcerpt(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '').replace(/\s+/g, ' ').trim();
+  const words = clean.split(' ');
+  let excerpt = words.slice(0, EXCERPT_WORDS).join(' ');
+  if (excerpt.length > EXCERPT_CHARS) excerpt = Array.from(excerpt).slice(0, EXCERPT_CHARS).join('');
+  return excerpt.length < clean.length ? `${excerpt}…` : excerpt;
+}
+
+function formatParagraphs(paragraphs: readonly ParagraphClassification[], text: string): string {
   if (paragraphs.length === 0) return '(no paragraphs)\n';
   return paragraphs
     .map((p) => {
       const [best, ...rest] = p.results;
       const others = rest.map((r) => `${r.label} ${r.score.toFixed(3)}`).join(', ');
-      return `${`${p.start}-${p.end}`.padEnd(13)} ${best ? `${best.label} ${best.score.toFixed(3)}` : '(no label)'}${others ? `  (${others})` : ''}`;
+      const scores = `${best ? `${best.label} ${best.score.toFixed(3)}` : '(no label)'}${others ? `  (${others})` : ''}`;
+      return `${`${p.start}-${p.end}`.padEnd(13)} "${paragraphExcerpt(text.slice(p.start, p.end))}"  ${scores}`;
     })
     .join('\n') + '\n';
 }
@@ -68,13 +85,14 @@ export const classifyVerb: Verb = {
       threshold,
       maxLength: numberFlag(args, 'max-length', { integer: true, min: 3 }),
     };
-    const text = await readTextFile(file);
-    const textPair = pairFile === undefined ? undefined : await readTextFile(pairFile);
+    const encoding = encodingFlag(args);
+    const text = await readTextFile(file, encoding);
+    const textPair = pairFile === undefined ? undefined : await readTextFile(pairFile, encoding);
     const model = await loadModelForVerb(args, 'sequence-classification', io, bundledModelDir('sentiment'));
     const json = booleanFlag(args, 'json');
     if (perParagraph) {
       const paragraphs = await withModel(model, (m) => classifyParagraphs(m, text, options));
-      io.stdout(json ? `${JSON.stringify(paragraphs)}\n` : formatParagraphs(paragraphs));
+      io.stdout(json ? `${JSON.stringify(paragraphs)}\n` : formatParagraphs(paragraphs, text));
     } else {
       const results = await withModel(model, (m) => classifyText(m, text, { ...options, textPair }));
       io.stdout(json ? `${JSON.stringify(results)}\n` : `${formatLabelScores(results)}\n`);

@@ -3,7 +3,7 @@ import { EVAL_HEAD, evaluateModel, type Evaluation } from '../../core/train/eval
 import { readTaskData } from '../../core/train/trainingData';
 import { booleanFlag, numberFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { Verb } from '../verb';
-import { reportDataIssues } from './common';
+import { encodingFlag, reportDataIssues, requireExamples } from './common';
 import { loadModelForVerb, MODEL_FLAGS, MODEL_FLAGS_USAGE, noExtraPositionals, withModel } from './taskModelFlags';
 
 const TASKS = ['ner', 'classify', 'qa'] as const;
@@ -68,8 +68,9 @@ export const evaluateVerb: Verb = {
       docStride: numberFlag(args, 'doc-stride', { integer: true, min: 0 }),
       batchSize: numberFlag(args, 'batch-size', { integer: true, min: 1 }),
     };
-    const data = await readTaskData(task, dataFile);
+    const data = await readTaskData(task, dataFile, { encoding: encodingFlag(args) });
     reportDataIssues(io, data.issues);
+    requireExamples(data, dataFile);
     const bundled = BUNDLED[task];
     const model = await loadModelForVerb(args, EVAL_HEAD[task], io, bundled === undefined ? undefined : bundledModelDir(bundled));
     const evaluation = await withModel(model, (m) => evaluateModel(m, data, options));

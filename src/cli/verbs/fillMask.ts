@@ -2,7 +2,7 @@ import type { FillMaskPrediction } from '../../core/tasks/fillMask/postprocess';
 import { fillMask } from '../../core/tasks/fillMask/pipeline';
 import { booleanFlag, numberFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { Verb } from '../verb';
-import { readTextFile, splitList } from './common';
+import { encodingFlag, readTextFile, splitList } from './common';
 import { loadModelForVerb, MODEL_FLAGS, MODEL_FLAGS_USAGE, noExtraPositionals, withModel } from './taskModelFlags';
 
 const USAGE = `usage: bert-lens fill-mask FILE|--text "..." --model DIR|ID [--top-k N] [--targets a,b,c] [--json]
@@ -41,7 +41,7 @@ export const fillMaskVerb: Verb = {
     const topK = numberFlag(args, 'top-k', { integer: true, min: 1 });
     const targets = splitList(stringFlag(args, 'targets'));
     if (targets !== undefined && targets.length === 0) throw new UsageError('--targets is empty');
-    const text = inline ?? (await readTextFile(file!));
+    const text = inline ?? (await readTextFile(file!, encodingFlag(args)));
     const json = booleanFlag(args, 'json');
     const model = await loadModelForVerb(args, 'masked-lm', io);
     const rows = await withModel(model, (m) => fillMask(m, text, { topK, targets, onWarning: (w) => io.stderr(`warning: ${w}\n`) }));

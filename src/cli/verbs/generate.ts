@@ -2,7 +2,7 @@ import type { DecodingStrategy } from '../../core/tasks/causalLm/sampling';
 import { generate } from '../../core/tasks/causalLm/pipeline';
 import { booleanFlag, numberFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { Verb } from '../verb';
-import { readTextFile } from './common';
+import { encodingFlag, readTextFile } from './common';
 import { loadModelForVerb, MODEL_FLAGS, MODEL_FLAGS_USAGE, noExtraPositionals, withModel } from './taskModelFlags';
 
 const USAGE = `usage: bert-lens generate FILE|--prompt "..." --model DIR|ID [--max-new-tokens N]
@@ -45,7 +45,7 @@ export const generateVerb: Verb = {
     if (temperature !== undefined && !(temperature > 0)) throw new UsageError(`--temperature must be > 0, got ${temperature}`);
     const strategy: DecodingStrategy = kind === 'greedy' ? { kind } : { kind, topK: topK ?? 50, temperature: temperature ?? 1 };
     const options = { maxNewTokens: numberFlag(args, 'max-new-tokens', { integer: true, min: 1 }), strategy, seed: numberFlag(args, 'seed', { integer: true }) };
-    const prompt = inline ?? (await readTextFile(file!));
+    const prompt = inline ?? (await readTextFile(file!, encodingFlag(args)));
     const model = await loadModelForVerb(args, 'causal-lm', io);
     const result = await withModel(model, (m) => generate(m, prompt, options));
     io.stdout(booleanFlag(args, 'json') ? `${JSON.stringify(result)}\n` : `${result.generated_text}\n`);

@@ -4,11 +4,11 @@ import { recognizeEntities } from '../../core/tasks/tokenClassification/pipeline
 import { AGGREGATION_STRATEGIES, type AggregationStrategy, type TokenClassificationResult } from '../../core/tasks/tokenClassification/types';
 import { booleanFlag, numberFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { Verb } from '../verb';
-import { readTextFile, splitList } from './common';
+import { ENCODING_FLAG, ENCODING_USAGE, encodingFlag, readTextFile, splitList } from './common';
 
 const USAGE = `usage: bert-lens ner FILE [--model DIR|ID] [--aggregation none|simple|first|average|max]
                      [--ignore-labels O,MISC] [--max-length N] [--stride N] [--batch-size N]
-                     [--threads N] [--quantized] [--json]
+                     [--threads N] [--quantized] [--encoding NAME] [--json]
 
 Named-entity recognition with a token-classification BERT (HF TokenClassificationPipeline semantics).
 FILE may be - for standard input. Offsets are UTF-16 code units into the file's text (after a BOM).
@@ -22,11 +22,12 @@ FILE may be - for standard input. Offsets are UTF-16 code units into the file's 
   --threads N         ONNX Runtime threads (default: all cores)
   --quantized         int8 weights (faster, slightly less exact)
   --json              print a JSON array of HF-shaped results
+${ENCODING_USAGE}
 `;
 
 const FLAGS = {
   model: 'string', aggregation: 'string', 'ignore-labels': 'string', 'max-length': 'string', stride: 'string',
-  'batch-size': 'string', threads: 'string', quantized: 'boolean', json: 'boolean',
+  'batch-size': 'string', threads: 'string', quantized: 'boolean', json: 'boolean', ...ENCODING_FLAG,
 } as const;
 
 export function formatEntities(entities: readonly TokenClassificationResult[]): string {
@@ -57,7 +58,7 @@ export const nerVerb: Verb = {
     if (stride !== undefined && maxLength !== undefined && stride >= maxLength) {
       throw new UsageError(`--stride ${stride} must be smaller than --max-length ${maxLength}`);
     }
-    const text = await readTextFile(file);
+    const text = await readTextFile(file, encodingFlag(args));
     const model = await loadModel(stringFlag(args, 'model') ?? bundledModelDir('ner'), {
       head: 'token-classification',
       quantized: booleanFlag(args, 'quantized'),

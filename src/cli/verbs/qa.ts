@@ -2,7 +2,7 @@ import { answerQuestion } from '../../core/tasks/questionAnswering/pipeline';
 import type { QuestionAnswer } from '../../core/tasks/questionAnswering/types';
 import { booleanFlag, numberFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { Verb } from '../verb';
-import { readTextFile } from './common';
+import { encodingFlag, readTextFile } from './common';
 import { loadModelForVerb, MODEL_FLAGS, MODEL_FLAGS_USAGE, noExtraPositionals, withModel } from './taskModelFlags';
 
 const USAGE = `usage: bert-lens qa FILE --question "..." --model DIR|ID [--top-k N] [--max-answer-len N]
@@ -55,7 +55,7 @@ export const qaVerb: Verb = {
       handleImpossibleAnswer: booleanFlag(args, 'handle-impossible-answer'),
       alignToWords: !booleanFlag(args, 'no-align-to-words'),
     };
-    const context = await readTextFile(file);
+    const context = await readTextFile(file, encodingFlag(args));
     const answers = await withModel(await loadModelForVerb(args, 'question-answering', io), (model) => answerQuestion(model, question, context, options));
     io.stdout(booleanFlag(args, 'json') ? `${JSON.stringify(answers)}\n` : formatAnswers(answers));
     return 0;

@@ -3,14 +3,15 @@ import type { LoadedModel } from '../../core/runtime/loadModel';
 import { loadTaskModel } from '../../core/tasks/shared/taskModel';
 import { booleanFlag, numberFlag, stringFlag, UsageError, type ParsedArgs } from '../args';
 import type { CliIO } from '../verb';
-import { readTextFile } from './common';
+import { ENCODING_FLAG, ENCODING_USAGE, encodingFlag, readTextFile } from './common';
 
 /** Flags every model-running verb takes. */
-export const MODEL_FLAGS = { model: 'string', threads: 'string', quantized: 'boolean', json: 'boolean' } as const;
+export const MODEL_FLAGS = { model: 'string', threads: 'string', quantized: 'boolean', json: 'boolean', ...ENCODING_FLAG } as const;
 
 export const MODEL_FLAGS_USAGE = `  --threads N         ONNX Runtime threads (default: all cores)
   --quantized         int8 weights (faster, slightly less exact)
-  --json              print the HF-shaped result as JSON`;
+  --json              print the HF-shaped result as JSON
+${ENCODING_USAGE}`;
 
 /**
  * Loads --model (or the fallback) for a task's head. Without --model and without a fallback the verb
@@ -35,7 +36,7 @@ export async function inlineOrFileText(args: ParsedArgs, name: string): Promise<
   const inline = stringFlag(args, name);
   const file = stringFlag(args, `${name}-file`);
   if (inline !== undefined && file !== undefined) throw new UsageError(`give --${name} or --${name}-file, not both`);
-  return file !== undefined ? readTextFile(file) : inline;
+  return file !== undefined ? readTextFile(file, encodingFlag(args)) : inline;
 }
 
 /** Runs a task with the model released afterwards, also when the task fails. */

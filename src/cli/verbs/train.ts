@@ -5,7 +5,7 @@ import type { TrainingArguments } from '../../core/train/trainingArguments';
 import { SCHEDULE_TYPES, type ScheduleType } from '../../core/train/schedules';
 import { booleanFlag, numberFlag, parseArgs, stringFlag, UsageError, type ParsedArgs } from '../args';
 import type { Verb } from '../verb';
-import { reportDataIssues } from './common';
+import { ENCODING_FLAG, ENCODING_USAGE, encodingFlag, reportDataIssues, requireExamples } from './common';
 
 const TASKS: TrainTask[] = ['ner', 'classify', 'qa', 'mlm'];
 
@@ -45,6 +45,7 @@ Label Studio JSON; classify — TSV (text<TAB>label) or JSONL {"text","label"}; 
   --problem-type regression|single_label_classification|multi_label_classification
   --resume-from-checkpoint DIR      continue a run exactly where the checkpoint left it
   --threads N                       ONNX Runtime threads (default: all cores)
+${ENCODING_USAGE}
 `;
 
 const FLAGS = {
@@ -55,7 +56,7 @@ const FLAGS = {
   'per-device-train-batch-size': 'string', 'per-device-eval-batch-size': 'string', 'gradient-accumulation-steps': 'string',
   'max-grad-norm': 'string', 'max-seq-length': 'string', 'train-layers': 'string', dropout: 'string', 'no-shuffle': 'boolean', 'group-by-length': 'boolean',
   seed: 'string', 'save-steps': 'string', 'save-total-limit': 'string', 'eval-steps': 'string', 'problem-type': 'string',
-  'resume-from-checkpoint': 'string', threads: 'string', 'doc-stride': 'string',
+  'resume-from-checkpoint': 'string', threads: 'string', 'doc-stride': 'string', ...ENCODING_FLAG,
 } as const;
 
 function required(args: ParsedArgs, name: string): string {
@@ -125,10 +126,13 @@ export const trainVerb: Verb = {
       throw new UsageError('--problem-type must be regression, single_label_classification or multi_label_classification');
     }
     const trainingArgs = trainingArguments(args);
-    const trainData = await readTaskData(task, required(args, 'data'));
+    const encoding = encodingFlag(args);
+    const trainData = await readTaskData(task, required(args, 'data'), { encoding });
     const evalFile = stringFlag(args, 'eval-data');
-    const evalData = evalFile ? await readTaskData(task, evalFile) : undefined;
+    const evalData = evalFile ? await readTaskData(task, evalFile, { encoding }) : undefined;
     reportDataIssues(io, [...trainData.issues, ...(evalData?.issues ?? [])]);
+    requireExamples(trainData, required(args, 'data'));
+    if (evalData) requireExamples(evalData, evalFile!);
     await ensureWritableFolder(out);
     const controller = new AbortController();
     const onSignal = () => controller.abort();

@@ -92,6 +92,9 @@ export type { EvalMetrics } from './taskMetrics';
 
 export class TrainingError extends Error {}
 
+/** Training refused before it starts: the data, the arguments or the model do not fit (bad input, CLI exit 2). */
+export class TrainingInputError extends TrainingError {}
+
 interface Prepared {
   features: Feature[];
   report: FeatureReport;
@@ -103,7 +106,7 @@ function trainableNames(config: BertConfig, head: HeadKind, layers: TrainLayers)
   const isHead = (n: string) => !n.startsWith('bert.');
   if (layers === 'head') return new Set(names.filter(isHead));
   if (!Number.isInteger(layers) || layers < 0 || layers > config.num_hidden_layers) {
-    throw new TrainingError(`train layers must be head, all, or 0..${config.num_hidden_layers}; got ${layers}`);
+    throw new TrainingInputError(`train layers must be head, all, or 0..${config.num_hidden_layers}; got ${layers}`);
   }
   const first = config.num_hidden_layers - layers;
   return new Set(names.filter((n) => {
@@ -129,7 +132,7 @@ function prepare(data: TaskData, tokenizer: Tokenizer, config: BertConfig, args:
       const examples = data.examples.map((e) => {
         if (regression) {
           const value = Number(e.label);
-          if (!Number.isFinite(value)) throw new TrainingError(`line ${e.line}: regression label "${e.label}" is not a number`);
+          if (!Number.isFinite(value)) throw new TrainingInputError(`line ${e.line}: regression label "${e.label}" is not a number`);
           return { text: e.text, label: [value] };
         }
         if (config.problem_type === 'multi_label_classification') {
@@ -137,7 +140,7 @@ function prepare(data: TaskData, tokenizer: Tokenizer, config: BertConfig, args:
           return { text: e.text, label: labelList(config).map((l) => (set.has(l) ? 1 : 0)) };
         }
         const id = config.label2id[e.label];
-        if (id === undefined) throw new TrainingError(`line ${e.line}: label "${e.label}" is not in the label set`);
+        if (id === undefined) throw new TrainingInputError(`line ${e.line}: label "${e.label}" is not in the label set`);
         return { text: e.text, label: id };
       });
       return classificationFeatures(examples, tokenizer, { maxSeqLength });
@@ -168,7 +171,7 @@ export async function readTokenizerFiles(dir: string): Promise<Record<string, st
 export async function train(options: TrainerOptions): Promise<{ outputDir: string; metrics?: EvalMetrics; steps: number }> {
   const emit = options.onEvent ?? (() => undefined);
   const head = HEAD_OF_TASK[options.task];
-  if (options.train.task !== options.task) throw new TrainingError(`training data is for ${options.train.task}, the task is ${options.task}`);
+  if (options.train.task !== options.task) throw new TrainingInputError(`training data is for ${options.train.task}, the task is ${options.task}`);
   const args = resolveTrainingArguments(options.args ?? {});
   // Before any work: a run whose checkpoints and model cannot be saved is not worth starting.
   await ensureWritableFolder(options.outputDir);
@@ -176,7 +179,7 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
   const tokenizer = await loadBertTokenizer(folder.dir);
   const tokenizerFiles = await readTokenizerFiles(folder.dir);
 
-  if (exampleCount(options.train) === 0) throw new TrainingError('the training data has no examples');
+  if (exampleCount(options.train) === 0) throw new TrainingInputError('the training data has no examples');
   if (options.train.task === 'ner' && !options.train.sentences.some((s) => s.tags.some((tag) => tag !== 'O'))) {
     emit({ type: 'info', message: 'warning: every tag of the training data is O, so the model cannot learn to recognise any entity (are the entity tags in another column, or all left out?)' });
   }
@@ -186,15 +189,15 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
     labels = classificationLabelList(options.train.examples, labelList(folder.config));
   }
   if (labels && labels.length < 2 && options.task !== 'classify') {
-    throw new TrainingError(`the training data has only the label(s) ${labels.join(', ') || '(none)'}: a ${options.task} model needs at least two`);
+    throw new TrainingInputError(`the training data has only the label(s) ${labels.join(', ') || '(none)'}: a ${options.task} model needs at least two`);
   }
   if (options.task === 'classify' && labels && labels.length < 2) {
-    throw new TrainingError(`the training data has a single label (${labels.join(', ')}): classification needs at least two`);
+    throw new TrainingInputError(`the training data has a single label (${labels.join(', ')}): classification needs at least two`);
   }
   const init = await initializeForTraining(folder, head, { labels, seed: args.seed, problemType: options.problemType });
   const config: BertConfig = { ...init.config };
   if (options.dropout !== undefined) {
-    if (!(options.dropout >= 0 && options.dropout < 1)) throw new TrainingError(`dropout must be in [0, 1), got ${options.dropout}`);
+    if (!(options.dropout >= 0 && options.dropout < 1)) throw new TrainingInputError(`dropout must be in [0, 1), got ${options.dropout}`);
     config.hidden_dropout_prob = options.dropout;
     config.attention_probs_dropout_prob = options.dropout;
     config.classifier_dropout = options.dropout;
@@ -203,7 +206,7 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
   const weights = init.weights;
 
   const train = prepare(options.train, tokenizer, config, args, options.docStride ?? 128);
-  if (train.features.length === 0) throw new TrainingError('the training data has no examples');
+  if (train.features.length === 0) throw new TrainingInputError('the training data has no examples');
   const evalData = options.eval ? prepare(options.eval, tokenizer, config, args, options.docStride ?? 128) : undefined;
   if (train.report.windowed > 0) emit({ type: 'info', message: `${train.report.windowed} training examples were longer than ${args.max_seq_length} tokens and were split into overlapping windows` });
 
@@ -235,7 +238,7 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
   const maskingOptions: MaskingOptions | undefined = head === 'masked-lm'
     ? { probability: 0.15, maskTokenId: tokenizer.maskTokenId ?? 0, vocabSize: config.vocab_size, specialIds }
     : undefined;
-  if (head === 'masked-lm' && tokenizer.maskTokenId === undefined) throw new TrainingError('the tokenizer has no [MASK] token: masked-LM training needs one');
+  if (head === 'masked-lm' && tokenizer.maskTokenId === undefined) throw new TrainingInputError('the tokenizer has no [MASK] token: masked-LM training needs one');
 
   let optimization = Optimization.create(params, args, totalSteps);
   let epochRandom = new Random(args.seed);
@@ -249,7 +252,7 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
   if (options.resumeFrom) {
     const checkpoint = await loadCheckpoint(options.resumeFrom);
     const state = checkpoint.state;
-    if (state.task !== options.task) throw new TrainingError(`${options.resumeFrom} is a ${state.task} checkpoint, not ${options.task}`);
+    if (state.task !== options.task) throw new TrainingInputError(`${options.resumeFrom} is a ${state.task} checkpoint, not ${options.task}`);
     if (state.data_fingerprint !== dataFingerprint) emit({ type: 'info', message: `the training data differs from the data of ${options.resumeFrom}; the run will not repeat the original one` });
     for (const [name, value] of checkpoint.weights) if (weights.has(name)) weights.get(name)!.set(value);
     optimization = Optimization.restore(params, args, totalSteps, checkpoint.optimizer, state.global_step);

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { readClassificationExamples, readNerSentences, type NerSentence } from '../data/datasets';
 import type { ParseIssue } from '../data/parseResult';
-import { decodeText } from '../util/textFile';
+import { decodeText, type DecodeOptions } from '../util/textFile';
 
 export type TrainTask = 'ner' | 'classify' | 'qa' | 'mlm';
 
@@ -63,16 +63,16 @@ function parseQa(text: string, file: string): { examples: QaExample[]; issues: P
 /**
  * Reads a training or evaluation file for a task: CoNLL/BIO, Prodigy JSONL, HF token JSONL or Label
  * Studio for NER; TSV or JSONL for classification; SQuAD-style JSONL for QA; plain text (one text
- * per line) for masked-LM. Bad records are reported with their line and skipped.
+ * per line) for masked-LM; `options.encoding` as for decodeText. Bad records are reported with their line and skipped.
  */
-export async function readTaskData(task: TrainTask, file: string): Promise<TaskData> {
+export async function readTaskData(task: TrainTask, file: string, options: DecodeOptions = {}): Promise<TaskData> {
   let bytes: Buffer;
   try {
     bytes = await fs.readFile(file);
   } catch (error) {
     throw new DataError(`${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
-  const text = decodeText(bytes, file);
+  const text = decodeText(bytes, file, options);
   switch (task) {
     case 'ner': {
       const prefix = languagePrefix(text);

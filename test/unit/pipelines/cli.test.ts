@@ -50,9 +50,9 @@ describe('bert-lens qa', () => {
     expect(noModel.stderr).toBe('bert-lens qa: --model DIR|ID is required: no question-answering model is bundled (pass a folder or a hub id of a question-answering BERT)\n');
     expect((await cli('qa', target, '--model', model('question-answering'))).stderr).toBe('bert-lens qa: missing --question "..."\n');
     const empty = await cli('qa', target, '--question', ' ', '--model', model('question-answering'));
-    expect(empty).toMatchObject({ code: 1, stderr: 'bert-lens qa: the question is empty\n' });
+    expect(empty).toMatchObject({ code: 2, stderr: 'bert-lens qa: the question is empty\n' });
     const wrongHead = await cli('qa', target, '--question', 'Where?', '--model', model('masked-lm'));
-    expect(wrongHead.code).toBe(1);
+    expect(wrongHead.code).toBe(2);
     expect(wrongHead.stderr).toMatch(/^bert-lens qa: .*masked-lm is a BertForMaskedLM .*needs a question-answering head \(BertForQuestionAnswering\)/);
   });
 });
@@ -99,7 +99,7 @@ describe('bert-lens fill-mask, nsp, generate, choice', () => {
       expect(Object.keys(row[0]!)).toEqual(['score', 'token', 'token_str', 'sequence']);
     }
     const noMask = await cli('fill-mask', '--text', 'Paris is in France.', '--model', model('masked-lm'));
-    expect(noMask).toMatchObject({ code: 1, stderr: "bert-lens fill-mask: no [MASK] in the text: put the model's mask token [MASK] where a word should be predicted\n" });
+    expect(noMask).toMatchObject({ code: 2, stderr: "bert-lens fill-mask: no [MASK] in the text: put the model's mask token [MASK] where a word should be predicted\n" });
   });
 
   it('nsp --json: {isNextProbability, scores}; text files work too', async () => {

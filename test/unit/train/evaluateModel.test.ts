@@ -123,7 +123,7 @@ describe('bert-lens evaluate: bad input', () => {
     expect(await cli('evaluate', '--task', 'mlm', '--data', 'x')).toMatchObject({ code: 2, stderr: 'bert-lens evaluate: --task must be one of ner, classify, qa\n' });
     expect(await cli('evaluate', '--task', 'ner')).toMatchObject({ code: 2, stderr: 'bert-lens evaluate: --data FILE is required (try --help)\n' });
     const missing = await cli('evaluate', '--task', 'ner', '--data', path.join(work, 'nope.conll'));
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('nope.conll');
   });
 

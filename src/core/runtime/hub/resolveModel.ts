@@ -96,16 +96,36 @@ export async function resolveModel(idOrPath: string, options: ResolveModelOption
     const folder = await inspectModelFolder(localPath);
     return { source: 'local', dir: folder.dir, folder, weightFormat: pickLocalFormat(folder, weights), downloaded: [], cached: [], absent: [] };
   }
+  // Something exists at the path but it is not a folder: never ask the hub for a name that is a local file.
+  if (stat) throw new ModelFolderError(path.resolve(localPath), `Not a model folder (a file, not a directory): ${path.resolve(localPath)}`);
   const ref = looksLikePath(idOrPath) ? undefined : parseHubModelId(idOrPath);
   if (!ref) {
     const resolved = path.resolve(localPath);
-    throw new ModelFolderError(resolved, stat
-      ? `Not a model folder (a file, not a directory): ${resolved}`
+    throw new ModelFolderError(resolved, looksLikePath(idOrPath)
+      ? `Model folder not found: ${resolved}`
       : `Model folder not found: ${resolved} (and "${idOrPath}" is not a hub id such as owner/name)`);
   }
-  return new HubModelResolver(ref.id, options.revision ?? ref.revision ?? 'main', weights, options).resolve();
+  try {
+    return await new HubModelResolver(ref.id, options.revision ?? ref.revision ?? 'main', weights, options).resolve();
+  } catch (error) {
+    // `models/base` reads as a hub id; when the hub cannot serve it and a local folder `models` exists,
+    // the user most likely meant a path: say that it does not exist either.
+    const owner = ref.id.includes('/') ? ref.id.slice(0, ref.id.indexOf('/')) : undefined;
+    const ownerIsFolder = owner !== undefined && (await fs.stat(owner).catch(() => undefined))?.isDirectory();
+    if (ownerIsFolder && error instanceof HubError && (error.code === 'repo-not-found' || error.code === 'unavailable')) {
+      throw new HubError(error.code, error.modelId, `${error.message} (nor is there a local folder ${path.resolve(localPath)})`, error.files);
+    }
+    throw error;
+  }
 }
 
+/**
+ * The rule that tells a path from a hub id when nothing exists at the path: a text starting with
+ * `/`, `./`, `../`, `.`, `~` or a drive letter, or containing `\\`, is a path (a missing one gives
+ * "Model folder not found"). Anything else that parseHubModelId accepts (`name`, `org/name`,
+ * `org/name@revision`: at most one `/`) is a hub id; two or more `/` cannot be a hub id, so such a
+ * text is a missing folder too. An existing file or folder always wins over the hub.
+ */
 function looksLikePath(text: string): boolean {
   return path.isAbsolute(text) || text.startsWith('.') || text.startsWith('~') || text.includes('\\') || /^[A-Za-z]:/.test(text);
 }
