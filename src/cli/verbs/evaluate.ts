@@ -24,7 +24,8 @@ per label and micro (seqeval, strict IOB2); classification accuracy and macro F1
 QA exact match and F1 (SQuAD). The same features and metrics as \`train --eval-data\`, computed by the
 inference runtime. Data formats as for \`train\`. Without --model: the bundled NER or sentiment model.
 
-  --max-seq-length N       tokens per window (default 128; longer examples become overlapping windows)
+  --max-seq-length N       tokens per window (default 128, for document layouts the pipeline's 256; capped by the
+                           model; longer examples become overlapping windows)
   --doc-stride N           QA window overlap (default 128)
   --batch-size N           windows per run (default 32; 16 for document layouts)
   --layout L               NER only. sentences (default): each sentence its own input, as in training.
