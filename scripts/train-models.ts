@@ -42,6 +42,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { mapEntityTypes, WNUT17_TO_WIKIANN } from '../src/core/data/entityTypeMap';
 import { parseBertConfig, type BertConfig } from '../src/core/bert/config';
 import { exportInferenceOnnx } from '../src/core/bert/buildGraph';
 import type { HeadKind } from '../src/core/bert/heads';
@@ -269,9 +270,6 @@ async function nerData(): Promise<{ train: TaskData; dev: TaskData }> {
   return { train, dev };
 }
 
-/** WNUT17's entity types in WikiANN's three (products and creative works are not names of these kinds). */
-const WNUT_TO_WIKIANN: Record<string, string> = { person: 'PER', location: 'LOC', corporation: 'ORG', group: 'ORG' };
-
 /**
  * WikiANN is Wikipedia title fragments, nearly every word inside an entity, so a model trained on it
  * alone marks half the words of ordinary prose. Continued training sees prose too: WNUT17's posts
@@ -282,12 +280,7 @@ async function nerProseData(wikiann: TaskData): Promise<TaskData> {
   const wnut = await readTaskData('ner', file('wnut17', 'train.conll'));
   const sst = await readTaskData('classify', file('sst2', 'train.tsv'));
   if (wikiann.task !== 'ner' || wnut.task !== 'ner' || sst.task !== 'classify') throw new Error('unexpected data');
-  const mapTag = (tag: string): string => {
-    const match = /^([BI])-(.+)$/.exec(tag);
-    const type = match ? WNUT_TO_WIKIANN[match[2]!] : undefined;
-    return type ? `${match![1]}-${type}` : 'O';
-  };
-  const posts = wnut.sentences.map((s) => ({ ...s, tags: s.tags.map(mapTag) }));
+  const posts = wnut.sentences.map((s) => ({ ...s, tags: mapEntityTypes(s.tags, WNUT17_TO_WIKIANN) }));
   const phrases = sst.examples
     .map((e) => e.text.trim().split(/\s+/))
     .filter((words) => words.length >= 6)

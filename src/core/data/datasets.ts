@@ -56,6 +56,11 @@ export interface NerSentence {
   tags: string[];
   /** 1-based line of the sentence (CoNLL) or of its record (JSONL, Label Studio task). */
   line: number;
+  /**
+   * CoNLL only, and only when the file has `-DOCSTART-` lines: the 0-based document of the sentence,
+   * so that documents can be laid out as they were written.
+   */
+  documentIndex?: number;
 }
 
 export interface NerData extends ParseResult<NerSentence> {
@@ -87,7 +92,8 @@ export function readNerSentences(text: string, options: NerReadOptions = {}): Ne
   switch (format) {
     case 'conll': {
       const parsed = parseConll(text, { file, stripLanguagePrefix: options.stripLanguagePrefix ?? false });
-      const records = parsed.records.map(({ tokens, tags, line }) => ({ tokens, tags, line }));
+      const documents = /^\s*-DOCSTART-/m.test(text);
+      const records = parsed.records.map(({ tokens, tags, line, documentIndex }) => (documents ? { tokens, tags, line, documentIndex } : { tokens, tags, line }));
       return { records, errors: parsed.errors, warnings: parsed.warnings, format, alignment: [] };
     }
     case 'hf-jsonl': {
