@@ -20,6 +20,15 @@ export type SegmentationMode = 'sentence' | 'line' | 'none';
 
 export const SEGMENTATION_MODES: readonly SegmentationMode[] = ['sentence', 'line', 'none'];
 
+/** How the segments packed into one window see each other (see packing.ts). */
+export type SegmentPacking = 'context' | 'isolated';
+
+export const SEGMENT_PACKINGS: readonly SegmentPacking[] = ['context', 'isolated'];
+
+/** The defaults of the NER pipeline, the editor setting and the CLI (measured: BENCHMARKS.md § Sentence-aware windows). */
+export const DEFAULT_SEGMENTATION: SegmentationMode = 'line';
+export const DEFAULT_SEGMENT_PACKING: SegmentPacking = 'context';
+
 /** Words after whose period ICU's break is a false sentence end (English titles and Latin short forms). */
 const ABBREVIATIONS = new Set([
   'Dr', 'Mr', 'Mrs', 'Ms', 'Mx', 'Prof', 'Sr', 'Jr', 'St', 'Mt', 'Gen', 'Col', 'Capt', 'Lt', 'Sgt', 'Rev', 'Hon', 'Gov', 'Sen', 'Rep',

@@ -3,7 +3,7 @@ import type { Encoding } from '../../runtime/tokenizer/encoding';
 import { forwardWindows, throwIfCancelled } from '../shared/forward';
 import { labelList } from '../shared/labels';
 import { packSegments, type PackedWindow } from '../shared/packing';
-import { segments, type SegmentationMode } from '../shared/segmentation';
+import { DEFAULT_SEGMENT_PACKING, DEFAULT_SEGMENTATION, segments, type SegmentationMode, type SegmentPacking } from '../shared/segmentation';
 import { textBlocks } from '../shared/textBlocks';
 import { windowCuts, withoutCutWords } from './cutWords';
 import { aggregateOverlappingEntities } from './overlap';
@@ -20,16 +20,16 @@ export interface RecognizeOptions {
   stride?: number;
   batchSize?: number;
   /**
-   * How the document is cut before windowing (see segmentation.ts). "none" (the default here; the
-   * editor and CLI pass their setting) is HF's strided windows over the whole text; "sentence" and
-   * "line" pack whole segments into windows and never report an entity across a segment boundary.
+   * How the document is cut before windowing (see segmentation.ts); default DEFAULT_SEGMENTATION.
+   * "none" is HF's strided windows over the whole text; "sentence" and "line" pack whole segments
+   * into windows and never report an entity across a segment boundary.
    */
   segmentation?: SegmentationMode;
   /**
    * With segmentation: "context" (default) lets the segments packed into one window see each other;
    * "isolated" runs each segment as its own row of the batch, so it attends only to itself.
    */
-  packing?: 'context' | 'isolated';
+  packing?: SegmentPacking;
   signal?: AbortSignal;
   /** Fraction of the document done, in [0, 1]. */
   onProgress?: (fraction: number) => void;
@@ -45,10 +45,10 @@ export function effectiveMaxLength(model: LoadedModel, requested: number | undef
 }
 
 /**
- * HF TokenClassificationPipeline over a document of any length: windows with stride (HF
- * `return_overflowing_tokens`), batched forward passes, per-window postprocessing, and HF's
- * overlap resolution so an entity at a window border is reported once, whole. Offsets are UTF-16
- * offsets into `text`.
+ * HF TokenClassificationPipeline over a document of any length. With segmentation "none": windows
+ * with stride (HF `return_overflowing_tokens`), batched forward passes, per-window postprocessing,
+ * and HF's overlap resolution so an entity at a window border is reported once, whole. Otherwise
+ * windows of whole segments (recognizeBySegments). Offsets are UTF-16 offsets into `text`.
  */
 export async function recognizeEntities(model: LoadedModel, text: string, options: RecognizeOptions = {}): Promise<TokenClassificationResult[]> {
   if (model.head !== 'token-classification') throw new Error(`recognizeEntities needs a token-classification model, ${model.reference} is ${model.head}`);
@@ -60,8 +60,9 @@ export async function recognizeEntities(model: LoadedModel, text: string, option
     unkTokenId: tokenizer.unkTokenId,
     continuingSubwordPrefix: tokenizer.continuingSubwordPrefix,
   };
-  if (options.segmentation && options.segmentation !== 'none') {
-    return recognizeBySegments(model, text, options, maxLength, stride, decoder);
+  const segmentation = options.segmentation ?? DEFAULT_SEGMENTATION;
+  if (segmentation !== 'none') {
+    return recognizeBySegments(model, text, { ...options, segmentation }, maxLength, stride, decoder);
   }
   const all: TokenClassificationResult[] = [];
   let windowCount = 0;
@@ -150,7 +151,7 @@ async function recognizeBySegments(
     options.onProgress?.(Math.min(1, lastEnd / text.length));
   };
   let pendingGroup: number | undefined;
-  for (const window of packSegments(model.tokenizer, text, segments(text, options.segmentation!), { maxLength, stride, packing: options.packing ?? 'context' })) {
+  for (const window of packSegments(model.tokenizer, text, segments(text, options.segmentation!), { maxLength, stride, packing: options.packing ?? DEFAULT_SEGMENT_PACKING })) {
     throwIfCancelled(options.signal);
     if (window.stridedGroup !== undefined) strided = true;
     // Keep a long segment's strided windows in one round so their cut words are found.
