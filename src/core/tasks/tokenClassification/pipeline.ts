@@ -160,6 +160,7 @@ async function recognizeBySegments(
     round.push(window);
   }
   await run();
+  options.onProgress?.(1);
   // Segments are disjoint, so only the strided windows of a long segment can overlap.
   return strided ? aggregateOverlappingEntities(all) : all;
 }
