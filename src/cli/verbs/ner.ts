@@ -11,7 +11,7 @@ import { readTextFile, splitList } from './common';
 
 const USAGE = `usage: bert-lens ner FILE [--model DIR|ID] [--aggregation none|simple|first|average|max]
                      [--ignore-labels O,MISC] [--max-length N] [--stride N] [--batch-size N]
-                     [--segmentation line|sentence|none] [--packing context|isolated]
+                     [--segmentation line|sentence|none] [--packing isolated|context]
                      [--threads N] [--quantized] [--json]
 
 Named-entity recognition with a token-classification BERT (HF TokenClassificationPipeline semantics).
@@ -26,8 +26,8 @@ FILE may be - for standard input. Offsets are UTF-16 code units into the file's 
   --segmentation M    windows hold whole segments and no entity crosses one: line (every line break
                       and sentence end, the default), sentence (blank lines and sentence ends; a line
                       break inside a paragraph is not a boundary), none (windows over the whole text)
-  --packing P         context (segments sharing a window see each other, default) or isolated
-                      (each segment its own input, as if run alone)
+  --packing P         isolated (each segment its own input, as if run alone: the default) or
+                      context (whole segments share a window and see each other)
   --threads N         ONNX Runtime threads (default: all cores)
   --quantized         int8 weights (faster, slightly less exact)
   --json              print a JSON array of HF-shaped results

@@ -45,7 +45,7 @@ describe('recognizeEntities with segmentation', () => {
   it('context: sentences share a window (scores differ from isolated) yet no entity crosses a boundary', async () => {
     const segments = segmentRanges(TEXT, 'sentence');
     for (const strategy of AGGREGATION_STRATEGIES) {
-      const context = await recognizeEntities(model, TEXT, { aggregationStrategy: strategy, ignoreLabels: [], segmentation: 'sentence' });
+      const context = await recognizeEntities(model, TEXT, { aggregationStrategy: strategy, ignoreLabels: [], segmentation: 'sentence', packing: 'context' });
       expect(context.length).toBeGreaterThan(0);
       for (const e of context) {
         const inside = segments.some(([s, end]) => e.start >= s && e.end <= end);
@@ -53,7 +53,7 @@ describe('recognizeEntities with segmentation', () => {
       }
     }
     const isolated = (await recognizeEntities(model, TEXT, { aggregationStrategy: 'none', ignoreLabels: [], segmentation: 'sentence', packing: 'isolated' })) as TokenEntity[];
-    const context = (await recognizeEntities(model, TEXT, { aggregationStrategy: 'none', ignoreLabels: [], segmentation: 'sentence' })) as TokenEntity[];
+    const context = (await recognizeEntities(model, TEXT, { aggregationStrategy: 'none', ignoreLabels: [], segmentation: 'sentence', packing: 'context' })) as TokenEntity[];
     expect(context.map((e) => [e.start, e.end])).toEqual(isolated.map((e) => [e.start, e.end]));
     expect(context.some((e, i) => Math.abs(e.score - isolated[i]!.score) > 1e-4)).toBe(true);
   });
@@ -63,7 +63,9 @@ describe('recognizeEntities with segmentation', () => {
     for (const strategy of AGGREGATION_STRATEGIES) {
       const before = await recognizeEntities(model, sentence, { aggregationStrategy: strategy, ignoreLabels: [], segmentation: 'none' });
       for (const segmentation of ['sentence', 'line'] as const) {
-        expect(await recognizeEntities(model, sentence, { aggregationStrategy: strategy, ignoreLabels: [], segmentation })).toEqual(before);
+        for (const packing of ['isolated', 'context'] as const) {
+          expect(await recognizeEntities(model, sentence, { aggregationStrategy: strategy, ignoreLabels: [], segmentation, packing })).toEqual(before);
+        }
       }
     }
   });
@@ -73,8 +75,8 @@ describe('recognizeEntities with segmentation', () => {
     const text = `Short one. ${long}\nLast line.`;
     const segments = segmentRanges(text, 'sentence');
     expect(segments).toHaveLength(3);
-    for (const strategy of ['simple', 'first'] as const) {
-      const entities = await recognizeEntities(model, text, { aggregationStrategy: strategy, ignoreLabels: [], segmentation: 'sentence', maxLength: 32, stride: 8 });
+    for (const [strategy, packing] of [['simple', 'context'], ['first', 'context'], ['first', 'isolated']] as const) {
+      const entities = await recognizeEntities(model, text, { aggregationStrategy: strategy, ignoreLabels: [], segmentation: 'sentence', packing, maxLength: 32, stride: 8 });
       for (let i = 1; i < entities.length; i++) expect(entities[i]!.start).toBeGreaterThanOrEqual(entities[i - 1]!.end);
       for (const e of entities) expect(segments.some(([s, end]) => e.start >= s && e.end <= end)).toBe(true);
       // Whole-word strategies end on word ends.

@@ -27,7 +27,7 @@ export const SEGMENT_PACKINGS: readonly SegmentPacking[] = ['context', 'isolated
 
 /** The defaults of the NER pipeline, the editor setting and the CLI (measured: BENCHMARKS.md § Sentence-aware windows). */
 export const DEFAULT_SEGMENTATION: SegmentationMode = 'line';
-export const DEFAULT_SEGMENT_PACKING: SegmentPacking = 'context';
+export const DEFAULT_SEGMENT_PACKING: SegmentPacking = 'isolated';
 
 /** Words after whose period ICU's break is a false sentence end (English titles and Latin short forms). */
 const ABBREVIATIONS = new Set([

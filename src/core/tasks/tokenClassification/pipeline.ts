@@ -26,8 +26,11 @@ export interface RecognizeOptions {
    */
   segmentation?: SegmentationMode;
   /**
-   * With segmentation: "context" (default) lets the segments packed into one window see each other;
-   * "isolated" runs each segment as its own row of the batch, so it attends only to itself.
+   * With segmentation: "isolated" (DEFAULT_SEGMENT_PACKING) runs each segment as its own row of the
+   * batch ([CLS] segment [SEP], positions from 0), so it attends only to itself — what a block-diagonal
+   * 3-D mask with restarted position ids would compute, without one: the inference graphs (fused
+   * blocks, exported ONNX models) take only a 2-D padding mask. "context" packs whole segments into one
+   * [CLS] seg1 seg2 … [SEP] window, where they see each other.
    */
   packing?: SegmentPacking;
   signal?: AbortSignal;
