@@ -2,7 +2,7 @@
  * Sentence-aware windows (issue 14): strict entity F1 of the NER pipeline on labelled sentences
  * written out as a document, per segmentation and packing, to choose the default.
  *
- *   npx tsx bench/ner/sentenceWindows.ts [DATA] [--model DIR] [--limit N] [--per-paragraph 5]
+ *   npx tsx bench/ner/sentenceWindows.ts [DATA] [--model DIR] [--limit N] [--per-paragraph 5] [--wnut17]
  *
  * DATA (default ../shared/data/wikiann-en/dev.txt) is CoNLL. Two layouts of the same sentences:
  * `lines` (one sentence per line, words joined by spaces) and `paragraphs` (N sentences joined by a
@@ -10,6 +10,8 @@
  * any character of which an entity covers takes it; B- at the first word of an entity and at each
  * sentence start) and scored with strict IOB2 micro F1 (seqeval, src/core/train/metrics.ts). The
  * `sentences` row runs each sentence as its own input, the reference the document should approach.
+ * `--wnut17` maps WNUT17's gold types as `npm run train:models` does (person → PER, location → LOC,
+ * corporation and group → ORG, product and creative-work → O).
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -21,6 +23,14 @@ import type { EntityGroup } from '../../src/core/tasks/tokenClassification/types
 import { nerMetrics } from '../../src/core/train/metrics';
 
 interface Word { start: number; end: number }
+
+const WNUT17_TYPES: Record<string, string | undefined> = { person: 'PER', location: 'LOC', corporation: 'ORG', group: 'ORG' };
+
+function mapWnut17(tag: string): string {
+  if (tag === 'O') return tag;
+  const type = WNUT17_TYPES[tag.slice(2)];
+  return type ? `${tag.slice(0, 2)}${type}` : 'O';
+}
 interface Layout { text: string; words: Word[][] }
 
 function layout(sentences: readonly NerSentence[], sentenceSeparator: (i: number) => string): Layout {
@@ -76,9 +86,11 @@ async function main(): Promise<void> {
   const modelDir = flag('model') ?? path.join(__dirname, '..', '..', 'models', 'ner');
   const limit = Number(flag('limit') ?? Infinity);
   const perParagraph = Number(flag('per-paragraph') ?? 5);
+  const wnut17 = args.includes('--wnut17');
+  if (wnut17) args.splice(args.indexOf('--wnut17'), 1);
   const data = args[0] ?? path.join(__dirname, '..', '..', '..', 'shared', 'data', 'wikiann-en', 'dev.txt');
   const sentences = readNerSentences(readFileSync(data, 'utf8'), { file: data, stripLanguagePrefix: true }).records.slice(0, limit);
-  const gold = sentences.map((s) => s.tags);
+  const gold = sentences.map((s) => (wnut17 ? s.tags.map(mapWnut17) : s.tags));
   const model = await loadModel(modelDir, { head: 'token-classification' });
   const base: RecognizeOptions = { aggregationStrategy: 'first' };
   const row = (name: string, tags: string[][], seconds: number): void => {
