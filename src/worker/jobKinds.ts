@@ -10,6 +10,7 @@ import type { HeadKind } from '../core/bert/heads';
 import type { AnnotatedDocument } from '../core/data/annotation';
 import type { TrainingArguments } from '../core/train/trainingArguments';
 import type { AggregationStrategy, TokenClassificationResult } from '../core/tasks/tokenClassification/types';
+import type { SegmentationMode, SegmentPacking } from '../core/tasks/shared/segmentation';
 import type { TaskJobKinds } from './taskJobKinds';
 
 /** Which model to load and how; the worker caches one session per (reference, head, quantized, threads). */
@@ -58,6 +59,9 @@ export interface RecognizeEntitiesOptions {
   maxLength?: number;
   stride?: number;
   batchSize?: number;
+  /** See src/core/tasks/shared/segmentation.ts; default DEFAULT_SEGMENTATION. */
+  segmentation?: SegmentationMode;
+  packing?: SegmentPacking;
 }
 
 export interface RecognizeEntitiesJob {

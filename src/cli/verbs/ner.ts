@@ -1,5 +1,8 @@
 import { loadModel } from '../../core/runtime/loadModel';
 import { bundledModelDir } from '../../core/runtime/bundledModels';
+import {
+  DEFAULT_SEGMENT_PACKING, DEFAULT_SEGMENTATION, SEGMENT_PACKINGS, SEGMENTATION_MODES, type SegmentationMode, type SegmentPacking,
+} from '../../core/tasks/shared/segmentation';
 import { recognizeEntities } from '../../core/tasks/tokenClassification/pipeline';
 import { AGGREGATION_STRATEGIES, type AggregationStrategy, type TokenClassificationResult } from '../../core/tasks/tokenClassification/types';
 import { booleanFlag, numberFlag, parseArgs, stringFlag, UsageError } from '../args';
@@ -8,6 +11,7 @@ import { ENCODING_FLAG, ENCODING_USAGE, encodingFlag, readTextFile, splitList } 
 
 const USAGE = `usage: bert-lens ner FILE [--model DIR|ID] [--aggregation none|simple|first|average|max]
                      [--ignore-labels O,MISC] [--max-length N] [--stride N] [--batch-size N]
+                     [--segmentation line|sentence|none] [--packing isolated|context]
                      [--threads N] [--quantized] [--encoding NAME] [--json]
 
 Named-entity recognition with a token-classification BERT (HF TokenClassificationPipeline semantics).
@@ -19,6 +23,11 @@ FILE may be - for standard input. Offsets are UTF-16 code units into the file's 
   --max-length N      tokens per window, [CLS] and [SEP] included (default 256, capped by the model)
   --stride N          tokens shared by consecutive windows (default max-length/4)
   --batch-size N      windows per forward pass (default 16)
+  --segmentation M    windows hold whole segments and no entity crosses one: line (every line break
+                      and sentence end, the default), sentence (blank lines and sentence ends; a line
+                      break inside a paragraph is not a boundary), none (windows over the whole text)
+  --packing P         isolated (each segment its own input, as if run alone: the default) or
+                      context (whole segments share a window and see each other)
   --threads N         ONNX Runtime threads (default: all cores)
   --quantized         int8 weights (faster, slightly less exact)
   --json              print a JSON array of HF-shaped results
@@ -27,7 +36,8 @@ ${ENCODING_USAGE}
 
 const FLAGS = {
   model: 'string', aggregation: 'string', 'ignore-labels': 'string', 'max-length': 'string', stride: 'string',
-  'batch-size': 'string', threads: 'string', quantized: 'boolean', json: 'boolean', ...ENCODING_FLAG,
+  'batch-size': 'string', segmentation: 'string', packing: 'string', threads: 'string', quantized: 'boolean', json: 'boolean',
+  ...ENCODING_FLAG,
 } as const;
 
 export function formatEntities(entities: readonly TokenClassificationResult[]): string {
@@ -58,6 +68,14 @@ export const nerVerb: Verb = {
     if (stride !== undefined && maxLength !== undefined && stride >= maxLength) {
       throw new UsageError(`--stride ${stride} must be smaller than --max-length ${maxLength}`);
     }
+    const segmentation = stringFlag(args, 'segmentation') ?? DEFAULT_SEGMENTATION;
+    if (!SEGMENTATION_MODES.includes(segmentation as SegmentationMode)) {
+      throw new UsageError(`--segmentation must be one of ${SEGMENTATION_MODES.join(', ')}, got "${segmentation}"`);
+    }
+    const packing = stringFlag(args, 'packing') ?? DEFAULT_SEGMENT_PACKING;
+    if (!SEGMENT_PACKINGS.includes(packing as SegmentPacking)) {
+      throw new UsageError(`--packing must be one of ${SEGMENT_PACKINGS.join(', ')}, got "${packing}"`);
+    }
     const text = await readTextFile(file, encodingFlag(args));
     const model = await loadModel(stringFlag(args, 'model') ?? bundledModelDir('ner'), {
       head: 'token-classification',
@@ -73,6 +91,8 @@ export const nerVerb: Verb = {
       maxLength,
       stride,
       batchSize: numberFlag(args, 'batch-size', { integer: true, min: 1 }),
+      segmentation: segmentation as SegmentationMode,
+      packing: packing as SegmentPacking,
     });
     await model.session.release();
     io.stdout(booleanFlag(args, 'json') ? `${JSON.stringify(entities)}\n` : entities.length ? `${formatEntities(entities)}\n` : '(no entities)\n');

@@ -121,6 +121,8 @@ export class NerRunner implements vscode.Disposable {
               maxLength: settings.maxLength,
               stride: settings.stride,
               batchSize: settings.batchSize,
+              segmentation: settings.segmentation,
+              packing: settings.packing,
             },
           }, { signal: controller.signal, onProgress: (event) => progress.report(steps.next(event)) });
         },

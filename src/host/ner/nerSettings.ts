@@ -1,3 +1,4 @@
+import { DEFAULT_SEGMENT_PACKING, DEFAULT_SEGMENTATION, SEGMENT_PACKINGS, SEGMENTATION_MODES, type SegmentationMode, type SegmentPacking } from '../../core/tasks/shared/segmentation';
 import { AGGREGATION_STRATEGIES, type AggregationStrategy } from '../../core/tasks/tokenClassification/types';
 
 /** The `bertLens.*` settings the NER command uses, validated, with their defaults (see package.json). */
@@ -10,6 +11,10 @@ export interface NerSettings {
   /** undefined = a quarter of maxLength (setting value -1). */
   stride: number | undefined;
   batchSize: number;
+  /** bertLens.inference.segmentation: windows follow sentences / lines, or not. */
+  segmentation: SegmentationMode;
+  /** bertLens.inference.segmentPacking: segments sharing a window see each other, or not. */
+  packing: SegmentPacking;
   threads: number;
   quantized: boolean;
   runOnSave: boolean;
@@ -24,6 +29,8 @@ export const NER_SETTING_DEFAULTS: NerSettings = {
   maxLength: 256,
   stride: undefined,
   batchSize: 16,
+  segmentation: DEFAULT_SEGMENTATION,
+  packing: DEFAULT_SEGMENT_PACKING,
   threads: 0,
   quantized: false,
   runOnSave: false,
@@ -84,6 +91,13 @@ export function readNerSettings(read: SettingReader): { settings: NerSettings; p
     problems.push(`bertLens.inference.stride (${stride}) must be smaller than bertLens.inference.maxLength − 2 (${maxLength - 2})`);
     stride = undefined;
   }
+  const choice = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const value = read(name);
+    if (value === undefined || value === null) return fallback;
+    if (allowed.includes(value as T)) return value as T;
+    problems.push(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+    return fallback;
+  };
   const endpoint = string('bertLens.hub.endpoint', '');
   return {
     settings: {
@@ -93,6 +107,8 @@ export function readNerSettings(read: SettingReader): { settings: NerSettings; p
       maxLength,
       stride,
       batchSize: integer('bertLens.inference.batchSize', d.batchSize, 1, 1024),
+      segmentation: choice('bertLens.inference.segmentation', SEGMENTATION_MODES, d.segmentation),
+      packing: choice('bertLens.inference.segmentPacking', SEGMENT_PACKINGS, d.packing),
       threads: integer('bertLens.inference.threads', d.threads, 0, 256),
       quantized: boolean('bertLens.inference.quantized', d.quantized),
       runOnSave: boolean('bertLens.ner.runOnSave', d.runOnSave),

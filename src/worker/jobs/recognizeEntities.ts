@@ -1,6 +1,7 @@
 import { recognizeEntities } from '../../core/tasks/tokenClassification/pipeline';
 import { AGGREGATION_STRATEGIES, type TokenClassificationResult } from '../../core/tasks/tokenClassification/types';
 import { throwIfCancelled } from '../../core/tasks/shared/forward';
+import { SEGMENT_PACKINGS, SEGMENTATION_MODES } from '../../core/tasks/shared/segmentation';
 import { BadRequestError, type HandlerOf } from '../jobHandler';
 import { modelInfo, throttledDownloadProgress } from './modelInfo';
 import { modelSpec, oneOf, optionalInteger, record, stringList } from './validate';
@@ -25,6 +26,8 @@ export const recognizeEntitiesJob: HandlerOf<'recognizeEntities'> = {
         maxLength,
         stride,
         batchSize: optionalInteger(options.batchSize, 'options.batchSize', 1),
+        segmentation: oneOf(options.segmentation, SEGMENTATION_MODES, 'options.segmentation'),
+        packing: oneOf(options.packing, SEGMENT_PACKINGS, 'options.packing'),
       },
     };
   },

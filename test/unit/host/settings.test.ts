@@ -40,12 +40,14 @@ describe('NER settings', () => {
       'bertLens.inference.maxLength': 64, 'bertLens.inference.stride': 0, 'bertLens.inference.batchSize': 4,
       'bertLens.inference.threads': 2, 'bertLens.inference.quantized': true, 'bertLens.ner.runOnSave': true,
       'bertLens.hub.endpoint': 'http://127.0.0.1:9', 'bertLens.hub.offline': true,
+      'bertLens.inference.segmentation': 'sentence', 'bertLens.inference.segmentPacking': 'isolated',
     };
     const { settings, problems } = readNerSettings((name) => values[name]);
     expect(problems).toEqual([]);
     expect(settings).toEqual({
       model: './my-ner', aggregationStrategy: 'max', ignoreLabels: [], maxLength: 64, stride: 0, batchSize: 4, threads: 2,
       quantized: true, runOnSave: true, hubEndpoint: 'http://127.0.0.1:9', hubOffline: true,
+      segmentation: 'sentence', packing: 'isolated',
     });
   });
 
@@ -53,12 +55,13 @@ describe('NER settings', () => {
     const values: Record<string, unknown> = {
       'bertLens.ner.model': 42, 'bertLens.ner.aggregationStrategy': 'mean', 'bertLens.ner.ignoreLabels': 'O',
       'bertLens.inference.maxLength': 2.5, 'bertLens.inference.batchSize': 0, 'bertLens.inference.threads': -1,
-      'bertLens.inference.quantized': 'yes',
+      'bertLens.inference.quantized': 'yes', 'bertLens.inference.segmentation': 'paragraph', 'bertLens.inference.segmentPacking': 2,
     };
     const { settings, problems } = readNerSettings((name) => values[name]);
     expect(settings).toEqual(NER_SETTING_DEFAULTS);
     expect(problems.join('\n')).toMatch(/bertLens\.ner\.model must be a string/);
-    for (const name of ['aggregationStrategy must be one of none, simple, first, average, max, got "mean"', 'ignoreLabels', 'maxLength', 'batchSize', 'threads', 'quantized']) {
+    for (const name of ['aggregationStrategy must be one of none, simple, first, average, max, got "mean"', 'ignoreLabels', 'maxLength', 'batchSize', 'threads', 'quantized',
+      'bertLens.inference.segmentation must be one of sentence, line, none, got "paragraph"', 'bertLens.inference.segmentPacking must be one of context, isolated, got 2']) {
       expect(problems.join('\n')).toContain(name);
     }
   });

@@ -85,15 +85,18 @@ describe('recognizeEntities', () => {
     const local = await contextFreeModel();
     const text = document(2, 1500);
     expect(local.tokenizer.encodeIdsWithOffsets(text).ids.length).toBeLessThan(effectiveMaxLength(local, 4096));
-    const single = (await recognizeEntities(local, text, { aggregationStrategy: 'none', maxLength: 4096 })) as TokenEntity[];
+    const single = (await recognizeEntities(local, text, { aggregationStrategy: 'none', maxLength: 4096, segmentation: 'none' })) as TokenEntity[];
     const key = (e: TokenEntity | EntityGroup) => `${e.start}:${e.end}:${'entity' in e ? e.entity : e.entity_group}:${e.score.toFixed(6)}`;
-    for (const [maxLength, stride] of [[24, 8], [64, 16], [40, 0]] as const) {
-      const windowed = (await recognizeEntities(local, text, { aggregationStrategy: 'none', maxLength, stride })) as TokenEntity[];
-      expect(windowed.map(key)).toEqual(single.map(key));
+    // Token results of a context-free model do not depend on how windows are cut, segments included.
+    for (const segmentation of ['none', 'line', 'sentence'] as const) {
+      for (const [maxLength, stride] of [[24, 8], [64, 16], [40, 0]] as const) {
+        const windowed = (await recognizeEntities(local, text, { aggregationStrategy: 'none', maxLength, stride, segmentation })) as TokenEntity[];
+        expect(windowed.map(key), `${segmentation} ${maxLength}/${stride}`).toEqual(single.map(key));
+      }
     }
     // Grouped entities: identical as long as no entity is longer than the overlap.
-    const whole = (await recognizeEntities(local, text, { aggregationStrategy: 'simple', maxLength: 4096 })) as EntityGroup[];
-    const grouped = (await recognizeEntities(local, text, { aggregationStrategy: 'simple', maxLength: 64, stride: 24 })) as EntityGroup[];
+    const whole = (await recognizeEntities(local, text, { aggregationStrategy: 'simple', maxLength: 4096, segmentation: 'none' })) as EntityGroup[];
+    const grouped = (await recognizeEntities(local, text, { aggregationStrategy: 'simple', maxLength: 64, stride: 24, segmentation: 'none' })) as EntityGroup[];
     for (let i = 1; i < grouped.length; i++) expect(grouped[i]!.start).toBeGreaterThanOrEqual(grouped[i - 1]!.end);
     const short = whole.filter((e) => local.tokenizer.encodeIdsWithOffsets(text.slice(e.start, e.end), { addSpecialTokens: false }).ids.length <= 24);
     const groupedKeys = new Set(grouped.map(key));
@@ -108,10 +111,10 @@ describe('recognizeEntities', () => {
     const text = document(3, 1500);
     const key = (e: TokenEntity | EntityGroup) => `${e.start}:${e.end}:${'entity' in e ? e.entity : e.entity_group}:${e.score.toFixed(6)}`;
     for (const strategy of ['first', 'average', 'max'] as const) {
-      const whole = (await recognizeEntities(local, text, { aggregationStrategy: strategy, maxLength: 4096 })) as EntityGroup[];
+      const whole = (await recognizeEntities(local, text, { aggregationStrategy: strategy, maxLength: 4096, segmentation: 'none' })) as EntityGroup[];
       const wholeKeys = new Set(whole.map(key));
       for (const [maxLength, stride] of [[24, 8], [32, 12], [64, 16]] as const) {
-        const windowed = (await recognizeEntities(local, text, { aggregationStrategy: strategy, maxLength, stride })) as EntityGroup[];
+        const windowed = (await recognizeEntities(local, text, { aggregationStrategy: strategy, maxLength, stride, segmentation: 'none' })) as EntityGroup[];
         // No reported entity starts or ends inside a word (entities longer than the overlap may
         // still be split between windows, at word boundaries, as HF splits them) ...
         const inWord = (at: number) => at > 0 && at < text.length && /[\p{L}\p{N}]/u.test(text[at - 1]!) && /[\p{L}\p{N}]/u.test(text[at]!);

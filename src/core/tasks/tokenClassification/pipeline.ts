@@ -1,10 +1,14 @@
 import type { LoadedModel } from '../../runtime/loadModel';
 import type { Encoding } from '../../runtime/tokenizer/encoding';
 import { forwardWindows, throwIfCancelled } from '../shared/forward';
+import { labelList } from '../shared/labels';
+import { packSegments, type PackedWindow } from '../shared/packing';
+import { DEFAULT_SEGMENT_PACKING, DEFAULT_SEGMENTATION, segments, type SegmentationMode, type SegmentPacking } from '../shared/segmentation';
 import { textBlocks } from '../shared/textBlocks';
 import { windowCuts, withoutCutWords } from './cutWords';
 import { aggregateOverlappingEntities } from './overlap';
 import { postprocessTokenClassification } from './postprocess';
+import { entitiesOfPackedWindow } from './segmentEntities';
 import type { AggregationStrategy, TokenClassificationResult } from './types';
 
 export interface RecognizeOptions {
@@ -15,6 +19,20 @@ export interface RecognizeOptions {
   /** Tokens shared by consecutive windows. Default maxLength/4. */
   stride?: number;
   batchSize?: number;
+  /**
+   * How the document is cut before windowing (see segmentation.ts); default DEFAULT_SEGMENTATION.
+   * "none" is HF's strided windows over the whole text; "sentence" and "line" pack whole segments
+   * into windows and never report an entity across a segment boundary.
+   */
+  segmentation?: SegmentationMode;
+  /**
+   * With segmentation: "isolated" (DEFAULT_SEGMENT_PACKING) runs each segment as its own row of the
+   * batch ([CLS] segment [SEP], positions from 0), so it attends only to itself — what a block-diagonal
+   * 3-D mask with restarted position ids would compute, without one: the inference graphs (fused
+   * blocks, exported ONNX models) take only a 2-D padding mask. "context" packs whole segments into one
+   * [CLS] seg1 seg2 … [SEP] window, where they see each other.
+   */
+  packing?: SegmentPacking;
   signal?: AbortSignal;
   /** Fraction of the document done, in [0, 1]. */
   onProgress?: (fraction: number) => void;
@@ -30,10 +48,10 @@ export function effectiveMaxLength(model: LoadedModel, requested: number | undef
 }
 
 /**
- * HF TokenClassificationPipeline over a document of any length: windows with stride (HF
- * `return_overflowing_tokens`), batched forward passes, per-window postprocessing, and HF's
- * overlap resolution so an entity at a window border is reported once, whole. Offsets are UTF-16
- * offsets into `text`.
+ * HF TokenClassificationPipeline over a document of any length. With segmentation "none": windows
+ * with stride (HF `return_overflowing_tokens`), batched forward passes, per-window postprocessing,
+ * and HF's overlap resolution so an entity at a window border is reported once, whole. Otherwise
+ * windows of whole segments (recognizeBySegments). Offsets are UTF-16 offsets into `text`.
  */
 export async function recognizeEntities(model: LoadedModel, text: string, options: RecognizeOptions = {}): Promise<TokenClassificationResult[]> {
   if (model.head !== 'token-classification') throw new Error(`recognizeEntities needs a token-classification model, ${model.reference} is ${model.head}`);
@@ -45,6 +63,10 @@ export async function recognizeEntities(model: LoadedModel, text: string, option
     unkTokenId: tokenizer.unkTokenId,
     continuingSubwordPrefix: tokenizer.continuingSubwordPrefix,
   };
+  const segmentation = options.segmentation ?? DEFAULT_SEGMENTATION;
+  if (segmentation !== 'none') {
+    return recognizeBySegments(model, text, { ...options, segmentation }, maxLength, stride, decoder);
+  }
   const all: TokenClassificationResult[] = [];
   let windowCount = 0;
   const blocks = textBlocks(text, BLOCK_CHARS);
@@ -82,4 +104,83 @@ export async function recognizeEntities(model: LoadedModel, text: string, option
     options.onProgress?.(blockEnd / text.length);
   }
   return windowCount > 1 ? aggregateOverlappingEntities(all) : all;
+}
+
+/** Packed windows forwarded together: bounds the tokens held in memory for a large document. */
+const WINDOWS_PER_ROUND = 64;
+
+type Decoder = Parameters<typeof postprocessTokenClassification>[1]['tokenizer'];
+
+/**
+ * The segment-aware path: segments packed into windows (packing.ts), forwarded in rounds, and each
+ * window postprocessed with groups split at segment boundaries. Strided windows of a segment longer
+ * than one window are handled as in the whole-text path (cut words dropped, overlaps resolved).
+ */
+async function recognizeBySegments(
+  model: LoadedModel, text: string, options: RecognizeOptions, maxLength: number, stride: number, decoder: Decoder,
+): Promise<TokenClassificationResult[]> {
+  const strategy = options.aggregationStrategy ?? 'simple';
+  const wordLevel = strategy === 'first' || strategy === 'average' || strategy === 'max';
+  const numLabels = labelList(model.config.id2label).length;
+  const postprocessOptions = {
+    text,
+    id2label: model.config.id2label,
+    tokenizer: decoder,
+    aggregationStrategy: strategy,
+    ignoreLabels: options.ignoreLabels,
+  };
+  const all: TokenClassificationResult[] = [];
+  let strided = false;
+  let round: PackedWindow[] = [];
+  const run = async (): Promise<void> => {
+    if (round.length === 0) return;
+    const windows = round;
+    round = [];
+    const outputs = await forwardWindows(model.session, windows.map((w) => w.encoding), {
+      tokenOutputs: ['logits'],
+      batchSize: options.batchSize,
+      padTokenId: model.tokenizer.padTokenId,
+      signal: options.signal,
+    });
+    // Cut words are looked for among the strided windows of one long segment only.
+    const cuts = wordLevel ? stridedCuts(windows, stride) : undefined;
+    windows.forEach((window, i) => {
+      const logits = outputs[i]!.logits!;
+      const found = entitiesOfPackedWindow(window, logits, numLabels, postprocessOptions);
+      const cut = cuts?.get(i);
+      for (const entity of cut ? withoutCutWords(found, cut) : found) all.push(entity);
+    });
+    const lastEnd = windows[windows.length - 1]!.encoding.offsets.reduce((m, [, e]) => Math.max(m, e), 0);
+    options.onProgress?.(Math.min(1, lastEnd / text.length));
+  };
+  let pendingGroup: number | undefined;
+  for (const window of packSegments(model.tokenizer, text, segments(text, options.segmentation!), { maxLength, stride, packing: options.packing ?? DEFAULT_SEGMENT_PACKING })) {
+    throwIfCancelled(options.signal);
+    if (window.stridedGroup !== undefined) strided = true;
+    // Keep a long segment's strided windows in one round so their cut words are found.
+    if (round.length >= WINDOWS_PER_ROUND && (window.stridedGroup === undefined || window.stridedGroup !== pendingGroup)) await run();
+    pendingGroup = window.stridedGroup;
+    round.push(window);
+  }
+  await run();
+  options.onProgress?.(1);
+  // Segments are disjoint, so only the strided windows of a long segment can overlap.
+  return strided ? aggregateOverlappingEntities(all) : all;
+}
+
+function stridedCuts(windows: readonly PackedWindow[], stride: number): Map<number, ReturnType<typeof windowCuts>[number]> {
+  const cuts = new Map<number, ReturnType<typeof windowCuts>[number]>();
+  let i = 0;
+  while (i < windows.length) {
+    const group = windows[i]!.stridedGroup;
+    if (group === undefined) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < windows.length && windows[j]!.stridedGroup === group) j++;
+    windowCuts(windows.slice(i, j).map((w) => w.encoding), stride).forEach((cut, k) => cuts.set(i + k, cut));
+    i = j;
+  }
+  return cuts;
 }
