@@ -1,6 +1,7 @@
 import type { BertConfig } from './config';
 import { numLabels } from './config';
-import { type HeadKind, usesLmHead, usesPooler } from './heads';
+import { architectureOf } from './architecture';
+import { type HeadKind, usesLmHead } from './heads';
 
 export type InitKind = 'normal' | 'zeros' | 'ones';
 
@@ -11,7 +12,12 @@ export interface WeightSpec {
   init: InitKind;
 }
 
+/** BERT's word-embedding matrix; `wordEmbeddingsName(config)` for any family member. */
 export const WORD_EMBEDDINGS = 'bert.embeddings.word_embeddings.weight';
+
+export function wordEmbeddingsName(config: Pick<BertConfig, 'model_type'>): string {
+  return `${architectureOf(config).embeddings.words}.weight`;
+}
 export const TIED_DECODER = 'cls.predictions.decoder.weight';
 
 export function layerPrefix(layer: number): string {
@@ -38,26 +44,28 @@ function layerNorm(name: string, size: number): WeightSpec[] {
  */
 export function weightSpecs(config: BertConfig, head: HeadKind): WeightSpec[] {
   const h = config.hidden_size;
+  const architecture = architectureOf(config);
+  const names = architecture.embeddings;
   const specs: WeightSpec[] = [
-    { name: WORD_EMBEDDINGS, shape: [config.vocab_size, h], init: 'normal' },
-    { name: 'bert.embeddings.position_embeddings.weight', shape: [config.max_position_embeddings, h], init: 'normal' },
-    { name: 'bert.embeddings.token_type_embeddings.weight', shape: [config.type_vocab_size, h], init: 'normal' },
-    ...layerNorm('bert.embeddings.LayerNorm', h),
+    { name: `${names.words}.weight`, shape: [config.vocab_size, h], init: 'normal' },
+    { name: `${names.positions}.weight`, shape: [config.max_position_embeddings, h], init: 'normal' },
+    ...(names.tokenTypes ? [{ name: `${names.tokenTypes}.weight`, shape: [config.type_vocab_size, h], init: 'normal' as const }] : []),
+    ...layerNorm(names.norm, h),
   ];
   for (let i = 0; i < config.num_hidden_layers; i++) {
-    const p = layerPrefix(i);
+    const layer = architecture.layer(i);
     specs.push(
-      ...linear(`${p}attention.self.query`, h, h),
-      ...linear(`${p}attention.self.key`, h, h),
-      ...linear(`${p}attention.self.value`, h, h),
-      ...linear(`${p}attention.output.dense`, h, h),
-      ...layerNorm(`${p}attention.output.LayerNorm`, h),
-      ...linear(`${p}intermediate.dense`, config.intermediate_size, h),
-      ...linear(`${p}output.dense`, h, config.intermediate_size),
-      ...layerNorm(`${p}output.LayerNorm`, h),
+      ...linear(layer.query, h, h),
+      ...linear(layer.key, h, h),
+      ...linear(layer.value, h, h),
+      ...linear(layer.attentionOutput, h, h),
+      ...layerNorm(layer.attentionNorm, h),
+      ...linear(layer.intermediate, config.intermediate_size, h),
+      ...linear(layer.output, h, config.intermediate_size),
+      ...layerNorm(layer.outputNorm, h),
     );
   }
-  if (usesPooler(head)) specs.push(...linear('bert.pooler.dense', h, h));
+  if (architecture.summary.heads.includes(head)) specs.push(...linear(architecture.summary.module, h, h));
   if (usesLmHead(head)) {
     specs.push(...linear('cls.predictions.transform.dense', h, h), ...layerNorm('cls.predictions.transform.LayerNorm', h));
     specs.push({ name: 'cls.predictions.bias', shape: [config.vocab_size], init: 'zeros' });
