@@ -7,9 +7,9 @@ import type { HeadKind } from './heads';
  * encoder definition (definition.ts) and the weight list (weightNames.ts) read this description, so a
  * new architecture is a new entry here plus its config fields (config.ts), never a copied definition.
  */
-export type ModelType = 'bert' | 'distilbert';
+export type ModelType = 'bert' | 'distilbert' | 'roberta' | 'xlm-roberta' | 'camembert';
 
-export const SUPPORTED_MODEL_TYPES: readonly ModelType[] = ['bert', 'distilbert'];
+export const SUPPORTED_MODEL_TYPES: readonly ModelType[] = ['bert', 'distilbert', 'roberta', 'xlm-roberta', 'camembert'];
 
 /** Module names (without `.weight` / `.bias`) of one encoder layer. */
 export interface LayerNames {
@@ -33,8 +33,32 @@ export interface ClsSummary {
   heads: readonly HeadKind[];
 }
 
+/** The MLM head's modules: transform dense, its activation, LayerNorm, decoder (tied) and its bias. */
+export interface LmHeadNames {
+  dense: string;
+  /** `config`: hidden_act (BertPredictionHeadTransform); `gelu`: always erf GELU (RobertaLMHead). */
+  activation: 'config' | 'gelu';
+  norm: string;
+  decoder: string;
+  /** The bias parameter, and the decoder's own `.bias` name that HF ties to it. */
+  bias: string;
+  decoderBias: string;
+}
+
 export interface Architecture {
   modelType: ModelType;
+  /**
+   * Position ids: `arange` 0..seq-1 (BERT, DistilBERT), or `from-padding`: HF's
+   * create_position_ids_from_input_ids, padding_idx + 1 + the count of non-padding tokens so far,
+   * padding_idx at padding (RoBERTa).
+   */
+  positions: 'arange' | 'from-padding';
+  /**
+   * Sequence classification: a `classifier` Linear on the [CLS] summary (BERT, DistilBERT), or
+   * RobertaClassificationHead on <s>: dropout, classifier.dense, tanh, dropout, classifier.out_proj.
+   */
+  sequenceClassifier: 'linear' | 'classification-head';
+  lmHead: LmHeadNames | null;
   /** The base model's module prefix in a head's state_dict (`bert.`, `distilbert.`). */
   basePrefix: string;
   embeddings: { words: string; positions: string; tokenTypes: string | null; norm: string };
@@ -44,8 +68,20 @@ export interface Architecture {
   classes: Partial<Record<HeadKind, string>>;
 }
 
+const BERT_LM_HEAD: LmHeadNames = {
+  dense: 'cls.predictions.transform.dense',
+  activation: 'config',
+  norm: 'cls.predictions.transform.LayerNorm',
+  decoder: 'cls.predictions.decoder.weight',
+  bias: 'cls.predictions.bias',
+  decoderBias: 'cls.predictions.decoder.bias',
+};
+
 const BERT: Architecture = {
   modelType: 'bert',
+  positions: 'arange',
+  sequenceClassifier: 'linear',
+  lmHead: BERT_LM_HEAD,
   basePrefix: 'bert.',
   embeddings: {
     words: 'bert.embeddings.word_embeddings',
@@ -84,6 +120,9 @@ const BERT: Architecture = {
 /** HF transformers 4.x modeling_distilbert.py: no token types, no pooler, pre_classifier + ReLU on [CLS]. */
 const DISTILBERT: Architecture = {
   modelType: 'distilbert',
+  positions: 'arange',
+  sequenceClassifier: 'linear',
+  lmHead: null,
   basePrefix: 'distilbert.',
   embeddings: {
     words: 'distilbert.embeddings.word_embeddings',
@@ -114,7 +153,47 @@ const DISTILBERT: Architecture = {
   },
 };
 
-const ARCHITECTURES: Record<ModelType, Architecture> = { bert: BERT, distilbert: DISTILBERT };
+/**
+ * HF transformers 4.x modeling_roberta.py: BERT's encoder under `roberta.`, positions counted from
+ * padding_idx + 1, no pooler except in RobertaModel and multiple choice, RobertaClassificationHead,
+ * RobertaLMHead. XLM-RoBERTa and CamemBERT are the same modules under other class names.
+ */
+function roberta(modelType: ModelType, classPrefix: string): Architecture {
+  return {
+    ...BERT,
+    modelType,
+    positions: 'from-padding',
+    sequenceClassifier: 'classification-head',
+    lmHead: {
+      dense: 'lm_head.dense', activation: 'gelu', norm: 'lm_head.layer_norm',
+      decoder: 'lm_head.decoder.weight', bias: 'lm_head.bias', decoderBias: 'lm_head.decoder.bias',
+    },
+    basePrefix: 'roberta.',
+    embeddings: {
+      words: 'roberta.embeddings.word_embeddings',
+      positions: 'roberta.embeddings.position_embeddings',
+      tokenTypes: 'roberta.embeddings.token_type_embeddings',
+      norm: 'roberta.embeddings.LayerNorm',
+    },
+    layer: (i) => Object.fromEntries(Object.entries(BERT.layer(i)).map(([k, v]) => [k, v.replace(/^bert\./, 'roberta.')])) as unknown as LayerNames,
+    summary: { module: 'roberta.pooler.dense', activation: 'tanh', heads: ['base', 'multiple-choice'] },
+    classes: {
+      'base': `${classPrefix}Model`,
+      'token-classification': `${classPrefix}ForTokenClassification`,
+      'sequence-classification': `${classPrefix}ForSequenceClassification`,
+      'question-answering': `${classPrefix}ForQuestionAnswering`,
+      'masked-lm': `${classPrefix}ForMaskedLM`,
+    },
+  };
+}
+
+const ARCHITECTURES: Record<ModelType, Architecture> = {
+  'bert': BERT,
+  'distilbert': DISTILBERT,
+  'roberta': roberta('roberta', 'Roberta'),
+  'xlm-roberta': roberta('xlm-roberta', 'XLMRoberta'),
+  'camembert': roberta('camembert', 'Camembert'),
+};
 
 export function architectureOf(config: Pick<BertConfig, 'model_type'>): Architecture {
   return ARCHITECTURES[config.model_type];

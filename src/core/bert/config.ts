@@ -92,7 +92,10 @@ export function parseBertConfig(raw: unknown, source = 'config.json'): BertConfi
   if (!isSupportedModelType(modelType)) {
     throw new ConfigError(`${source}: model_type is ${JSON.stringify(modelType)}; supported: ${SUPPORTED_MODEL_TYPES.map((t) => `"${t}"`).join(', ')}`);
   }
-  const config = (modelType === 'distilbert' ? fromDistilBertConfig(obj) : { ...BERT_DEFAULTS, ...obj, model_type: 'bert' }) as BertConfig;
+  const config = (modelType === 'distilbert'
+    ? fromDistilBertConfig(obj)
+    // RobertaConfig (and XLM-RoBERTa's, CamemBERT's) is BertConfig with pad_token_id 1.
+    : { ...BERT_DEFAULTS, ...(modelType === 'bert' ? {} : { pad_token_id: 1 }), ...obj, model_type: modelType }) as BertConfig;
   for (const key of SIZE_FIELDS) {
     const value = config[key];
     if (key === 'type_vocab_size' && config.model_type === 'distilbert') continue;

@@ -84,7 +84,11 @@ export function pooler(blocks: Blocks, config: BertConfig, hidden: Value, inputs
 
 /** BertLMPredictionHead: transform (dense, act, LayerNorm), then the decoder tied to the word embeddings. */
 export function lmPredictions(blocks: Blocks, config: BertConfig, hidden: Value): Value {
-  const transformed = blocks.layerNorm(blocks.denseActivation(hidden, 'cls.predictions.transform.dense', config.hidden_act), 'cls.predictions.transform.LayerNorm');
+  const lm = architectureOf(config).lmHead;
+  if (!lm) throw new Error(`the ${config.model_type} architecture has no language-model head here`);
+  // RobertaLMHead applies erf GELU whatever hidden_act says; BertPredictionHeadTransform uses hidden_act.
+  const act = lm.activation === 'gelu' ? 'gelu' : config.hidden_act;
+  const transformed = blocks.layerNorm(blocks.denseActivation(hidden, lm.dense, act), lm.norm);
   return blocks.decoder(transformed);
 }
 
@@ -151,7 +155,14 @@ export function headLayers(
       outputs.logits = blocks.dense(blocks.dropout(states.hidden!, 'classifier'), 'classifier');
       break;
     case 'sequence-classification':
-      outputs.logits = blocks.dense(blocks.dropout(states.pooled!, 'classifier'), 'classifier');
+      if (architectureOf(config).sequenceClassifier === 'classification-head') {
+        // RobertaClassificationHead: <s> (from the sequence: there is no pooler), dropout, dense, tanh, dropout, out_proj.
+        const first = op.gather(states.hidden!, graph.constant([0], [], 'int64', 'first_token_index'), 1);
+        const dense = op.tanh(blocks.dense(blocks.dropout(first, 'classifier'), 'classifier.dense'));
+        outputs.logits = blocks.dense(blocks.dropout(dense, 'classifier'), 'classifier.out_proj');
+      } else {
+        outputs.logits = blocks.dense(blocks.dropout(states.pooled!, 'classifier'), 'classifier');
+      }
       break;
     case 'multiple-choice': {
       const scores = blocks.dense(blocks.dropout(states.pooled!, 'classifier'), 'classifier');

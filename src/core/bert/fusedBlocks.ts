@@ -7,7 +7,8 @@ import type { BertInputs } from './definition';
 import { activation } from './referenceBlocks';
 import type { HeadKind } from './heads';
 import { architectureOf, type LayerNames } from './architecture';
-import { TIED_DECODER, weightSpecs, wordEmbeddingsName } from './weightNames';
+import { defaultPositionIds } from './positions';
+import { weightSpecs, wordEmbeddingsName } from './weightNames';
 
 export type WeightLookup = (name: string) => Float32Array;
 
@@ -127,7 +128,8 @@ export class FusedBlocks implements Blocks {
     if (inputs.positionIds) throw new Error('packed rows need the reference blocks');
     const names = architectureOf(this.config).embeddings;
     // Without token types (DistilBERT) the embeddings are a lookup, a sum and one LayerNorm.
-    if (this.options.quantize === 'int8' || !names.tokenTypes || !inputs.tokenTypeIds) return this.unfusedEmbeddings(inputs);
+    const architecture = architectureOf(this.config);
+    if (this.options.quantize === 'int8' || !names.tokenTypes || !inputs.tokenTypeIds || architecture.positions !== 'arange') return this.unfusedEmbeddings(inputs);
     const ids = op.cast(inputs.inputIds, 'int32');
     const types = op.cast(inputs.tokenTypeIds, 'int32');
     const [out] = this.graph.node(
@@ -163,8 +165,7 @@ export class FusedBlocks implements Blocks {
       words = op.gather(this.param(wordsName), inputs.inputIds, 0);
     }
     const withTypes = names.tokenTypes && inputs.tokenTypeIds ? op.add(words, op.gather(this.param(`${names.tokenTypes}.weight`), inputs.tokenTypeIds, 0)) : words;
-    const seqLength = op.gather(op.shapeOf(inputs.inputIds), this.graph.constant([1], [], 'int64', 'seq_axis'), 0);
-    const positionIds = op.emit('Range', [this.graph.constant([0], [], 'int64', 'zero'), seqLength, this.graph.constant([1], [], 'int64', 'one')], {}, { dtype: 'int64', shape: ['seq'] });
+    const positionIds = defaultPositionIds(this.config, inputs.inputIds);
     const positions = op.gather(this.param(`${names.positions}.weight`), positionIds, 0);
     return this.layerNorm(op.add(withTypes, positions), names.norm);
   }
@@ -234,8 +235,9 @@ export class FusedBlocks implements Blocks {
 
   decoder(x: Value): Value {
     // The tied decoder reuses the embedding initializer: Gemm reads it transposed, no copy.
-    const name = this.config.tie_word_embeddings === false ? TIED_DECODER : wordEmbeddingsName(this.config);
-    if (this.options.quantize === 'int8') return this.dense2(x, name, 'cls.predictions.bias');
-    return op.linear(x, this.param(name), this.param('cls.predictions.bias'));
+    const lm = architectureOf(this.config).lmHead!;
+    const name = this.config.tie_word_embeddings === false ? lm.decoder : wordEmbeddingsName(this.config);
+    if (this.options.quantize === 'int8') return this.dense2(x, name, lm.bias);
+    return op.linear(x, this.param(name), this.param(lm.bias));
   }
 }

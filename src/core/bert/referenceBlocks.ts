@@ -5,7 +5,8 @@ import type { BertConfig, HiddenAct } from './config';
 import type { Blocks, DropoutSite } from './blocks';
 import type { BertInputs } from './definition';
 import { architectureOf, type LayerNames } from './architecture';
-import { TIED_DECODER, wordEmbeddingsName } from './weightNames';
+import { defaultPositionIds } from './positions';
+import { wordEmbeddingsName } from './weightNames';
 
 /** Supplies the graph value of an HF parameter: an initializer (frozen) or a graph input (trainable). */
 export type ParamProvider = (name: string) => Value;
@@ -67,18 +68,11 @@ export class ReferenceBlocks implements Blocks {
   embeddings(inputs: BertInputs): Value {
     const names = architectureOf(this.config).embeddings;
     const words = this.wordEmbeddings(inputs.inputIds);
-    const positions = op.gather(this.param(`${names.positions}.weight`), inputs.positionIds ?? this.defaultPositionIds(inputs.inputIds), 0);
+    const positions = op.gather(this.param(`${names.positions}.weight`), inputs.positionIds ?? defaultPositionIds(this.config, inputs.inputIds), 0);
     // HF order: (inputs_embeds + token_type_embeddings) + position_embeddings; DistilBERT: words + positions.
     const withTypes = names.tokenTypes && inputs.tokenTypeIds ? op.add(words, op.gather(this.param(`${names.tokenTypes}.weight`), inputs.tokenTypeIds, 0)) : words;
     const summed = op.add(withTypes, positions);
     return this.dropout(this.layerNorm(summed, names.norm), 'hidden');
-  }
-
-  /** HF's position_ids when none are given: 0, 1, …, seq − 1 in every row. */
-  private defaultPositionIds(inputIds: Value): Value {
-    const g = this.graph;
-    const seqLength = op.gather(op.shapeOf(inputIds), g.constant([1], [], 'int64', 'seq_axis'), 0);
-    return op.emit('Range', [g.constant([0], [], 'int64', 'zero'), seqLength, g.constant([1], [], 'int64', 'one')], {}, { dtype: 'int64', shape: ['seq'] });
   }
 
   attentionMask(mask: Value, causal: boolean): Value {
@@ -137,8 +131,9 @@ export class ReferenceBlocks implements Blocks {
   }
 
   decoder(x: Value): Value {
-    const matrix = this.config.tie_word_embeddings === false ? this.param(TIED_DECODER) : this.param(wordEmbeddingsName(this.config));
-    return op.linear(x, matrix, this.param('cls.predictions.bias'));
+    const lm = architectureOf(this.config).lmHead!;
+    const matrix = this.config.tie_word_embeddings === false ? this.param(lm.decoder) : this.param(wordEmbeddingsName(this.config));
+    return op.linear(x, matrix, this.param(lm.bias));
   }
 
   private probability(site: DropoutSite): number {

@@ -66,15 +66,19 @@ export function weightSpecs(config: BertConfig, head: HeadKind): WeightSpec[] {
     );
   }
   if (architecture.summary.heads.includes(head)) specs.push(...linear(architecture.summary.module, h, h));
-  if (usesLmHead(head)) {
-    specs.push(...linear('cls.predictions.transform.dense', h, h), ...layerNorm('cls.predictions.transform.LayerNorm', h));
-    specs.push({ name: 'cls.predictions.bias', shape: [config.vocab_size], init: 'zeros' });
-    if (config.tie_word_embeddings === false) specs.push({ name: TIED_DECODER, shape: [config.vocab_size, h], init: 'normal' });
+  const lm = architecture.lmHead;
+  if (usesLmHead(head) && lm) {
+    specs.push(...linear(lm.dense, h, h), ...layerNorm(lm.norm, h));
+    specs.push({ name: lm.bias, shape: [config.vocab_size], init: 'zeros' });
+    if (config.tie_word_embeddings === false) specs.push({ name: lm.decoder, shape: [config.vocab_size, h], init: 'normal' });
   }
   switch (head) {
     case 'token-classification':
-    case 'sequence-classification':
       specs.push(...linear('classifier', numLabels(config), h));
+      break;
+    case 'sequence-classification':
+      if (architecture.sequenceClassifier === 'classification-head') specs.push(...linear('classifier.dense', h, h), ...linear('classifier.out_proj', numLabels(config), h));
+      else specs.push(...linear('classifier', numLabels(config), h));
       break;
     case 'multiple-choice':
       specs.push(...linear('classifier', 1, h));
@@ -94,7 +98,9 @@ export function weightSpecs(config: BertConfig, head: HeadKind): WeightSpec[] {
 
 /** Names HF treats as aliases of another tensor (tied weights), resolved to the tensor they share. */
 export function canonicalName(config: BertConfig, name: string): string {
-  if (name === TIED_DECODER && config.tie_word_embeddings !== false) return WORD_EMBEDDINGS;
-  if (name === 'cls.predictions.decoder.bias') return 'cls.predictions.bias';
+  const lm = architectureOf(config).lmHead;
+  if (!lm) return name;
+  if (name === lm.decoder && config.tie_word_embeddings !== false) return wordEmbeddingsName(config);
+  if (name === lm.decoderBias) return lm.bias;
   return name;
 }
