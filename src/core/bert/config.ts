@@ -1,3 +1,5 @@
+import { isSupportedModelType, type ModelType, SUPPORTED_MODEL_TYPES } from './architecture';
+
 /**
  * BERT configuration with Hugging Face `BertConfig` field names and defaults, so that a
  * `config.json` from the hub or from `save_pretrained` reads and writes without mapping.
@@ -7,7 +9,8 @@ export type HiddenAct = 'gelu' | 'gelu_new' | 'gelu_pytorch_tanh' | 'relu' | 'ta
 export type ProblemType = 'regression' | 'single_label_classification' | 'multi_label_classification';
 
 export interface BertConfig {
-  model_type: 'bert';
+  /** The family member (architecture.ts); the fields below are BERT's names whatever the member calls them. */
+  model_type: ModelType;
   architectures?: string[];
   vocab_size: number;
   hidden_size: number;
@@ -33,7 +36,7 @@ export interface BertConfig {
 }
 
 export const BERT_DEFAULTS: Omit<BertConfig, 'id2label' | 'label2id'> = {
-  model_type: 'bert',
+  model_type: 'bert' as ModelType,
   vocab_size: 30522,
   hidden_size: 768,
   num_hidden_layers: 12,
@@ -85,12 +88,17 @@ export function parseBertConfig(raw: unknown, source = 'config.json'): BertConfi
     throw new ConfigError(`${source}: expected a JSON object`);
   }
   const obj = raw as Record<string, unknown>;
-  if (obj.model_type !== undefined && obj.model_type !== 'bert') {
-    throw new ConfigError(`${source}: model_type is "${String(obj.model_type)}", only "bert" is supported`);
+  const modelType = obj.model_type ?? 'bert';
+  if (!isSupportedModelType(modelType)) {
+    throw new ConfigError(`${source}: model_type is ${JSON.stringify(modelType)}; supported: ${SUPPORTED_MODEL_TYPES.map((t) => `"${t}"`).join(', ')}`);
   }
-  const config = { ...BERT_DEFAULTS, ...obj, model_type: 'bert' } as BertConfig;
+  const config = (modelType === 'distilbert'
+    ? fromDistilBertConfig(obj)
+    // RobertaConfig (and XLM-RoBERTa's, CamemBERT's) is BertConfig with pad_token_id 1.
+    : { ...BERT_DEFAULTS, ...(modelType === 'bert' ? {} : { pad_token_id: 1 }), ...obj, model_type: modelType }) as BertConfig;
   for (const key of SIZE_FIELDS) {
     const value = config[key];
+    if (key === 'type_vocab_size' && config.model_type === 'distilbert') continue;
     if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${source}: ${key} must be a positive integer, got ${JSON.stringify(value)}`);
     if (value > CONFIG_LIMITS[key]) throw new ConfigError(`${source}: ${key} ${value} is beyond the supported maximum ${CONFIG_LIMITS[key]}`);
   }
@@ -111,6 +119,40 @@ export function parseBertConfig(raw: unknown, source = 'config.json'): BertConfi
   config.id2label = id2label;
   config.label2id = label2id;
   return config;
+}
+
+/**
+ * DistilBertConfig (HF transformers 4.x configuration_distilbert.py) under BERT's field names, with
+ * its defaults. The DistilBERT names stay in the object (extras) so that saving writes them back; its
+ * LayerNorms are hard-coded to eps 1e-12 and it has no token types (type_vocab_size 0).
+ */
+function fromDistilBertConfig(obj: Record<string, unknown>): Record<string, unknown> {
+  const pick = (name: string, fallback: unknown): unknown => obj[name] ?? fallback;
+  const dropout = pick('dropout', 0.1);
+  return {
+    ...BERT_DEFAULTS,
+    sinusoidal_pos_embds: false,
+    qa_dropout: 0.1,
+    seq_classif_dropout: 0.2,
+    ...obj,
+    model_type: 'distilbert',
+    vocab_size: pick('vocab_size', 30522),
+    hidden_size: pick('dim', 768),
+    num_hidden_layers: pick('n_layers', 6),
+    num_attention_heads: pick('n_heads', 12),
+    intermediate_size: pick('hidden_dim', 3072),
+    hidden_act: pick('activation', 'gelu'),
+    hidden_dropout_prob: dropout,
+    attention_probs_dropout_prob: pick('attention_dropout', 0.1),
+    max_position_embeddings: pick('max_position_embeddings', 512),
+    type_vocab_size: 0,
+    initializer_range: pick('initializer_range', 0.02),
+    layer_norm_eps: 1e-12,
+    pad_token_id: pick('pad_token_id', 0),
+    position_embedding_type: 'absolute',
+    is_decoder: false,
+    classifier_dropout: null,
+  };
 }
 
 /** HF fills id2label with LABEL_0, LABEL_1 when absent (num_labels defaults to 2). */

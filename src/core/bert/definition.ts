@@ -3,7 +3,7 @@ import * as op from '../graph/ops/index';
 import type { BertConfig } from './config';
 import { headSize, numLabels } from './config';
 import type { HeadKind } from './heads';
-import { usesPooler } from './heads';
+import { architectureOf, usesSummary } from './architecture';
 import type { Blocks } from './blocks';
 
 /**
@@ -16,7 +16,8 @@ export interface BertInputs {
   inputIds: Value;
   /** [rows, seq] (1 for tokens, 0 for padding), or a 3-D [rows, seq, seq] mask as HF accepts. */
   attentionMask: Value;
-  tokenTypeIds: Value;
+  /** Absent for architectures without token types (DistilBERT). */
+  tokenTypeIds?: Value;
   /**
    * Packed rows only (see `packed` in HeadOptions): [rows, seq] positions that restart at 0 where an
    * example starts, as HF's DataCollatorWithFlattening emits them.
@@ -32,12 +33,13 @@ export function encoder(blocks: Blocks, config: BertConfig, inputs: BertInputs):
   let hidden = blocks.embeddings(inputs);
   const attention = inputs.positionIds ? packedAttentionMask(inputs.attentionMask, inputs.positionIds) : inputs.attentionMask;
   const mask = blocks.attentionMask(attention, config.is_decoder);
-  for (let layer = 0; layer < config.num_hidden_layers; layer++) {
-    const p = `bert.encoder.layer.${layer}.`;
-    const attended = blocks.selfAttention(hidden, mask, p, config.num_attention_heads, headSize(config));
-    hidden = blocks.denseResidualNorm(attended, hidden, `${p}attention.output`);
-    const intermediate = blocks.denseActivation(hidden, `${p}intermediate.dense`, config.hidden_act);
-    hidden = blocks.denseResidualNorm(intermediate, hidden, `${p}output`);
+  const architecture = architectureOf(config);
+  for (let index = 0; index < config.num_hidden_layers; index++) {
+    const layer = architecture.layer(index);
+    const attended = blocks.selfAttention(hidden, mask, layer, config.num_attention_heads, headSize(config));
+    hidden = blocks.denseResidualNorm(attended, hidden, layer.attentionOutput, layer.attentionNorm);
+    const intermediate = blocks.denseActivation(hidden, layer.intermediate, config.hidden_act);
+    hidden = blocks.denseResidualNorm(intermediate, hidden, layer.output, layer.outputNorm);
   }
   return hidden;
 }
@@ -67,17 +69,26 @@ function packedClsIndices(inputs: BertInputs): Value {
   return op.add(op.mul(row, seq), column);
 }
 
-/** BertPooler: tanh(dense(hidden state of [CLS])) — of every example when rows are packed. */
-export function pooler(blocks: Blocks, hidden: Value, inputs?: BertInputs): Value {
+/**
+ * What sequence-level heads read from [CLS] — of every example when rows are packed: BertPooler
+ * tanh(dense(·)), or DistilBERT's ReLU(pre_classifier(·)) (architecture.ts `summary`).
+ */
+export function pooler(blocks: Blocks, config: BertConfig, hidden: Value, inputs?: BertInputs): Value {
   const cls = inputs?.positionIds
     ? op.gather(op.reshape(hidden, [-1, hidden.shape[2] as number]), packedClsIndices(inputs), 0)
     : op.gather(hidden, hidden.graph.constant([0], [], 'int64', 'cls_index'), 1);
-  return op.tanh(blocks.dense(cls, 'bert.pooler.dense'));
+  const summary = architectureOf(config).summary;
+  const dense = blocks.dense(cls, summary.module);
+  return summary.activation === 'tanh' ? op.tanh(dense) : op.relu(dense);
 }
 
 /** BertLMPredictionHead: transform (dense, act, LayerNorm), then the decoder tied to the word embeddings. */
 export function lmPredictions(blocks: Blocks, config: BertConfig, hidden: Value): Value {
-  const transformed = blocks.layerNorm(blocks.denseActivation(hidden, 'cls.predictions.transform.dense', config.hidden_act), 'cls.predictions.transform.LayerNorm');
+  const lm = architectureOf(config).lmHead;
+  if (!lm) throw new Error(`the ${config.model_type} architecture has no language-model head here`);
+  // RobertaLMHead applies erf GELU whatever hidden_act says; BertPredictionHeadTransform uses hidden_act.
+  const act = lm.activation === 'gelu' ? 'gelu' : config.hidden_act;
+  const transformed = blocks.layerNorm(blocks.denseActivation(hidden, lm.dense, act), lm.norm);
   return blocks.decoder(transformed);
 }
 
@@ -105,17 +116,17 @@ export function buildHead(graph: Graph, blocks: Blocks, config: BertConfig, head
   const raw = {
     inputIds: graph.input('input_ids', 'int64', inputShape),
     attentionMask: graph.input('attention_mask', 'int64', inputShape),
-    tokenTypeIds: graph.input('token_type_ids', 'int64', inputShape),
+    ...(architectureOf(config).embeddings.tokenTypes ? { tokenTypeIds: graph.input('token_type_ids', 'int64', inputShape) } : {}),
     ...(options.packed ? { positionIds: graph.input('position_ids', 'int64', inputShape) } : {}),
   };
   // BertForMultipleChoice flattens [batch, choices, seq] to [batch·choices, seq] for the encoder.
   const flatten = (source: Value): Value =>
     op.reshapeTo(source, op.concat([graph.ints([-1], 'rows'), op.shapeSlice(source, 2, 3)], 0), ['batch*num_choices', 'seq']);
   const inputs: BertInputs = multipleChoice
-    ? { inputIds: flatten(raw.inputIds), attentionMask: flatten(raw.attentionMask), tokenTypeIds: flatten(raw.tokenTypeIds) }
+    ? { inputIds: flatten(raw.inputIds), attentionMask: flatten(raw.attentionMask), ...(raw.tokenTypeIds ? { tokenTypeIds: flatten(raw.tokenTypeIds) } : {}) }
     : raw;
   const hidden = encoder(blocks, config, inputs);
-  const pooled = usesPooler(head) ? pooler(blocks, hidden, inputs) : null;
+  const pooled = usesSummary(config, head) ? pooler(blocks, config, hidden, inputs) : null;
   const outputs = headLayers(graph, blocks, config, head, { hidden, pooled, inputIds: raw.inputIds }, options);
   return { inputs: raw, outputs };
 }
@@ -137,13 +148,21 @@ export function headLayers(
   switch (head) {
     case 'base':
       outputs.last_hidden_state = states.hidden!;
-      outputs.pooler_output = states.pooled!;
+      // DistilBertModel has no pooler: its only output is the sequence.
+      if (states.pooled) outputs.pooler_output = states.pooled;
       break;
     case 'token-classification':
       outputs.logits = blocks.dense(blocks.dropout(states.hidden!, 'classifier'), 'classifier');
       break;
     case 'sequence-classification':
-      outputs.logits = blocks.dense(blocks.dropout(states.pooled!, 'classifier'), 'classifier');
+      if (architectureOf(config).sequenceClassifier === 'classification-head') {
+        // RobertaClassificationHead: <s> (from the sequence: there is no pooler), dropout, dense, tanh, dropout, out_proj.
+        const first = op.gather(states.hidden!, graph.constant([0], [], 'int64', 'first_token_index'), 1);
+        const dense = op.tanh(blocks.dense(blocks.dropout(first, 'classifier'), 'classifier.dense'));
+        outputs.logits = blocks.dense(blocks.dropout(dense, 'classifier'), 'classifier.out_proj');
+      } else {
+        outputs.logits = blocks.dense(blocks.dropout(states.pooled!, 'classifier'), 'classifier');
+      }
       break;
     case 'multiple-choice': {
       const scores = blocks.dense(blocks.dropout(states.pooled!, 'classifier'), 'classifier');

@@ -6,7 +6,9 @@ import type { Blocks, DropoutSite } from './blocks';
 import type { BertInputs } from './definition';
 import { activation } from './referenceBlocks';
 import type { HeadKind } from './heads';
-import { TIED_DECODER, WORD_EMBEDDINGS, weightSpecs } from './weightNames';
+import { architectureOf, type LayerNames } from './architecture';
+import { defaultPositionIds } from './positions';
+import { weightSpecs, wordEmbeddingsName } from './weightNames';
 
 export type WeightLookup = (name: string) => Float32Array;
 
@@ -124,14 +126,17 @@ export class FusedBlocks implements Blocks {
   embeddings(inputs: BertInputs): Value {
     // Packing is a training device; the inference graph always sees one example per row.
     if (inputs.positionIds) throw new Error('packed rows need the reference blocks');
-    if (this.options.quantize === 'int8') return this.quantizedEmbeddings(inputs);
+    const names = architectureOf(this.config).embeddings;
+    // Without token types (DistilBERT) the embeddings are a lookup, a sum and one LayerNorm.
+    const architecture = architectureOf(this.config);
+    if (this.options.quantize === 'int8' || !names.tokenTypes || !inputs.tokenTypeIds || architecture.positions !== 'arange') return this.unfusedEmbeddings(inputs);
     const ids = op.cast(inputs.inputIds, 'int32');
     const types = op.cast(inputs.tokenTypeIds, 'int32');
     const [out] = this.graph.node(
       'EmbedLayerNormalization',
-      [ids, types, this.param(WORD_EMBEDDINGS), this.param('bert.embeddings.position_embeddings.weight'),
-        this.param('bert.embeddings.token_type_embeddings.weight'), this.param('bert.embeddings.LayerNorm.weight'),
-        this.param('bert.embeddings.LayerNorm.bias')],
+      [ids, types, this.param(`${names.words}.weight`), this.param(`${names.positions}.weight`),
+        this.param(`${names.tokenTypes}.weight`), this.param(`${names.norm}.weight`),
+        this.param(`${names.norm}.bias`)],
       [{ dtype: 'float32', shape: [...inputs.inputIds.shape, this.config.hidden_size] }, { dtype: 'int32', shape: [inputs.inputIds.shape[0]!] }],
       { epsilon: { float: this.config.layer_norm_eps } },
       MS_DOMAIN,
@@ -140,22 +145,29 @@ export class FusedBlocks implements Blocks {
   }
 
   /**
-   * The word-embedding table is most of a small BERT's weights: stored as int8 rows with one scale
-   * per row, looked up and rescaled, then summed with the (float) position and type embeddings.
+   * Embeddings from lookups and one LayerNorm. With int8, the word-embedding table (most of a small
+   * BERT's weights) is stored as int8 rows with one scale per row, looked up and rescaled, then summed
+   * with the (float) position and type embeddings.
    */
-  private quantizedEmbeddings(inputs: BertInputs): Value {
-    const table = this.weight(WORD_EMBEDDINGS);
-    const hidden = this.config.hidden_size;
-    const rows = table.length / hidden;
-    const { data, scales } = quantizeRows(table, rows, hidden);
-    const quantized = this.graph.initializer(`${WORD_EMBEDDINGS}.int8`, 'int8', [rows, hidden], data);
-    const rowScales = this.init(`${WORD_EMBEDDINGS}.row_scale`, [rows, 1], scales);
-    const words = op.mul(op.cast(op.gather(quantized, inputs.inputIds, 0), 'float32'), op.gather(rowScales, inputs.inputIds, 0));
-    const types = op.gather(this.param('bert.embeddings.token_type_embeddings.weight'), inputs.tokenTypeIds, 0);
-    const seqLength = op.gather(op.shapeOf(inputs.inputIds), this.graph.constant([1], [], 'int64', 'seq_axis'), 0);
-    const positionIds = op.emit('Range', [this.graph.constant([0], [], 'int64', 'zero'), seqLength, this.graph.constant([1], [], 'int64', 'one')], {}, { dtype: 'int64', shape: ['seq'] });
-    const positions = op.gather(this.param('bert.embeddings.position_embeddings.weight'), positionIds, 0);
-    return this.layerNorm(op.add(op.add(words, types), positions), 'bert.embeddings.LayerNorm');
+  private unfusedEmbeddings(inputs: BertInputs): Value {
+    const names = architectureOf(this.config).embeddings;
+    const wordsName = wordEmbeddingsName(this.config);
+    let words: Value;
+    if (this.options.quantize === 'int8') {
+      const table = this.weight(wordsName);
+      const hidden = this.config.hidden_size;
+      const rows = table.length / hidden;
+      const { data, scales } = quantizeRows(table, rows, hidden);
+      const quantized = this.graph.initializer(`${wordsName}.int8`, 'int8', [rows, hidden], data);
+      const rowScales = this.init(`${wordsName}.row_scale`, [rows, 1], scales);
+      words = op.mul(op.cast(op.gather(quantized, inputs.inputIds, 0), 'float32'), op.gather(rowScales, inputs.inputIds, 0));
+    } else {
+      words = op.gather(this.param(wordsName), inputs.inputIds, 0);
+    }
+    const withTypes = names.tokenTypes && inputs.tokenTypeIds ? op.add(words, op.gather(this.param(`${names.tokenTypes}.weight`), inputs.tokenTypeIds, 0)) : words;
+    const positionIds = defaultPositionIds(this.config, inputs.inputIds);
+    const positions = op.gather(this.param(`${names.positions}.weight`), positionIds, 0);
+    return this.layerNorm(op.add(withTypes, positions), names.norm);
   }
 
   attentionMask(mask: Value): Value {
@@ -163,8 +175,9 @@ export class FusedBlocks implements Blocks {
     return op.cast(mask, 'int32');
   }
 
-  selfAttention(hidden: Value, mask: Value, prefix: string, heads: number): Value {
-    const names = ['query', 'key', 'value'].map((n) => `${prefix}attention.self.${n}`);
+  selfAttention(hidden: Value, mask: Value, layer: LayerNames, heads: number): Value {
+    const names = [layer.query, layer.key, layer.value];
+    const prefix = layer.module;
     const bias = this.bias(names.map((n) => `${n}.bias`), `${prefix}attention.qkv.bias`);
     const attrs = { num_heads: heads, unidirectional: this.config.is_decoder ? 1 : 0 };
     if (this.options.quantize === 'int8') {
@@ -183,11 +196,11 @@ export class FusedBlocks implements Blocks {
     return op.emit('Attention', [hidden, weights, bias, mask], attrs, { domain: MS_DOMAIN, shape: hidden.shape });
   }
 
-  denseResidualNorm(x: Value, residual: Value, prefix: string): Value {
-    const projected = this.matmulWeight(x, [`${prefix}.dense.weight`], `${prefix}.dense`);
+  denseResidualNorm(x: Value, residual: Value, dense: string, norm: string): Value {
+    const projected = this.matmulWeight(x, [`${dense}.weight`], dense);
     const [out] = this.graph.node(
       'SkipLayerNormalization',
-      [projected, residual, this.param(`${prefix}.LayerNorm.weight`), this.param(`${prefix}.LayerNorm.bias`), this.param(`${prefix}.dense.bias`)],
+      [projected, residual, this.param(`${norm}.weight`), this.param(`${norm}.bias`), this.param(`${dense}.bias`)],
       [{ dtype: 'float32', shape: residual.shape }],
       { epsilon: { float: this.config.layer_norm_eps } },
       MS_DOMAIN,
@@ -222,8 +235,9 @@ export class FusedBlocks implements Blocks {
 
   decoder(x: Value): Value {
     // The tied decoder reuses the embedding initializer: Gemm reads it transposed, no copy.
-    const name = this.config.tie_word_embeddings === false ? TIED_DECODER : WORD_EMBEDDINGS;
-    if (this.options.quantize === 'int8') return this.dense2(x, name, 'cls.predictions.bias');
-    return op.linear(x, this.param(name), this.param('cls.predictions.bias'));
+    const lm = architectureOf(this.config).lmHead!;
+    const name = this.config.tie_word_embeddings === false ? lm.decoder : wordEmbeddingsName(this.config);
+    if (this.options.quantize === 'int8') return this.dense2(x, name, lm.bias);
+    return op.linear(x, this.param(name), this.param(lm.bias));
   }
 }

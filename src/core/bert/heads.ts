@@ -1,3 +1,5 @@
+import { classInfo } from './architecture';
+
 /** The BERT heads of HF transformers, by the task names the rest of BERT Lens uses. */
 export type HeadKind =
   | 'base'
@@ -28,8 +30,9 @@ export const ARCHITECTURE_OF: Record<HeadKind, string> = {
   'causal-lm': 'BertLMHeadModel',
 };
 
+/** The head of an HF class name of any supported architecture (`BertForMaskedLM`, `DistilBertForTokenClassification`). */
 export function headFromArchitecture(architecture: string): HeadKind | undefined {
-  return (Object.entries(ARCHITECTURE_OF) as Array<[HeadKind, string]>).find(([, a]) => a === architecture)?.[0];
+  return classInfo(architecture)?.head;
 }
 
 /** HF builds the pooler only for heads that read [CLS] through it (add_pooling_layer). */

@@ -4,7 +4,9 @@ import * as op from '../graph/ops/index';
 import type { BertConfig, HiddenAct } from './config';
 import type { Blocks, DropoutSite } from './blocks';
 import type { BertInputs } from './definition';
-import { TIED_DECODER, WORD_EMBEDDINGS } from './weightNames';
+import { architectureOf, type LayerNames } from './architecture';
+import { defaultPositionIds } from './positions';
+import { wordEmbeddingsName } from './weightNames';
 
 /** Supplies the graph value of an HF parameter: an initializer (frozen) or a graph input (trainable). */
 export type ParamProvider = (name: string) => Value;
@@ -56,7 +58,7 @@ export class ReferenceBlocks implements Blocks {
   ) {}
 
   private wordEmbeddings(ids: Value): Value {
-    const table = this.param(WORD_EMBEDDINGS);
+    const table = this.param(wordEmbeddingsName(this.config));
     const looked = op.gather(table, ids, 0);
     if (!this.freezePaddingRow) return looked;
     const isPad = op.unsqueeze(op.equal(ids, this.graph.constant([this.config.pad_token_id], [], 'int64', 'pad_id')), [-1]);
@@ -64,19 +66,13 @@ export class ReferenceBlocks implements Blocks {
   }
 
   embeddings(inputs: BertInputs): Value {
+    const names = architectureOf(this.config).embeddings;
     const words = this.wordEmbeddings(inputs.inputIds);
-    const types = op.gather(this.param('bert.embeddings.token_type_embeddings.weight'), inputs.tokenTypeIds, 0);
-    const positions = op.gather(this.param('bert.embeddings.position_embeddings.weight'), inputs.positionIds ?? this.defaultPositionIds(inputs.inputIds), 0);
-    // HF order: (inputs_embeds + token_type_embeddings) + position_embeddings.
-    const summed = op.add(op.add(words, types), positions);
-    return this.dropout(this.layerNorm(summed, 'bert.embeddings.LayerNorm'), 'hidden');
-  }
-
-  /** HF's position_ids when none are given: 0, 1, …, seq − 1 in every row. */
-  private defaultPositionIds(inputIds: Value): Value {
-    const g = this.graph;
-    const seqLength = op.gather(op.shapeOf(inputIds), g.constant([1], [], 'int64', 'seq_axis'), 0);
-    return op.emit('Range', [g.constant([0], [], 'int64', 'zero'), seqLength, g.constant([1], [], 'int64', 'one')], {}, { dtype: 'int64', shape: ['seq'] });
+    const positions = op.gather(this.param(`${names.positions}.weight`), inputs.positionIds ?? defaultPositionIds(this.config, inputs.inputIds), 0);
+    // HF order: (inputs_embeds + token_type_embeddings) + position_embeddings; DistilBERT: words + positions.
+    const withTypes = names.tokenTypes && inputs.tokenTypeIds ? op.add(words, op.gather(this.param(`${names.tokenTypes}.weight`), inputs.tokenTypeIds, 0)) : words;
+    const summed = op.add(withTypes, positions);
+    return this.dropout(this.layerNorm(summed, names.norm), 'hidden');
   }
 
   attentionMask(mask: Value, causal: boolean): Value {
@@ -98,20 +94,20 @@ export class ReferenceBlocks implements Blocks {
     return op.scale(op.sub(op.scalarLike(keep, 1), keep), finfoMin(this.dtype));
   }
 
-  selfAttention(hidden: Value, mask: Value, prefix: string, heads: number, headSize: number): Value {
-    const project = (name: string) => op.reshape(this.dense(hidden, `${prefix}attention.self.${name}`), [0, 0, heads, headSize]);
-    const query = op.transpose(project('query'), [0, 2, 1, 3]);
-    const keyT = op.transpose(project('key'), [0, 2, 3, 1]);
-    const value = op.transpose(project('value'), [0, 2, 1, 3]);
+  selfAttention(hidden: Value, mask: Value, layer: LayerNames, heads: number, headSize: number): Value {
+    const project = (name: string) => op.reshape(this.dense(hidden, name), [0, 0, heads, headSize]);
+    const query = op.transpose(project(layer.query), [0, 2, 1, 3]);
+    const keyT = op.transpose(project(layer.key), [0, 2, 3, 1]);
+    const value = op.transpose(project(layer.value), [0, 2, 1, 3]);
     const scores = op.div(op.matmul(query, keyT), op.scalarLike(hidden, Math.sqrt(headSize)));
     const probs = this.dropout(op.softmax(op.add(scores, mask), -1), 'attention');
     const context = op.transpose(op.matmul(probs, value), [0, 2, 1, 3]);
     return op.reshape(context, [0, 0, heads * headSize]);
   }
 
-  denseResidualNorm(x: Value, residual: Value, prefix: string): Value {
-    const projected = this.dropout(this.dense(x, `${prefix}.dense`), 'hidden');
-    return this.layerNorm(op.add(projected, residual), `${prefix}.LayerNorm`);
+  denseResidualNorm(x: Value, residual: Value, dense: string, norm: string): Value {
+    const projected = this.dropout(this.dense(x, dense), 'hidden');
+    return this.layerNorm(op.add(projected, residual), norm);
   }
 
   denseActivation(x: Value, name: string, act: HiddenAct): Value {
@@ -135,8 +131,9 @@ export class ReferenceBlocks implements Blocks {
   }
 
   decoder(x: Value): Value {
-    const matrix = this.config.tie_word_embeddings === false ? this.param(TIED_DECODER) : this.param(WORD_EMBEDDINGS);
-    return op.linear(x, matrix, this.param('cls.predictions.bias'));
+    const lm = architectureOf(this.config).lmHead!;
+    const matrix = this.config.tie_word_embeddings === false ? this.param(lm.decoder) : this.param(wordEmbeddingsName(this.config));
+    return op.linear(x, matrix, this.param(lm.bias));
   }
 
   private probability(site: DropoutSite): number {

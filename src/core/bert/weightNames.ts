@@ -1,6 +1,7 @@
 import type { BertConfig } from './config';
 import { numLabels } from './config';
-import { type HeadKind, usesLmHead, usesPooler } from './heads';
+import { architectureOf } from './architecture';
+import { type HeadKind, usesLmHead } from './heads';
 
 export type InitKind = 'normal' | 'zeros' | 'ones';
 
@@ -11,7 +12,12 @@ export interface WeightSpec {
   init: InitKind;
 }
 
+/** BERT's word-embedding matrix; `wordEmbeddingsName(config)` for any family member. */
 export const WORD_EMBEDDINGS = 'bert.embeddings.word_embeddings.weight';
+
+export function wordEmbeddingsName(config: Pick<BertConfig, 'model_type'>): string {
+  return `${architectureOf(config).embeddings.words}.weight`;
+}
 export const TIED_DECODER = 'cls.predictions.decoder.weight';
 
 export function layerPrefix(layer: number): string {
@@ -38,35 +44,41 @@ function layerNorm(name: string, size: number): WeightSpec[] {
  */
 export function weightSpecs(config: BertConfig, head: HeadKind): WeightSpec[] {
   const h = config.hidden_size;
+  const architecture = architectureOf(config);
+  const names = architecture.embeddings;
   const specs: WeightSpec[] = [
-    { name: WORD_EMBEDDINGS, shape: [config.vocab_size, h], init: 'normal' },
-    { name: 'bert.embeddings.position_embeddings.weight', shape: [config.max_position_embeddings, h], init: 'normal' },
-    { name: 'bert.embeddings.token_type_embeddings.weight', shape: [config.type_vocab_size, h], init: 'normal' },
-    ...layerNorm('bert.embeddings.LayerNorm', h),
+    { name: `${names.words}.weight`, shape: [config.vocab_size, h], init: 'normal' },
+    { name: `${names.positions}.weight`, shape: [config.max_position_embeddings, h], init: 'normal' },
+    ...(names.tokenTypes ? [{ name: `${names.tokenTypes}.weight`, shape: [config.type_vocab_size, h], init: 'normal' as const }] : []),
+    ...layerNorm(names.norm, h),
   ];
   for (let i = 0; i < config.num_hidden_layers; i++) {
-    const p = layerPrefix(i);
+    const layer = architecture.layer(i);
     specs.push(
-      ...linear(`${p}attention.self.query`, h, h),
-      ...linear(`${p}attention.self.key`, h, h),
-      ...linear(`${p}attention.self.value`, h, h),
-      ...linear(`${p}attention.output.dense`, h, h),
-      ...layerNorm(`${p}attention.output.LayerNorm`, h),
-      ...linear(`${p}intermediate.dense`, config.intermediate_size, h),
-      ...linear(`${p}output.dense`, h, config.intermediate_size),
-      ...layerNorm(`${p}output.LayerNorm`, h),
+      ...linear(layer.query, h, h),
+      ...linear(layer.key, h, h),
+      ...linear(layer.value, h, h),
+      ...linear(layer.attentionOutput, h, h),
+      ...layerNorm(layer.attentionNorm, h),
+      ...linear(layer.intermediate, config.intermediate_size, h),
+      ...linear(layer.output, h, config.intermediate_size),
+      ...layerNorm(layer.outputNorm, h),
     );
   }
-  if (usesPooler(head)) specs.push(...linear('bert.pooler.dense', h, h));
-  if (usesLmHead(head)) {
-    specs.push(...linear('cls.predictions.transform.dense', h, h), ...layerNorm('cls.predictions.transform.LayerNorm', h));
-    specs.push({ name: 'cls.predictions.bias', shape: [config.vocab_size], init: 'zeros' });
-    if (config.tie_word_embeddings === false) specs.push({ name: TIED_DECODER, shape: [config.vocab_size, h], init: 'normal' });
+  if (architecture.summary.heads.includes(head)) specs.push(...linear(architecture.summary.module, h, h));
+  const lm = architecture.lmHead;
+  if (usesLmHead(head) && lm) {
+    specs.push(...linear(lm.dense, h, h), ...layerNorm(lm.norm, h));
+    specs.push({ name: lm.bias, shape: [config.vocab_size], init: 'zeros' });
+    if (config.tie_word_embeddings === false) specs.push({ name: lm.decoder, shape: [config.vocab_size, h], init: 'normal' });
   }
   switch (head) {
     case 'token-classification':
-    case 'sequence-classification':
       specs.push(...linear('classifier', numLabels(config), h));
+      break;
+    case 'sequence-classification':
+      if (architecture.sequenceClassifier === 'classification-head') specs.push(...linear('classifier.dense', h, h), ...linear('classifier.out_proj', numLabels(config), h));
+      else specs.push(...linear('classifier', numLabels(config), h));
       break;
     case 'multiple-choice':
       specs.push(...linear('classifier', 1, h));
@@ -86,7 +98,9 @@ export function weightSpecs(config: BertConfig, head: HeadKind): WeightSpec[] {
 
 /** Names HF treats as aliases of another tensor (tied weights), resolved to the tensor they share. */
 export function canonicalName(config: BertConfig, name: string): string {
-  if (name === TIED_DECODER && config.tie_word_embeddings !== false) return WORD_EMBEDDINGS;
-  if (name === 'cls.predictions.decoder.bias') return 'cls.predictions.bias';
+  const lm = architectureOf(config).lmHead;
+  if (!lm) return name;
+  if (name === lm.decoder && config.tie_word_embeddings !== false) return wordEmbeddingsName(config);
+  if (name === lm.decoderBias) return lm.bias;
   return name;
 }

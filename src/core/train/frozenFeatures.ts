@@ -106,7 +106,7 @@ function frozenEncoderOnnx(config: BertConfig, head: HeadKind, weight: WeightLoo
     tokenTypeIds: graph.input('token_type_ids', 'int64', ['batch', 'seq']),
   };
   const hidden = encoder(blocks, config, inputs);
-  graph.output(output === 'pooler_output' ? pooler(blocks, hidden) : hidden, output);
+  graph.output(output === 'pooler_output' ? pooler(blocks, config, hidden) : hidden, output);
   return writeOnnx(graph);
 }
 

@@ -1,0 +1,217 @@
+import type { BertConfig } from './config';
+import type { HeadKind } from './heads';
+
+/**
+ * What distinguishes one member of the BERT family from another, as data: the HF module names of
+ * each parameter, whether token types exist, and what sequence-level heads read from [CLS]. The one
+ * encoder definition (definition.ts) and the weight list (weightNames.ts) read this description, so a
+ * new architecture is a new entry here plus its config fields (config.ts), never a copied definition.
+ */
+export type ModelType = 'bert' | 'distilbert' | 'roberta' | 'xlm-roberta' | 'camembert';
+
+export const SUPPORTED_MODEL_TYPES: readonly ModelType[] = ['bert', 'distilbert', 'roberta', 'xlm-roberta', 'camembert'];
+
+/** Module names (without `.weight` / `.bias`) of one encoder layer. */
+export interface LayerNames {
+  /** The layer's own prefix, ending in a dot (names the fused graph's derived initializers). */
+  module: string;
+  query: string;
+  key: string;
+  value: string;
+  attentionOutput: string;
+  attentionNorm: string;
+  intermediate: string;
+  output: string;
+  outputNorm: string;
+}
+
+/** The vector sequence-level heads classify: BERT's pooler (dense + tanh), DistilBERT's pre_classifier (dense + ReLU). */
+export interface ClsSummary {
+  module: string;
+  activation: 'tanh' | 'relu';
+  /** Heads that build it (HF's add_pooling_layer / the heads that own pre_classifier). */
+  heads: readonly HeadKind[];
+}
+
+/** The MLM head's modules: transform dense, its activation, LayerNorm, decoder (tied) and its bias. */
+export interface LmHeadNames {
+  dense: string;
+  /** `config`: hidden_act (BertPredictionHeadTransform); `gelu`: always erf GELU (RobertaLMHead). */
+  activation: 'config' | 'gelu';
+  norm: string;
+  decoder: string;
+  /** The bias parameter, and the decoder's own `.bias` name that HF ties to it. */
+  bias: string;
+  decoderBias: string;
+}
+
+export interface Architecture {
+  modelType: ModelType;
+  /**
+   * Position ids: `arange` 0..seq-1 (BERT, DistilBERT), or `from-padding`: HF's
+   * create_position_ids_from_input_ids, padding_idx + 1 + the count of non-padding tokens so far,
+   * padding_idx at padding (RoBERTa).
+   */
+  positions: 'arange' | 'from-padding';
+  /**
+   * Sequence classification: a `classifier` Linear on the [CLS] summary (BERT, DistilBERT), or
+   * RobertaClassificationHead on <s>: dropout, classifier.dense, tanh, dropout, classifier.out_proj.
+   */
+  sequenceClassifier: 'linear' | 'classification-head';
+  lmHead: LmHeadNames | null;
+  /** The base model's module prefix in a head's state_dict (`bert.`, `distilbert.`). */
+  basePrefix: string;
+  embeddings: { words: string; positions: string; tokenTypes: string | null; norm: string };
+  layer(index: number): LayerNames;
+  summary: ClsSummary;
+  /** HF class of each supported head (config.json `architectures`). */
+  classes: Partial<Record<HeadKind, string>>;
+}
+
+const BERT_LM_HEAD: LmHeadNames = {
+  dense: 'cls.predictions.transform.dense',
+  activation: 'config',
+  norm: 'cls.predictions.transform.LayerNorm',
+  decoder: 'cls.predictions.decoder.weight',
+  bias: 'cls.predictions.bias',
+  decoderBias: 'cls.predictions.decoder.bias',
+};
+
+const BERT: Architecture = {
+  modelType: 'bert',
+  positions: 'arange',
+  sequenceClassifier: 'linear',
+  lmHead: BERT_LM_HEAD,
+  basePrefix: 'bert.',
+  embeddings: {
+    words: 'bert.embeddings.word_embeddings',
+    positions: 'bert.embeddings.position_embeddings',
+    tokenTypes: 'bert.embeddings.token_type_embeddings',
+    norm: 'bert.embeddings.LayerNorm',
+  },
+  layer: (i) => {
+    const p = `bert.encoder.layer.${i}.`;
+    return {
+      module: p,
+      query: `${p}attention.self.query`,
+      key: `${p}attention.self.key`,
+      value: `${p}attention.self.value`,
+      attentionOutput: `${p}attention.output.dense`,
+      attentionNorm: `${p}attention.output.LayerNorm`,
+      intermediate: `${p}intermediate.dense`,
+      output: `${p}output.dense`,
+      outputNorm: `${p}output.LayerNorm`,
+    };
+  },
+  summary: { module: 'bert.pooler.dense', activation: 'tanh', heads: ['base', 'sequence-classification', 'next-sentence', 'pretraining', 'multiple-choice'] },
+  classes: {
+    'base': 'BertModel',
+    'token-classification': 'BertForTokenClassification',
+    'sequence-classification': 'BertForSequenceClassification',
+    'question-answering': 'BertForQuestionAnswering',
+    'masked-lm': 'BertForMaskedLM',
+    'next-sentence': 'BertForNextSentencePrediction',
+    'pretraining': 'BertForPreTraining',
+    'multiple-choice': 'BertForMultipleChoice',
+    'causal-lm': 'BertLMHeadModel',
+  },
+};
+
+/** HF transformers 4.x modeling_distilbert.py: no token types, no pooler, pre_classifier + ReLU on [CLS]. */
+const DISTILBERT: Architecture = {
+  modelType: 'distilbert',
+  positions: 'arange',
+  sequenceClassifier: 'linear',
+  lmHead: null,
+  basePrefix: 'distilbert.',
+  embeddings: {
+    words: 'distilbert.embeddings.word_embeddings',
+    positions: 'distilbert.embeddings.position_embeddings',
+    tokenTypes: null,
+    norm: 'distilbert.embeddings.LayerNorm',
+  },
+  layer: (i) => {
+    const p = `distilbert.transformer.layer.${i}.`;
+    return {
+      module: p,
+      query: `${p}attention.q_lin`,
+      key: `${p}attention.k_lin`,
+      value: `${p}attention.v_lin`,
+      attentionOutput: `${p}attention.out_lin`,
+      attentionNorm: `${p}sa_layer_norm`,
+      intermediate: `${p}ffn.lin1`,
+      output: `${p}ffn.lin2`,
+      outputNorm: `${p}output_layer_norm`,
+    };
+  },
+  summary: { module: 'pre_classifier', activation: 'relu', heads: ['sequence-classification', 'multiple-choice'] },
+  classes: {
+    'base': 'DistilBertModel',
+    'token-classification': 'DistilBertForTokenClassification',
+    'sequence-classification': 'DistilBertForSequenceClassification',
+    'question-answering': 'DistilBertForQuestionAnswering',
+  },
+};
+
+/**
+ * HF transformers 4.x modeling_roberta.py: BERT's encoder under `roberta.`, positions counted from
+ * padding_idx + 1, no pooler except in RobertaModel and multiple choice, RobertaClassificationHead,
+ * RobertaLMHead. XLM-RoBERTa and CamemBERT are the same modules under other class names.
+ */
+function roberta(modelType: ModelType, classPrefix: string): Architecture {
+  return {
+    ...BERT,
+    modelType,
+    positions: 'from-padding',
+    sequenceClassifier: 'classification-head',
+    lmHead: {
+      dense: 'lm_head.dense', activation: 'gelu', norm: 'lm_head.layer_norm',
+      decoder: 'lm_head.decoder.weight', bias: 'lm_head.bias', decoderBias: 'lm_head.decoder.bias',
+    },
+    basePrefix: 'roberta.',
+    embeddings: {
+      words: 'roberta.embeddings.word_embeddings',
+      positions: 'roberta.embeddings.position_embeddings',
+      tokenTypes: 'roberta.embeddings.token_type_embeddings',
+      norm: 'roberta.embeddings.LayerNorm',
+    },
+    layer: (i) => Object.fromEntries(Object.entries(BERT.layer(i)).map(([k, v]) => [k, v.replace(/^bert\./, 'roberta.')])) as unknown as LayerNames,
+    summary: { module: 'roberta.pooler.dense', activation: 'tanh', heads: ['base', 'multiple-choice'] },
+    classes: {
+      'base': `${classPrefix}Model`,
+      'token-classification': `${classPrefix}ForTokenClassification`,
+      'sequence-classification': `${classPrefix}ForSequenceClassification`,
+      'question-answering': `${classPrefix}ForQuestionAnswering`,
+      'masked-lm': `${classPrefix}ForMaskedLM`,
+    },
+  };
+}
+
+const ARCHITECTURES: Record<ModelType, Architecture> = {
+  'bert': BERT,
+  'distilbert': DISTILBERT,
+  'roberta': roberta('roberta', 'Roberta'),
+  'xlm-roberta': roberta('xlm-roberta', 'XLMRoberta'),
+  'camembert': roberta('camembert', 'Camembert'),
+};
+
+export function architectureOf(config: Pick<BertConfig, 'model_type'>): Architecture {
+  return ARCHITECTURES[config.model_type];
+}
+
+export function isSupportedModelType(value: unknown): value is ModelType {
+  return typeof value === 'string' && (SUPPORTED_MODEL_TYPES as readonly string[]).includes(value);
+}
+
+/** The architecture and head of an HF class name (`DistilBertForTokenClassification`), if supported. */
+export function classInfo(className: string): { architecture: Architecture; head: HeadKind } | undefined {
+  for (const architecture of Object.values(ARCHITECTURES)) {
+    const entry = (Object.entries(architecture.classes) as Array<[HeadKind, string]>).find(([, c]) => c === className);
+    if (entry) return { architecture, head: entry[0] };
+  }
+  return undefined;
+}
+
+export function usesSummary(config: Pick<BertConfig, 'model_type'>, head: HeadKind): boolean {
+  return architectureOf(config).summary.heads.includes(head);
+}
