@@ -41,7 +41,11 @@ Label Studio JSON; classify — TSV (text<TAB>label) or JSONL {"text","label"}; 
                                     QA and masked-LM; NER and classification pack rows anyway); may
                                     learn worse when length goes with the kind of row
   --seed N                          42
-  --save-steps N --save-total-limit N --eval-steps N
+  --save-steps N --eval-steps N
+  --save-total-limit N              2 (0: keep all); the best checkpoint is never deleted
+  --load-best-model-at-end true|false   true: the final model is the best checkpoint's (needs --eval-data)
+  --metric-for-best-model NAME      score (entity F1, accuracy, QA F1); any evaluation metric, eval_ prefix optional
+  --greater-is-better true|false    default: true unless the metric's name ends with loss
   --problem-type regression|single_label_classification|multi_label_classification
   --resume-from-checkpoint DIR      continue a run exactly where the checkpoint left it
   --threads N                       ONNX Runtime threads (default: all cores)
@@ -56,6 +60,7 @@ const FLAGS = {
   'per-device-train-batch-size': 'string', 'per-device-eval-batch-size': 'string', 'gradient-accumulation-steps': 'string',
   'max-grad-norm': 'string', 'max-seq-length': 'string', 'train-layers': 'string', dropout: 'string', 'no-shuffle': 'boolean', 'group-by-length': 'boolean',
   seed: 'string', 'save-steps': 'string', 'save-total-limit': 'string', 'eval-steps': 'string', 'problem-type': 'string',
+  'load-best-model-at-end': 'string', 'metric-for-best-model': 'string', 'greater-is-better': 'string',
   'resume-from-checkpoint': 'string', threads: 'string', 'doc-stride': 'string', ...ENCODING_FLAG,
 } as const;
 
@@ -97,6 +102,14 @@ function trainingArguments(args: ParsedArgs): Partial<TrainingArguments> {
   if (timescale !== undefined) kwargs.timescale = timescale;
   out.lr_scheduler_kwargs = kwargs;
   if (booleanFlag(args, 'group-by-length')) out.group_by_length = true;
+  for (const [flag, key] of [['load-best-model-at-end', 'load_best_model_at_end'], ['greater-is-better', 'greater_is_better']] as const) {
+    const value = stringFlag(args, flag);
+    if (value === undefined) continue;
+    if (value !== 'true' && value !== 'false') throw new UsageError(`--${flag} must be true or false, got "${value}"`);
+    out[key] = value === 'true';
+  }
+  const metric = stringFlag(args, 'metric-for-best-model');
+  if (metric !== undefined) out.metric_for_best_model = metric;
   const noDecay = stringFlag(args, 'no-decay');
   if (noDecay !== undefined) out.no_decay = noDecay.split(',').map((s) => s.trim()).filter(Boolean);
   return out;
@@ -160,7 +173,8 @@ export const trainVerb: Verb = {
           else if (event.type === 'info') io.stderr(`${event.message}\n`);
           else if (event.type === 'start') io.stderr(`training ${HEAD_OF_TASK[task]}: ${event.trainRows} rows, ${event.totalSteps} steps, ${event.trainable.toLocaleString('en')} trainable parameters\n`);
           else if (event.type === 'checkpoint') io.stderr(`saved ${event.path}\n`);
-          else if (event.type === 'done') io.stderr(`model saved to ${event.outputDir}\n`);
+          else if (event.type === 'best') io.stderr(`best so far: ${event.path} (${event.metric} ${event.value})\n`);
+          else if (event.type === 'done') io.stderr(`model saved to ${event.outputDir}${event.bestModelCheckpoint ? ` (best checkpoint ${event.bestModelCheckpoint})` : ''}${event.diskBytes !== undefined ? `; the run takes ${(event.diskBytes / 2 ** 20).toFixed(1)} MiB on disk` : ''}\n`);
         },
       });
     } finally {

@@ -10,6 +10,7 @@ import { describeWriteFailure } from '../util/diskFull';
 import { firstNonFinite } from '../util/finite';
 import type { RandomState } from '../util/random';
 import type { AdamWSnapshot, ParamGroup } from './adamw';
+import { checkpointsToDelete } from './checkpointRotation';
 import type { TrainingArguments } from './trainingArguments';
 
 /** The weights to save hold NaN or ±Infinity. */
@@ -39,6 +40,10 @@ export interface TrainerState {
   log_history: Array<Record<string, unknown>>;
   /** Size and a digest of the training rows, to warn when a resume uses other data. */
   data_fingerprint: string;
+  /** HF TrainerState's best checkpoint by metric_for_best_model so far (absent before any). */
+  best_model_checkpoint?: string;
+  best_metric?: number;
+  best_step?: number;
 }
 
 export interface CheckpointContents {
@@ -124,7 +129,12 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   if (state.format !== 'bert-lens-trainer-state/1') throw new Error(`${stateFile}: unknown format ${String(state.format)}`);
   const model = await readSafetensors(path.join(dir, 'model.safetensors'));
   const weights = new Map(model.names().map((n) => [n, Float32Array.from(model.float32(n))]));
-  const moments = await readSafetensors(path.join(dir, 'optimizer.safetensors'));
+  const optimizerFile = path.join(dir, 'optimizer.safetensors');
+  // Only the newest checkpoint of a run keeps its optimizer state (the others cannot be resumed exactly).
+  if (!(await fs.stat(optimizerFile).catch(() => undefined))) {
+    throw new Error(`${dir} has no optimizer state (only the newest checkpoint of an unfinished run keeps it), so it cannot be resumed; fine-tune from it as a model folder instead`);
+  }
+  const moments = await readSafetensors(optimizerFile);
   const tensors = new Map(moments.names().map((n) => [n, Float32Array.from(moments.float32(n))]));
   return { dir, state, weights, optimizer: { ...state.optimizer, tensors } };
 }
@@ -139,9 +149,55 @@ export async function listCheckpoints(outputDir: string): Promise<Array<{ step: 
     .sort((a, b) => a.step - b.step);
 }
 
-/** HF save_total_limit: removes the oldest checkpoints beyond `limit` (0 keeps all). */
-export async function pruneCheckpoints(outputDir: string, limit: number): Promise<void> {
-  if (limit <= 0) return;
-  const all = await listCheckpoints(outputDir);
-  for (const old of all.slice(0, Math.max(0, all.length - limit))) await fs.rm(old.dir, { recursive: true, force: true });
+/** HF save_total_limit with HF's rotation (checkpointRotation.ts); the best checkpoint is kept. */
+export async function pruneCheckpoints(outputDir: string, limit: number, bestModelCheckpoint?: string): Promise<void> {
+  const all = (await listCheckpoints(outputDir)).map((c) => c.dir);
+  for (const dir of checkpointsToDelete(all, limit, bestModelCheckpoint)) await fs.rm(dir, { recursive: true, force: true });
+}
+
+/** Drops optimizer.safetensors (twice the weights' size) from checkpoints that no resume will use. */
+export async function dropOptimizerState(outputDir: string, keepDir?: string): Promise<void> {
+  for (const { dir } of await listCheckpoints(outputDir)) {
+    if (dir !== keepDir) await fs.rm(path.join(dir, 'optimizer.safetensors'), { force: true });
+  }
+}
+
+/**
+ * Makes `dir`/model.safetensors a hard link to `source` (the same weights saved as the final model),
+ * so they take disk space once; both folders stay complete model folders. Where links are not
+ * possible the copy is kept.
+ */
+export async function shareWeightsFile(source: string, dir: string): Promise<boolean> {
+  const target = path.join(dir, 'model.safetensors');
+  const temp = path.join(dir, `.model.safetensors.link-${process.pid}`);
+  try {
+    await fs.rm(temp, { force: true });
+    await fs.link(source, temp);
+    await fs.rename(temp, target);
+    return true;
+  } catch {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    return false;
+  }
+}
+
+/** Bytes the files under a folder take (hard links counted once). */
+export async function diskUsage(dir: string): Promise<number> {
+  const seen = new Set<string>();
+  let total = 0;
+  const walk = async (at: string): Promise<void> => {
+    for (const entry of await fs.readdir(at, { withFileTypes: true }).catch(() => [])) {
+      const full = path.join(at, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile()) {
+        const stat = await fs.stat(full);
+        const key = `${stat.dev}:${stat.ino}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        total += stat.size;
+      }
+    }
+  };
+  await walk(dir);
+  return total;
 }

@@ -2,6 +2,7 @@ import type { NerSentence } from '../data/datasets';
 import type { Tokenizer } from '../runtime/tokenizer/tokenizer';
 import { postprocessQuestionAnswering } from '../tasks/questionAnswering/postprocess';
 import type { Feature } from './features';
+import { confusionMatrix } from './confusionMatrix';
 import { classificationMetrics, nerMetrics, squadScores } from './metrics';
 import type { QaExample } from './trainingData';
 
@@ -42,7 +43,9 @@ export function nerEvalMetrics(sentences: readonly NerSentence[], features: read
   });
   const predicted = best.map((words) => words.map((w) => labels[w.label]!));
   const metrics = nerMetrics(sentences.map((s) => s.tags), predicted);
-  return { score: metrics.f1, precision: metrics.precision, recall: metrics.recall, f1: metrics.f1, per_label: metrics.perLabel };
+  // Word-level tags (B-PER against I-PER, ...): where the entity scores' errors come from.
+  const confusion = confusionMatrix(sentences.flatMap((s) => s.tags), predicted.flat(), labels);
+  return { score: metrics.f1, precision: metrics.precision, recall: metrics.recall, f1: metrics.f1, per_label: metrics.perLabel, confusion };
 }
 
 /** Accuracy and macro F1 (or MSE for regression); a windowed example averages its windows' logits. */
@@ -69,7 +72,8 @@ export function classificationEvalMetrics(
   const predicted = sums.map((s) => argmax(s, 0, width));
   const gold = examples.map((e) => labels.indexOf(e.label));
   const metrics = classificationMetrics(gold, predicted, labels);
-  return { score: metrics.accuracy, accuracy: metrics.accuracy, macro_f1: metrics.macroF1, per_label: metrics.perLabel };
+  const confusion = confusionMatrix(examples.map((e) => e.label), predicted.map((k) => labels[k] ?? String(k)), labels);
+  return { score: metrics.accuracy, accuracy: metrics.accuracy, macro_f1: metrics.macroF1, per_label: metrics.perLabel, confusion };
 }
 
 /** SQuAD exact match and F1 of the best answer per example (HF QA postprocessing over its windows). */

@@ -15,7 +15,10 @@ import { writeFileAtomic } from '../util/atomicWrite';
 import { ensureWritableFolder } from '../util/writableFolder';
 import { Random } from '../util/random';
 import { batchFeeds, dropoutFeeds } from './batch';
-import { listCheckpoints, loadCheckpoint, pruneCheckpoints, saveCheckpoint, type TrainerState } from './checkpoint';
+import { defaultGreaterIsBetter, isImprovement, metricValue, numericMetricNames, type BestModel } from './bestModel';
+import { diskUsage, dropOptimizerState, listCheckpoints, loadCheckpoint, pruneCheckpoints, saveCheckpoint, shareWeightsFile, type TrainerState } from './checkpoint';
+import { readSafetensors } from '../runtime/safetensors';
+import { FallingScoreDetector } from './overfitting';
 import { collate, collatePacked, type MaskingOptions } from './collate';
 import { EvaluationSession } from './evaluation';
 import { classificationFeatures, mlmFeatures, nerFeatures, qaFeatures, type Feature, type FeatureReport } from './features';
@@ -86,7 +89,8 @@ export type TrainerEvent =
   | { type: 'log'; step: number; epoch: number; loss: number; learning_rate: number; grad_norm: number; elapsed_s: number; eta_s: number }
   | { type: 'eval'; step: number; epoch: number; metrics: EvalMetrics }
   | { type: 'checkpoint'; step: number; path: string }
-  | { type: 'done'; step: number; outputDir: string; metrics?: EvalMetrics };
+  | { type: 'best'; step: number; path: string; metric: string; value: number }
+  | { type: 'done'; step: number; outputDir: string; metrics?: EvalMetrics; bestModelCheckpoint?: string; diskBytes?: number };
 
 export type { EvalMetrics } from './taskMetrics';
 
@@ -168,7 +172,7 @@ export async function readTokenizerFiles(dir: string): Promise<Record<string, st
  * AdamW, schedules), evaluation, atomic checkpoints that resume bit-identically, and export of the
  * result as an HF model folder with its ONNX graph.
  */
-export async function train(options: TrainerOptions): Promise<{ outputDir: string; metrics?: EvalMetrics; steps: number }> {
+export async function train(options: TrainerOptions): Promise<{ outputDir: string; metrics?: EvalMetrics; steps: number; bestModelCheckpoint?: string; diskBytes: number }> {
   const emit = options.onEvent ?? (() => undefined);
   const head = HEAD_OF_TASK[options.task];
   if (options.train.task !== options.task) throw new TrainingInputError(`training data is for ${options.train.task}, the task is ${options.task}`);
@@ -247,6 +251,15 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
   let startBatch = 0;
   const logHistory: Array<Record<string, unknown>> = [];
   const dataFingerprint = fingerprint(train.features);
+  const greaterIsBetter = args.greater_is_better ?? defaultGreaterIsBetter(args.metric_for_best_model);
+  let best: BestModel | undefined;
+  let bestMetrics: EvalMetrics | undefined;
+  let evaluatedAt = -1;
+  const falling = new FallingScoreDetector(3, greaterIsBetter);
+  if (options.eval && args.load_best_model_at_end && !(args.save_steps === 0 ? args.eval_steps === 0 : args.eval_steps > 0 && args.save_steps % args.eval_steps === 0)) {
+    // HF refuses this combination; here the best is chosen among the checkpoints saved at an evaluation.
+    emit({ type: 'info', message: `warning: load_best_model_at_end chooses among checkpoints saved right after an evaluation; with save_steps ${args.save_steps} and eval_steps ${args.eval_steps} some checkpoints have no fresh evaluation (HF requires save_steps to be a multiple of eval_steps)` });
+  }
   const lengths = train.features.map((f) => f.inputIds.length);
 
   if (options.resumeFrom) {
@@ -261,6 +274,11 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
     startEpoch = state.epoch_index;
     startBatch = state.batch_index;
     logHistory.push(...state.log_history);
+    if (state.best_model_checkpoint !== undefined && state.best_metric !== undefined) {
+      best = { checkpoint: path.join(options.outputDir, path.basename(state.best_model_checkpoint)), metric: state.best_metric, step: state.best_step ?? -1 };
+      const logged = logHistory.find((r) => r.step === best!.step && r.eval !== undefined);
+      bestMetrics = logged?.eval as EvalMetrics | undefined;
+    }
     emit({ type: 'info', message: `resumed from ${options.resumeFrom} at step ${state.global_step}` });
   }
 
@@ -329,9 +347,27 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
       log_history: logHistory,
       data_fingerprint: dataFingerprint,
     };
+    // HF _save_checkpoint: the metrics of this step's evaluation decide whether this checkpoint is the best.
+    const dirOf = path.join(options.outputDir, `checkpoint-${optimization.step}`);
+    let newBest = false;
+    if (lastMetrics && evaluatedAt === optimization.step) {
+      const value = metricValue(lastMetrics, args.metric_for_best_model);
+      if (value === undefined) {
+        throw new TrainingError(`metric_for_best_model "${args.metric_for_best_model}" is not among the evaluation's metrics (${numericMetricNames(lastMetrics).join(', ')})`);
+      }
+      if (isImprovement(value, best, greaterIsBetter)) {
+        best = { checkpoint: dirOf, metric: value, step: optimization.step };
+        bestMetrics = lastMetrics;
+        newBest = true;
+      }
+    }
+    if (best) Object.assign(state, { best_model_checkpoint: best.checkpoint, best_metric: best.metric, best_step: best.step });
     const dir = await saveCheckpoint(options.outputDir, { config, head, weights, optimizer: optimization.snapshot(), state, tokenizerFiles });
-    await pruneCheckpoints(options.outputDir, args.save_total_limit);
+    await pruneCheckpoints(options.outputDir, args.save_total_limit, best?.checkpoint);
+    // Only the newest checkpoint is where a run resumes; older ones keep their weights only.
+    await dropOptimizerState(options.outputDir, dir);
     emit({ type: 'checkpoint', step: optimization.step, path: dir });
+    if (newBest && best) emit({ type: 'best', step: best.step, path: best.checkpoint, metric: args.metric_for_best_model, value: best.metric });
     return dir;
   };
 
@@ -385,7 +421,11 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
         const atEpochEnd = nextBatch >= batchesPerEpoch;
         if ((args.eval_steps > 0 && report.step % args.eval_steps === 0) || (args.eval_steps === 0 && atEpochEnd)) {
           lastMetrics = await evaluate();
+          evaluatedAt = report.step;
           if (lastMetrics) {
+            const value = metricValue(lastMetrics, args.metric_for_best_model);
+            const warning = value === undefined ? undefined : falling.add(value, args.metric_for_best_model === 'score' ? 'score' : args.metric_for_best_model);
+            if (warning) emit({ type: 'info', message: warning });
             logHistory.push({ step: report.step, epoch: report.step / stepsPerEpoch, eval: lastMetrics });
             emit({ type: 'eval', step: report.step, epoch: report.step / stepsPerEpoch, metrics: lastMetrics });
           }
@@ -404,6 +444,14 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
     await evaluation?.release();
   }
 
+  const useBest = args.load_best_model_at_end && best !== undefined && (await fs.stat(path.join(best.checkpoint, 'model.safetensors')).catch(() => undefined)) !== undefined;
+  if (useBest) {
+    // HF load_best_model_at_end: the final model is the best checkpoint's.
+    const saved = await readSafetensors(path.join(best!.checkpoint, 'model.safetensors'));
+    for (const name of saved.names()) if (weights.has(name)) weights.get(name)!.set(saved.float32(name));
+    emit({ type: 'info', message: `loaded the best checkpoint ${best!.checkpoint} (${args.metric_for_best_model} ${best!.metric}) as the final model` });
+    if (bestMetrics) lastMetrics = bestMetrics;
+  }
   await saveModelFolder(options.outputDir, {
     config,
     head,
@@ -412,7 +460,19 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
     onnx: true,
     metadata: { trained_by: 'bert-lens', task: options.task, steps: String(optimization.step) },
   });
-  await writeFileAtomic(path.join(options.outputDir, 'training_log.json'), JSON.stringify({ args, log_history: logHistory, metrics: lastMetrics ?? null }, null, 1) + '\n');
-  emit({ type: 'done', step: optimization.step, outputDir: options.outputDir, metrics: lastMetrics });
-  return { outputDir: options.outputDir, metrics: lastMetrics, steps: optimization.step };
+  // The final model's weights are stored once: the checkpoint holding the same weights links to them.
+  const sameWeights = useBest ? best!.checkpoint : path.join(options.outputDir, `checkpoint-${optimization.step}`);
+  if (await fs.stat(path.join(sameWeights, 'model.safetensors')).catch(() => undefined)) {
+    await shareWeightsFile(path.join(options.outputDir, 'model.safetensors'), sameWeights);
+  }
+  // A finished run is never resumed: no checkpoint needs its optimizer state any more.
+  if (optimization.step >= totalSteps) await dropOptimizerState(options.outputDir);
+  const bestModelCheckpoint = best?.checkpoint;
+  await writeFileAtomic(path.join(options.outputDir, 'training_log.json'), JSON.stringify({
+    args, log_history: logHistory, metrics: lastMetrics ?? null,
+    best_model_checkpoint: bestModelCheckpoint ?? null, best_metric: best?.metric ?? null,
+  }, null, 1) + '\n');
+  const diskBytes = await diskUsage(options.outputDir);
+  emit({ type: 'done', step: optimization.step, outputDir: options.outputDir, metrics: lastMetrics, bestModelCheckpoint, diskBytes });
+  return { outputDir: options.outputDir, metrics: lastMetrics, steps: optimization.step, bestModelCheckpoint, diskBytes };
 }

@@ -23,8 +23,20 @@ export interface TrainingArguments {
   no_decay: string[];
   /** Save a checkpoint every N optimizer steps (0: only at the end of each epoch). */
   save_steps: number;
-  /** Keep at most N checkpoints (0: all). */
+  /**
+   * Keep at most N checkpoints (0: all), HF's rotation: the best checkpoint is never deleted, and a
+   * limit of 1 keeps 2 while the best is not the last. BERT Lens default 2 (HF: None, all).
+   */
   save_total_limit: number;
+  /**
+   * At the end, the final model gets the weights of the best checkpoint by metric_for_best_model
+   * (needs evaluation data; checkpoints are then saved only at evaluations). BERT Lens default true.
+   */
+  load_best_model_at_end: boolean;
+  /** An evaluation metric, with or without "eval_" (score: the task's main number, entity F1 / accuracy / QA F1). */
+  metric_for_best_model: string;
+  /** Unset: true unless metric_for_best_model ends with "loss" (as HF). */
+  greater_is_better?: boolean;
   /** Evaluate every N steps (0: at the end of each epoch). */
   eval_steps: number;
   max_seq_length: number;
@@ -50,7 +62,10 @@ export const DEFAULT_TRAINING_ARGUMENTS: TrainingArguments = {
   seed: 42,
   no_decay: [...DEFAULT_NO_DECAY],
   save_steps: 0,
-  save_total_limit: 0,
+  save_total_limit: 2,
+  load_best_model_at_end: true,
+  metric_for_best_model: 'score',
+  greater_is_better: undefined,
   eval_steps: 0,
   max_seq_length: 128,
   group_by_length: false,
@@ -93,6 +108,9 @@ export function resolveTrainingArguments(partial: Partial<TrainingArguments>): T
   nonNegative('save_steps', args.save_steps, true);
   nonNegative('save_total_limit', args.save_total_limit, true);
   nonNegative('eval_steps', args.eval_steps, true);
+  if (typeof args.load_best_model_at_end !== 'boolean') throw new TrainingArgumentsError(`load_best_model_at_end must be true or false, got ${String(args.load_best_model_at_end)}`);
+  if (typeof args.metric_for_best_model !== 'string' || !args.metric_for_best_model.trim()) throw new TrainingArgumentsError(`metric_for_best_model must name an evaluation metric, got "${String(args.metric_for_best_model)}"`);
+  if (args.greater_is_better !== undefined && typeof args.greater_is_better !== 'boolean') throw new TrainingArgumentsError(`greater_is_better must be true or false, got ${String(args.greater_is_better)}`);
   positive('max_seq_length', args.max_seq_length, true);
   if (args.max_seq_length < 3) throw new TrainingArgumentsError(`max_seq_length must leave room for [CLS], [SEP] and one token, got ${args.max_seq_length}`);
   if (typeof args.group_by_length !== 'boolean') throw new TrainingArgumentsError(`group_by_length must be true or false, got ${String(args.group_by_length)}`);

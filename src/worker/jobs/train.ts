@@ -222,7 +222,13 @@ export const trainJob: HandlerOf<'train'> = {
         case 'checkpoint':
           context.progress({ phase: 'checkpoint', step: event.step, path: event.path });
           return;
+        case 'best':
+          context.progress({ phase: 'info', message: `best checkpoint so far: ${event.path} (${event.metric} ${event.value.toPrecision(4)})` });
+          return;
         case 'done':
+          if (event.diskBytes !== undefined) {
+            context.progress({ phase: 'info', message: `the run takes ${(event.diskBytes / 2 ** 20).toFixed(1)} MiB on disk${event.bestModelCheckpoint ? `; the final model is the best checkpoint, ${event.bestModelCheckpoint}` : ''}` });
+          }
           return;
       }
     };

@@ -93,7 +93,11 @@ describe('train job in the worker', () => {
     expect(events.filter((e) => e.phase === 'eval').map((e) => (e as { step: number }).step)).toEqual([8, 16]);
     const checkpoints = events.filter((e): e is Extract<TrainProgress, { phase: 'checkpoint' }> => e.phase === 'checkpoint');
     expect(checkpoints.map((c) => c.step)).toEqual([4, 8, 12, 16]);
-    for (const c of checkpoints) await fs.access(path.join(c.path, 'model.safetensors'));
+    // save_total_limit 2 (the default), HF rotation: the newest, and the best (evaluated at 8, 16) or else the one before.
+    const kept = (await fs.readdir(out)).filter((n) => /^checkpoint-\d+$/.test(n)).sort();
+    expect(kept).toContain('checkpoint-16');
+    expect(kept.length).toBeLessThanOrEqual(3);
+    for (const name of kept) await fs.access(path.join(out, name, 'model.safetensors'));
     expect(events.some((e) => e.phase === 'info' && /dev split: 10 of 40 examples held out/.test(e.message))).toBe(true);
     expect(events.some((e) => e.phase === 'info' && /newly initialized/.test(e.message))).toBe(true);
     expect(result).toMatchObject({ outputDir: out, steps: 16 });
