@@ -35,6 +35,58 @@ export interface AnnotatedDocument {
   meta: DocumentMeta;
   /** Word tokens when the source had them (CoNLL, Prodigy); exporters to token formats prefer them. */
   tokens?: DocumentToken[];
+  /** Text categories of the whole document, a paragraph or a selection (absent in older store files). */
+  categories?: TextCategories[];
+}
+
+/** What a category decision covers: how the range was chosen (the range itself is in start/end). */
+export type CategoryScope = 'document' | 'paragraph' | 'selection';
+
+/**
+ * Categories chosen for one range of a document, as Prodigy's textcat interfaces record them:
+ * `options` is the label set offered, `accept` the labels that apply. `multiLabel: false` is an
+ * exclusive choice (at most one accepted); a single option with `multiLabel: false` is Prodigy's binary
+ * `{"label", "answer"}` task (accepted: the label applies; empty `accept`: it was rejected).
+ */
+export interface TextCategories {
+  /** UTF-16 [start, end) of the range; a 'document' decision always covers [0, text.length). */
+  start: number;
+  end: number;
+  scope: CategoryScope;
+  options: string[];
+  multiLabel: boolean;
+  accept: string[];
+}
+
+export const CATEGORY_SCOPES: readonly CategoryScope[] = ['document', 'paragraph', 'selection'];
+
+/** Checks one category decision against its text; returns the first problem, or undefined when usable. */
+export function categoryProblem(text: string, categories: TextCategories): string | undefined {
+  const { start, end, scope, options, accept, multiLabel } = categories;
+  if (!CATEGORY_SCOPES.includes(scope)) return `scope must be one of ${CATEGORY_SCOPES.join(', ')}`;
+  if (!Number.isInteger(start) || !Number.isInteger(end)) return `offsets must be integers (start ${start}, end ${end})`;
+  if (scope === 'document' && (start !== 0 || end !== text.length)) return `a document category must cover [0, ${text.length}), not [${start}, ${end})`;
+  if (start < 0 || end > text.length) return `[${start}, ${end}) is outside the text (length ${text.length})`;
+  if (scope !== 'document' && start >= end) return `start ${start} is not before end ${end}`;
+  if (splitsSurrogatePair(text, start) || splitsSurrogatePair(text, end)) return `[${start}, ${end}) cuts a surrogate pair in half`;
+  if (typeof multiLabel !== 'boolean') return 'multiLabel must be true or false';
+  if (!Array.isArray(options) || options.length === 0) return 'options must be a non-empty list of labels';
+  if (!Array.isArray(accept)) return 'accept must be a list of labels';
+  for (const label of options) {
+    const problem = labelProblem(label);
+    if (problem) return `option ${problem}`;
+  }
+  if (new Set(options).size !== options.length) return 'options repeat a label';
+  const unknown = accept.find((label) => !options.includes(label));
+  if (unknown !== undefined) return `accepted label ${JSON.stringify(unknown)} is not among the options`;
+  if (new Set(accept).size !== accept.length) return 'accept repeats a label';
+  if (!multiLabel && accept.length > 1) return `an exclusive choice accepts at most one label, got ${accept.length}`;
+  return undefined;
+}
+
+/** Document order for category decisions: by range, then scope. */
+export function compareCategories(a: TextCategories, b: TextCategories): number {
+  return a.start - b.start || a.end - b.end || CATEGORY_SCOPES.indexOf(a.scope) - CATEGORY_SCOPES.indexOf(b.scope);
 }
 
 export type DocumentIssueKind =
@@ -45,7 +97,9 @@ export type DocumentIssueKind =
   | 'bad-label'
   | 'overlap'
   | 'duplicate-span'
-  | 'bad-token';
+  | 'bad-token'
+  | 'bad-category'
+  | 'duplicate-category';
 
 export interface DocumentIssue {
   kind: DocumentIssueKind;
@@ -54,6 +108,7 @@ export interface DocumentIssue {
   message: string;
   spanIndex?: number;
   tokenIndex?: number;
+  categoryIndex?: number;
 }
 
 export function sha256OfText(text: string): string {
@@ -169,6 +224,20 @@ export function validateDocument(document: AnnotatedDocument): DocumentIssue[] {
         message: `token ${index} ${JSON.stringify(token.text)} [${token.start}, ${token.end}) does not match the text`,
       });
     }
+  });
+  const ranges = new Map<string, number>();
+  document.categories?.forEach((categories, index) => {
+    const problem = categoryProblem(text, categories);
+    if (problem) {
+      issues.push({ kind: 'bad-category', severity: 'error', categoryIndex: index, message: `categories ${index}: ${problem}` });
+      return;
+    }
+    // One decision per range and scope: two would leave it unclear which the annotator meant.
+    const key = `${categories.scope}:${categories.start}:${categories.end}`;
+    const earlier = ranges.get(key);
+    if (earlier !== undefined) {
+      issues.push({ kind: 'duplicate-category', severity: 'error', categoryIndex: index, message: `categories ${index} repeat the ${categories.scope} range [${categories.start}, ${categories.end}) of categories ${earlier}` });
+    } else ranges.set(key, index);
   });
   return issues;
 }

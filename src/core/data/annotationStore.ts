@@ -2,12 +2,14 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../util/atomicWrite';
 import {
+  compareCategories,
   compareSpans,
   labelProblem,
   sha256OfText,
   validateDocument,
   type AnnotatedDocument,
   type DocumentIssue,
+  type TextCategories,
 } from './annotation';
 import type { ParseIssue } from './parseResult';
 import { reanchorSpans, type ReanchorResult } from './reanchor';
@@ -57,6 +59,8 @@ export class LabelInUseError extends Error {
 export interface StoreReanchoring extends ReanchorResult {
   /** The stored document moved onto `currentText` (anchored spans only); store it with `put` to keep it. */
   document: AnnotatedDocument;
+  /** Paragraph and selection decisions whose range could not be found in the new text (document ones always move). */
+  lostCategories: TextCategories[];
   /** False when the stored text already equals the current text. */
   changed: boolean;
 }
@@ -184,6 +188,17 @@ export class AnnotationStore {
     return labels;
   }
 
+  /** Every label offered by a text-category decision, in order of first appearance (by path). */
+  categoryLabels(): string[] {
+    const labels: string[] = [];
+    for (const key of this.paths()) {
+      for (const categories of this.records.get(key)!.document.categories ?? []) {
+        for (const label of categories.options) if (!labels.includes(label)) labels.push(label);
+      }
+    }
+    return labels;
+  }
+
   /**
    * Stores a document under `meta.path`, replacing any earlier version (its unknown top-level keys are
    * kept). Spans are sorted; sha256 is recomputed. Throws InvalidDocumentError for unusable spans;
@@ -198,6 +213,11 @@ export class AnnotationStore {
     if (issues.some((issue) => issue.severity === 'error')) throw new InvalidDocumentError(key, issues);
     const stored = clone(document);
     stored.spans = stored.spans.map(({ start, end, label }) => ({ start, end, label })).sort(compareSpans);
+    if (stored.categories && stored.categories.length > 0) {
+      stored.categories = stored.categories
+        .map(({ start, end, scope, options, multiLabel, accept }) => ({ start, end, scope, options, multiLabel, accept }))
+        .sort(compareCategories);
+    } else delete stored.categories;
     stored.meta.sha256 = sha256OfText(stored.text);
     this.records.set(key, { document: stored, extras: this.records.get(key)?.extras ?? {} });
     this.annotationsDirty = true;
@@ -299,7 +319,24 @@ export class AnnotationStore {
       spans: result.anchored.map((anchored) => ({ ...anchored.span })),
       meta: { ...clone(before.meta), sha256: sha256OfText(currentText) },
     };
-    return { ...result, document, changed: before.text !== currentText };
+    const { categories, lost: lostCategories } = this.reanchorCategories(before, currentText);
+    if (categories.length > 0) document.categories = categories;
+    return { ...result, document, changed: before.text !== currentText, lostCategories };
+  }
+
+  /** Document decisions cover the new text; range decisions move as a span over their range would. */
+  private reanchorCategories(before: AnnotatedDocument, currentText: string): { categories: TextCategories[]; lost: TextCategories[] } {
+    const categories: TextCategories[] = [];
+    const lost: TextCategories[] = [];
+    const ranges = (before.categories ?? []).filter((c) => c.scope !== 'document');
+    for (const c of before.categories ?? []) if (c.scope === 'document') categories.push({ ...clone(c), start: 0, end: currentText.length });
+    const moved = reanchorSpans(before.text, currentText, ranges.map((c, i) => ({ start: c.start, end: c.end, label: `c${i}` })));
+    for (const anchored of moved.anchored) {
+      const c = ranges[Number(anchored.span.label.slice(1))]!;
+      categories.push({ ...clone(c), start: anchored.span.start, end: anchored.span.end });
+    }
+    for (const gone of moved.lost) lost.push(clone(ranges[Number(gone.span.label.slice(1))]!));
+    return { categories: categories.sort(compareCategories), lost };
   }
 
   /** Resolves when every change made so far is on disk; retries a write that failed earlier. */

@@ -14,3 +14,4 @@ export * from './formats/hfTokenJsonl';
 export * from './formats/labelNames';
 export * from './formats/labelStudio';
 export * from './formats/prodigy';
+export * from './formats/textcat';

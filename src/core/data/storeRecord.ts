@@ -1,6 +1,8 @@
 import {
+  compareCategories,
   sha256OfText,
   spanProblem,
+  type TextCategories,
   type AnnotatedDocument,
   type DocumentToken,
   type Span,
@@ -8,11 +10,17 @@ import {
 import { isNonNegativeInteger, isPlainObject } from './jsonLines';
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../util/jsonDepth';
 import type { ParseIssue } from './parseResult';
+import { hasTextcatFields, isBinaryDecision, readTextcatFields, textcatFields, withoutTextcatFields } from './textcatShape';
 
 /**
  * One line of `.bert-lens/annotations.jsonl`: a document in Prodigy's task shape
  * `{"text", "spans": [{"start","end","label"}], "meta": {"path","sha256"}, "answer": "accept"}`, with
  * UTF-16 offsets (see annotationStore.ts). Top-level keys we do not know are kept as they are.
+ *
+ * Text categories use Prodigy's textcat fields (textcatShape.ts): the whole document's decision at
+ * the top level (`"label"` + `"answer"` for one label, `"options"` + `"accept"` + `"config"` for a
+ * choice), decisions on paragraphs and selections in `"categories": [{"start","end","scope", ...the
+ * same fields}]`. Files written before categories existed load unchanged.
  */
 export interface StoredRecord {
   document: AnnotatedDocument;
@@ -20,7 +28,7 @@ export interface StoredRecord {
   extras: Record<string, unknown>;
 }
 
-const KNOWN_KEYS = new Set(['text', 'spans', 'tokens', 'meta']);
+const KNOWN_KEYS = new Set(['text', 'spans', 'tokens', 'meta', 'categories']);
 
 export interface RecordReading {
   record?: StoredRecord;
@@ -40,6 +48,15 @@ function readToken(value: unknown, index: number, text: string): DocumentToken |
   const token: DocumentToken = { text: tokenText, start, end, id: isNonNegativeInteger(id) ? id : index };
   if (typeof ws === 'boolean') token.ws = ws;
   return token;
+}
+
+function readRangeCategories(raw: unknown, text: string): TextCategories | string | undefined {
+  if (!isPlainObject(raw)) return 'not an object';
+  const { start, end, scope } = raw;
+  if (!isNonNegativeInteger(start) || !isNonNegativeInteger(end)) return 'needs integer "start" and "end"';
+  if (scope !== 'paragraph' && scope !== 'selection') return `"scope" must be "paragraph" or "selection", got ${JSON.stringify(scope)}`;
+  if (!hasTextcatFields(raw)) return 'needs "label" and "answer", or "options" and "accept"';
+  return readTextcatFields(raw, text, { start, end, scope });
 }
 
 /** Reads a parsed JSON value as a store record; spans that do not fit the text are left out and named. */
@@ -75,8 +92,29 @@ export function readStoredRecord(value: unknown): RecordReading {
     if (bad.length > 0) problems.push(...bad.slice(0, 3), ...(bad.length > 3 ? [`${bad.length - 3} more bad tokens`] : []));
     else document.tokens = read as DocumentToken[];
   }
-  const extras: Record<string, unknown> = {};
+  let extras: Record<string, unknown> = {};
   for (const [key, extra] of Object.entries(value)) if (!KNOWN_KEYS.has(key)) extras[key] = extra;
+  const categories: TextCategories[] = [];
+  if (hasTextcatFields(value)) {
+    const read = readTextcatFields(value, text, { start: 0, end: text.length, scope: 'document' });
+    // Unusable fields stay in extras, so that the line is written back as it was.
+    if (typeof read === 'string') problems.push(`document categories: ${read}`);
+    else if (read) {
+      categories.push(read);
+      extras = withoutTextcatFields(extras);
+    }
+  }
+  if (value.categories !== undefined) {
+    if (!Array.isArray(value.categories)) problems.push('"categories" must be an array; left out');
+    else {
+      value.categories.forEach((raw: unknown, index: number) => {
+        const read = readRangeCategories(raw, text);
+        if (typeof read === 'string') problems.push(`categories[${index}]: ${read}`);
+        else if (read) categories.push(read);
+      });
+    }
+  }
+  if (categories.length > 0) document.categories = categories.sort(compareCategories);
   return { record: { document, extras }, problems };
 }
 
@@ -88,9 +126,25 @@ export function serializeStoredRecord(record: StoredRecord): string {
     spans: document.spans.map(({ start, end, label }) => ({ start, end, label })),
   };
   if (document.tokens) out.tokens = document.tokens;
+  const ranges = (document.categories ?? []).filter((categories) => categories.scope !== 'document');
+  if (ranges.length > 0) {
+    out.categories = [...ranges].sort(compareCategories).map((categories) => ({
+      start: categories.start,
+      end: categories.end,
+      scope: categories.scope,
+      ...textcatFields(categories),
+    }));
+  }
   out.meta = { ...document.meta, path: document.meta.path, sha256: sha256OfText(document.text) };
   out.answer = 'accept';
   Object.assign(out, extras);
+  const whole = document.categories?.find((categories) => categories.scope === 'document');
+  if (whole) {
+    const fields = textcatFields(whole);
+    // Other config keys of the task are kept beside choice_style.
+    if (!isBinaryDecision(whole) && isPlainObject(extras.config)) fields.config = { ...extras.config, ...(fields.config as object) };
+    Object.assign(out, fields);
+  }
   return JSON.stringify(out);
 }
 
