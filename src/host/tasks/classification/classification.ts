@@ -75,6 +75,9 @@ export class Classification implements vscode.Disposable {
       return;
     }
     const { document } = editor;
+    const { classification, runtime } = this.settings();
+    const model = this.runner.modelFor('classification', classification.model, document);
+    if (!model) return;
     const snapshot = document.getText();
     const ranges = scope === 'document'
       ? [{ start: 0, end: snapshot.length }]
@@ -88,18 +91,18 @@ export class Classification implements vscode.Disposable {
       void vscode.window.showInformationMessage(`BERT Lens: nothing to classify, the ${scope} is empty.`);
       return;
     }
-    const { classification, runtime } = this.settings();
     const outcome = await this.runner.run({
       task: 'classification',
       kind: 'classifyTexts',
       payload: { texts, options: { functionToApply: classification.functionToApply, topK: null, batchSize: runtime.batchSize } },
       modelSetting: classification.model,
+      model,
       runtime,
       document,
       title: `BERT Lens: classifying the ${scope}`,
     });
     if (!outcome) return;
-    const { result, model, edits } = outcome;
+    const { result, edits } = outcome;
     try {
       const info: ClassificationInfo = { scoreKind: result.scoreKind, threshold: classification.multiLabelThreshold, modelDescription: model.description, labels: result.model.labels, scope };
       const computed = ranges.map((range, i) => ({ ...range, text: texts[i]!, results: shownResults(result.results[i]!, classification.topK) }));
@@ -123,6 +126,9 @@ export class Classification implements vscode.Disposable {
       return;
     }
     const { document, selection } = editor;
+    const { classification, runtime } = this.settings();
+    const model = this.runner.modelFor('classification', classification.model, document);
+    if (!model) return;
     const snapshot = document.getText();
     const offset = selection.isEmpty ? 0 : document.offsetAt(selection.start);
     const text = selection.isEmpty ? snapshot : document.getText(selection);
@@ -130,18 +136,18 @@ export class Classification implements vscode.Disposable {
       void vscode.window.showInformationMessage(`BERT Lens: nothing to classify, the ${selection.isEmpty ? 'document' : 'selection'} is empty.`);
       return;
     }
-    const { classification, runtime } = this.settings();
     const outcome = await this.runner.run({
       task: 'classification',
       kind: 'classifyParagraphs',
       payload: { text, options: { functionToApply: classification.functionToApply, topK: null, batchSize: runtime.batchSize } },
       modelSetting: classification.model,
+      model,
       runtime,
       document,
       title: 'BERT Lens: classifying each paragraph',
     });
     if (!outcome) return;
-    const { result, model, edits } = outcome;
+    const { result, edits } = outcome;
     try {
       const info: ClassificationInfo = { scoreKind: result.scoreKind, threshold: classification.multiLabelThreshold, modelDescription: model.description, labels: result.model.labels, scope: 'paragraphs' };
       const spans = paragraphSpans(result.paragraphs, offset, snapshot).map((span) => ({ ...span, results: shownResults(span.results, classification.topK) }));

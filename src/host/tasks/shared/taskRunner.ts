@@ -27,6 +27,8 @@ export interface TaskJobRequest<K extends TaskKind> {
   payload: Omit<JobPayload<K>, 'model'>;
   /** The value of the task's model setting. */
   modelSetting: string;
+  /** The model from modelFor(), when the command checked it before asking for its input. */
+  model?: ModelChoice;
   runtime: RuntimeSettings;
   document: vscode.TextDocument;
   /** The progress notification's title, e.g. "BERT Lens: answering “Who…?”". */
@@ -77,12 +79,9 @@ export class TaskRunner implements vscode.Disposable {
     const key = document.uri.toString();
     // Taken first, in the caller's tick: every edit after the caller read the text is recorded.
     const edits = this.deps.tracker.track(key);
-    let model: ModelChoice;
-    try {
-      model = chooseTaskModel(task, request.modelSetting, this.deps.modelContext(document));
-    } catch (error) {
+    const model = request.model ?? this.modelFor(task, request.modelSetting, document);
+    if (!model) {
       edits.dispose();
-      this.showFailure(error, task, undefined);
       return undefined;
     }
     const spec: ModelSpec = {
@@ -134,6 +133,20 @@ export class TaskRunner implements vscode.Disposable {
     } finally {
       if (!keepEdits) edits.dispose();
       if (this.inFlight.get(slot) === controller) this.inFlight.delete(slot);
+    }
+  }
+
+  /**
+   * The model a task command will use, checked before the command asks for its input (a question,
+   * a [MASK] line…): a task without a model says so first, with Open Settings, instead of after the
+   * user typed. Undefined (and the message shown) when the setting names no usable model.
+   */
+  modelFor(task: TaskName, modelSetting: string, document: vscode.TextDocument): ModelChoice | undefined {
+    try {
+      return chooseTaskModel(task, modelSetting, this.deps.modelContext(document));
+    } catch (error) {
+      this.showFailure(error, task, undefined);
+      return undefined;
     }
   }
 
