@@ -1,3 +1,4 @@
+import { UserError } from '../util/userError';
 /**
  * BERT configuration with Hugging Face `BertConfig` field names and defaults, so that a
  * `config.json` from the hub or from `save_pretrained` reads and writes without mapping.
@@ -52,7 +53,7 @@ export const BERT_DEFAULTS: Omit<BertConfig, 'id2label' | 'label2id'> = {
   classifier_dropout: null,
 };
 
-export class ConfigError extends Error {}
+export class ConfigError extends UserError {}
 
 const SUPPORTED_ACTS: readonly HiddenAct[] = ['gelu', 'gelu_new', 'gelu_pytorch_tanh', 'relu', 'tanh', 'silu'];
 

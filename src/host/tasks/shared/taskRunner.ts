@@ -3,6 +3,7 @@ import type { JobPayload, JobProgress, JobResult, ModelSpec } from '../../../wor
 import type { TaskJobKinds } from '../../../worker/taskJobKinds';
 import type { ChangeTracker, EditsSince } from '../../ner/changeTracker';
 import type { ModelChoice } from '../../ner/modelChoice';
+import { failureLogEntry } from '../../failureLog';
 import { ProgressSteps, type ProgressStep } from '../../ner/progressSteps';
 import { JobError, type WorkerClient } from '../../workerClient';
 import { taskFailure } from './taskFailure';
@@ -154,8 +155,8 @@ export class TaskRunner implements vscode.Disposable {
   showFailure(error: unknown, task: TaskName, model: ModelChoice | undefined): void {
     const info = TASK_MODELS[task];
     const { message, offerSettings, isInputProblem } = taskFailure(error, info.title, model);
-    const detail = error instanceof Error && error.stack && !isInputProblem ? `\n${error.stack}` : '';
-    this.deps.log[isInputProblem ? 'info' : 'error'](`${message}${detail}`);
+    const entry = isInputProblem ? { level: 'info' as const, text: message } : failureLogEntry(message, error);
+    this.deps.log[entry.level](entry.text);
     const actions = [...(offerSettings ? [OPEN_SETTINGS] : []), ...(isInputProblem ? [] : [SHOW_LOG])];
     const show = isInputProblem ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
     void show(message, ...actions).then((choice) => {
