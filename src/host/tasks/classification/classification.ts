@@ -8,6 +8,7 @@ import { oneLine } from '../shared/presentation';
 import { headline, labelPickItems, readingDescription } from './labelScores';
 import { classificationHoverMarkdown, paragraphSpans, type ClassificationInfo, type ClassifiedSpan } from './paragraphPlan';
 import { ParagraphDecorations } from './paragraphDecorations';
+import { scoresToShow } from './scoresToShow';
 
 export const CLASSIFY_SELECTION_COMMAND = 'bertLens.classifySelection';
 export const CLASSIFY_DOCUMENT_COMMAND = 'bertLens.classifyDocument';
@@ -31,7 +32,6 @@ export class Classification implements vscode.Disposable {
 
   constructor(private readonly runner: TaskRunner, private readonly settings: () => TaskSettings) {
     this.status.name = 'BERT Lens classification';
-    this.status.command = SHOW_CLASSIFICATION_COMMAND;
   }
 
   dispose(): void {
@@ -54,6 +54,8 @@ export class Classification implements vscode.Disposable {
     }
     const more = entry.spans.length > 1 ? ` (+${entry.spans.length - 1})` : '';
     this.status.text = `$(tag) ${headline(first.results, entry.info)}${more}`;
+    // The item shows the selection/document result: clicking it lists that one, wherever the cursor is.
+    this.status.command = { command: SHOW_CLASSIFICATION_COMMAND, title: 'Show Classification Scores', arguments: [editor.document.uri.toString()] };
     this.status.tooltip = `BERT Lens: classification of the ${entry.info.scope} (${readingDescription(entry.info)}; model ${entry.info.modelDescription}). Click for every label score.`;
     this.status.show();
   }
@@ -176,11 +178,19 @@ export class Classification implements vscode.Disposable {
     this.paragraphs.delete(document.uri.toString());
   }
 
-  /** Every label score of the active document's selection/document results in a quick pick; Enter shows the classified text. */
-  async showScores(key = vscode.window.activeTextEditor?.document.uri.toString()): Promise<void> {
-    const entry = key ? this.texts.get(key) : undefined;
-    if (!key || !entry || entry.spans.length === 0) {
-      void vscode.window.showInformationMessage('BERT Lens: no classification for this document; run Classify Selection or Classify Document.');
+  /**
+   * Every label score in a quick pick: of the classified paragraph under the cursor, else of the
+   * selection/document result, else of every classified paragraph (scoresToShow); Enter shows the
+   * classified text. `key` given (right after Classify Selection / Document): that result.
+   */
+  async showScores(key?: string): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    const preferTexts = key !== undefined;
+    key ??= editor?.document.uri.toString();
+    const cursor = editor && editor.document.uri.toString() === key ? editor.document.offsetAt(editor.selection.active) : undefined;
+    const entry = key ? scoresToShow(this.texts.get(key), this.paragraphs.get(key), cursor, preferTexts) : undefined;
+    if (!key || !entry) {
+      void vscode.window.showInformationMessage('BERT Lens: no classification for this document; run Classify Selection, Classify Document or Classify Each Paragraph.');
       return;
     }
     type Item = vscode.QuickPickItem & { span?: ClassifiedSpan };
@@ -190,15 +200,15 @@ export class Classification implements vscode.Disposable {
       for (const item of labelPickItems(span.results, entry.info)) items.push({ ...item, span });
     }
     const picked = await vscode.window.showQuickPick(items, {
-      title: `Classification of the ${entry.info.scope}: ${readingDescription(entry.info)} · ${entry.info.modelDescription}`,
+      title: `Classification of the ${entry.info.scope === 'paragraphs' && entry.spans.length === 1 ? 'paragraph' : entry.info.scope}: ${readingDescription(entry.info)} · ${entry.info.modelDescription}`,
       placeHolder: `${headline(entry.spans[0]!.results, entry.info)} — Enter selects the classified text`,
     });
     const span = picked?.span;
-    const editor = vscode.window.visibleTextEditors.find((candidate) => candidate.document.uri.toString() === key);
-    if (span && editor && entry.info.scope === 'selection') {
-      const range = new vscode.Range(editor.document.positionAt(span.start), editor.document.positionAt(span.end));
-      editor.selection = new vscode.Selection(range.start, range.end);
-      editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    const target = vscode.window.visibleTextEditors.find((candidate) => candidate.document.uri.toString() === key);
+    if (span && target && entry.info.scope !== 'document') {
+      const range = new vscode.Range(target.document.positionAt(span.start), target.document.positionAt(span.end));
+      target.selection = new vscode.Selection(range.start, range.end);
+      target.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     }
   }
 }
