@@ -10,6 +10,7 @@ import type { HeadKind } from '../core/bert/heads';
 import type { AnnotatedDocument } from '../core/data/annotation';
 import type { TrainingArguments } from '../core/train/trainingArguments';
 import type { AggregationStrategy, TokenClassificationResult } from '../core/tasks/tokenClassification/types';
+import type { ProviderProbe } from '../core/runtime/executionProviders';
 import type { TaskJobKinds } from './taskJobKinds';
 
 /** Which model to load and how; the worker caches one session per (reference, head, quantized, threads). */
@@ -115,11 +116,19 @@ export interface TrainJob {
   progress: TrainProgress;
 }
 
+/** Show Runtime Info: the worker's ONNX Runtime and the execution providers that work there. */
+export interface RuntimeInfoJob {
+  payload: Record<string, never>;
+  result: { ortVersion: string; platform: string; nodeVersion: string; providers: ProviderProbe[] };
+  progress: never;
+}
+
 /** The editor's task commands (QA, classification, fill-mask, NSP, generation, choice) are in taskJobKinds.ts. */
 export interface JobKinds extends TaskJobKinds {
   loadModel: LoadModelJob;
   recognizeEntities: RecognizeEntitiesJob;
   train: TrainJob;
+  runtimeInfo: RuntimeInfoJob;
 }
 
 export type JobKind = keyof JobKinds;
