@@ -15,9 +15,9 @@ let annotations: AnnotationService | undefined;
 export function activate(context: vscode.ExtensionContext): void {
   const activateStart = performance.now();
   const log = vscode.window.createOutputChannel('BERT Lens', { log: true });
-  context.subscriptions.push(log, registerShowRuntimeInfo(context, log));
   // The worker process starts on the first job, not here.
   const worker = createWorkerClient(context, log);
+  context.subscriptions.push(log, registerShowRuntimeInfo(context, log, worker));
   const entities = new EntityStore();
   const annotation = registerAnnotation(context, { log, entities });
   annotations = annotation.service;

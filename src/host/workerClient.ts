@@ -10,9 +10,12 @@ export class JobError extends Error {
   readonly code: JobErrorCode;
   readonly file?: string;
   readonly files?: string[];
+  /** The worker threw an expected user error (bad model, bad input): report the message alone. */
+  readonly expected: boolean;
   constructor(error: SerializedJobError) {
     super(error.message);
     this.code = error.code;
+    this.expected = error.expected === true;
     if (error.file !== undefined) this.file = error.file;
     if (error.files !== undefined) this.files = error.files;
     if (error.stack) this.stack = error.stack;

@@ -11,6 +11,7 @@ import type { AnnotatedDocument } from '../core/data/annotation';
 import type { TrainingArguments } from '../core/train/trainingArguments';
 import type { AggregationStrategy, TokenClassificationResult } from '../core/tasks/tokenClassification/types';
 import type { SegmentationMode, SegmentPacking } from '../core/tasks/shared/segmentation';
+import type { ProviderProbe } from '../core/runtime/executionProviders';
 import type { TaskJobKinds } from './taskJobKinds';
 
 /** Which model to load and how; the worker caches one session per (reference, head, quantized, threads). */
@@ -119,11 +120,19 @@ export interface TrainJob {
   progress: TrainProgress;
 }
 
+/** Show Runtime Info: the worker's ONNX Runtime and the execution providers that work there. */
+export interface RuntimeInfoJob {
+  payload: Record<string, never>;
+  result: { ortVersion: string; platform: string; nodeVersion: string; providers: ProviderProbe[] };
+  progress: never;
+}
+
 /** The editor's task commands (QA, classification, fill-mask, NSP, generation, choice) are in taskJobKinds.ts. */
 export interface JobKinds extends TaskJobKinds {
   loadModel: LoadModelJob;
   recognizeEntities: RecognizeEntitiesJob;
   train: TrainJob;
+  runtimeInfo: RuntimeInfoJob;
 }
 
 export type JobKind = keyof JobKinds;

@@ -59,6 +59,8 @@ export interface SerializedJobError {
   file?: string;
   files?: string[];
   stack?: string;
+  /** An expected user error (src/core/util/userError.ts): the host logs its message as one line, without a stack. */
+  expected?: boolean;
 }
 
 export interface ReadyMessage {
@@ -139,6 +141,7 @@ function parseSerializedError(value: unknown): SerializedJobError {
   if (typeof value.file === 'string') error.file = value.file;
   if (Array.isArray(value.files) && value.files.every((f) => typeof f === 'string')) error.files = value.files as string[];
   if (typeof value.stack === 'string') error.stack = value.stack;
+  if (value.expected === true) error.expected = true;
   return error;
 }
 

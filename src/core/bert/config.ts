@@ -1,4 +1,5 @@
 import { isSupportedModelType, type ModelType, SUPPORTED_MODEL_TYPES } from './architecture';
+import { UserError } from '../util/userError';
 
 /**
  * BERT configuration with Hugging Face `BertConfig` field names and defaults, so that a
@@ -55,7 +56,7 @@ export const BERT_DEFAULTS: Omit<BertConfig, 'id2label' | 'label2id'> = {
   classifier_dropout: null,
 };
 
-export class ConfigError extends Error {}
+export class ConfigError extends UserError {}
 
 const SUPPORTED_ACTS: readonly HiddenAct[] = ['gelu', 'gelu_new', 'gelu_pytorch_tanh', 'relu', 'tanh', 'silu'];
 

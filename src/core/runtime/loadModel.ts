@@ -9,8 +9,9 @@ import { checkpointFiles } from './modelFolder';
 import { createSession } from './ort';
 import type { Tokenizer } from './tokenizer/tokenizer';
 import { loadTokenizer } from './tokenizer/loadTokenizer';
+import { UserError } from '../util/userError';
 
-export class HeadMismatchError extends Error {}
+export class HeadMismatchError extends UserError {}
 
 export interface LoadModelOptions {
   /** The head the task needs; loading fails with a clear message when the model has another. */

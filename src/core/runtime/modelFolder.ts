@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseBertConfig, type BertConfig } from '../bert/config';
+import { UserError } from '../util/userError';
 import {
   readSafetensors, readSafetensorsHeader, type SafetensorsFile, type SafetensorsHeader, type TensorInfo, type TypedTensorData,
 } from './safetensors';
@@ -71,7 +72,7 @@ export interface ModelFolder {
 }
 
 /** A missing or corrupt file; `file` is its absolute path and the message names it. */
-export class ModelFolderError extends Error {
+export class ModelFolderError extends UserError {
   override name = 'ModelFolderError';
   constructor(readonly file: string, message: string) {
     super(message);

@@ -1,50 +1,54 @@
+import * as path from 'node:path';
+import { statSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { ort as loadOrt } from '../../core/runtime/ort';
+import { bundledDescription, readBundledManifest, type BundledManifest } from '../ner/modelManifest';
+import type { WorkerClient } from '../workerClient';
+import { failureLogEntry } from '../failureLog';
+import { activeModels, runtimeReportLine, runtimeReportMarkdown, runtimeReportToast } from './runtimeReport';
 
 export const SHOW_RUNTIME_INFO_COMMAND = 'bertLens.showRuntimeInfo';
 
-/** What the diagnostic reports; kept separate from the UI so the text has one definition. */
-export interface RuntimeInfo {
-  extensionVersion: string;
-  ortVersion: string;
-  backends: string[];
-  platform: string;
-  nodeVersion: string;
+function isDirectory(absolutePath: string): boolean {
+  try {
+    return statSync(absolutePath).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
-export function formatRuntimeInfo(info: RuntimeInfo): string {
-  // The runtime first: a toast shows only the start of a long message.
-  return (
-    `onnxruntime-node ${info.ortVersion} loaded · BERT Lens ${info.extensionVersion} · ` +
-    `${info.platform} · Node ${info.nodeVersion} · backends: ${info.backends.join(', ') || 'none'}`
-  );
-}
-
-function collectRuntimeInfo(extensionVersion: string): RuntimeInfo {
-  // Loaded here, on first use, never at activation: the native addon costs ~100 ms and is only
-  // needed once a model runs. listSupportedBackends() answers from the native binding, so a
-  // successful call proves the platform binary inside the .vsix loads in this extension host.
-  const ort = loadOrt();
-  return {
-    extensionVersion,
-    ortVersion: ort.env.versions.node ?? ort.env.versions.common,
-    backends: ort.listSupportedBackends().map((backend) => backend.name),
-    platform: `${process.platform}-${process.arch}`,
-    nodeVersion: process.versions.node,
-  };
-}
-
-export function registerShowRuntimeInfo(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable {
+/**
+ * "Show Runtime Info": an untitled markdown document (a toast cut the line off) with the worker's
+ * ONNX Runtime, the execution providers that work here (each tried, in the worker) and the model
+ * each command would use.
+ */
+export function registerShowRuntimeInfo(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, client: WorkerClient): vscode.Disposable {
   const extensionVersion = String((context.extension.packageJSON as { version?: unknown }).version ?? 'unknown');
-  return vscode.commands.registerCommand(SHOW_RUNTIME_INFO_COMMAND, () => {
+  let manifest: BundledManifest | undefined;
+  return vscode.commands.registerCommand(SHOW_RUNTIME_INFO_COMMAND, async () => {
     try {
-      const message = formatRuntimeInfo(collectRuntimeInfo(extensionVersion));
-      log.info(message);
-      void vscode.window.showInformationMessage(message);
+      manifest ??= await readBundledManifest(context.asAbsolutePath(path.join('models', 'manifest.json')), (problem) => log.warn(`bundled model manifest: ${problem}`));
+      const runtime = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: 'BERT Lens: trying the execution providers' },
+        () => client.run('runtimeInfo', {}),
+      );
+      const configuration = vscode.workspace.getConfiguration();
+      const folder = vscode.workspace.getWorkspaceFolder(vscode.window.activeTextEditor?.document.uri ?? vscode.Uri.file('/')) ?? vscode.workspace.workspaceFolders?.[0];
+      const models = activeModels((name) => configuration.get(name), {
+        bundledRoot: context.asAbsolutePath('models'),
+        bundledDescription: (name) => bundledDescription(manifest, name),
+        workspaceFolder: folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined,
+        isDirectory,
+      });
+      const report = { extensionVersion, ...runtime, models };
+      log.info(runtimeReportLine(report));
+      const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: runtimeReportMarkdown(report) });
+      await vscode.window.showTextDocument(document, { preview: true });
+      void vscode.window.showInformationMessage(runtimeReportToast(report));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      log.error(`onnxruntime-node failed to load: ${reason}`);
-      void vscode.window.showErrorMessage(`BERT Lens: onnxruntime-node failed to load: ${reason}`);
+      const entry = failureLogEntry(`BERT Lens: runtime info failed: onnxruntime-node in the worker: ${reason}`, error);
+      log[entry.level](entry.text);
+      void vscode.window.showErrorMessage(`BERT Lens: onnxruntime-node failed to load in the worker: ${reason}`);
     }
   });
 }

@@ -1,5 +1,6 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { UserError } from '../../core/util/userError';
 
 /** The model a task will use, as the worker gets it and as the user sees it. */
 export interface ModelChoice {
@@ -10,7 +11,7 @@ export interface ModelChoice {
   description: string;
 }
 
-export class ModelSettingError extends Error {
+export class ModelSettingError extends UserError {
   override name = 'ModelSettingError';
 }
 

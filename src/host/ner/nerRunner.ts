@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ModelSpec } from '../../worker/jobKinds';
+import { failureLogEntry } from '../failureLog';
 import { JobError, type WorkerClient } from '../workerClient';
 import type { ChangeTracker } from './changeTracker';
 import { classifyText } from './documentText';
@@ -174,7 +175,8 @@ export class NerRunner implements vscode.Disposable {
   /** Not awaited by recognize(): the run is over while the message waits for the user. */
   private showFailure(error: unknown, model: ModelChoice | undefined, interactive: boolean): void {
     const { message, offerSettings } = failureMessage(error, model);
-    this.deps.log.error(`${message}${error instanceof Error && error.stack ? `\n${error.stack}` : ''}`);
+    const entry = failureLogEntry(message, error);
+    this.deps.log[entry.level](entry.text);
     if (!interactive) {
       vscode.window.setStatusBarMessage(message, 10_000);
       return;

@@ -92,7 +92,8 @@ export function registerTasks(context: vscode.ExtensionContext, services: TaskSe
     vscode.commands.registerCommand(CLASSIFY_DOCUMENT_COMMAND, () => classification.classify('document')),
     vscode.commands.registerCommand(CLASSIFY_PARAGRAPHS_COMMAND, () => classification.classifyParagraphs()),
     vscode.commands.registerCommand(CLEAR_CLASSIFICATION_COMMAND, () => classification.clear(activeDocument())),
-    vscode.commands.registerCommand(SHOW_CLASSIFICATION_COMMAND, () => classification.showScores()),
+    // A string argument is the status-bar item's document; menus pass a Uri, the palette nothing.
+    vscode.commands.registerCommand(SHOW_CLASSIFICATION_COMMAND, (key?: unknown) => classification.showScores(typeof key === 'string' ? key : undefined)),
     vscode.commands.registerCommand(FILL_MASK_COMMAND, () => fillMask(runner, settings)),
     vscode.commands.registerCommand(NEXT_SENTENCE_COMMAND, () => predictNextSentence(runner, settings)),
     vscode.commands.registerCommand(CONTINUE_TEXT_COMMAND, () => continueText(runner, settings)),

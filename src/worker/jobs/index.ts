@@ -1,6 +1,7 @@
 import type { JobRegistry } from '../jobHandler';
 import { loadModelJob } from './loadModel';
 import { recognizeEntitiesJob } from './recognizeEntities';
+import { runtimeInfoJob } from './runtimeInfo';
 import { taskJobs } from './taskJobs';
 import { trainJob } from './train';
 
@@ -9,5 +10,6 @@ export const jobRegistry: JobRegistry = {
   loadModel: loadModelJob,
   recognizeEntities: recognizeEntitiesJob,
   train: trainJob,
+  runtimeInfo: runtimeInfoJob,
   ...taskJobs,
 };

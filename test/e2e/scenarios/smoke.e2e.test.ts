@@ -24,7 +24,7 @@ describe('smoke: BERT Lens in code-server', () => {
     const message = await workbench.waitForNotification(/onnxruntime/);
     await workbench.screenshot('runtime-info');
     expect(message).toMatch(/onnxruntime-node 1\.30\.\d+/);
-    expect(message).toMatch(/backends: .*\bcpu\b/);
+    expect(message).toMatch(/usable providers: .*\bcpu\b/);
     expect(message).toContain('linux-x64');
   });
 

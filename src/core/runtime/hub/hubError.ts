@@ -1,3 +1,5 @@
+import { UserError } from '../../util/userError';
+
 export type HubErrorCode =
   /** The network is unusable (offline mode, unreachable host, dropped connection, 5xx) and the cache lacks files. */
   | 'unavailable'
@@ -12,7 +14,7 @@ export type HubErrorCode =
   | 'http';
 
 /** Every failure of resolving a hub model; the message names the model id and the files concerned. */
-export class HubError extends Error {
+export class HubError extends UserError {
   override name = 'HubError';
   constructor(
     readonly code: HubErrorCode,

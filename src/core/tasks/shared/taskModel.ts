@@ -1,9 +1,10 @@
 import { ARCHITECTURE_OF, type HeadKind } from '../../bert/heads';
 import { MissingWeightError } from '../../bert/buildGraph';
+import { UserError } from '../../util/userError';
 import { HeadMismatchError, loadModel, type LoadedModel, type LoadModelOptions } from '../../runtime/loadModel';
 
 /** Bad input to a task (empty question, no mask token, one choice): one clear line, nothing lost. */
-export class TaskInputError extends Error {
+export class TaskInputError extends UserError {
   override readonly name = 'TaskInputError';
 }
 

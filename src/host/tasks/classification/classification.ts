@@ -8,6 +8,7 @@ import { oneLine } from '../shared/presentation';
 import { headline, labelPickItems, readingDescription } from './labelScores';
 import { classificationHoverMarkdown, paragraphSpans, type ClassificationInfo, type ClassifiedSpan } from './paragraphPlan';
 import { ParagraphDecorations } from './paragraphDecorations';
+import { scoresToShow } from './scoresToShow';
 
 export const CLASSIFY_SELECTION_COMMAND = 'bertLens.classifySelection';
 export const CLASSIFY_DOCUMENT_COMMAND = 'bertLens.classifyDocument';
@@ -31,7 +32,6 @@ export class Classification implements vscode.Disposable {
 
   constructor(private readonly runner: TaskRunner, private readonly settings: () => TaskSettings) {
     this.status.name = 'BERT Lens classification';
-    this.status.command = SHOW_CLASSIFICATION_COMMAND;
   }
 
   dispose(): void {
@@ -54,6 +54,8 @@ export class Classification implements vscode.Disposable {
     }
     const more = entry.spans.length > 1 ? ` (+${entry.spans.length - 1})` : '';
     this.status.text = `$(tag) ${headline(first.results, entry.info)}${more}`;
+    // The item shows the selection/document result: clicking it lists that one, wherever the cursor is.
+    this.status.command = { command: SHOW_CLASSIFICATION_COMMAND, title: 'Show Classification Scores', arguments: [editor.document.uri.toString()] };
     this.status.tooltip = `BERT Lens: classification of the ${entry.info.scope} (${readingDescription(entry.info)}; model ${entry.info.modelDescription}). Click for every label score.`;
     this.status.show();
   }
@@ -75,6 +77,9 @@ export class Classification implements vscode.Disposable {
       return;
     }
     const { document } = editor;
+    const { classification, runtime } = this.settings();
+    const model = this.runner.modelFor('classification', classification.model, document);
+    if (!model) return;
     const snapshot = document.getText();
     const ranges = scope === 'document'
       ? [{ start: 0, end: snapshot.length }]
@@ -88,18 +93,18 @@ export class Classification implements vscode.Disposable {
       void vscode.window.showInformationMessage(`BERT Lens: nothing to classify, the ${scope} is empty.`);
       return;
     }
-    const { classification, runtime } = this.settings();
     const outcome = await this.runner.run({
       task: 'classification',
       kind: 'classifyTexts',
       payload: { texts, options: { functionToApply: classification.functionToApply, topK: null, batchSize: runtime.batchSize } },
       modelSetting: classification.model,
+      model,
       runtime,
       document,
       title: `BERT Lens: classifying the ${scope}`,
     });
     if (!outcome) return;
-    const { result, model, edits } = outcome;
+    const { result, edits } = outcome;
     try {
       const info: ClassificationInfo = { scoreKind: result.scoreKind, threshold: classification.multiLabelThreshold, modelDescription: model.description, labels: result.model.labels, scope };
       const computed = ranges.map((range, i) => ({ ...range, text: texts[i]!, results: shownResults(result.results[i]!, classification.topK) }));
@@ -123,6 +128,9 @@ export class Classification implements vscode.Disposable {
       return;
     }
     const { document, selection } = editor;
+    const { classification, runtime } = this.settings();
+    const model = this.runner.modelFor('classification', classification.model, document);
+    if (!model) return;
     const snapshot = document.getText();
     const offset = selection.isEmpty ? 0 : document.offsetAt(selection.start);
     const text = selection.isEmpty ? snapshot : document.getText(selection);
@@ -130,18 +138,18 @@ export class Classification implements vscode.Disposable {
       void vscode.window.showInformationMessage(`BERT Lens: nothing to classify, the ${selection.isEmpty ? 'document' : 'selection'} is empty.`);
       return;
     }
-    const { classification, runtime } = this.settings();
     const outcome = await this.runner.run({
       task: 'classification',
       kind: 'classifyParagraphs',
       payload: { text, options: { functionToApply: classification.functionToApply, topK: null, batchSize: runtime.batchSize } },
       modelSetting: classification.model,
+      model,
       runtime,
       document,
       title: 'BERT Lens: classifying each paragraph',
     });
     if (!outcome) return;
-    const { result, model, edits } = outcome;
+    const { result, edits } = outcome;
     try {
       const info: ClassificationInfo = { scoreKind: result.scoreKind, threshold: classification.multiLabelThreshold, modelDescription: model.description, labels: result.model.labels, scope: 'paragraphs' };
       const spans = paragraphSpans(result.paragraphs, offset, snapshot).map((span) => ({ ...span, results: shownResults(span.results, classification.topK) }));
@@ -170,11 +178,19 @@ export class Classification implements vscode.Disposable {
     this.paragraphs.delete(document.uri.toString());
   }
 
-  /** Every label score of the active document's selection/document results in a quick pick; Enter shows the classified text. */
-  async showScores(key = vscode.window.activeTextEditor?.document.uri.toString()): Promise<void> {
-    const entry = key ? this.texts.get(key) : undefined;
-    if (!key || !entry || entry.spans.length === 0) {
-      void vscode.window.showInformationMessage('BERT Lens: no classification for this document; run Classify Selection or Classify Document.');
+  /**
+   * Every label score in a quick pick: of the classified paragraph under the cursor, else of the
+   * selection/document result, else of every classified paragraph (scoresToShow); Enter shows the
+   * classified text. `key` given (right after Classify Selection / Document): that result.
+   */
+  async showScores(key?: string): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    const preferTexts = key !== undefined;
+    key ??= editor?.document.uri.toString();
+    const cursor = editor && editor.document.uri.toString() === key ? editor.document.offsetAt(editor.selection.active) : undefined;
+    const entry = key ? scoresToShow(this.texts.get(key), this.paragraphs.get(key), cursor, preferTexts) : undefined;
+    if (!key || !entry) {
+      void vscode.window.showInformationMessage('BERT Lens: no classification for this document; run Classify Selection, Classify Document or Classify Each Paragraph.');
       return;
     }
     type Item = vscode.QuickPickItem & { span?: ClassifiedSpan };
@@ -184,15 +200,15 @@ export class Classification implements vscode.Disposable {
       for (const item of labelPickItems(span.results, entry.info)) items.push({ ...item, span });
     }
     const picked = await vscode.window.showQuickPick(items, {
-      title: `Classification of the ${entry.info.scope}: ${readingDescription(entry.info)} · ${entry.info.modelDescription}`,
+      title: `Classification of the ${entry.info.scope === 'paragraphs' && entry.spans.length === 1 ? 'paragraph' : entry.info.scope}: ${readingDescription(entry.info)} · ${entry.info.modelDescription}`,
       placeHolder: `${headline(entry.spans[0]!.results, entry.info)} — Enter selects the classified text`,
     });
     const span = picked?.span;
-    const editor = vscode.window.visibleTextEditors.find((candidate) => candidate.document.uri.toString() === key);
-    if (span && editor && entry.info.scope === 'selection') {
-      const range = new vscode.Range(editor.document.positionAt(span.start), editor.document.positionAt(span.end));
-      editor.selection = new vscode.Selection(range.start, range.end);
-      editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    const target = vscode.window.visibleTextEditors.find((candidate) => candidate.document.uri.toString() === key);
+    if (span && target && entry.info.scope !== 'document') {
+      const range = new vscode.Range(target.document.positionAt(span.start), target.document.positionAt(span.end));
+      target.selection = new vscode.Selection(range.start, range.end);
+      target.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     }
   }
 }

@@ -19,18 +19,22 @@ export async function fillMask(runner: TaskRunner, settings: () => TaskSettings)
     return;
   }
   const { document, selection } = editor;
+  // The model first: "put the cursor on a [MASK] line" is pointless advice when no model is set.
+  const { fillMask: options, runtime } = settings();
+  const model = runner.modelFor('fillMask', options.model, document);
+  if (!model) return;
   const snapshot = document.getText();
   const target = fillMaskTarget(snapshot, { start: document.offsetAt(selection.start), end: document.offsetAt(selection.end) }, document.offsetAt(selection.active));
   if (target.text.trim() === '') {
     void vscode.window.showInformationMessage('BERT Lens: nothing to fill: put the cursor on a line with [MASK] (the model\'s mask token), or select the text.');
     return;
   }
-  const { fillMask: options, runtime } = settings();
   const outcome = await runner.run({
     task: 'fillMask',
     kind: 'fillMask',
     payload: { text: target.text, options: { topK: options.topK } },
     modelSetting: options.model,
+    model,
     runtime,
     document,
     title: 'BERT Lens: predicting the masked words',

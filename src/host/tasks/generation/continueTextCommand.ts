@@ -22,13 +22,15 @@ export async function continueText(runner: TaskRunner, settings: () => TaskSetti
     return;
   }
   const { document, selection } = editor;
+  const { generation, runtime } = settings();
+  const model = runner.modelFor('generation', generation.model, document);
+  if (!model) return;
   const snapshot = document.getText();
   const { prompt, insertAt } = continuationPrompt(snapshot, { start: document.offsetAt(selection.start), end: document.offsetAt(selection.end) }, document.offsetAt(selection.active));
   if (prompt.trim() === '') {
     void vscode.window.showInformationMessage('BERT Lens: nothing to continue: put the cursor after some text, or select the text to continue.');
     return;
   }
-  const { generation, runtime } = settings();
   const charBefore = insertAt > 0 ? snapshot[insertAt - 1] : undefined;
   const insertion = new StreamingInsertion(editor, insertAt, () => runner.cancel('generation', document));
   try {
@@ -40,6 +42,7 @@ export async function continueText(runner: TaskRunner, settings: () => TaskSetti
         options: { maxNewTokens: generation.maxNewTokens, strategy: strategyOf(generation), seed: generation.seed ?? Math.floor(Math.random() * 2 ** 31) },
       },
       modelSetting: generation.model,
+      model,
       runtime,
       document,
       title: 'BERT Lens: continuing the text',

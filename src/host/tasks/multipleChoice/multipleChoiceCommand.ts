@@ -19,6 +19,9 @@ export async function scoreMultipleChoice(runner: TaskRunner, settings: () => Ta
     return;
   }
   const { document, selection } = editor;
+  const { multipleChoiceModel, runtime } = settings();
+  const model = runner.modelFor('multipleChoice', multipleChoiceModel, document);
+  if (!model) return;
   const snapshot = document.getText();
   const range = selection.isEmpty
     ? paragraphAround(snapshot, document.offsetAt(selection.active))
@@ -28,12 +31,12 @@ export async function scoreMultipleChoice(runner: TaskRunner, settings: () => Ta
     void vscode.window.showInformationMessage(`BERT Lens: ${parsed.error}.`);
     return;
   }
-  const { multipleChoiceModel, runtime } = settings();
   const outcome = await runner.run({
     task: 'multipleChoice',
     kind: 'chooseAnswer',
     payload: { prompt: parsed.prompt.text, choices: parsed.choices.map((choice) => choice.text) },
     modelSetting: multipleChoiceModel,
+    model,
     runtime,
     document,
     title: `BERT Lens: scoring ${parsed.choices.length} choices`,

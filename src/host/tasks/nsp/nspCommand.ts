@@ -17,18 +17,21 @@ export async function predictNextSentence(runner: TaskRunner, settings: () => Ta
     return;
   }
   const { document } = editor;
+  const { nspModel, runtime } = settings();
+  const model = runner.modelFor('nsp', nspModel, document);
+  if (!model) return;
   const text = document.getText();
   const pair = sentencePair(text, editor.selections.map((s) => ({ start: document.offsetAt(s.start), end: document.offsetAt(s.end) })), document.offsetAt(editor.selection.active));
   if ('error' in pair) {
     void vscode.window.showInformationMessage(`BERT Lens: ${pair.error}.`);
     return;
   }
-  const { nspModel, runtime } = settings();
   const outcome = await runner.run({
     task: 'nsp',
     kind: 'nextSentence',
     payload: { a: pair.a.text, b: pair.b.text },
     modelSetting: nspModel,
+    model,
     runtime,
     document,
     title: 'BERT Lens: does B follow A?',

@@ -66,6 +66,10 @@ export class QuestionAnswering implements vscode.Disposable {
       void vscode.window.showInformationMessage('BERT Lens: open a text document first, then ask a question about it (or about a selection).');
       return;
     }
+    // The model first: no question is asked when there is no model to answer it.
+    const { qa, runtime } = this.settings();
+    const model = this.runner.modelFor('qa', qa.model, editor.document);
+    if (!model) return;
     const scope = editor.selection.isEmpty ? 'the document' : 'the selection';
     if (contextOf(editor).text.trim() === '') {
       void vscode.window.showInformationMessage(`BERT Lens: nothing to search, ${scope} is empty.`);
@@ -91,7 +95,6 @@ export class QuestionAnswering implements vscode.Disposable {
       void vscode.window.showInformationMessage(`BERT Lens: nothing to search, ${scope} is empty.`);
       return;
     }
-    const { qa, runtime } = this.settings();
     const outcome = await this.runner.run({
       task: 'qa',
       kind: 'answerQuestion',
@@ -101,12 +104,13 @@ export class QuestionAnswering implements vscode.Disposable {
         options: { topK: qa.topK, maxAnswerLen: qa.maxAnswerLen, docStride: qa.docStride, handleImpossibleAnswer: qa.handleImpossibleAnswer, batchSize: runtime.batchSize },
       },
       modelSetting: qa.model,
+      model,
       runtime,
       document,
       title: `BERT Lens: answering "${oneLine(question, 50)}"`,
     });
     if (!outcome) return;
-    const { result, model, edits } = outcome;
+    const { result, edits } = outcome;
     try {
       const placed = placeAnswers(result.answers, context.offset, snapshot);
       if (edits.changes.length > 0) {

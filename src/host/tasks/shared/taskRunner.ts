@@ -3,6 +3,7 @@ import type { JobPayload, JobProgress, JobResult, ModelSpec } from '../../../wor
 import type { TaskJobKinds } from '../../../worker/taskJobKinds';
 import type { ChangeTracker, EditsSince } from '../../ner/changeTracker';
 import type { ModelChoice } from '../../ner/modelChoice';
+import { failureLogEntry } from '../../failureLog';
 import { ProgressSteps, type ProgressStep } from '../../ner/progressSteps';
 import { JobError, type WorkerClient } from '../../workerClient';
 import { taskFailure } from './taskFailure';
@@ -27,6 +28,8 @@ export interface TaskJobRequest<K extends TaskKind> {
   payload: Omit<JobPayload<K>, 'model'>;
   /** The value of the task's model setting. */
   modelSetting: string;
+  /** The model from modelFor(), when the command checked it before asking for its input. */
+  model?: ModelChoice;
   runtime: RuntimeSettings;
   document: vscode.TextDocument;
   /** The progress notification's title, e.g. "BERT Lens: answering “Who…?”". */
@@ -77,12 +80,9 @@ export class TaskRunner implements vscode.Disposable {
     const key = document.uri.toString();
     // Taken first, in the caller's tick: every edit after the caller read the text is recorded.
     const edits = this.deps.tracker.track(key);
-    let model: ModelChoice;
-    try {
-      model = chooseTaskModel(task, request.modelSetting, this.deps.modelContext(document));
-    } catch (error) {
+    const model = request.model ?? this.modelFor(task, request.modelSetting, document);
+    if (!model) {
       edits.dispose();
-      this.showFailure(error, task, undefined);
       return undefined;
     }
     const spec: ModelSpec = {
@@ -137,12 +137,26 @@ export class TaskRunner implements vscode.Disposable {
     }
   }
 
+  /**
+   * The model a task command will use, checked before the command asks for its input (a question,
+   * a [MASK] line…): a task without a model says so first, with Open Settings, instead of after the
+   * user typed. Undefined (and the message shown) when the setting names no usable model.
+   */
+  modelFor(task: TaskName, modelSetting: string, document: vscode.TextDocument): ModelChoice | undefined {
+    try {
+      return chooseTaskModel(task, modelSetting, this.deps.modelContext(document));
+    } catch (error) {
+      this.showFailure(error, task, undefined);
+      return undefined;
+    }
+  }
+
   /** Not awaited: the run is over while the message waits for the user. */
   showFailure(error: unknown, task: TaskName, model: ModelChoice | undefined): void {
     const info = TASK_MODELS[task];
     const { message, offerSettings, isInputProblem } = taskFailure(error, info.title, model);
-    const detail = error instanceof Error && error.stack && !isInputProblem ? `\n${error.stack}` : '';
-    this.deps.log[isInputProblem ? 'info' : 'error'](`${message}${detail}`);
+    const entry = isInputProblem ? { level: 'info' as const, text: message } : failureLogEntry(message, error);
+    this.deps.log[entry.level](entry.text);
     const actions = [...(offerSettings ? [OPEN_SETTINGS] : []), ...(isInputProblem ? [] : [SHOW_LOG])];
     const show = isInputProblem ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
     void show(message, ...actions).then((choice) => {
