@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { segmentRanges, segments, type SegmentationMode } from '../../../src/core/tasks/shared/segmentation';
+import { icuSentences, segmentRanges, segments, type SegmentationMode } from '../../../src/core/tasks/shared/segmentation';
 
 const texts = (text: string, mode: SegmentationMode): string[] => segmentRanges(text, mode).map(([s, e]) => text.slice(s, e));
 
@@ -60,6 +60,30 @@ describe('segments', () => {
 
   it('refuses an unknown mode with a clear error', () => {
     expect(() => segmentRanges('a', 'paragraph' as SegmentationMode)).toThrow(/segmentation must be one of sentence, line, none/);
+  });
+
+  it('windows ICU exactly: the pieces of a 150 KB text equal ICU run over the whole text', () => {
+    // Sentences of every kind a window edge could cut: abbreviations, SB8 ("etc. and" stays one
+    // sentence), closing quotes and brackets, "?!", CRLF, blank lines, a sentence longer than a
+    // window, runs of spaces; seeded so a failure reproduces.
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const kinds = [
+      () => 'The harbour opened in May.', () => 'Dr. Smith met J. R. Jones.', () => 'It cost 1.2 billion, etc. and more.',
+      () => '"Is it done?" she asked.', () => '(See the map.)', () => 'Wait?! Yes.', () => 'e.g. this one',
+      () => '\r\n', () => '\n\n', () => ' '.repeat(1 + Math.floor(random() * 3000)),
+      () => `A long sentence ${'with many words '.repeat(1500)}ends here.`,
+    ];
+    const parts: string[] = [];
+    let length = 0;
+    while (length < 150_000) {
+      const part = kinds[Math.floor(random() * kinds.length)]!() + (random() < 0.7 ? ' ' : '');
+      parts.push(part);
+      length += part.length;
+    }
+    const text = parts.join('');
+    const whole = [...new Intl.Segmenter('en', { granularity: 'sentence' }).segment(text)].map((p): [number, number] => [p.index, p.index + p.segment.length]);
+    expect([...icuSentences(text)]).toEqual(whole);
   });
 
   it('is bounded on one 5 MB line without a sentence end (one segment, exact offsets)', () => {

@@ -7,9 +7,10 @@
  * - `line`: every line break is a boundary too (lists, titles, CSV-like text), plus sentence ends.
  * - `none`: the whole text is one segment (the behaviour before segmentation existed).
  *
- * Sentence ends come from ICU's sentence break rules (UAX #29) through `Intl.Segmenter`, which is
- * built into Node and linear in the text length (a 5 MB line without any sentence end is one segment
- * in well under a second; see test/unit/tasks/segmentation.test.ts). ICU's root rules break after
+ * Sentence ends come from ICU's sentence break rules (UAX #29) through `Intl.Segmenter`, built into
+ * Node. V8's segmenter costs time proportional to the string's length for every segment it yields
+ * (200 KB of prose: 1.4 s, 5 MB: many minutes), so it is run over windows of the text (icuSentences),
+ * which keeps the whole linear. ICU's root rules break after
  * "Dr." and "J." before a capital; such breaks after a known abbreviation or a single-letter initial
  * are undone here, unless a line break (a hard boundary in the mode) follows.
  *
@@ -103,9 +104,7 @@ export function* segments(text: string, mode: SegmentationMode): Generator<[numb
   if (!SEGMENTATION_MODES.includes(mode)) throw new RangeError(`segmentation must be one of ${SEGMENTATION_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
   const source = mode === 'sentence' ? joinWrappedLines(text) : text;
   let pendingStart = -1;
-  for (const piece of sentenceSegmenter().segment(source)) {
-    const rawStart = piece.index;
-    const rawEnd = rawStart + piece.segment.length;
+  for (const [rawStart, rawEnd] of icuSentences(source)) {
     const trimmed = trim(text, rawStart, rawEnd);
     if (!trimmed) continue;
     const start = pendingStart >= 0 ? pendingStart : trimmed[0];
@@ -121,6 +120,46 @@ export function* segments(text: string, mode: SegmentationMode): Generator<[numb
   if (pendingStart >= 0) {
     const trimmed = trim(text, pendingStart, text.length);
     if (trimmed) yield trimmed;
+  }
+}
+
+/** Characters handed to ICU at once; small enough that its per-segment cost stays low. */
+const ICU_WINDOW = 16_384;
+/**
+ * A break this close to a window's end is not trusted: UAX #29 decides some breaks by looking ahead
+ * (SB8 looks past closing punctuation and spaces for a lower-case letter), and the window may cut
+ * that context off. The text is resumed from the last trusted break instead.
+ */
+const LOOKAHEAD_MARGIN = 1_024;
+
+/**
+ * ICU's sentence pieces of `text` as [start, end) ranges, computed over windows: each window starts
+ * at a break already found (where ICU's start-of-text rule gives the same break) and only breaks at
+ * least LOOKAHEAD_MARGIN before the window's end are kept. A sentence longer than a window doubles
+ * the window until it ends. The pieces are the ones ICU gives for the whole text
+ * (test/unit/tasks/segmentation.test.ts compares them).
+ */
+export function* icuSentences(text: string): Generator<[number, number]> {
+  const segmenter = sentenceSegmenter();
+  let from = 0;
+  let size = ICU_WINDOW;
+  while (from < text.length) {
+    const to = Math.min(text.length, from + size);
+    const atEnd = to === text.length;
+    const trustedEnd = atEnd ? to : to - Math.min(LOOKAHEAD_MARGIN, size / 2);
+    let resume = from;
+    for (const piece of segmenter.segment(text.slice(from, to))) {
+      const start = from + piece.index;
+      const end = start + piece.segment.length;
+      if (!atEnd && end > trustedEnd) break;
+      yield [start, end];
+      resume = end;
+    }
+    if (resume === from) size *= 2;
+    else {
+      from = resume;
+      size = ICU_WINDOW;
+    }
   }
 }
 
