@@ -1,6 +1,9 @@
+import type { TextCategories } from '../../core/data/annotation';
 import { LabelInUseError } from '../../core/data/annotationStore';
+import type { CategoryRange } from '../../core/data/categoryEdits';
 import type { TextChange } from '../ner/textChanges';
 import { planAccept, type AcceptPlan, type Prediction } from './acceptPredictions';
+import { DocumentCategories, type TrackedCategories } from './documentCategories';
 import { DocumentAnnotations, type EditKind, type EditOutcome, type LabelOutcome, type TextRange } from './documentAnnotations';
 import { labelSet } from './labelChoice';
 import { describeLost, type AnnotationPersistence, type AnnotationReporter } from './persistence';
@@ -19,6 +22,8 @@ export interface OpenDocument {
 interface Entry {
   document: OpenDocument;
   annotations: DocumentAnnotations | undefined;
+  /** Text-category decisions; set together with `annotations`. */
+  categories: DocumentCategories | undefined;
   ready: Promise<DocumentAnnotations | undefined>;
   closed: boolean;
 }
@@ -44,14 +49,15 @@ export class AnnotationModel {
   open(document: OpenDocument): Promise<DocumentAnnotations | undefined> {
     const existing = this.entries.get(document.key);
     if (existing && !existing.closed) return existing.ready;
-    const entry: Entry = { document, annotations: undefined, ready: Promise.resolve(undefined), closed: false };
+    const entry: Entry = { document, annotations: undefined, categories: undefined, ready: Promise.resolve(undefined), closed: false };
     entry.ready = this.persistence.load(document.location, document.getText()).then(
       (loaded) => {
         if (entry.closed) return undefined;
         // Edits made while the store was read are in the text: check the spans against it.
         const annotations = new DocumentAnnotations(loaded.spans, loaded.spans.length > 0 ? undefined : document.getText().length);
+        entry.categories = new DocumentCategories(loaded.categories, document.getText());
         entry.annotations = annotations;
-        if (loaded.spans.length > 0) {
+        if (loaded.spans.length > 0 || loaded.categories.length > 0) {
           this.verify(entry);
           this.emit(document.key);
         }
@@ -75,7 +81,7 @@ export class AnnotationModel {
     this.entries.delete(key);
     await this.persistence.flushDocument(entry.document.location);
     entry.closed = true;
-    if (entry.annotations && entry.annotations.spans.length > 0) this.emit(key);
+    if (entry.annotations && (entry.annotations.spans.length > 0 || (entry.categories?.size ?? 0) > 0)) this.emit(key);
   }
 
   has(key: string): boolean {
@@ -84,6 +90,34 @@ export class AnnotationModel {
 
   get(key: string): DocumentAnnotations | undefined {
     return this.entries.get(key)?.annotations;
+  }
+
+  /** The text-category decisions of an open document (the document's own first, then by range). */
+  categories(key: string): TrackedCategories[] | undefined {
+    const entry = this.entries.get(key);
+    return entry?.categories?.list(entry.document.getText().length);
+  }
+
+  /**
+   * Sets the decision for a range of a document (undefined removes it), in place of the one made for
+   * the same range and scope. False when the document is not ready or nothing changed.
+   */
+  async setCategories(key: string, range: CategoryRange, categories: TextCategories | undefined): Promise<boolean> {
+    const entry = this.entries.get(key);
+    if (!entry || !(await entry.ready) || !entry.categories) return false;
+    const changed = entry.categories.set(range, categories, entry.document.getText());
+    if (changed) this.changed(entry);
+    return changed;
+  }
+
+  /** Every label the text-category decisions of a folder offer: the store's, then the open documents' unsaved ones. */
+  async categoryLabels(folderDir: string): Promise<string[]> {
+    const store = await this.persistence.storeFor(folderDir);
+    const labels = store.categoryLabels();
+    for (const entry of this.entriesIn(folderDir)) {
+      for (const c of entry.categories?.list(0) ?? []) for (const label of c.options) if (!labels.includes(label)) labels.push(label);
+    }
+    return labels;
   }
 
   location(key: string): DocumentLocation | undefined {
@@ -107,7 +141,11 @@ export class AnnotationModel {
     const entry = this.entries.get(key);
     if (!entry?.annotations || changes.length === 0) return undefined;
     const outcome = entry.annotations.applyEdit(changes, kind, () => entry.document.getText());
-    if (!outcome.changed) return outcome;
+    const categoriesChanged = entry.categories?.applyEdit(changes, kind, () => entry.document.getText()) ?? false;
+    if (!outcome.changed) {
+      if (categoriesChanged) this.changed(entry);
+      return outcome;
+    }
     if (kind === 'edit' && fromDisk && outcome.removed.length > 0) {
       const path = entry.document.location.path;
       this.report.warn(
@@ -216,6 +254,7 @@ export class AnnotationModel {
       const loaded = await this.persistence.load(entry.document.location, entry.document.getText());
       if (!entry.annotations || entry.closed) continue;
       entry.annotations.replaceAll(loaded.spans, entry.document.getText().length);
+      entry.categories?.replaceAll(loaded.categories, entry.document.getText());
       this.emit(entry.document.key);
     }
   }
@@ -246,7 +285,7 @@ export class AnnotationModel {
         return undefined;
       }
       const snapshot = this.verify(entry);
-      return snapshot && { text: snapshot.text, spans: snapshot.annotations.toSpans() };
+      return snapshot && { text: snapshot.text, spans: snapshot.annotations.toSpans(), categories: entry.categories?.toCategories(snapshot.text.length) ?? [] };
     });
   }
 
@@ -257,6 +296,15 @@ export class AnnotationModel {
     const text = entry.document.getText();
     const check = checkSpans(text, annotations.spans);
     annotations.setChecked(check.spans, text.length);
+    const lostCategories = entry.categories?.verify(text) ?? [];
+    if (lostCategories.length > 0) {
+      const path = entry.document.location.path;
+      this.report.warn(
+        `BERT Lens: ${lostCategories.length} text-category decision(s) of ${path} no longer matched the text and were removed (listed in the output channel).`,
+        lostCategories.map((c) => `${path}: ${c.scope} [${c.start}, ${c.end}) ${c.accept.join(', ') || '(none accepted)'}`),
+      );
+      this.emit(entry.document.key);
+    }
     if (check.changed) {
       if (check.lost.length > 0) {
         const path = entry.document.location.path;

@@ -1,4 +1,6 @@
 import { labelProblem } from '../../core/data/annotation';
+import type { CategorySet } from '../../core/data/categoryEdits';
+import { isPlainObject } from '../../core/data/jsonLines';
 import type { SettingReader } from '../ner/nerSettings';
 
 /** The `bertLens.annotation.*` settings (see package.json), validated. */
@@ -7,12 +9,45 @@ export interface AnnotationSettings {
   labels: string[];
   /** Milliseconds without changes before a document's annotations are written. */
   saveDelay: number;
+  /** Text categories: the labels offered before the workspace's decisions add their own, and whether one or several apply. */
+  categories: CategorySet;
 }
 
 export const ANNOTATION_SETTING_DEFAULTS: AnnotationSettings = {
   labels: ['PER', 'ORG', 'LOC', 'MISC'],
   saveDelay: 400,
+  categories: { labels: [], exclusive: true },
 };
+
+function readLabelList(raw: unknown[], setting: string, problems: string[]): string[] {
+  const labels: string[] = [];
+  for (const label of raw) {
+    const problem = labelProblem(label);
+    if (problem) problems.push(`${setting}: ${problem}`);
+    else if (!labels.includes(label as string)) labels.push(label as string);
+  }
+  return labels;
+}
+
+function readCategorySet(raw: unknown, problems: string[]): CategorySet {
+  const defaults = ANNOTATION_SETTING_DEFAULTS.categories;
+  if (raw === undefined || raw === null) return defaults;
+  if (!isPlainObject(raw)) {
+    problems.push('bertLens.annotation.categories must be an object such as {"labels": ["sports", "politics"], "exclusive": true}');
+    return defaults;
+  }
+  let labels = defaults.labels;
+  if (raw.labels !== undefined) {
+    if (Array.isArray(raw.labels)) labels = readLabelList(raw.labels, 'bertLens.annotation.categories.labels', problems);
+    else problems.push('bertLens.annotation.categories.labels must be a list of labels');
+  }
+  let exclusive = defaults.exclusive;
+  if (raw.exclusive !== undefined) {
+    if (typeof raw.exclusive === 'boolean') exclusive = raw.exclusive;
+    else problems.push(`bertLens.annotation.categories.exclusive must be true or false, got ${JSON.stringify(raw.exclusive)}`);
+  }
+  return { labels, exclusive };
+}
 
 export function readAnnotationSettings(read: SettingReader): { settings: AnnotationSettings; problems: string[] } {
   const problems: string[] = [];
@@ -20,12 +55,7 @@ export function readAnnotationSettings(read: SettingReader): { settings: Annotat
   const rawLabels = read('bertLens.annotation.labels');
   if (rawLabels !== undefined && rawLabels !== null) {
     if (Array.isArray(rawLabels)) {
-      labels = [];
-      for (const label of rawLabels) {
-        const problem = labelProblem(label);
-        if (problem) problems.push(`bertLens.annotation.labels: ${problem}`);
-        else if (!labels.includes(label as string)) labels.push(label as string);
-      }
+      labels = readLabelList(rawLabels, 'bertLens.annotation.labels', problems);
     } else {
       problems.push('bertLens.annotation.labels must be a list of labels, e.g. ["PER", "ORG"]');
     }
@@ -36,5 +66,6 @@ export function readAnnotationSettings(read: SettingReader): { settings: Annotat
     if (typeof rawDelay === 'number' && Number.isInteger(rawDelay) && rawDelay >= 0 && rawDelay <= 60_000) saveDelay = rawDelay;
     else problems.push(`bertLens.annotation.saveDelay must be an integer from 0 to 60000, got ${JSON.stringify(rawDelay)}`);
   }
-  return { settings: { labels, saveDelay }, problems };
+  const categories = readCategorySet(read('bertLens.annotation.categories'), problems);
+  return { settings: { labels, saveDelay, categories }, problems };
 }

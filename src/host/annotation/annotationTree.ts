@@ -1,4 +1,5 @@
 import { assignColorSlots, entityType } from '../ner/labelColors';
+import type { TrackedCategories } from './documentCategories';
 import type { TrackedSpan } from './trackedSpans';
 
 /** What the Entities view lists: model predictions, the user's annotations, or both. */
@@ -15,6 +16,8 @@ export interface AnnotationTreeSource {
   filter(): EntityFilter;
   /** The annotations of a document (key: its URI as a string), or undefined when it has none loaded. */
   spans(key: string): readonly TrackedSpan[] | undefined;
+  /** The text-category decisions of a document, or undefined when it has none loaded. */
+  categories?(key: string): readonly TrackedCategories[] | undefined;
   /** Colour slot per label for a document's annotations (the same colours as its decorations). */
   slots(key: string): ReadonlyMap<string, string>;
 }

@@ -1,4 +1,4 @@
-import type { Span } from '../../core/data/annotation';
+import type { Span, TextCategories } from '../../core/data/annotation';
 import { AnnotationStore, InvalidDocumentError } from '../../core/data/annotationStore';
 import type { LostSpan } from '../../core/data/reanchor';
 import { describeError } from '../../core/data/parseResult';
@@ -14,11 +14,15 @@ export interface AnnotationReporter {
 export interface DocumentSnapshot {
   text: string;
   spans: Span[];
+  /** Text-category decisions (absent: the document has none). */
+  categories?: TextCategories[];
 }
 
 export interface LoadedAnnotations {
   /** The spans on the current text, each with the text it covers. */
   spans: Array<Span & { text: string }>;
+  /** The text-category decisions on the current text. */
+  categories: TextCategories[];
   /** Spans that could not be re-anchored (already reported). */
   lost: LostSpan[];
   /** True when the stored text differed from the current one and the spans were moved. */
@@ -83,9 +87,16 @@ export class AnnotationPersistence {
   async load(location: DocumentLocation, currentText: string): Promise<LoadedAnnotations> {
     const store = await this.storeFor(location.folderDir);
     const moved = store.reanchor(location.path, currentText);
-    if (!moved) return { spans: [], lost: [], reanchored: false };
+    if (!moved) return { spans: [], categories: [], lost: [], reanchored: false };
     const spans = moved.document.spans.map((span) => ({ ...span, text: currentText.slice(span.start, span.end) }));
-    if (!moved.changed) return { spans, lost: [], reanchored: false };
+    const categories = moved.document.categories ?? [];
+    if (!moved.changed) return { spans, categories, lost: [], reanchored: false };
+    if (moved.lostCategories.length > 0) {
+      this.report.warn(
+        `BERT Lens: ${location.path} changed outside the editor; ${moved.lostCategories.length} text-category decision(s) could not be re-anchored and were removed (listed in the output channel).`,
+        moved.lostCategories.map((c) => `${location.path}: ${c.scope} [${c.start}, ${c.end}) ${c.accept.join(', ') || '(none accepted)'}`),
+      );
+    }
     if (moved.lost.length > 0) {
       this.report.warn(
         `BERT Lens: ${location.path} changed outside the editor; ${moved.lost.length} annotation(s) could not be re-anchored and were removed (listed in the output channel).`,
@@ -93,8 +104,8 @@ export class AnnotationPersistence {
       );
     }
     this.report.info(`${location.path}: re-anchored ${moved.anchored.length} annotation(s) onto the changed text, ${moved.lost.length} lost`);
-    await this.track(this.write(location, () => ({ text: currentText, spans: moved.document.spans })));
-    return { spans, lost: moved.lost, reanchored: true };
+    await this.track(this.write(location, () => ({ text: currentText, spans: moved.document.spans, categories })));
+    return { spans, categories, lost: moved.lost, reanchored: true };
   }
 
   /** Saves the document's snapshot after `delayMs` without further calls for it. */
@@ -175,12 +186,13 @@ export class AnnotationPersistence {
       const store = await this.storeFor(location.folderDir);
       const current = snapshot();
       if (!current) return;
-      if (current.spans.length === 0) {
+      const categories = current.categories ?? [];
+      if (current.spans.length === 0 && categories.length === 0) {
         // A document whose last annotation went is no longer part of the dataset.
         if (store.has(location.path)) await store.delete(location.path);
       } else {
         const meta = { ...store.get(location.path)?.meta, path: location.path };
-        await store.put({ text: current.text, spans: current.spans, meta });
+        await store.put({ text: current.text, spans: current.spans, meta, ...(categories.length > 0 ? { categories } : {}) });
       }
       if (this.failing) {
         this.failing = false;

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { groupAnnotations, type AnnotationGroup, type AnnotationTreeSource } from '../annotation/annotationTree';
+import type { TrackedCategories } from '../annotation/documentCategories';
 import type { TrackedSpan } from '../annotation/trackedSpans';
+import { acceptedText } from '../../core/data/categoryEdits';
 import { colorSlotsFor } from './decorationPlan';
 import type { DocumentEntity } from './entities';
 import { groupByLabel, type LabelGroup } from './entityTree';
@@ -16,7 +18,9 @@ type Node =
   | { kind: 'more'; hidden: number }
   | { kind: 'annotations'; count: number; document: vscode.TextDocument }
   | { kind: 'annotationGroup'; group: AnnotationGroup; document: vscode.TextDocument }
-  | { kind: 'annotation'; span: TrackedSpan; document: vscode.TextDocument };
+  | { kind: 'annotation'; span: TrackedSpan; document: vscode.TextDocument }
+  | { kind: 'categories'; list: readonly TrackedCategories[]; document: vscode.TextDocument }
+  | { kind: 'category'; categories: TrackedCategories; document: vscode.TextDocument };
 
 const MAX_LABEL_CHARS = 60;
 
@@ -61,12 +65,14 @@ export class EntitiesTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const filter = this.annotations?.filter() ?? 'predictions';
     const entry = key !== undefined && filter !== 'annotations' ? this.store.get(key) : undefined;
     const annotated = key !== undefined && filter !== 'predictions' ? this.annotations?.spans(key)?.length ?? 0 : 0;
+    const categorized = key !== undefined && filter !== 'predictions' ? this.annotations?.categories?.(key)?.length ?? 0 : 0;
     const parts: string[] = [];
     if (entry) {
       const count = entry.entities.length;
       parts.push(`${count} ${count === 1 ? 'entity' : 'entities'} · model: ${entry.modelDescription}`);
     }
     if (annotated > 0) parts.push(`${annotated} ${annotated === 1 ? 'annotation' : 'annotations'}`);
+    if (categorized > 0) parts.push(`${categorized} text ${categorized === 1 ? 'category' : 'categories'}`);
     return parts.length > 0 ? parts.join(' · ') : undefined;
   }
 
@@ -79,9 +85,10 @@ export class EntitiesTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       const entry = filter !== 'annotations' ? this.store.get(key) : undefined;
       const predictions: Node[] = entry ? groupByLabel(entry.entities, colorSlotsFor(entry)).map((group) => ({ kind: 'group', group, document })) : [];
       const annotated = filter !== 'predictions' ? this.annotations?.spans(key) ?? [] : [];
-      if (annotated.length > 0 && filter === 'annotations') return [...this.annotationGroups(document, annotated), ...predictions];
+      const categorized = filter !== 'predictions' ? this.annotations?.categories?.(key) ?? [] : [];
+      if ((annotated.length > 0 || categorized.length > 0) && filter === 'annotations') return [...this.annotationGroups(document, annotated), ...predictions];
       // The person's own labels come first: a model's predictions can run to hundreds of rows.
-      if (annotated.length > 0) return [{ kind: 'annotations', count: annotated.length, document }, ...predictions];
+      if (annotated.length > 0 || categorized.length > 0) return [{ kind: 'annotations', count: annotated.length + categorized.length, document }, ...predictions];
       return predictions;
     }
     switch (node.kind) {
@@ -92,6 +99,8 @@ export class EntitiesTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       }
       case 'annotations':
         return this.annotationGroups(node.document, this.annotations?.spans(node.document.uri.toString()) ?? []);
+      case 'categories':
+        return node.list.map((categories) => ({ kind: 'category', categories, document: node.document }));
       case 'annotationGroup': {
         const children: Node[] = node.group.spans.map((span) => ({ kind: 'annotation', span, document: node.document }));
         if (node.group.hidden > 0) children.push({ kind: 'more', hidden: node.group.hidden });
@@ -104,7 +113,9 @@ export class EntitiesTreeProvider implements vscode.TreeDataProvider<Node>, vsco
 
   private annotationGroups(document: vscode.TextDocument, spans: readonly TrackedSpan[]): Node[] {
     const slots = this.annotations?.slots(document.uri.toString()) ?? new Map<string, string>();
-    return groupAnnotations(spans, slots).map((group) => ({ kind: 'annotationGroup', group, document }));
+    const categories = this.annotations?.categories?.(document.uri.toString()) ?? [];
+    const groups: Node[] = groupAnnotations(spans, slots).map((group) => ({ kind: 'annotationGroup', group, document }));
+    return categories.length > 0 ? [{ kind: 'categories', list: categories, document }, ...groups] : groups;
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
@@ -136,7 +147,7 @@ export class EntitiesTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         item.id = `annotations:${node.document.uri.toString()}`;
         item.description = String(node.count);
         item.iconPath = new vscode.ThemeIcon('tag');
-        item.tooltip = `${node.count} span(s) you labelled in this document`;
+        item.tooltip = `${node.count} span(s) and text-category decision(s) you made in this document`;
         item.contextValue = 'bertLens.annotations';
         return item;
       }
@@ -147,6 +158,27 @@ export class EntitiesTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         item.iconPath = new vscode.ThemeIcon('tag', node.group.slot ? new vscode.ThemeColor(colorIds(node.group.slot).border) : undefined);
         item.tooltip = `${node.group.count} × ${node.group.label} (annotations)`;
         item.contextValue = 'bertLens.annotationGroup';
+        return item;
+      }
+      case 'categories': {
+        const item = new vscode.TreeItem('Text categories', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `categories:${node.document.uri.toString()}`;
+        item.description = String(node.list.length);
+        item.iconPath = new vscode.ThemeIcon('symbol-enum');
+        item.tooltip = `${node.list.length} text-category decision(s) (document, paragraphs, selections)`;
+        item.contextValue = 'bertLens.categories';
+        return item;
+      }
+      case 'category': {
+        const { categories, document } = node;
+        const line = document.positionAt(categories.start).line + 1;
+        // TreeItem labels are plain text: a label that looks like markup shows as typed.
+        const item = new vscode.TreeItem(acceptedText(categories), vscode.TreeItemCollapsibleState.None);
+        item.id = `category:${document.uri.toString()}:${categories.id}`;
+        item.description = categories.scope === 'document' ? 'document' : `${categories.scope} · line ${line} · ${oneLine(document.getText(new vscode.Range(document.positionAt(categories.start), document.positionAt(categories.end))))}`;
+        item.tooltip = `${categories.multiLabel ? 'multi-label' : 'exclusive'} choice among ${categories.options.join(', ')}`;
+        item.command = { command: REVEAL_ANNOTATION_COMMAND, title: 'Reveal Annotation', arguments: [document.uri.toString(), categories.id] };
+        item.contextValue = 'bertLens.category';
         return item;
       }
       case 'annotation': {
