@@ -1,6 +1,7 @@
 // activationProbe must stay the first import: it timestamps the start of bundle evaluation.
 import { activationReport, bundleEvaluationStart } from './host/activationProbe';
 import * as vscode from 'vscode';
+import { ClassificationLink } from './host/annotation/acceptClassifications';
 import { registerAnnotation, type AnnotationService } from './host/annotation/registerAnnotation';
 import { registerShowRuntimeInfo } from './host/commands/showRuntimeInfo';
 import { registerFinetune } from './host/finetune/registerFinetune';
@@ -19,11 +20,13 @@ export function activate(context: vscode.ExtensionContext): void {
   const worker = createWorkerClient(context, log);
   context.subscriptions.push(log, registerShowRuntimeInfo(context, log, worker));
   const entities = new EntityStore();
-  const annotation = registerAnnotation(context, { log, entities });
+  // Accept Classifications reads the results of the classification commands, registered below.
+  const classifications = new ClassificationLink();
+  const annotation = registerAnnotation(context, { log, entities, classifications });
   annotations = annotation.service;
   context.subscriptions.push(worker, ...registerNer(context, { client: worker, log, entities, annotations: annotation.tree }), ...annotation.disposables);
   context.subscriptions.push(...registerFinetune(context, { log, flushAnnotations: () => annotation.service.flush() }));
-  context.subscriptions.push(...registerTasks(context, { client: worker, log }));
+  context.subscriptions.push(...registerTasks(context, { client: worker, log, classifications }));
   log.info(activationReport(moduleEvaluationMs, performance.now() - activateStart));
 }
 

@@ -74,12 +74,14 @@ export function labelForKey(labels: readonly string[], key: number): string | un
   return Number.isInteger(key) && key >= 1 && key <= LABEL_KEYS ? labels[key - 1] : undefined;
 }
 
-/** The status bar text and tooltip of annotation mode: which key gives which label. */
-export function keyHints(labels: readonly string[]): { text: string; tooltip: string } {
+/** The status bar text and tooltip of annotation mode: which key gives which label, and which Alt+key which text category. */
+export function keyHints(labels: readonly string[], categories: readonly string[] = []): { text: string; tooltip: string } {
   const keyed = labels.slice(0, LABEL_KEYS);
+  const keyedCategories = categories.slice(0, LABEL_KEYS);
+  const categoryLines = keyedCategories.length === 0 ? [] : ['Text categories (paragraph under the cursor, or the selection):', ...keyedCategories.map((label, i) => `Alt+${i + 1} → ${label}`)];
   const tooltip =
     keyed.length === 0
-      ? 'Annotation mode: no labels yet. Run "Label Selection…" and type a label to add one.'
-      : ['Annotation mode: select text, then press', ...keyed.map((label, i) => `${i + 1} → ${label}`), 'Click to leave annotation mode.'].join('\n');
+      ? ['Annotation mode: no labels yet. Run "Label Selection…" and type a label to add one.', ...categoryLines].join('\n')
+      : ['Annotation mode: select text, then press', ...keyed.map((label, i) => `${i + 1} → ${label}`), ...categoryLines, 'Click to leave annotation mode.'].join('\n');
   return { text: keyed.length === 0 ? '$(tag) Annotating' : `$(tag) Annotating · 1–${keyed.length}`, tooltip };
 }

@@ -3,7 +3,11 @@ import { colorSlotsFor } from '../ner/decorationPlan';
 import type { EntityStore } from '../ner/entityStore';
 import { REVEAL_ANNOTATION_COMMAND } from '../ner/entitiesTree';
 import { entityType } from '../ner/labelColors';
+import { categoryLabelSet } from '../../core/data/categoryEdits';
+import type { ClassificationSource } from './acceptClassifications';
 import { registerAnnotationCommands } from './annotationCommands';
+import { registerCategoryCommands } from './categoryCommands';
+import { CategoryDecorations } from './categoryDecorations';
 import { AnnotationDecorations } from './annotationDecorations';
 import { registerAcceptCodeActions, registerAnnotationHover } from './annotationHover';
 import { AnnotationMode, TOGGLE_ANNOTATION_MODE_COMMAND } from './annotationMode';
@@ -86,8 +90,12 @@ function editKind(reason: vscode.TextDocumentChangeReason | undefined): EditKind
  * Entities view's annotations, and the listeners that keep annotations on their text and in the
  * workspace store. Nothing is read from disk until a document in a workspace folder is open.
  */
-export function registerAnnotation(context: vscode.ExtensionContext, services: { log: vscode.LogOutputChannel; entities: EntityStore }): AnnotationFeature {
+export function registerAnnotation(
+  context: vscode.ExtensionContext,
+  services: { log: vscode.LogOutputChannel; entities: EntityStore; classifications?: ClassificationSource },
+): AnnotationFeature {
   const { log, entities } = services;
+  const classifications: ClassificationSource = services.classifications ?? { results: () => [] };
   const readSettings = (): AnnotationSettings => {
     const configuration = vscode.workspace.getConfiguration();
     const read = readAnnotationSettings((name) => configuration.get(name));
@@ -110,18 +118,23 @@ export function registerAnnotation(context: vscode.ExtensionContext, services: {
   const persistence = new AnnotationPersistence(report, settings.saveDelay);
   const model = new AnnotationModel(persistence, report, () => settings.labels);
   const decorations = new AnnotationDecorations();
+  const categoryDecorations = new CategoryDecorations();
   const mode = new AnnotationMode();
   const changes = new vscode.EventEmitter<string | undefined>();
   let filter = context.workspaceState.get<EntityFilter>(FILTER_STATE_KEY, 'all');
 
-  // The label set per workspace folder, refreshed after changes (colours and keys 1–9 follow it).
+  // The label set per workspace folder, refreshed after changes (colours and keys 1–9 follow it),
+  // and the text-category set (keys Alt+1–9).
   const folderLabels = new Map<string, string[]>();
+  const folderCategories = new Map<string, string[]>();
   const refreshLabels = async (folderDir: string): Promise<void> => {
     try {
       const labels = await model.labels(folderDir);
-      const before = folderLabels.get(folderDir);
+      const categories = categoryLabelSet(settings.categories.labels, await model.categoryLabels(folderDir));
+      const before = [...(folderLabels.get(folderDir) ?? []), '\0', ...(folderCategories.get(folderDir) ?? [])];
       folderLabels.set(folderDir, labels);
-      if (before?.join('\n') !== labels.join('\n')) {
+      folderCategories.set(folderDir, categories);
+      if (before.join('\n') !== [...labels, '\0', ...categories].join('\n')) {
         updateMode();
         for (const editor of vscode.window.visibleTextEditors) {
           if (model.location(editor.document.uri.toString())?.folderDir === folderDir) render(editor);
@@ -152,6 +165,7 @@ export function registerAnnotation(context: vscode.ExtensionContext, services: {
   const render = (editor: vscode.TextEditor): void => {
     const key = editor.document.uri.toString();
     decorations.render(editor, model.get(key)?.spans ?? [], slotsFor(key));
+    categoryDecorations.render(editor, model.categories(key) ?? []);
   };
   const renderKey = (key: string): void => {
     for (const editor of vscode.window.visibleTextEditors) if (editor.document.uri.toString() === key) render(editor);
@@ -171,9 +185,10 @@ export function registerAnnotation(context: vscode.ExtensionContext, services: {
     const key = vscode.window.activeTextEditor?.document.uri.toString();
     return key === undefined ? undefined : model.location(key)?.folderDir;
   };
+  const categoriesOf = (folderDir: string | undefined): string[] => (folderDir ? folderCategories.get(folderDir) : undefined) ?? settings.categories.labels;
   const updateMode = (): void => {
     const folderDir = activeFolder();
-    mode.showLabels(folderDir ? folderLabels.get(folderDir) ?? settings.labels : settings.labels);
+    mode.showLabels(folderDir ? folderLabels.get(folderDir) ?? settings.labels : settings.labels, categoriesOf(folderDir));
   };
 
   const reloads = new ReloadDetector();
@@ -188,6 +203,7 @@ export function registerAnnotation(context: vscode.ExtensionContext, services: {
   const tree: AnnotationTreeSource = {
     filter: () => filter,
     spans: (key) => model.get(key)?.spans,
+    categories: (key) => model.categories(key),
     slots: (key) => slotsFor(key),
   };
 
@@ -200,6 +216,7 @@ export function registerAnnotation(context: vscode.ExtensionContext, services: {
 
   const disposables: vscode.Disposable[] = [
     decorations,
+    categoryDecorations,
     mode,
     changes,
     { dispose: () => persistence.dispose() },
@@ -219,10 +236,11 @@ export function registerAnnotation(context: vscode.ExtensionContext, services: {
     registerAcceptCodeActions(model, entities),
     ...registerAnnotationCommands({ model, entities, log }),
     ...registerTransferCommands({ model, persistence, log }),
+    ...registerCategoryCommands({ model, categorySet: () => settings.categories, classifications, log }),
     vscode.commands.registerCommand(TOGGLE_ANNOTATION_MODE_COMMAND, async () => {
       const folderDir = activeFolder() ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
       if (folderDir) await refreshLabels(folderDir);
-      await mode.toggle(folderDir ? folderLabels.get(folderDir) ?? settings.labels : settings.labels);
+      await mode.toggle(folderDir ? folderLabels.get(folderDir) ?? settings.labels : settings.labels, categoriesOf(folderDir));
       vscode.window.setStatusBarMessage(mode.active ? 'BERT Lens: annotation mode on — select text and press 1–9' : 'BERT Lens: annotation mode off', 4000);
     }),
     vscode.commands.registerCommand(FILTER_ENTITIES_COMMAND, async () => {
@@ -237,7 +255,8 @@ export function registerAnnotation(context: vscode.ExtensionContext, services: {
     }),
     vscode.commands.registerCommand(REVEAL_ANNOTATION_COMMAND, async (uri: unknown, id: unknown) => {
       if (typeof uri !== 'string' || typeof id !== 'number') return;
-      const span = model.get(uri)?.byId(id);
+      // Text-category decisions share the id space of spans (see DocumentCategories).
+      const span = model.get(uri)?.byId(id) ?? model.categories(uri)?.find((categories) => categories.id === id);
       const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === uri);
       if (!span || !document) return;
       const range = new vscode.Range(document.positionAt(span.start), document.positionAt(span.end));
@@ -279,6 +298,7 @@ export function registerAnnotation(context: vscode.ExtensionContext, services: {
       if (!event.affectsConfiguration('bertLens.annotation')) return;
       settings = readSettings();
       persistence.delayMs = settings.saveDelay;
+      for (const folderDir of folderLabels.keys()) void refreshLabels(folderDir);
       updateMode();
     }),
   ];

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ChangeTracker } from '../ner/changeTracker';
 import { bundledDescription, readBundledManifest, type BundledManifest } from '../ner/modelManifest';
+import type { ClassificationResult, ClassificationSource } from '../annotation/acceptClassifications';
 import type { WorkerClient } from '../workerClient';
 import {
   Classification, CLASSIFY_DOCUMENT_COMMAND, CLASSIFY_PARAGRAPHS_COMMAND, CLASSIFY_SELECTION_COMMAND, CLEAR_CLASSIFICATION_COMMAND,
@@ -19,6 +20,8 @@ import { readTaskSettings, type TaskSettings } from './shared/taskSettings';
 export interface TaskServices {
   client: WorkerClient;
   log: vscode.LogOutputChannel;
+  /** Receives the classification results of each document (Accept Classifications reads them). */
+  classifications?: { connect(source: ClassificationSource): void };
 }
 
 function isDirectory(absolutePath: string): boolean {
@@ -68,6 +71,10 @@ export function registerTasks(context: vscode.ExtensionContext, services: TaskSe
   });
   const qa = new QuestionAnswering(runner, settings);
   const classification = new Classification(runner, settings);
+  services.classifications?.connect({
+    results: (key) => [classification.texts.get(key), classification.paragraphs.get(key)].flatMap((entry): ClassificationResult[] =>
+      entry ? [{ scope: entry.info.scope, scoreKind: entry.info.scoreKind, threshold: entry.info.threshold, labels: entry.info.labels, modelDescription: entry.info.modelDescription, spans: entry.spans }] : []),
+  });
 
   const renderDocument = (key: string): void => {
     for (const editor of vscode.window.visibleTextEditors) {
