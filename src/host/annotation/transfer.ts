@@ -6,6 +6,12 @@ import { parseHfTokenJsonl, writeHfTokenJsonl } from '../../core/data/formats/hf
 import { parseLabelStudioJson, writeLabelStudioJson } from '../../core/data/formats/labelStudio';
 import { parseProdigyJsonl, writeProdigyJsonl } from '../../core/data/formats/prodigy';
 import { describeError, type ParseIssue } from '../../core/data/parseResult';
+import {
+  parseHfTextcatJsonl, parseLabelStudioChoices, parseProdigyTextcatJsonl, parseTextcatCsv, writeHfTextcatJsonl, writeLabelStudioChoices,
+  writeProdigyTextcatJsonl, writeTextcatCsv,
+} from '../../core/data/formats/textcat';
+import { isPlainObject } from '../../core/data/jsonLines';
+import { textcatRecordsOf } from '../../core/data/textcatDocuments';
 import { describeAlignmentIssue, documentsToSentences, sentencesToDocument } from '../../core/data/tokenDocuments';
 
 /**
@@ -20,6 +26,30 @@ export interface FormatInfo {
   /** Default file extension, with the dot. */
   extension: string;
   detail: string;
+}
+
+/** Text-category formats: one whole-text decision per record. */
+export type TextcatFormat = 'prodigy-textcat' | 'hf-textcat' | 'csv-textcat' | 'tsv-textcat' | 'label-studio-choices';
+
+export type TransferFormat = NerDataFormat | TextcatFormat;
+
+export const TEXTCAT_FORMATS: Readonly<Record<TextcatFormat, FormatInfo>> = {
+  'prodigy-textcat': { title: 'Prodigy textcat JSONL', extension: '.jsonl', detail: 'text categories: {"text", "label", "answer"} or {"text", "options", "accept"} per line' },
+  'hf-textcat': { title: 'Hugging Face text classification JSONL', extension: '.jsonl', detail: 'text categories: {"text", "label"} per line (a list of labels for multi-label)' },
+  'csv-textcat': { title: 'CSV (text,label)', extension: '.csv', detail: 'text categories: RFC 4180 with a text,label header; several labels joined by |' },
+  'tsv-textcat': { title: 'TSV (text<TAB>label)', extension: '.tsv', detail: 'text categories: a text<TAB>label header, fields quoted as in CSV' },
+  'label-studio-choices': { title: 'Label Studio JSON (choices)', extension: '.json', detail: 'text categories: a task list with a "choices" result per task' },
+};
+
+export const TEXTCAT_FORMAT_IDS = Object.keys(TEXTCAT_FORMATS) as TextcatFormat[];
+
+export function isTextcatFormat(format: TransferFormat): format is TextcatFormat {
+  return format in TEXTCAT_FORMATS;
+}
+
+/** The title, extension and description of any transfer format. */
+export function formatInfo(format: TransferFormat): FormatInfo {
+  return isTextcatFormat(format) ? TEXTCAT_FORMATS[format] : TRANSFER_FORMATS[format];
 }
 
 export const TRANSFER_FORMATS: Readonly<Record<NerDataFormat, FormatInfo>> = {
@@ -44,6 +74,43 @@ export interface ExportOutput {
 /** The sidecar file of an HF token JSONL export: `train.jsonl` → `train.label_names.json`. */
 export function labelNamesFileFor(file: string): string {
   return file.replace(/(\.jsonl?)?$/i, '.label_names.json');
+}
+
+/**
+ * Exports the text categories: the documents' own decisions, and one record per paragraph or
+ * selection decision (see textcatRecordsOf). `spans` counts the decisions written.
+ */
+export function exportCategories(documents: readonly AnnotatedDocument[], format: TextcatFormat): ExportOutput {
+  const { documents: records } = textcatRecordsOf(documents);
+  const result =
+    format === 'prodigy-textcat' ? writeProdigyTextcatJsonl(records)
+      : format === 'hf-textcat' ? writeHfTextcatJsonl(records)
+        : format === 'label-studio-choices' ? writeLabelStudioChoices(records)
+          : writeTextcatCsv(records, { delimiter: format === 'tsv-textcat' ? '\t' : ',' });
+  const withoutCategories = documents.filter((document) => (document.categories ?? []).length === 0).length;
+  const issues = withoutCategories > 0 ? [`${withoutCategories} document(s) without text categories (spans only) are not in a text-category export`, ...result.issues] : result.issues;
+  return { content: result.content, issues, documents: records.length, spans: records.length - result.issues.length };
+}
+
+/** A text-category format when the file looks like one (a textcat field, no spans or tokens), else undefined. */
+export function detectTextcatFormat(file: string, text: string): TextcatFormat | undefined {
+  if (/\.csv$/i.test(file)) return 'csv-textcat';
+  const head = text.trimStart();
+  if (/\.tsv$/i.test(file) && /^(text|sentence|content)\t/i.test(head)) return 'tsv-textcat';
+  if (head.startsWith('[')) return /"choices"\s*:\s*\{/.test(text.slice(0, 20_000)) && !/"labels"\s*:\s*\[/.test(text.slice(0, 20_000)) ? 'label-studio-choices' : undefined;
+  if (!head.startsWith('{')) return undefined;
+  const line = head.slice(0, head.search(/\r?\n/) < 0 ? head.length : head.search(/\r?\n/));
+  let first: unknown;
+  try {
+    first = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (!isPlainObject(first) || typeof first.text !== 'string' || Array.isArray(first.tokens)) return undefined;
+  if (Array.isArray(first.spans) && first.spans.length > 0) return undefined;
+  if (first.accept !== undefined || first.options !== undefined || (typeof first.label === 'string' && first.answer !== undefined)) return 'prodigy-textcat';
+  if (first.label !== undefined || first.labels !== undefined) return 'hf-textcat';
+  return undefined;
 }
 
 export function exportDocuments(documents: readonly AnnotatedDocument[], format: NerDataFormat): ExportOutput {
@@ -97,13 +164,13 @@ export interface ImportInput {
   file: string;
   /** Base of `meta.path` for records that carry none (the workspace-relative path of the file, or its name). */
   pathBase: string;
-  format: NerDataFormat | 'auto';
+  format: TransferFormat | 'auto';
   /** Names of integer HF tags. */
   labelNames?: readonly string[];
 }
 
 export interface ParsedImport {
-  format: NerDataFormat;
+  format: TransferFormat;
   documents: Array<AnnotatedDocument & { line: number }>;
   errors: ParseIssue[];
   warnings: ParseIssue[];
@@ -112,7 +179,20 @@ export interface ParsedImport {
 /** Reads an annotation file in any of the formats; bad records are errors with their line, the rest is kept. */
 export function parseImport(input: ImportInput): ParsedImport {
   const { text, file, pathBase } = input;
-  const format = input.format === 'auto' ? detectNerFormat(file, text) : input.format;
+  const format = input.format === 'auto' ? detectTextcatFormat(file, text) ?? detectNerFormat(file, text) : input.format;
+  if (isTextcatFormat(format)) {
+    const options = { file, ...(input.labelNames ? { labelNames: input.labelNames } : {}) };
+    const parsed =
+      format === 'prodigy-textcat' ? parseProdigyTextcatJsonl(text, { file })
+        : format === 'hf-textcat' ? parseHfTextcatJsonl(text, options)
+          : format === 'label-studio-choices' ? parseLabelStudioChoices(text, options)
+            : parseTextcatCsv(text, { ...options, delimiter: format === 'tsv-textcat' ? '\t' : ',', labelSeparator: '|' });
+    // Records named after the file ("file#line") are named after its place in the workspace.
+    const documents = parsed.records.map((record) =>
+      record.meta.path.startsWith(`${file}#`) ? { ...record, meta: { ...record.meta, path: `${pathBase}${record.meta.path.slice(file.length)}` } } : record,
+    );
+    return { format, documents, errors: parsed.errors, warnings: parsed.warnings };
+  }
   switch (format) {
     case 'prodigy': {
       const parsed = parseProdigyJsonl(text, { file, pathPrefix: pathBase });
@@ -153,6 +233,8 @@ export interface MergeReport {
   /** Documents already stored with the same text and every span. */
   unchanged: number;
   spansAdded: number;
+  /** Text-category decisions added. */
+  categoriesAdded: number;
   /** Records not stored, with file and line. */
   rejected: ParseIssue[];
   /** Store keys written. */
@@ -165,7 +247,7 @@ export interface MergeReport {
  * left as it is and the record is reported. Puts are issued together so the store writes once.
  */
 export async function mergeIntoStore(store: AnnotationStore, documents: ReadonlyArray<AnnotatedDocument & { line: number }>, file: string): Promise<MergeReport> {
-  const report: MergeReport = { added: 0, merged: 0, unchanged: 0, spansAdded: 0, rejected: [], paths: new Set() };
+  const report: MergeReport = { added: 0, merged: 0, unchanged: 0, spansAdded: 0, categoriesAdded: 0, rejected: [], paths: new Set() };
   const puts: Array<Promise<void>> = [];
   const seen = new Map<string, number>();
   for (const document of documents) {
@@ -182,10 +264,12 @@ export async function mergeIntoStore(store: AnnotationStore, documents: Readonly
     let next: AnnotatedDocument;
     let kind: 'added' | 'merged';
     let spansAdded: number;
+    let categoriesAdded = 0;
     if (!stored) {
       next = clean;
       kind = 'added';
       spansAdded = clean.spans.length;
+      categoriesAdded = clean.categories?.length ?? 0;
     } else if (stored.text !== clean.text) {
       reject('already in the workspace annotations with a different text; record not imported (the stored one is kept)');
       continue;
@@ -193,11 +277,24 @@ export async function mergeIntoStore(store: AnnotationStore, documents: Readonly
       const key = (span: { start: number; end: number; label: string }): string => `${span.start}:${span.end}:${span.label}`;
       const have = new Set(stored.spans.map(key));
       const fresh = clean.spans.filter((span) => !have.has(key(span)));
-      if (fresh.length === 0) {
+      // A decision for a range and scope the stored document has none for is added; the stored one is kept over a different one.
+      const rangeKey = (c: { scope: string; start: number; end: number }): string => `${c.scope}:${c.start}:${c.end}`;
+      const storedCategories = stored.categories ?? [];
+      const freshCategories: typeof storedCategories = [];
+      for (const c of clean.categories ?? []) {
+        const same = storedCategories.find((s) => rangeKey(s) === rangeKey(c));
+        if (!same) freshCategories.push(c);
+        else if (JSON.stringify([same.accept, same.multiLabel]) !== JSON.stringify([c.accept, c.multiLabel])) {
+          reject(`its ${c.scope} categories (${c.accept.join(', ') || 'none'}) differ from the stored ones (${same.accept.join(', ') || 'none'}); the stored ones are kept`);
+        }
+      }
+      if (fresh.length === 0 && freshCategories.length === 0) {
         report.unchanged++;
         continue;
       }
       next = { ...stored, spans: [...stored.spans, ...fresh].sort(compareSpans) };
+      if (freshCategories.length > 0) next.categories = [...storedCategories, ...freshCategories];
+      categoriesAdded = freshCategories.length;
       if (!stored.tokens && clean.tokens) next.tokens = clean.tokens;
       kind = 'merged';
       spansAdded = fresh.length;
@@ -207,6 +304,7 @@ export async function mergeIntoStore(store: AnnotationStore, documents: Readonly
         () => {
           report[kind]++;
           report.spansAdded += spansAdded;
+          report.categoriesAdded += categoriesAdded;
           report.paths.add(path);
         },
         (error: unknown) => reject(error instanceof InvalidDocumentError ? error.message : `not saved: ${describeError(error)}`),
@@ -222,10 +320,10 @@ export function describeImport(parsed: ParsedImport, report: MergeReport): strin
   const parts = [
     `${report.added} new document(s)`,
     `${report.merged} merged`,
-    `${report.spansAdded} span(s) added`,
+    isTextcatFormat(parsed.format) ? `${report.categoriesAdded} text-category decision(s) added` : `${report.spansAdded} span(s) added`,
   ];
   if (report.unchanged > 0) parts.push(`${report.unchanged} already present`);
   const problems = parsed.errors.length + report.rejected.length;
   if (problems > 0) parts.push(`${problems} record(s) or span(s) skipped (see the output channel)`);
-  return `Imported ${TRANSFER_FORMATS[parsed.format].title}: ${parts.join(', ')}.`;
+  return `Imported ${formatInfo(parsed.format).title}: ${parts.join(', ')}.`;
 }

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { detectNerFormat, type NerDataFormat } from '../../core/data/datasets';
+import { detectNerFormat } from '../../core/data/datasets';
 import { parseLabelNames } from '../../core/data/formats/labelNames';
 import { describeError } from '../../core/data/parseResult';
 import { writeFileAtomic } from '../../core/util/atomicWrite';
@@ -10,13 +10,18 @@ import { pickFolder } from './annotationCommands';
 import type { AnnotationPersistence } from './persistence';
 import {
   describeImport,
+  detectTextcatFormat,
+  exportCategories,
   exportDocuments,
+  formatInfo,
+  isTextcatFormat,
+  TEXTCAT_FORMAT_IDS,
+  type TransferFormat,
   hfTagsAreIntegers,
   labelNamesFileFor,
   mergeIntoStore,
   NER_FORMATS,
   parseImport,
-  TRANSFER_FORMATS,
 } from './transfer';
 import { isLocation, locateDocument } from './workspacePath';
 
@@ -44,13 +49,14 @@ async function summarize(log: vscode.LogOutputChannel, message: string, details:
   if (answer === show) log.show(true);
 }
 
-async function pickFormat(title: string, detected?: NerDataFormat): Promise<NerDataFormat | undefined> {
-  const order = detected ? [detected, ...NER_FORMATS.filter((format) => format !== detected)] : NER_FORMATS;
+async function pickFormat(title: string, detected?: TransferFormat): Promise<TransferFormat | undefined> {
+  const all: TransferFormat[] = [...NER_FORMATS, ...TEXTCAT_FORMAT_IDS];
+  const order = detected ? [detected, ...all.filter((format) => format !== detected)] : all;
   const picked = await vscode.window.showQuickPick(
     order.map((format) => ({
-      label: TRANSFER_FORMATS[format].title,
-      description: format === detected ? 'detected' : undefined,
-      detail: TRANSFER_FORMATS[format].detail,
+      label: formatInfo(format).title,
+      description: format === detected ? 'detected' : isTextcatFormat(format) ? 'text categories' : 'spans',
+      detail: formatInfo(format).detail,
       format,
     })),
     { title, placeHolder: 'Format' },
@@ -106,13 +112,14 @@ export function registerTransferCommands(services: TransferServices): vscode.Dis
     }
     const format = await pickFormat(`Export ${documents.length} annotated document(s) as`);
     if (!format) return;
+    const info = formatInfo(format);
     const target = await vscode.window.showSaveDialog({
-      title: `Export annotations (${TRANSFER_FORMATS[format].title})`,
-      defaultUri: vscode.Uri.file(path.join(folderDir, `annotations${format === 'hf-jsonl' ? '.hf' : ''}${TRANSFER_FORMATS[format].extension}`)),
-      filters: { [TRANSFER_FORMATS[format].title]: [TRANSFER_FORMATS[format].extension.slice(1)], 'All files': ['*'] },
+      title: `Export annotations (${info.title})`,
+      defaultUri: vscode.Uri.file(path.join(folderDir, `${isTextcatFormat(format) ? 'categories' : 'annotations'}${format === 'hf-jsonl' ? '.hf' : ''}${info.extension}`)),
+      filters: { [info.title]: [info.extension.slice(1)], 'All files': ['*'] },
     });
     if (!target) return;
-    const output = exportDocuments(documents, format);
+    const output = isTextcatFormat(format) ? exportCategories(documents, format) : exportDocuments(documents, format);
     try {
       await writeFileAtomic(target.fsPath, output.content);
       if (output.labelNames) await writeFileAtomic(labelNamesFileFor(target.fsPath), `${JSON.stringify({ label_names: output.labelNames }, null, 2)}\n`);
@@ -121,10 +128,11 @@ export function registerTransferCommands(services: TransferServices): vscode.Dis
       return;
     }
     const written = output.labelNames ? ` (label names in ${path.basename(labelNamesFileFor(target.fsPath))})` : '';
-    const lossy = output.issues.length > 0 ? `; ${output.issues.length} span(s) could not be represented in ${TRANSFER_FORMATS[format].title} and were left out or changed` : '';
+    const unit = isTextcatFormat(format) ? 'text-category decision(s)' : 'span(s)';
+    const lossy = output.issues.length > 0 ? `; ${output.issues.length} ${isTextcatFormat(format) ? 'record(s)' : 'span(s)'} could not be represented in ${info.title} and were left out or changed` : '';
     await summarize(
       log,
-      `BERT Lens: exported ${output.documents} document(s), ${output.spans} span(s) to ${path.basename(target.fsPath)}${written}${lossy}.`,
+      `BERT Lens: exported ${isTextcatFormat(format) ? `${output.spans} ${unit}` : `${output.documents} document(s), ${output.spans} ${unit}`} to ${path.basename(target.fsPath)}${written}${lossy}.`,
       output.issues.map((issue) => `export: ${issue}`),
       output.issues.length > 0,
     );
@@ -137,7 +145,7 @@ export function registerTransferCommands(services: TransferServices): vscode.Dis
       title: 'Import annotations',
       canSelectMany: false,
       defaultUri: vscode.Uri.file(folderDir),
-      filters: { 'Annotation files': ['jsonl', 'json', 'conll', 'txt', 'iob', 'bio', 'tsv'], 'All files': ['*'] },
+      filters: { 'Annotation files': ['jsonl', 'json', 'conll', 'txt', 'iob', 'bio', 'tsv', 'csv'], 'All files': ['*'] },
     });
     const file = picked?.[0]?.fsPath;
     if (!file) return;
@@ -148,7 +156,7 @@ export function registerTransferCommands(services: TransferServices): vscode.Dis
       void vscode.window.showErrorMessage(`BERT Lens: could not read ${file}: ${describeError(error)}`);
       return;
     }
-    const format = await pickFormat(`Import ${path.basename(file)} as`, detectNerFormat(file, text));
+    const format = await pickFormat(`Import ${path.basename(file)} as`, detectTextcatFormat(file, text) ?? detectNerFormat(file, text));
     if (!format) return;
     let labelNames: string[] | undefined;
     if (format === 'hf-jsonl' && hfTagsAreIntegers(text)) {
