@@ -44,7 +44,7 @@ export function strictIob2Chunks(tags: readonly string[]): Chunk[] {
   return chunks;
 }
 
-function scores(truePositives: number, predicted: number, gold: number): Omit<LabelScores, 'support'> {
+export function scores(truePositives: number, predicted: number, gold: number): Omit<LabelScores, 'support'> {
   const precision = predicted > 0 ? truePositives / predicted : 0;
   const recall = gold > 0 ? truePositives / gold : 0;
   const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;

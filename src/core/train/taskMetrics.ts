@@ -3,7 +3,7 @@ import type { Tokenizer } from '../runtime/tokenizer/tokenizer';
 import { postprocessQuestionAnswering } from '../tasks/questionAnswering/postprocess';
 import type { Feature } from './features';
 import { confusionMatrix } from './confusionMatrix';
-import { classificationMetrics, nerMetrics, squadScores } from './metrics';
+import { classificationMetrics, nerMetrics, scores, squadScores, type LabelScores } from './metrics';
 import type { QaExample } from './trainingData';
 
 /** The main number of the task (entity F1, accuracy, QA F1, -loss) plus the details. */
@@ -49,6 +49,67 @@ export function nerEvalMetrics(sentences: readonly NerSentence[], features: read
 }
 
 /** Accuracy and macro F1 (or MSE for regression); a windowed example averages its windows' logits. */
+/** The gold labels of a multi-label example: its list, else its label split at commas (the file formats' convention). */
+export function multiLabelsOf(example: { label: string; labels?: readonly string[] }): string[] {
+  return example.labels ? [...example.labels] : example.label.split(',').map((l) => l.trim()).filter((l) => l !== '');
+}
+
+/**
+ * Multi-label scores (HF problem_type multi_label_classification): a label is predicted when its
+ * averaged logit is above 0 (sigmoid ≥ 0.5). `score` is the micro-averaged F1 over every
+ * (example, label) decision; `accuracy` is the exact-match ratio (sklearn's accuracy_score on label
+ * sets), `macro_f1` the unweighted mean of the per-label F1.
+ */
+export function multiLabelEvalMetrics(
+  examples: ReadonlyArray<{ label: string; labels?: readonly string[] }>,
+  features: readonly Feature[],
+  outputs: RowOutputs,
+  labels: readonly string[],
+): EvalMetrics {
+  const width = labels.length;
+  const sums = examples.map(() => new Float64Array(width));
+  const counts = examples.map(() => 0);
+  features.forEach((feature, row) => {
+    outputs[row]!.logits!.forEach((v, k) => (sums[feature.example]![k]! += v));
+    counts[feature.example]!++;
+  });
+  const perLabel: Record<string, LabelScores> = {};
+  let tp = 0;
+  let predicted = 0;
+  let gold = 0;
+  let exact = 0;
+  const golds = examples.map((e) => new Set(multiLabelsOf(e)));
+  const predictions = sums.map((s, i) => new Set(labels.filter((_, k) => counts[i]! > 0 && s[k]! / counts[i]! > 0)));
+  examples.forEach((_, i) => {
+    if (golds[i]!.size === predictions[i]!.size && [...golds[i]!].every((l) => predictions[i]!.has(l))) exact++;
+  });
+  for (const label of labels) {
+    let labelTp = 0;
+    let labelPred = 0;
+    let labelGold = 0;
+    examples.forEach((_, i) => {
+      const g = golds[i]!.has(label);
+      const p = predictions[i]!.has(label);
+      if (g) labelGold++;
+      if (p) labelPred++;
+      if (g && p) labelTp++;
+    });
+    perLabel[label] = { ...scores(labelTp, labelPred, labelGold), support: labelGold };
+    tp += labelTp;
+    predicted += labelPred;
+    gold += labelGold;
+  }
+  const micro = scores(tp, predicted, gold);
+  const f1s = Object.values(perLabel).map((s) => s.f1);
+  return {
+    score: micro.f1,
+    micro_f1: micro.f1,
+    accuracy: examples.length ? exact / examples.length : 0,
+    macro_f1: f1s.length ? f1s.reduce((a, b) => a + b, 0) / f1s.length : 0,
+    per_label: perLabel,
+  };
+}
+
 export function classificationEvalMetrics(
   examples: ReadonlyArray<{ label: string }>,
   features: readonly Feature[],

@@ -23,7 +23,7 @@ import { collate, collatePacked, type MaskingOptions } from './collate';
 import { EvaluationSession } from './evaluation';
 import { classificationFeatures, mlmFeatures, nerFeatures, qaFeatures, type Feature, type FeatureReport } from './features';
 import { describeInitReport, initializeForTraining } from './initModel';
-import { classificationEvalMetrics, nerEvalMetrics, qaEvalMetrics, type EvalMetrics } from './taskMetrics';
+import { classificationEvalMetrics, multiLabelEvalMetrics, multiLabelsOf, nerEvalMetrics, qaEvalMetrics, type EvalMetrics } from './taskMetrics';
 import { NonFiniteError, Optimization } from './optimization';
 import { classificationLabelList, exampleCount, nerLabels, type TaskData, type TrainTask } from './trainingData';
 import { resolveTrainingArguments, type TrainingArguments } from './trainingArguments';
@@ -140,7 +140,7 @@ function prepare(data: TaskData, tokenizer: Tokenizer, config: BertConfig, args:
           return { text: e.text, label: [value] };
         }
         if (config.problem_type === 'multi_label_classification') {
-          const set = new Set(e.label.split(',').map((l) => l.trim()));
+          const set = new Set(multiLabelsOf(e));
           return { text: e.text, label: labelList(config).map((l) => (set.has(l) ? 1 : 0)) };
         }
         const id = config.label2id[e.label];
@@ -190,7 +190,7 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
   let labels: string[] | undefined;
   if (options.train.task === 'ner') labels = nerLabels(options.train.sentences, labelList(folder.config));
   if (options.train.task === 'classify' && (options.problemType ?? folder.config.problem_type) !== 'regression') {
-    labels = classificationLabelList(options.train.examples, labelList(folder.config));
+    labels = classificationLabelList(options.train.examples, labelList(folder.config), (options.problemType ?? folder.config.problem_type) === 'multi_label_classification');
   }
   if (labels && labels.length < 2 && options.task !== 'classify') {
     throw new TrainingInputError(`the training data has only the label(s) ${labels.join(', ') || '(none)'}: a ${options.task} model needs at least two`);
@@ -320,6 +320,7 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
       case 'ner':
         return nerEvalMetrics(options.eval.sentences, evalData.features, outputs, labels);
       case 'classify':
+        if (config.problem_type === 'multi_label_classification') return multiLabelEvalMetrics(options.eval.examples, evalData.features, outputs, labels);
         return classificationEvalMetrics(options.eval.examples, evalData.features, outputs, labels, config.problem_type === 'regression');
       case 'qa':
         return qaEvalMetrics(options.eval.examples, evalData.features, outputs, tokenizer, {

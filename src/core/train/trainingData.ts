@@ -14,9 +14,18 @@ export interface QaExample {
   answers: string[];
 }
 
+export interface ClassificationExample {
+  text: string;
+  /** The label (single-label, regression); for multi-label files the labels joined by commas. */
+  label: string;
+  line: number;
+  /** Multi-label examples built from annotations: every label that applies (labels may contain commas). */
+  labels?: string[];
+}
+
 export type TaskData =
   | { task: 'ner'; sentences: NerSentence[]; issues: ParseIssue[] }
-  | { task: 'classify'; examples: Array<{ text: string; label: string; line: number }>; issues: ParseIssue[] }
+  | { task: 'classify'; examples: ClassificationExample[]; issues: ParseIssue[] }
   | { task: 'qa'; examples: QaExample[]; issues: ParseIssue[] }
   | { task: 'mlm'; texts: string[]; issues: ParseIssue[] };
 
@@ -119,8 +128,9 @@ export function nerLabels(sentences: readonly NerSentence[], modelLabels: readon
   return [...seen].sort();
 }
 
-export function classificationLabelList(examples: ReadonlyArray<{ label: string }>, modelLabels: readonly string[]): string[] {
-  const seen = [...new Set(examples.map((e) => e.label))];
+export function classificationLabelList(examples: ReadonlyArray<{ label: string; labels?: readonly string[] }>, modelLabels: readonly string[], multiLabel = false): string[] {
+  // Multi-label: the labels of the sets, never the sets themselves.
+  const seen = [...new Set(examples.flatMap((e) => (multiLabel ? e.labels ?? e.label.split(',').map((l) => l.trim()).filter((l) => l !== '') : [e.label])))];
   if (!isGenericLabelSet(modelLabels)) return [...modelLabels, ...seen.filter((l) => !modelLabels.includes(l)).sort()];
   return seen.every((l) => /^-?\d+$/.test(l)) ? seen.sort((a, b) => Number(a) - Number(b)) : seen.sort();
 }

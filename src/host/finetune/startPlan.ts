@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AnnotatedDocument } from '../../core/data/annotation';
+import { categoryExamples, hasCategoryAnnotations } from '../../core/data/categoryExamples';
 import { checkBaseModel } from '../../core/finetune/baseModelCheck';
 import { summarizeClassification, summarizeNerDocuments, summarizeNerSentences, type DevSpec } from '../../core/finetune/datasetSummary';
 import type { DatasetSummary, FinetuneTask } from '../../core/finetune/types';
@@ -33,6 +34,31 @@ export function resolveUserPath(value: string, workspaceDir: string | undefined)
   return path.resolve(workspaceDir, trimmed);
 }
 
+/**
+ * The dataset of classification from the workspace annotations: one example per text-category
+ * decision (categoryExamples); multi-label decisions count each label they accept.
+ */
+export function summarizeCategoryDocuments(documents: readonly AnnotatedDocument[], dev: DevSpec): DatasetSummary {
+  const source = 'workspace annotations (text categories)';
+  if (!hasCategoryAnnotations(documents)) {
+    return failedSummary('classify', source, 'The workspace annotations have no text categories: label paragraphs or documents with "Label Paragraph with Categories…" (or Accept Classifications), or train from a data file (TSV text<TAB>label, or JSONL {"text","label"}).');
+  }
+  const built = categoryExamples(documents);
+  const summary = summarizeClassification(built.examples, [], dev, source);
+  const skipped = built.skipped.length > 0 ? [`${built.skipped.length} decision(s) left out: ${built.skipped.slice(0, 3).join('; ')}${built.skipped.length > 3 ? '; …' : ''}`] : [];
+  const documentCount = documents.filter((document) => (document.categories ?? []).length > 0).length;
+  if (built.problemType === 'single_label_classification') return { ...summary, documents: documentCount, warnings: [...summary.warnings, ...skipped] };
+  // Multi-label: the label checks and counts go by label, the example counts by example.
+  const byLabel = summarizeClassification(built.examples.flatMap((e) => e.labels.map((label) => ({ label }))), [], { ratio: 0 }, source);
+  return {
+    ...summary,
+    documents: documentCount,
+    labelCounts: byLabel.labelCounts,
+    warnings: [`Multi-label (problem_type multi_label_classification): ${built.labels.length} label(s), any number per example.`, ...byLabel.warnings, ...skipped],
+    errors: [...(built.examples.length === 0 ? [`${source} has no usable examples.`] : []), ...byLabel.errors],
+  };
+}
+
 function failedSummary(task: FinetuneTask, source: string, message: string): DatasetSummary {
   return { task, source, documents: 0, examples: 0, labelCounts: [], train: 0, dev: 0, warnings: [], errors: [message] };
 }
@@ -60,10 +86,10 @@ export async function summarizeData(fields: FormFields, env: Pick<FinetuneEnviro
       return failedSummary(task, fields.dataFile, (error as Error).message);
     }
   } else {
-    if (task === 'classify') return failedSummary(task, 'workspace annotations', 'Classification trains from a data file (TSV text<TAB>label, or JSONL {"text","label"}): choose "Data file".');
     if (!env.workspaceDir) return failedSummary(task, 'workspace annotations', 'Open a folder: annotations live in .bert-lens/annotations.jsonl of the workspace. Or train from a data file.');
     try {
-      summary = summarizeNerDocuments(await env.loadDocuments(), dev);
+      const documents = await env.loadDocuments();
+      summary = task === 'classify' ? summarizeCategoryDocuments(documents, dev) : summarizeNerDocuments(documents, dev);
     } catch (error) {
       return failedSummary(task, 'workspace annotations', `Could not read the annotations: ${(error as Error).message}`);
     }

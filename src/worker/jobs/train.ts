@@ -194,7 +194,7 @@ export const trainJob: HandlerOf<'train'> = {
     for (const note of data.notes) context.progress({ phase: 'info', message: note });
     const entityLabels = data.train.task === 'ner'
       ? [...new Set(data.train.sentences.flatMap((s) => s.tags.filter((t) => t !== 'O').map((t) => t.replace(/^[BI]-/, ''))))]
-      : data.train.task === 'classify' ? [...new Set(data.train.examples.map((e) => e.label))] : [];
+      : data.train.task === 'classify' ? [...new Set(data.train.examples.flatMap((e) => e.labels ?? [e.label]))] : [];
     const check = await checkBaseModel(modelDir, payload.task, entityLabels, payload.args.max_seq_length);
     if (check.errors.length > 0) throw new ModelFolderError(modelDir, check.errors.join(' '));
     await ensureWritableFolder(payload.outputDir);
@@ -238,6 +238,7 @@ export const trainJob: HandlerOf<'train'> = {
       train: data.train,
       eval: data.eval,
       outputDir: payload.outputDir,
+      ...(data.problemType ? { problemType: data.problemType } : {}),
       args: payload.args,
       trainLayers: payload.trainLayers,
       resumeFrom: payload.resumeFrom,

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { AnnotatedDocument } from '../../core/data/annotation';
+import { categoryExamples, type CategoryProblemType } from '../../core/data/categoryExamples';
 import type { ParseIssue } from '../../core/data/parseResult';
 import { nerSentencesOfDocuments } from '../../core/finetune/datasetSummary';
 import { splitDev } from '../../core/finetune/devSplit';
@@ -15,6 +16,8 @@ export interface LoadedTrainData {
   eval?: TaskData;
   /** Lines for the panel: skipped records, spans off word boundaries, the split. */
   notes: string[];
+  /** Classification from text-category annotations: single- or multi-label, as the decisions say. */
+  problemType?: CategoryProblemType;
 }
 
 type Task = 'ner' | 'classify';
@@ -67,8 +70,15 @@ export async function readDevSet(task: Task, devPath: string): Promise<TaskData>
 export async function loadTrainData(task: Task, data: TrainData, dev: TrainDev, seed: number): Promise<LoadedTrainData> {
   const notes: string[] = [];
   let all: TaskData;
-  if (data.kind === 'documents') {
-    if (task !== 'ner') throw new DataError('classification trains from a data file (TSV or JSONL); the annotation store holds spans');
+  let problemType: CategoryProblemType | undefined;
+  if (data.kind === 'documents' && task === 'classify') {
+    const built = categoryExamples(data.documents as AnnotatedDocument[]);
+    if (built.examples.length === 0) throw new DataError('the workspace annotations have no text categories to train on: label paragraphs or documents with "Label Paragraph with Categories…" first, or train from a data file');
+    all = { task: 'classify', examples: built.examples.map(({ text, label, labels, line }) => ({ text, label, labels, line })), issues: [] };
+    problemType = built.problemType;
+    notes.push(`${built.examples.length} classification example(s) from the text categories (${problemType === 'multi_label_classification' ? 'multi-label' : 'single-label'})`);
+    if (built.skipped.length > 0) notes.push(`${built.skipped.length} decision(s) left out: ${built.skipped.slice(0, 3).join('; ')}${built.skipped.length > 3 ? '; …' : ''}`);
+  } else if (data.kind === 'documents') {
     const { sentences, alignmentWarnings } = nerSentencesOfDocuments(data.documents as AnnotatedDocument[]);
     all = { task: 'ner', sentences, issues: [] };
     if (alignmentWarnings.length > 0) notes.push(`${alignmentWarnings.length} span(s) did not fall on word boundaries and were widened or left out: ${alignmentWarnings.slice(0, 3).join('; ')}`);
@@ -79,13 +89,13 @@ export async function loadTrainData(task: Task, data: TrainData, dev: TrainDev, 
   if (dev.kind === 'ratio') {
     const { train, dev: held } = splitDev(rows(all), dev.ratio, seed);
     notes.push(`dev split: ${held.length} of ${train.length + held.length} examples held out (ratio ${dev.ratio}, seed ${seed})`);
-    return { train: withRows(all, train), eval: held.length > 0 ? withRows({ ...all, issues: [] }, held) : undefined, notes };
+    return { train: withRows(all, train), eval: held.length > 0 ? withRows({ ...all, issues: [] }, held) : undefined, notes, ...(problemType ? { problemType } : {}) };
   }
   if (dev.kind === 'path') {
     const evalData = await readDevSet(task, dev.path);
     notes.push(...issueNotes('dev set', evalData.issues));
     if (rows(evalData).length === 0) throw new DataError(`${dev.path}: the dev set has no usable examples`);
-    return { train: all, eval: evalData, notes };
+    return { train: all, eval: evalData, notes, ...(problemType ? { problemType } : {}) };
   }
-  return { train: all, notes };
+  return { train: all, notes, ...(problemType ? { problemType } : {}) };
 }
