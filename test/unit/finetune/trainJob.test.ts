@@ -161,7 +161,7 @@ describe('train job in the worker', () => {
       [{ args: { learningRate: 1 } as never }, 'bad-request', /unknown training argument\(s\): learningRate/],
       [{ outputDir: 'relative/out' }, 'bad-request', /outputDir must be an absolute path/],
       [{ data: { kind: 'documents', documents: [{ text: 'ab', spans: [{ start: 1, end: 9, label: 'X' }], meta: { path: 'a.txt' } }] } }, 'bad-request', /a\.txt: span 0: \[1, 9\) is outside the text/],
-      [{ task: 'classify' }, 'failed', /classification trains from a data file/],
+      [{ task: 'classify' }, 'failed', /have no text categories to train on/],
       [{ data: { kind: 'documents', documents: [] } }, 'failed', /no examples/],
       [{ data: { kind: 'file', path: path.join(work, 'missing.conll') } }, 'failed', /missing\.conll: no such file/],
     ];

@@ -76,7 +76,7 @@ describe('package.json contributions of annotation', () => {
   it('reads the settings, falling back per value with a reason', () => {
     const values: Record<string, unknown> = { 'bertLens.annotation.labels': ['PER', 'PER', ' X', 'DATE'], 'bertLens.annotation.saveDelay': -5 };
     const read = readAnnotationSettings((name) => values[name]);
-    expect(read.settings).toEqual({ labels: ['PER', 'DATE'], saveDelay: 400 });
+    expect(read.settings).toEqual({ labels: ['PER', 'DATE'], saveDelay: 400, categories: { labels: [], exclusive: true } });
     expect(read.problems).toEqual([
       expect.stringContaining('leading or trailing whitespace'),
       'bertLens.annotation.saveDelay must be an integer from 0 to 60000, got -5',
