@@ -1,6 +1,8 @@
 import type { LoadedModel } from '../../runtime/loadModel';
 import type { Encoding } from '../../runtime/tokenizer/encoding';
 import { forwardWindows, throwIfCancelled } from '../shared/forward';
+import { packSegments } from '../shared/packing';
+import { DEFAULT_SEGMENTATION, SEGMENTATION_MODES, segments, type SegmentationMode } from '../shared/segmentation';
 import { cappedLength, modelInputLimit, requireHead, TaskInputError } from '../shared/taskModel';
 import { paragraphRanges } from './paragraphs';
 import { postprocessTextClassification, type FunctionToApply, type LabelScore } from './postprocess';
@@ -22,6 +24,12 @@ export interface ClassifyOptions {
   /** Tokens shared by consecutive windows of a long text; default maxLength / 4. */
   stride?: number;
   batchSize?: number;
+  /**
+   * How a text longer than one window is cut (see segmentation.ts; default DEFAULT_SEGMENTATION, as
+   * NER): windows of whole sentences / lines that see each other, without overlap; `none`: strided
+   * windows over the whole text. A text that fits one window is one HF input either way.
+   */
+  segmentation?: SegmentationMode;
   signal?: AbortSignal;
   /** Fraction of the windows done, in [0, 1]. */
   onProgress?: (fraction: number) => void;
@@ -37,9 +45,12 @@ export interface ParagraphClassification {
 /**
  * HF TextClassificationPipeline (`problem_type` single-label → softmax, multi-label → sigmoid,
  * regression → raw value; `function_to_apply`, `top_k`). A text longer than the model's limit, which
- * HF would truncate, is cut into windows of maxLength tokens sharing `stride` tokens, and the windows'
- * logits are averaged before the function is applied, so every part of the text counts equally. With a
- * text pair, `text` is repeated whole in every window and `textPair` is what is cut.
+ * HF would truncate, is cut into windows of whole sentences (segmentation), each of at most maxLength
+ * tokens, and the windows' logits are averaged, weighted by each window's text tokens, before the
+ * function is applied, so every part of the text counts equally. A sentence longer than a window, and
+ * every text under segmentation `none`, is cut into windows sharing `stride` tokens, averaged the same
+ * way. With a text pair, `text` is repeated whole in every window and `textPair` is what is cut
+ * (strided, equal weights).
  */
 export async function classifyText(model: LoadedModel, text: string, options: ClassifyOptions = {}): Promise<LabelScore[]> {
   const [results] = await classifyMany(model, [text], options);
@@ -66,9 +77,13 @@ async function classifyMany(model: LoadedModel, texts: readonly string[], option
   }
   const maxLength = cappedLength(model, options.maxLength, modelInputLimit(model), 'max_length');
   const stride = options.stride ?? Math.floor(maxLength / 4);
-  const windowsOf = texts.map((text) => textWindows(model, text, options.textPair, maxLength, stride));
+  const segmentation = options.segmentation ?? DEFAULT_SEGMENTATION;
+  if (!SEGMENTATION_MODES.includes(segmentation)) {
+    throw new TaskInputError(`segmentation must be one of ${SEGMENTATION_MODES.join(', ')}, got ${JSON.stringify(segmentation)}`);
+  }
+  const windowsOf = texts.map((text) => textWindows(model, text, options.textPair, maxLength, stride, segmentation));
   throwIfCancelled(options.signal);
-  const outputs = await forwardWindows(model.session, windowsOf.flat(), {
+  const outputs = await forwardWindows(model.session, windowsOf.flatMap((w) => w.encodings), {
     tokenOutputs: [],
     rowOutputs: ['logits'],
     batchSize: options.batchSize,
@@ -77,10 +92,11 @@ async function classifyMany(model: LoadedModel, texts: readonly string[], option
     onProgress: (done, total) => options.onProgress?.(done / total),
   });
   let next = 0;
-  return windowsOf.map((windows) => {
-    const rows = outputs.slice(next, next + windows.length).map((o) => o.logits!);
-    next += windows.length;
+  return windowsOf.map(({ encodings, weights }) => {
+    const rows = outputs.slice(next, next + encodings.length).map((o) => o.logits!);
+    next += encodings.length;
     const results = postprocessTextClassification(rows, {
+      windowWeights: weights,
       id2label: model.config.id2label,
       problemType: model.config.problem_type,
       functionToApply: options.functionToApply,
@@ -90,15 +106,34 @@ async function classifyMany(model: LoadedModel, texts: readonly string[], option
   });
 }
 
-function textWindows(model: LoadedModel, text: string, textPair: string | undefined, maxLength: number, stride: number): Encoding[] {
+interface TextWindows {
+  encodings: Encoding[];
+  /** Per window, the weight of its logits in the average (its text tokens); undefined: equal. */
+  weights?: number[];
+}
+
+function textWindows(
+  model: LoadedModel, text: string, textPair: string | undefined, maxLength: number, stride: number, segmentation: SegmentationMode,
+): TextWindows {
   const { tokenizer } = model;
   const special = tokenizer.numSpecialTokensToAdd(textPair !== undefined);
   if (maxLength - special < 1) throw new TaskInputError(`max_length ${maxLength} leaves no room for text`);
-  if (textPair === undefined) return tokenizer.windows(text, { maxLength, stride: Math.min(stride, maxLength - special - 1) });
+  if (textPair === undefined) {
+    const windowStride = Math.min(stride, maxLength - special - 1);
+    const strided = tokenizer.windows(text, { maxLength, stride: windowStride });
+    if (strided.length <= 1) return { encodings: strided };
+    const windows = segmentation === 'none'
+      ? strided.map((encoding) => ({ encoding }))
+      : [...packSegments(tokenizer, text, segments(text, segmentation), { maxLength, stride: windowStride, packing: 'context' })];
+    return {
+      encodings: windows.map((w) => w.encoding),
+      weights: windows.map((w) => w.encoding.specialTokensMask.filter((isSpecial) => !isSpecial).length),
+    };
+  }
   const firstTokens = tokenizer.encode(text, { addSpecialTokens: false }).ids.length;
   const room = maxLength - special - firstTokens;
   if (room < 1) {
     throw new TaskInputError(`the first text (${firstTokens} tokens) leaves no room for the text pair in windows of ${maxLength} tokens`);
   }
-  return tokenizer.pairWindows(text, textPair, { maxLength, stride: Math.min(stride, room - 1) });
+  return { encodings: tokenizer.pairWindows(text, textPair, { maxLength, stride: Math.min(stride, room - 1) }) };
 }
