@@ -75,7 +75,7 @@ export interface RecognizeEntitiesJob {
 }
 
 /** Training data: the annotation store's documents (NER) or a data file in any format the trainer reads. */
-export type TrainData = { kind: 'documents'; documents: AnnotatedDocument[] } | { kind: 'file'; path: string };
+export type TrainData = { kind: 'documents'; documents: AnnotatedDocument[]; segmentation?: SegmentationMode } | { kind: 'file'; path: string };
 
 /** Dev set: none, a seeded share of the training examples, or a file / a folder of data files. */
 export type TrainDev = { kind: 'none' } | { kind: 'ratio'; ratio: number } | { kind: 'path'; path: string };

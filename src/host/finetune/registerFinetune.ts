@@ -9,6 +9,7 @@ import { PanelSession, type PanelHost } from './panelSession';
 import { createRunDir, exportModelFolder, exportName, listRunModels, runsDirFor } from './runs';
 import { planStart, summarizeData, type FinetuneEnvironment } from './startPlan';
 import { TrainingController } from './trainingController';
+import { SEGMENTATION_MODES } from '../../core/tasks/shared/segmentation';
 
 export const FINETUNE_VIEW = 'bertLens.finetune';
 export const OPEN_FINETUNE_COMMAND = 'bertLens.openFinetune';
@@ -65,6 +66,7 @@ export function registerFinetune(context: vscode.ExtensionContext, services: Fin
         return (await AnnotationStore.open(dir)).list();
       },
       createRunDir: (task) => createRunDir(runsDir(), task),
+      segmentation: SEGMENTATION_MODES.find((mode) => mode === configuration.get<string>('inference.segmentation')),
       hub: { endpoint: endpoint || undefined, offline: configuration.get<boolean>('hub.offline') ?? false },
     };
   };

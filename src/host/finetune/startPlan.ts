@@ -10,6 +10,7 @@ import type { TrainPayload } from '../../worker/jobKinds';
 import { readDevSet } from '../../worker/jobs/trainData';
 import { parseForm, type FormFields } from '../../../webview/form';
 import type { Notice } from '../../../webview/protocol';
+import type { SegmentationMode } from '../../core/tasks/shared/segmentation';
 
 /** What the panel's host needs from the editor, as plain values and functions (tests pass their own). */
 export interface FinetuneEnvironment {
@@ -19,6 +20,8 @@ export interface FinetuneEnvironment {
   bundledModel(task: FinetuneTask): string;
   /** The annotation store's documents (`.bert-lens/annotations.jsonl`). */
   loadDocuments(): Promise<AnnotatedDocument[]>;
+  /** bertLens.inference.segmentation: NER rows from documents are cut as Recognize Entities cuts text. */
+  segmentation?: SegmentationMode;
   /** Where the next run's folder is created. */
   createRunDir(task: FinetuneTask): Promise<string>;
   hub: { cacheDir?: string; endpoint?: string; offline?: boolean };
@@ -41,7 +44,7 @@ function failedSummary(task: FinetuneTask, source: string, message: string): Dat
  * The dataset section of the panel for the data the fields point at. Never throws: a file that cannot
  * be read, or no workspace, becomes the summary's error. null while there is nothing to read yet.
  */
-export async function summarizeData(fields: FormFields, env: Pick<FinetuneEnvironment, 'workspaceDir' | 'loadDocuments'>): Promise<DatasetSummary | null> {
+export async function summarizeData(fields: FormFields, env: Pick<FinetuneEnvironment, 'workspaceDir' | 'loadDocuments' | 'segmentation'>): Promise<DatasetSummary | null> {
   const task: FinetuneTask = fields.task === 'classify' ? 'classify' : 'ner';
   // Only the data fields matter here; the rest may be half-typed.
   const ratio = Number(fields.devRatio);
@@ -63,7 +66,7 @@ export async function summarizeData(fields: FormFields, env: Pick<FinetuneEnviro
     if (task === 'classify') return failedSummary(task, 'workspace annotations', 'Classification trains from a data file (TSV text<TAB>label, or JSONL {"text","label"}): choose "Data file".');
     if (!env.workspaceDir) return failedSummary(task, 'workspace annotations', 'Open a folder: annotations live in .bert-lens/annotations.jsonl of the workspace. Or train from a data file.');
     try {
-      summary = summarizeNerDocuments(await env.loadDocuments(), dev);
+      summary = summarizeNerDocuments(await env.loadDocuments(), dev, undefined, env.segmentation);
     } catch (error) {
       return failedSummary(task, 'workspace annotations', `Could not read the annotations: ${(error as Error).message}`);
     }
@@ -120,7 +123,7 @@ export async function planStart(fields: FormFields, env: FinetuneEnvironment): P
   let dev: TrainPayload['dev'] = request.dev;
   try {
     data = request.data.kind === 'store'
-      ? { kind: 'documents', documents: await env.loadDocuments() }
+      ? { kind: 'documents', documents: await env.loadDocuments(), segmentation: env.segmentation }
       : { kind: 'file', path: resolveUserPath(request.data.path, env.workspaceDir) };
     if (request.dev.kind === 'path') {
       const devPath = resolveUserPath(request.dev.path, env.workspaceDir);
