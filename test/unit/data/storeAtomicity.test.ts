@@ -51,8 +51,12 @@ function sameState(a: State, b: State): boolean {
   return true;
 }
 
-/** Runs the writer until a random moment after its first mutation began, then SIGKILLs it. */
-function runAndKill(workspace: string, seed: number, delayMs: number): Promise<{ ops: WriterOp[]; acked: Set<number> }> {
+/**
+ * Runs the writer until `ackedFirst` mutations were acknowledged and another began, then SIGKILLs it
+ * `delayMs` later: counting acknowledgements, not time, keeps the test's reach the same on a loaded
+ * machine, where each fsync'd write takes longer.
+ */
+function runAndKill(workspace: string, seed: number, delayMs: number, ackedFirst: number): Promise<{ ops: WriterOp[]; acked: Set<number> }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [writerScript, workspace, String(seed)], { stdio: ['ignore', 'pipe', 'pipe'] });
     const ops: WriterOp[] = [];
@@ -69,7 +73,7 @@ function runAndKill(workspace: string, seed: number, delayMs: number): Promise<{
         buffered = buffered.slice(newline + 1);
         if (line.startsWith('B ')) ops.push(JSON.parse(line.slice(2)) as WriterOp);
         else if (line.startsWith('A ')) acked.add(Number(line.slice(2)));
-        if (!timer && ops.length > 0) timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+        if (!timer && ops.length > ackedFirst && acked.size >= ackedFirst) timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
       }
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -92,7 +96,7 @@ describe('AnnotationStore under SIGKILL', () => {
     let inFlightApplied = 0;
     let totalAcked = 0;
     for (let run = 0; run < KILLS; run++) {
-      const { ops, acked } = await runAndKill(workspace, 1000 + run, randomInt(random, 40));
+      const { ops, acked } = await runAndKill(workspace, 1000 + run, randomInt(random, 40), randomInt(random, 4));
       let candidate = committed;
       let inFlight: WriterOp | undefined;
       for (const op of ops) {

@@ -48,8 +48,8 @@ export interface ParagraphClassification {
  * HF would truncate, is cut into windows of whole sentences (segmentation), each of at most maxLength
  * tokens, and the windows' logits are averaged, weighted by each window's text tokens, before the
  * function is applied, so every part of the text counts equally. A sentence longer than a window, and
- * every text under segmentation `none`, is cut into windows sharing `stride` tokens, averaged the same
- * way. With a text pair, `text` is repeated whole in every window and `textPair` is what is cut
+ * every text under segmentation `none`, is cut into windows sharing `stride` tokens, which share its
+ * weight equally (see windowWeights). With a text pair, `text` is repeated whole in every window and `textPair` is what is cut
  * (strided, equal weights).
  */
 export async function classifyText(model: LoadedModel, text: string, options: ClassifyOptions = {}): Promise<LabelScore[]> {
@@ -106,6 +106,29 @@ async function classifyMany(model: LoadedModel, texts: readonly string[], option
   });
 }
 
+/**
+ * Each packed window weighs its text tokens; the strided windows of one segment longer than a window
+ * share that segment's tokens equally (overlaps counted once), so a text that is one long segment is
+ * averaged exactly as under segmentation `none`.
+ */
+function windowWeights(windows: ReadonlyArray<{ encoding: Encoding; stridedGroup?: number }>, stride: number): number[] {
+  const tokens = windows.map((w) => w.encoding.specialTokensMask.filter((isSpecial) => !isSpecial).length);
+  const weights = [...tokens];
+  let i = 0;
+  while (i < windows.length) {
+    const group = windows[i]!.stridedGroup;
+    let j = i + 1;
+    if (group !== undefined) while (j < windows.length && windows[j]!.stridedGroup === group) j++;
+    const count = j - i;
+    if (count > 1) {
+      const total = tokens.slice(i, j).reduce((a, b) => a + b, 0) - (count - 1) * stride;
+      for (let k = i; k < j; k++) weights[k] = Math.max(1, total) / count;
+    }
+    i = j;
+  }
+  return weights;
+}
+
 interface TextWindows {
   encodings: Encoding[];
   /** Per window, the weight of its logits in the average (its text tokens); undefined: equal. */
@@ -125,10 +148,7 @@ function textWindows(
     const windows = segmentation === 'none'
       ? strided.map((encoding) => ({ encoding }))
       : [...packSegments(tokenizer, text, segments(text, segmentation), { maxLength, stride: windowStride, packing: 'context' })];
-    return {
-      encodings: windows.map((w) => w.encoding),
-      weights: windows.map((w) => w.encoding.specialTokensMask.filter((isSpecial) => !isSpecial).length),
-    };
+    return { encodings: windows.map((w) => w.encoding), weights: windowWeights(windows, windowStride) };
   }
   const firstTokens = tokenizer.encode(text, { addSpecialTokens: false }).ids.length;
   const room = maxLength - special - firstTokens;
