@@ -45,6 +45,14 @@ _ST_DTYPES = {
 _ST_NAMES = {torch_dtype: name for name, (torch_dtype, _) in _ST_DTYPES.items()}
 
 
+def tokenizer_vocab_size(folder):
+    """The rows an embedding matrix needs for FOLDER/tokenizer.json: its model's ids and its added tokens."""
+    with open(os.path.join(folder, "tokenizer.json")) as f:
+        tokenizer = json.load(f)
+    ids = list(tokenizer["model"]["vocab"].values()) + [t["id"] for t in tokenizer.get("added_tokens", [])]
+    return max(ids) + 1
+
+
 def load_safetensors(path):
     """Returns ({name: tensor}, metadata). BF16 is widened to F32 (numpy has no bfloat16)."""
     with open(path, "rb") as f:

@@ -1,5 +1,6 @@
 import { ARCHITECTURE_OF, type HeadKind } from '../../bert/heads';
 import { MissingWeightError } from '../../bert/buildGraph';
+import { maxSequenceLength } from '../../bert/positions';
 import { UserError } from '../../util/userError';
 import { HeadMismatchError, loadModel, type LoadedModel, type LoadModelOptions } from '../../runtime/loadModel';
 
@@ -43,9 +44,9 @@ export function requireHead(model: LoadedModel, task: string, heads: readonly He
   return model.head;
 }
 
-/** Tokens the model accepts in one sequence: its position embeddings and the tokenizer's model_max_length. */
+/** Tokens the model accepts in one sequence: its position table (maxSequenceLength) and the tokenizer's model_max_length. */
 export function modelInputLimit(model: LoadedModel): number {
-  const limit = model.config.max_position_embeddings;
+  const limit = maxSequenceLength(model.config);
   return Number.isFinite(model.tokenizer.modelMaxLength) ? Math.min(limit, model.tokenizer.modelMaxLength) : limit;
 }
 

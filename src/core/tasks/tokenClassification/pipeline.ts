@@ -1,6 +1,7 @@
 import type { LoadedModel } from '../../runtime/loadModel';
 import type { Encoding } from '../../runtime/tokenizer/encoding';
 import { forwardWindows, throwIfCancelled } from '../shared/forward';
+import { modelInputLimit } from '../shared/taskModel';
 import { labelList } from '../shared/labels';
 import { packSegments, type PackedWindow } from '../shared/packing';
 import { DEFAULT_SEGMENT_PACKING, DEFAULT_SEGMENTATION, segments, type SegmentationMode, type SegmentPacking } from '../shared/segmentation';
@@ -42,9 +43,7 @@ export interface RecognizeOptions {
 const BLOCK_CHARS = 32_768;
 
 export function effectiveMaxLength(model: LoadedModel, requested: number | undefined): number {
-  const limits = [requested ?? 256, model.config.max_position_embeddings];
-  if (Number.isFinite(model.tokenizer.modelMaxLength)) limits.push(model.tokenizer.modelMaxLength);
-  return Math.min(...limits);
+  return Math.min(requested ?? 256, modelInputLimit(model));
 }
 
 /**
