@@ -19,14 +19,3 @@ export function defaultPositionIds(config: BertConfig, inputIds: Value): Value {
   const seqLength = op.gather(op.shapeOf(inputIds), g.constant([1], [], 'int64', 'seq_axis'), 0);
   return op.emit('Range', [g.constant([0], [], 'int64', 'zero'), seqLength, g.constant([1], [], 'int64', 'one')], {}, { dtype: 'int64', shape: ['seq'] });
 }
-
-/**
- * The longest sequence the position table can number: max_position_embeddings for BERT and
- * DistilBERT; for RoBERTa, whose first token is numbered padding_idx + 1, that many fewer
- * (roberta-base: 514 positions, 512 tokens — its tokenizer's model_max_length).
- */
-export function maxSequenceLength(config: BertConfig): number {
-  return architectureOf(config).positions === 'from-padding'
-    ? config.max_position_embeddings - config.pad_token_id - 1
-    : config.max_position_embeddings;
-}

@@ -1,6 +1,6 @@
 import { ARCHITECTURE_OF, type HeadKind } from '../../bert/heads';
 import { MissingWeightError } from '../../bert/buildGraph';
-import { maxSequenceLength } from '../../bert/positions';
+import { maxSequenceLength } from '../../bert/sequenceLength';
 import { UserError } from '../../util/userError';
 import { HeadMismatchError, loadModel, type LoadedModel, type LoadModelOptions } from '../../runtime/loadModel';
 
