@@ -1,5 +1,4 @@
-import { ARCHITECTURE_OF, type HeadKind } from '../../bert/heads';
-import { MissingWeightError } from '../../bert/buildGraph';
+import { headClassName, type HeadKind } from '../../bert/heads';
 import { maxSequenceLength } from '../../bert/sequenceLength';
 import { UserError } from '../../util/userError';
 import { HeadMismatchError, loadModel, type LoadedModel, type LoadModelOptions } from '../../runtime/loadModel';
@@ -10,19 +9,11 @@ export class TaskInputError extends UserError {
 }
 
 /**
- * loadModel for a task: a folder whose weights lack the head (no `architectures` entry, so the
- * mismatch shows only while converting) gets a message naming the model and the head, like a
- * declared mismatch does.
+ * loadModel for a task. A folder whose weights lack the head (no `architectures` entry, so the
+ * mismatch shows only while converting) gets a message naming the model and the head from loadModel.
  */
 export async function loadTaskModel(reference: string, options: LoadModelOptions): Promise<LoadedModel> {
-  try {
-    return await loadModel(reference, options);
-  } catch (error) {
-    if (error instanceof MissingWeightError) {
-      throw new HeadMismatchError(`${reference} cannot serve as a ${options.head} model (${ARCHITECTURE_OF[options.head]}): ${error.message}`);
-    }
-    throw error;
-  }
+  return loadModel(reference, options);
 }
 
 /**
@@ -32,7 +23,7 @@ export async function loadTaskModel(reference: string, options: LoadModelOptions
  */
 export function requireHead(model: LoadedModel, task: string, heads: readonly HeadKind[], outputs: (head: HeadKind) => readonly string[]): HeadKind {
   if (!heads.includes(model.head)) {
-    const wanted = heads.map((h) => `${h} (${ARCHITECTURE_OF[h]})`).join(' or ');
+    const wanted = heads.map((h) => `${h} (${headClassName(model.config, h)})`).join(' or ');
     throw new HeadMismatchError(`${task} needs a model with a ${wanted} head; ${model.reference} has a ${model.head} head`);
   }
   const missing = outputs(model.head).filter((name) => !model.session.outputNames.includes(name));
