@@ -341,6 +341,10 @@ def write_hub_fixture(root, name, arch, extra, seed):
                 p.copy_(config.initializer_range * torch.randn(p.shape, generator=generator))
     state = {k: v.float() for k, v in model.state_dict().items() if k not in TIED}
     save_safetensors(os.path.join(folder, "model.safetensors"), state, {"format": "pt"})
+    if arch.endswith("ForTokenClassification"):
+        # The same tensors as save_pretrained(safe_serialization=False) writes them, for the .bin path.
+        os.makedirs(os.path.join(folder, "bin"), exist_ok=True)
+        torch.save(state, os.path.join(folder, "bin", "pytorch_model.bin"))
     with open(os.path.join(folder, "config.json"), "w") as f:
         json.dump(raw, f, indent=2)
         f.write("\n")
