@@ -10,6 +10,12 @@ import type { Tokenizer } from '../../../src/core/runtime/tokenizer/tokenizer';
 import { packSegments } from '../../../src/core/tasks/shared/packing';
 import { segments } from '../../../src/core/tasks/shared/segmentation';
 import type { PackOptions } from '../../../src/core/tasks/shared/packing';
+import { recognizeEntities } from '../../../src/core/tasks/tokenClassification/pipeline';
+import { fillMask, loadTaskModel } from '../../../src/core/tasks/pipelines';
+import type { JobContext } from '../../../src/worker/jobHandler';
+import type { JobKinds, JobPayload, JobProgress, JobResult } from '../../../src/worker/jobKinds';
+import { jobRegistry } from '../../../src/worker/jobs/index';
+import { ModelCache } from '../../../src/worker/modelCache';
 import { cli, scratch } from '../cli/harness';
 
 // Hub-shaped RoBERTa (byte-level BPE tokenizer.json, <s> </s> <pad>=1 <mask>) and DistilBERT (WordPiece)
@@ -228,6 +234,41 @@ describe('classify, qa and fill-mask on the hub folders', () => {
       expect(best.token_str).toBe(tokenizer.decode([best.token]));
       expect(best.sequence).not.toContain('<mask>');
     }
+  });
+});
+
+type Kind = keyof JobKinds;
+
+describe('worker jobs on the RoBERTa hub folders', () => {
+  const models = new ModelCache();
+  afterAll(() => models.dispose());
+
+  async function runJob<K extends Kind>(kind: K, payload: unknown): Promise<JobResult<K>> {
+    const handler = jobRegistry[kind] as unknown as { validate(p: unknown): JobPayload<K>; run(p: JobPayload<K>, c: JobContext<JobProgress<K>>): Promise<JobResult<K>> };
+    const context: JobContext<JobProgress<K>> = { signal: new AbortController().signal, progress: () => {}, onControl: () => {}, log: () => {}, models };
+    return handler.run(handler.validate(payload), context);
+  }
+
+  it('recognizeEntities gives what the pipeline gives, offsets into the text', async () => {
+    const name = 'roberta-hub-token-classification';
+    const text = texts(name).document!;
+    const result = await runJob('recognizeEntities', { model: { reference: hub(name), threads: 1 }, texts: [text], options: { ignoreLabels: [] } });
+    const model = await loadTaskModel(hub(name), { head: 'token-classification', threads: 1 });
+    expect(result.entities).toEqual([await recognizeEntities(model, text, { ignoreLabels: [] })]);
+    expect(result.entities[0]!.length).toBeGreaterThan(0);
+    for (const e of result.entities[0]!) expect(text.slice(e.start, e.end)).toBe(text.slice(e.start, e.end).trim());
+    await model.session.release();
+  });
+
+  it('fillMask finds <mask> where the text has it and fills it as the pipeline does', async () => {
+    const name = 'roberta-hub-masked-lm';
+    const text = texts(name).texts![0]!;
+    const result = await runJob('fillMask', { model: { reference: hub(name), threads: 1 }, text, options: { topK: 2 } });
+    expect(result.maskToken).toBe('<mask>');
+    expect(result.masks.map(({ start, end }) => text.slice(start, end))).toEqual(['<mask>']);
+    const model = await loadTaskModel(hub(name), { head: 'masked-lm', threads: 1 });
+    expect(result.predictions).toEqual(await fillMask(model, text, { topK: 2 }));
+    await model.session.release();
   });
 });
 
