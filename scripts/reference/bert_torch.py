@@ -49,8 +49,10 @@ def tokenizer_vocab_size(folder):
     """The rows an embedding matrix needs for FOLDER/tokenizer.json: its model's ids and its added tokens."""
     with open(os.path.join(folder, "tokenizer.json")) as f:
         tokenizer = json.load(f)
-    ids = list(tokenizer["model"]["vocab"].values()) + [t["id"] for t in tokenizer.get("added_tokens", [])]
-    return max(ids) + 1
+    vocab = tokenizer["model"]["vocab"]
+    # WordPiece / BPE: token → id; Unigram: [piece, score] pairs in id order.
+    ids = list(range(len(vocab))) if isinstance(vocab, list) else list(vocab.values())
+    return max(ids + [t["id"] for t in tokenizer.get("added_tokens", [])]) + 1
 
 
 def load_safetensors(path):

@@ -19,7 +19,7 @@ Command line (from the repository root):
         writes seeded fixture folders roberta-<head>/ (config.json, model.safetensors, inputs.json,
         reference.json: the float64 outputs of this port, rounded to 8 significant digits)
     /usr/bin/python3 scripts/reference/roberta_torch.py hub-fixtures test/fixtures/family
-        completes the hub-shaped folders roberta-hub-<head>/ that test/fixtures/family/generateHubFolders.ts
+        completes the hub-shaped folders roberta-hub-<head>/ and xlm-roberta-hub-token-classification/ that test/fixtures/family/generateHubFolders.ts
         started (tokenizer files, texts.json, inputs.json: the ids of the texts): writes config.json
         (vocab_size from tokenizer.json), seeded model.safetensors, and reference.json for inputs.json
     /usr/bin/python3 scripts/reference/roberta_torch.py run FOLDER
@@ -322,6 +322,8 @@ HUB_FIXTURES = [
      {"id2label": {"0": "NEGATIVE", "1": "POSITIVE", "2": "NEUTRAL"}}),
     ("roberta-hub-question-answering", "RobertaForQuestionAnswering", {}),
     ("roberta-hub-masked-lm", "RobertaForMaskedLM", {}),
+    ("xlm-roberta-hub-token-classification", "XLMRobertaForTokenClassification",
+     {"model_type": "xlm-roberta", "id2label": {"0": "O", "1": "B-PER", "2": "I-PER", "3": "B-LOC", "4": "I-LOC"}}),
 ]
 
 
@@ -341,7 +343,7 @@ def write_hub_fixture(root, name, arch, extra, seed):
                 p.copy_(config.initializer_range * torch.randn(p.shape, generator=generator))
     state = {k: v.float() for k, v in model.state_dict().items() if k not in TIED}
     save_safetensors(os.path.join(folder, "model.safetensors"), state, {"format": "pt"})
-    if arch.endswith("ForTokenClassification"):
+    if arch == "RobertaForTokenClassification":
         # The same tensors as save_pretrained(safe_serialization=False) writes them, for the .bin path.
         os.makedirs(os.path.join(folder, "bin"), exist_ok=True)
         torch.save(state, os.path.join(folder, "bin", "pytorch_model.bin"))

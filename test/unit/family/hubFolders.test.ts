@@ -6,6 +6,7 @@ import { headFromArchitecture } from '../../../src/core/bert/heads';
 import { loadModel } from '../../../src/core/runtime/loadModel';
 import { tensor } from '../../../src/core/runtime/ort';
 import { loadTokenizer } from '../../../src/core/runtime/tokenizer/loadTokenizer';
+import type { Encoding } from '../../../src/core/runtime/tokenizer/encoding';
 import type { Tokenizer } from '../../../src/core/runtime/tokenizer/tokenizer';
 import { packSegments } from '../../../src/core/tasks/shared/packing';
 import { segments } from '../../../src/core/tasks/shared/segmentation';
@@ -31,6 +32,7 @@ afterAll(() => fs.rm(work.dir, { recursive: true, force: true }));
 
 const FOLDERS = [
   'roberta-hub-token-classification', 'roberta-hub-sequence-classification', 'roberta-hub-question-answering', 'roberta-hub-masked-lm',
+  'xlm-roberta-hub-token-classification',
   'distilbert-hub-token-classification', 'distilbert-hub-sequence-classification', 'distilbert-hub-question-answering',
 ];
 
@@ -111,24 +113,40 @@ async function ner(file: string, model: string, ...flags: string[]): Promise<unk
   return JSON.parse(result.stdout) as unknown[];
 }
 
-describe.each(['roberta-hub-token-classification', 'distilbert-hub-token-classification'])('bert-lens ner on %s', (name) => {
+describe.each(['roberta-hub-token-classification', 'xlm-roberta-hub-token-classification', 'distilbert-hub-token-classification'])('bert-lens ner on %s', (name) => {
   const dir = hub(name);
   const id2label = parseBertConfig(json(dir, 'config.json')).id2label;
   const logits = reference(name).logits as number[][][];
   const given = texts(name);
   let tokenizer: Tokenizer;
 
-  /** Checks every token entity of a row against the port: label, score, and the token's offsets slicing the text. */
-  function checkTokens(text: string, entities: TokenEntity[], rowOf: (e: TokenEntity) => number, expectedCount: number): void {
-    expect(entities.length).toBe(expectedCount);
+  /**
+   * Every token entity against the port, row by row: the label of its argmax, its probability, and the
+   * token's offsets as the tokenizer gives them, narrowed to the text they cover (a SentencePiece
+   * "▁Paris" covers " Paris"; a lone "▁" only a space and is no entity).
+   */
+  function checkTokens(text: string, entities: TokenEntity[], rows: Array<{ row: number; encoding: Encoding }>): void {
+    const expected: Array<Pick<TokenEntity, 'entity' | 'index' | 'start' | 'end'>> = [];
+    const scores: number[] = [];
+    for (const { row: r, encoding } of rows) {
+      encoding.offsets.forEach(([s, e], t) => {
+        if (encoding.specialTokensMask[t]) return;
+        let [start, end] = [s, e];
+        while (start < end && /\s/.test(text[start]!)) start++;
+        while (end > start && /\s/.test(text[end - 1]!)) end--;
+        if (start === end && e > s) return;
+        expected.push({ entity: id2label[String(argmax(logits[r]![t]!))]!, index: t, start, end });
+        scores.push(Math.max(...softmax(logits[r]![t]!)));
+      });
+    }
+    expect(entities.map(({ entity, index, start, end }) => ({ entity, index, start, end }))).toEqual(expected);
+    entities.forEach((e, i) => expect(Math.abs(e.score - scores[i]!)).toBeLessThan(1e-4));
     for (const e of entities) {
-      const scores = logits[rowOf(e)]![e.index]!;
-      expect(e.entity).toBe(id2label[String(argmax(scores))]);
-      expect(Math.abs(e.score - Math.max(...softmax(scores)))).toBeLessThan(1e-4);
-      // The text under the offsets is the token without the space a byte-level BPE token carries ("ĠParis" → "Paris").
       const covered = text.slice(e.start, e.end);
-      expect(covered).toBe(tokenizer.convertTokensToString([e.word]).replace(/^ /, '').replace(/^##/, ''));
-      expect(covered).not.toMatch(/^\s/);
+      expect(covered).toBe(covered.trim());
+      // The text under the offsets is the token without the space a byte-level BPE token carries ("ĠParis" → "Paris");
+      // not so for SentencePiece, whose prepended "▁" shares the offsets of the next character (HF tokenizers #1018).
+      if (!name.startsWith('xlm-roberta')) expect(covered).toBe(tokenizer.convertTokensToString([e.word]).replace(/^ /, '').replace(/^##/, ''));
     }
   }
 
@@ -136,10 +154,9 @@ describe.each(['roberta-hub-token-classification', 'distilbert-hub-token-classif
     tokenizer = await loadTokenizer(dir);
     for (const [r, text] of given.texts!.entries()) {
       const file = work.file(`${name}-${r}.txt`, text);
-      const contentTokens = row(inputs(name), r).length - 2;
       for (const segmentation of ['none', 'line']) {
         const entities = (await ner(file, dir, '--aggregation', 'none', '--ignore-labels', '', '--segmentation', segmentation)) as TokenEntity[];
-        checkTokens(text, entities, () => r, contentTokens);
+        checkTokens(text, entities, [{ row: r, encoding: tokenizer.encode(text) }]);
       }
     }
   });
@@ -154,6 +171,9 @@ describe.each(['roberta-hub-token-classification', 'distilbert-hub-token-classif
     const windows = [...packSegments(tokenizer, text, spans, given.documentPacking!)];
     windows.forEach((window, k) => {
       const [start, end] = spans[k]!;
+      // This SentencePiece fixture has no precompiled_charsmap (real XLM-R's maps a line break to a
+      // space): after a line break the whole text spells the next word without "▁", a segment with it.
+      if (name.startsWith('xlm-roberta') && text[start - 1] === '\n') return;
       const inside = whole.ids.filter((_, t) => !whole.specialTokensMask[t] && whole.offsets[t]![1] > start && whole.offsets[t]![0] < end);
       expect(window.encoding.ids.filter((_, t) => !window.encoding.specialTokensMask[t]), `segment ${k}`).toEqual(inside);
       for (const [t, [s, e]] of window.encoding.offsets.entries()) if (!window.encoding.specialTokensMask[t]) expect(s >= start && e <= end).toBe(true);
@@ -165,9 +185,7 @@ describe.each(['roberta-hub-token-classification', 'distilbert-hub-token-classif
     }
     const file = work.file(`${name}-document.txt`, text);
     const entities = (await ner(file, dir, '--aggregation', 'none', '--ignore-labels', '')) as TokenEntity[];
-    const rowOf = (e: TokenEntity): number => given.texts!.length + spans.findIndex(([s, end]) => e.start >= s && e.end <= end);
-    const count = windows.reduce((n, w) => n + w.encoding.ids.length - 2, 0);
-    checkTokens(text, entities, rowOf, count);
+    checkTokens(text, entities, windows.map((w, k) => ({ row: given.texts!.length + k, encoding: w.encoding })));
   });
 
   it('grouped entities (the default aggregation) hold no surrounding space and never cross a segment', async () => {
