@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseBertConfig } from '../../../src/core/bert/config';
 import { headFromArchitecture } from '../../../src/core/bert/heads';
 import { loadModel } from '../../../src/core/runtime/loadModel';
+import { inspectModelFolder, loadSafetensorsWeights } from '../../../src/core/runtime/modelFolder';
 import { tensor } from '../../../src/core/runtime/ort';
 import { loadTokenizer } from '../../../src/core/runtime/tokenizer/loadTokenizer';
 import type { Encoding } from '../../../src/core/runtime/tokenizer/encoding';
@@ -364,6 +365,22 @@ describe('bad input names the file and the right class', () => {
     await fs.copyFile(path.join(hub('roberta-hub-token-classification'), 'bin', 'pytorch_model.bin'), path.join(dir, 'pytorch_model.bin'));
     const file = work.file('bin.txt', texts('roberta-hub-token-classification').document!);
     expect(await ner(file, dir, '--aggregation', 'none', '--ignore-labels', '')).toEqual(await ner(file, hub('roberta-hub-token-classification'), '--aggregation', 'none', '--ignore-labels', ''));
+  });
+
+  it('a bare model saved without its prefix (RobertaModel, DistilBertModel) gets the architecture\'s prefix, not bert.', async () => {
+    for (const [name, tokenizerFrom, expected] of [
+      ['roberta-base', 'roberta-hub-token-classification', 'roberta.encoder.layer.1.attention.self.query.weight'],
+      ['distilbert-base', 'distilbert-hub-token-classification', 'distilbert.transformer.layer.1.attention.q_lin.weight'],
+    ] as const) {
+      const dir = path.join(work.dir, `${name}-bare`);
+      await fs.mkdir(dir, { recursive: true });
+      for (const file of ['config.json', 'model.safetensors']) await fs.copyFile(path.join(FAMILY, name, file), path.join(dir, file));
+      await fs.copyFile(path.join(hub(tokenizerFrom), 'tokenizer.json'), path.join(dir, 'tokenizer.json'));
+      const weights = await loadSafetensorsWeights(await inspectModelFolder(dir));
+      expect(weights.has(expected)).toBe(true);
+      expect(weights.names().some((n) => n.startsWith('bert.'))).toBe(false);
+      expect(weights.renamed.every((r) => r.reasons.includes('missing-base-model-prefix') && r.to === `${name.split('-')[0]}.${r.from}`)).toBe(true);
+    }
   });
 
   it('num_labels disagreeing with the classifier\'s rows', async () => {
