@@ -1,6 +1,7 @@
 import type { LoadedModel } from '../../runtime/loadModel';
 import type { Encoding } from '../../runtime/tokenizer/encoding';
 import { forwardWindows, throwIfCancelled } from '../shared/forward';
+import { modelInputLimit } from '../shared/taskModel';
 import { labelList } from '../shared/labels';
 import { packSegments, type PackedWindow } from '../shared/packing';
 import { DEFAULT_SEGMENT_PACKING, DEFAULT_SEGMENTATION, segments, type SegmentationMode, type SegmentPacking } from '../shared/segmentation';
@@ -9,6 +10,7 @@ import { windowCuts, withoutCutWords } from './cutWords';
 import { aggregateOverlappingEntities } from './overlap';
 import { postprocessTokenClassification } from './postprocess';
 import { entitiesOfPackedWindow } from './segmentEntities';
+import { withoutSurroundingWhitespace } from './trimSpans';
 import type { AggregationStrategy, TokenClassificationResult } from './types';
 
 export interface RecognizeOptions {
@@ -42,16 +44,15 @@ export interface RecognizeOptions {
 const BLOCK_CHARS = 32_768;
 
 export function effectiveMaxLength(model: LoadedModel, requested: number | undefined): number {
-  const limits = [requested ?? 256, model.config.max_position_embeddings];
-  if (Number.isFinite(model.tokenizer.modelMaxLength)) limits.push(model.tokenizer.modelMaxLength);
-  return Math.min(...limits);
+  return Math.min(requested ?? 256, modelInputLimit(model));
 }
 
 /**
  * HF TokenClassificationPipeline over a document of any length. With segmentation "none": windows
  * with stride (HF `return_overflowing_tokens`), batched forward passes, per-window postprocessing,
  * and HF's overlap resolution so an entity at a window border is reported once, whole. Otherwise
- * windows of whole segments (recognizeBySegments). Offsets are UTF-16 offsets into `text`.
+ * windows of whole segments (recognizeBySegments). Offsets are UTF-16 offsets into `text`, never
+ * starting or ending on whitespace (trimSpans.ts).
  */
 export async function recognizeEntities(model: LoadedModel, text: string, options: RecognizeOptions = {}): Promise<TokenClassificationResult[]> {
   if (model.head !== 'token-classification') throw new Error(`recognizeEntities needs a token-classification model, ${model.reference} is ${model.head}`);
@@ -65,7 +66,7 @@ export async function recognizeEntities(model: LoadedModel, text: string, option
   };
   const segmentation = options.segmentation ?? DEFAULT_SEGMENTATION;
   if (segmentation !== 'none') {
-    return recognizeBySegments(model, text, { ...options, segmentation }, maxLength, stride, decoder);
+    return withoutSurroundingWhitespace(text, await recognizeBySegments(model, text, { ...options, segmentation }, maxLength, stride, decoder));
   }
   const all: TokenClassificationResult[] = [];
   let windowCount = 0;
@@ -103,7 +104,7 @@ export async function recognizeEntities(model: LoadedModel, text: string, option
     windowCount += windows.length;
     options.onProgress?.(blockEnd / text.length);
   }
-  return windowCount > 1 ? aggregateOverlappingEntities(all) : all;
+  return withoutSurroundingWhitespace(text, windowCount > 1 ? aggregateOverlappingEntities(all) : all);
 }
 
 /** Packed windows forwarded together: bounds the tokens held in memory for a large document. */
