@@ -58,7 +58,7 @@ describe('panel views render labels, paths and messages as text', () => {
   it('metrics table, checkpoints and notices', () => {
     const table = renderMetricsTable(doc, {
       step: 10, epoch: 1, score: 0.5, metrics: [{ name: 'f1', value: 0.5 }],
-      perLabel: [{ label: HOSTILE, precision: 0.5, recall: 0.25, f1: 1 / 3, support: 4 }],
+      perLabel: [{ label: HOSTILE, precision: 0.5, recall: 0.25, f1: 1 / 3, support: 4 }], confusion: null,
     }) as FakeElement;
     expectInert(table);
     expect(table.find((e) => e.tag === 'td').map((e) => e.textContent)).toEqual([HOSTILE, '50.0', '25.0', '33.3', '4']);

@@ -186,6 +186,10 @@ describe('the host side: TrainingController and panel sessions', () => {
       exportModel: async () => undefined,
       savedFields: () => undefined,
       saveFields: () => undefined,
+      runs: async () => [],
+      confirmDeleteRun: async () => false,
+      deleteRun: async () => undefined,
+      openPanel: () => undefined,
       log: () => undefined,
     };
   }
