@@ -52,7 +52,7 @@ describe('fine-tune panel in the editor area', () => {
     frame = await panelFrame(page);
     await page.locator(`${TAB}.active`).first().waitFor({ timeout: 10_000 });
     const box = await (await frame.frameElement()).boundingBox();
-    const width = await page.evaluate(() => window.innerWidth);
+    const width = page.viewportSize()?.width ?? (await page.evaluate(() => (globalThis as unknown as { innerWidth: number }).innerWidth));
     console.log(`[e2e finetune-panel] webview ${box?.width ?? 0} px wide in a ${width} px window`);
     expect(box?.width ?? 0).toBeGreaterThan(0.5 * width);
     expect(await frame.locator('vscode-textfield[data-field="save_total_limit"] input').inputValue()).toBe('2');
