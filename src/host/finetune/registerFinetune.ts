@@ -9,7 +9,7 @@ import { PanelSession, type PanelHost } from './panelSession';
 import { deleteRun, listRuns } from './runFolders';
 import { createRunDir, exportModelFolder, exportName, listRunModels, runsDirFor } from './runs';
 import { StatusSession } from './statusSession';
-import { planStart, summarizeData, type FinetuneEnvironment } from './startPlan';
+import { planStart, resolveUserPath, summarizeData, type FinetuneEnvironment } from './startPlan';
 import { TrainingController } from './trainingController';
 
 export const FINETUNE_VIEW = 'bertLens.finetune';
@@ -117,9 +117,21 @@ export function registerFinetune(context: vscode.ExtensionContext, services: Fin
     saveFields: (fields: FormFields) => void context.workspaceState.update(FIELDS_KEY, fields),
     runs: (trainingDir) => listRuns(runsDir(), trainingDir),
     async confirmDeleteRun(run) {
+      const ner = vscode.workspace.getConfiguration().get<string>(NER_MODEL_SETTING)?.trim();
+      let inUse = false;
+      try {
+        const relative = ner ? path.relative(run.path, resolveUserPath(ner, workspaceDir())) : '..';
+        inUse = !relative.startsWith('..') && !path.isAbsolute(relative);
+      } catch {
+        // A setting that is no path (bundled, a hub id) is not in the run.
+      }
       const choice = await vscode.window.showWarningMessage(
         `Delete the run ${run.name}?`,
-        { modal: true, detail: `Its folder ${run.path} (${formatMiB(run.diskBytes)}: checkpoints and the final model) is deleted from disk.` },
+        {
+          modal: true,
+          detail: `Its folder ${run.path} (${formatMiB(run.diskBytes)}: checkpoints and the final model) is deleted from disk.` +
+            (inUse ? ` Recognize Entities uses a model of this run (setting ${NER_MODEL_SETTING}): point it at another model afterwards.` : ''),
+        },
         'Delete Run',
       );
       return choice === 'Delete Run';
