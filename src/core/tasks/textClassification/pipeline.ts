@@ -64,6 +64,27 @@ async function classifyMany(model: LoadedModel, texts: readonly string[], option
   if (options.topK !== undefined && options.topK !== null && (!Number.isInteger(options.topK) || options.topK < 0)) {
     throw new TaskInputError(`top_k must be an integer >= 0, got ${String(options.topK)}`);
   }
+  const rowsOf = await classificationLogits(model, texts, options);
+  return rowsOf.map((rows) => {
+    const results = postprocessTextClassification(rows, {
+      id2label: model.config.id2label,
+      problemType: model.config.problem_type,
+      functionToApply: options.functionToApply,
+      topK: options.topK,
+    });
+    return threshold === undefined ? results : results.filter((r) => r.score >= threshold);
+  });
+}
+
+/**
+ * The forward half of classification: per text, the logits row of each of its windows (one row for
+ * a text within the model's limit). classifyMany postprocesses them into label scores; the
+ * uncertainty scores of src/core/active read them directly.
+ */
+export async function classificationLogits(
+  model: LoadedModel, texts: readonly string[], options: Pick<ClassifyOptions, 'textPair' | 'maxLength' | 'stride' | 'batchSize' | 'signal' | 'onProgress'>,
+): Promise<Float32Array[][]> {
+  requireHead(model, 'text classification', ['sequence-classification'], () => ['logits']);
   const maxLength = cappedLength(model, options.maxLength, modelInputLimit(model), 'max_length');
   const stride = options.stride ?? Math.floor(maxLength / 4);
   const windowsOf = texts.map((text) => textWindows(model, text, options.textPair, maxLength, stride));
@@ -80,13 +101,7 @@ async function classifyMany(model: LoadedModel, texts: readonly string[], option
   return windowsOf.map((windows) => {
     const rows = outputs.slice(next, next + windows.length).map((o) => o.logits!);
     next += windows.length;
-    const results = postprocessTextClassification(rows, {
-      id2label: model.config.id2label,
-      problemType: model.config.problem_type,
-      functionToApply: options.functionToApply,
-      topK: options.topK,
-    });
-    return threshold === undefined ? results : results.filter((r) => r.score >= threshold);
+    return rows;
   });
 }
 

@@ -64,7 +64,7 @@ export function defaultFunctionToApply(problemType: ProblemType | null | undefin
   return 'none';
 }
 
-function resolveFunctionToApply(fn: FunctionToApply | undefined, problemType: ProblemType | null | undefined, numLabels: number): Exclude<FunctionToApply, 'default'> {
+export function resolveFunctionToApply(fn: FunctionToApply | undefined, problemType: ProblemType | null | undefined, numLabels: number): Exclude<FunctionToApply, 'default'> {
   if (fn === undefined || fn === 'default') return defaultFunctionToApply(problemType, numLabels);
   if (fn !== 'sigmoid' && fn !== 'softmax' && fn !== 'none') throw new PostprocessError(`Unrecognized function_to_apply "${String(fn)}" (sigmoid, softmax, none, default)`);
   return fn;
@@ -84,7 +84,8 @@ export function multiLabelAboveThreshold(
   return sortedLabelScores(labels, scores).filter((item) => item.score >= threshold);
 }
 
-function averagedLogits(logits: Float32Array | readonly Float32Array[], numLabels: number): Float64Array {
+/** The element-wise mean of a text's window rows (one row: itself), checked against the label count. */
+export function averagedLogits(logits: Float32Array | readonly Float32Array[], numLabels: number): Float64Array {
   const rows = logits instanceof Float32Array ? [logits] : logits;
   if (rows.length === 0) throw new PostprocessError('text classification needs logits from at least one window');
   const sum = new Float64Array(numLabels);
