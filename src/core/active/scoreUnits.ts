@@ -15,6 +15,8 @@ export interface UncertainUnit {
   end: number;
   /** In [0, 1]; higher = the model is less sure. */
   score: number;
+  /** Sentences: how many words were scored (each word once, however many windows saw it). */
+  words?: number;
 }
 
 export interface UncertaintyOptions {
@@ -39,7 +41,8 @@ export interface SentenceUncertaintyOptions extends UncertaintyOptions {
  * (forwardPackedRounds). A word is scored by the softmax of its first sub-token: that is the token
  * `run_ner`-style training labels and `aggregation_strategy="first"` reads; the other sub-tokens are
  * trained on nothing (label −100). Special tokens are left out. The strided windows of a sentence
- * longer than a window overlap: a word seen twice counts once (its first window). A sentence with no
+ * longer than a window overlap: a word seen twice counts once, in its first window (which holds its
+first sub-token: a window that starts inside a word follows one that saw the word's start). A sentence with no
  * tokens at all (only characters the tokenizer drops) gets no unit.
  */
 export async function sentenceUncertainties(model: LoadedModel, text: string, options: SentenceUncertaintyOptions): Promise<UncertainUnit[]> {
@@ -50,7 +53,7 @@ export async function sentenceUncertainties(model: LoadedModel, text: string, op
   const stride = options.stride ?? Math.floor(maxLength / 4);
   const reduction = options.reduction ?? 'max';
   const sentences = segmentRanges(text, 'sentence');
-  const perSentence = new Map<number, { seen: Set<number>; values: number[] }>();
+  const perSentence = new Map<number, { seen: Set<string>; values: number[] }>();
   const probs = new Float64Array(numLabels);
   let cursor = 0;
   const sentenceOf = (offset: number): number => {
@@ -80,8 +83,10 @@ export async function sentenceUncertainties(model: LoadedModel, text: string, op
           if (index >= sentences.length) continue;
           let entry = perSentence.get(index);
           if (!entry) perSentence.set(index, (entry = { seen: new Set(), values: [] }));
-          if (entry.seen.has(tokenStart)) continue;
-          entry.seen.add(tokenStart);
+          // The strided windows of one group share the block's word ids: a word is the same word in each.
+          const key = window.stridedGroup !== undefined && word !== null ? `${window.stridedGroup}:${word}` : `@${tokenStart}`;
+          if (entry.seen.has(key)) continue;
+          entry.seen.add(key);
           softmaxInto(rows, t * numLabels, numLabels, probs, 0);
           entry.values.push(distributionUncertainty(probs, options.measure));
         }
@@ -91,7 +96,7 @@ export async function sentenceUncertainties(model: LoadedModel, text: string, op
   const units: UncertainUnit[] = [];
   sentences.forEach(([start, end], i) => {
     const entry = perSentence.get(i);
-    if (entry) units.push({ start, end, score: reduceScores(entry.values, reduction) });
+    if (entry) units.push({ start, end, score: reduceScores(entry.values, reduction), words: entry.values.length });
   });
   return units;
 }
