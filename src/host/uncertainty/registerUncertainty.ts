@@ -144,6 +144,8 @@ export function registerUncertainty(context: vscode.ExtensionContext, services: 
       queue = { plan, model, items, cursor: new QueueCursor(items.length), omitted };
       log.info(`Next Uncertain: ${items.length} ${plan.unit}(s) of ${documents.length} document(s) ranked by ${plan.options.measure} in ${((performance.now() - started) / 1000).toFixed(1)} s with ${model.reference}`);
       showQueue();
+      // The view starts collapsed (it would squeeze Entities and Fine-tune); show it once it has a queue.
+      await vscode.commands.executeCommand(`${UNCERTAIN_VIEW}.focus`);
       return true;
     } catch (error) {
       if (error instanceof JobError && error.cancelled) {
