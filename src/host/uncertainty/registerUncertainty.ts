@@ -117,6 +117,11 @@ export function registerUncertainty(context: vscode.ExtensionContext, services: 
       running = controller;
       const { documents, omitted } = await gatherDocuments();
       for (const line of omitted) log.info(`Next Uncertain: ${line}`);
+      if (documents.length === 0) {
+        if (running === controller) running = undefined;
+        void vscode.window.showInformationMessage(`BERT Lens: no text to rank — open a text document or add .txt / .md files to the workspace${omitted.length > 0 ? ` (${omitted.join('; ')})` : ''}.`);
+        return false;
+      }
       const runtime = plan.task === 'ner' ? ner : tasks.runtime;
       const spec: ModelSpec = {
         reference: model.reference,
