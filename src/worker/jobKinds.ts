@@ -12,6 +12,8 @@ import type { TrainingArguments } from '../core/train/trainingArguments';
 import type { AggregationStrategy, TokenClassificationResult } from '../core/tasks/tokenClassification/types';
 import type { SegmentationMode, SegmentPacking } from '../core/tasks/shared/segmentation';
 import type { ProviderProbe } from '../core/runtime/executionProviders';
+import type { UncertaintyMeasure, UncertaintyReduction } from '../core/active/uncertainty';
+import type { FunctionToApply } from '../core/tasks/textClassification/postprocess';
 import type { TaskJobKinds } from './taskJobKinds';
 
 /** Which model to load and how; the worker caches one session per (reference, head, quantized, threads). */
@@ -70,6 +72,37 @@ export interface RecognizeEntitiesJob {
   payload: { model: ModelSpec; texts: string[]; options: RecognizeEntitiesOptions };
   /** entities[i] holds the HF-shaped results for texts[i], offsets UTF-16 into texts[i]. */
   result: { model: ModelInfo; entities: TokenClassificationResult[][] };
+  /** `fraction` in [0, 1] over all texts, weighted by length; it ends at 1. */
+  progress: ModelLoadProgress | { phase: 'inference'; fraction: number };
+}
+
+export interface RankUncertainOptions {
+  measure?: UncertaintyMeasure;
+  reduction?: UncertaintyReduction;
+  maxLength?: number;
+  stride?: number;
+  batchSize?: number;
+  /** NER only: how sentences share windows (default isolated: each scored alone). */
+  packing?: SegmentPacking;
+  /** Classification only: HF function_to_apply (default from the model's problem_type). */
+  functionToApply?: FunctionToApply;
+}
+
+/** One scored sentence (NER) or paragraph (classification) of texts[text]; UTF-16 offsets into that text. */
+export interface UncertainUnitResult {
+  text: number;
+  start: number;
+  end: number;
+  score: number;
+  /** NER: the words scored in the sentence. */
+  words?: number;
+}
+
+/** "Next Uncertain": the sentences (NER) or paragraphs (classification) of several texts scored by the model's uncertainty. */
+export interface RankUncertainJob {
+  payload: { model: ModelSpec; task: 'ner' | 'classification'; texts: string[]; options: RankUncertainOptions };
+  /** `units` in text order, then document order; `ranking` their indices, most uncertain first (ties: that order). */
+  result: { model: ModelInfo; units: UncertainUnitResult[]; ranking: number[] };
   /** `fraction` in [0, 1] over all texts, weighted by length; it ends at 1. */
   progress: ModelLoadProgress | { phase: 'inference'; fraction: number };
 }
@@ -134,6 +167,7 @@ export interface RuntimeInfoJob {
 export interface JobKinds extends TaskJobKinds {
   loadModel: LoadModelJob;
   recognizeEntities: RecognizeEntitiesJob;
+  rankUncertain: RankUncertainJob;
   train: TrainJob;
   runtimeInfo: RuntimeInfoJob;
 }

@@ -75,6 +75,29 @@ async function classifyMany(model: LoadedModel, texts: readonly string[], option
   if (options.topK !== undefined && options.topK !== null && (!Number.isInteger(options.topK) || options.topK < 0)) {
     throw new TaskInputError(`top_k must be an integer >= 0, got ${String(options.topK)}`);
   }
+  const logitsOf = await classificationLogits(model, texts, options);
+  return logitsOf.map(({ rows, weights }) => {
+    const results = postprocessTextClassification(rows, {
+      windowWeights: weights,
+      id2label: model.config.id2label,
+      problemType: model.config.problem_type,
+      functionToApply: options.functionToApply,
+      topK: options.topK,
+    });
+    return threshold === undefined ? results : results.filter((r) => r.score >= threshold);
+  });
+}
+
+/**
+ * The forward half of classification: per text, the logits row of each of its windows (one row for
+ * a text within the model's limit) and the windows' weights in its average (undefined: equal). classifyMany postprocesses them into label scores; the
+ * uncertainty scores of src/core/active read them directly.
+ */
+export async function classificationLogits(
+  model: LoadedModel, texts: readonly string[],
+  options: Pick<ClassifyOptions, 'textPair' | 'maxLength' | 'stride' | 'batchSize' | 'segmentation' | 'signal' | 'onProgress'>,
+): Promise<Array<{ rows: Float32Array[]; weights?: number[] }>> {
+  requireHead(model, 'text classification', ['sequence-classification'], () => ['logits']);
   const maxLength = cappedLength(model, options.maxLength, modelInputLimit(model), 'max_length');
   const stride = options.stride ?? Math.floor(maxLength / 4);
   const segmentation = options.segmentation ?? DEFAULT_SEGMENTATION;
@@ -95,14 +118,7 @@ async function classifyMany(model: LoadedModel, texts: readonly string[], option
   return windowsOf.map(({ encodings, weights }) => {
     const rows = outputs.slice(next, next + encodings.length).map((o) => o.logits!);
     next += encodings.length;
-    const results = postprocessTextClassification(rows, {
-      windowWeights: weights,
-      id2label: model.config.id2label,
-      problemType: model.config.problem_type,
-      functionToApply: options.functionToApply,
-      topK: options.topK,
-    });
-    return threshold === undefined ? results : results.filter((r) => r.score >= threshold);
+    return { rows, weights };
   });
 }
 

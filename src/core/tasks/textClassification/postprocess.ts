@@ -66,7 +66,7 @@ export function defaultFunctionToApply(problemType: ProblemType | null | undefin
   return 'none';
 }
 
-function resolveFunctionToApply(fn: FunctionToApply | undefined, problemType: ProblemType | null | undefined, numLabels: number): Exclude<FunctionToApply, 'default'> {
+export function resolveFunctionToApply(fn: FunctionToApply | undefined, problemType: ProblemType | null | undefined, numLabels: number): Exclude<FunctionToApply, 'default'> {
   if (fn === undefined || fn === 'default') return defaultFunctionToApply(problemType, numLabels);
   if (fn !== 'sigmoid' && fn !== 'softmax' && fn !== 'none') throw new PostprocessError(`Unrecognized function_to_apply "${String(fn)}" (sigmoid, softmax, none, default)`);
   return fn;
@@ -86,7 +86,8 @@ export function multiLabelAboveThreshold(
   return sortedLabelScores(labels, scores).filter((item) => item.score >= threshold);
 }
 
-function averagedLogits(logits: Float32Array | readonly Float32Array[], numLabels: number, weights?: readonly number[]): Float64Array {
+/** The mean of a text's window rows (one row: itself), weighted when `weights` is given, checked against the label count. */
+export function averagedLogits(logits: Float32Array | readonly Float32Array[], numLabels: number, weights?: readonly number[]): Float64Array {
   const rows = logits instanceof Float32Array ? [logits] : logits;
   if (rows.length === 0) throw new PostprocessError('text classification needs logits from at least one window');
   if (weights && (weights.length !== rows.length || !weights.every((w) => Number.isFinite(w) && w >= 0) || !weights.some((w) => w > 0))) {

@@ -132,9 +132,40 @@ async function recognizeBySegments(
   };
   const all: TokenClassificationResult[] = [];
   let strided = false;
+  for await (const { windows, logits } of forwardPackedRounds(model, text, options, maxLength, stride)) {
+    if (windows.some((w) => w.stridedGroup !== undefined)) strided = true;
+    // Cut words are looked for among the strided windows of one long segment only.
+    const cuts = wordLevel ? stridedCuts(windows, stride) : undefined;
+    windows.forEach((window, i) => {
+      const found = entitiesOfPackedWindow(window, logits[i]!, numLabels, postprocessOptions);
+      const cut = cuts?.get(i);
+      for (const entity of cut ? withoutCutWords(found, cut) : found) all.push(entity);
+    });
+  }
+  // Segments are disjoint, so only the strided windows of a long segment can overlap.
+  return strided ? aggregateOverlappingEntities(all) : all;
+}
+
+/** One round of packed windows and, per window, its logits rows ([tokens × labels]). */
+export interface PackedRound {
+  windows: PackedWindow[];
+  logits: Float32Array[];
+}
+
+/**
+ * The forward half of the segment-aware path: segments of `text` packed into windows (packing.ts)
+ * and forwarded in rounds of about WINDOWS_PER_ROUND, a long segment's strided windows kept in one
+ * round. recognizeBySegments postprocesses the rounds into entities; other readers of the logits
+ * (the uncertainty scores of src/core/active) use the same windows. Reports progress by offset.
+ */
+export async function* forwardPackedRounds(
+  model: LoadedModel, text: string, options: Pick<RecognizeOptions, 'segmentation' | 'packing' | 'batchSize' | 'signal' | 'onProgress'>,
+  maxLength: number, stride: number,
+): AsyncGenerator<PackedRound> {
+  const segmentation = options.segmentation ?? DEFAULT_SEGMENTATION;
   let round: PackedWindow[] = [];
-  const run = async (): Promise<void> => {
-    if (round.length === 0) return;
+  const run = async (): Promise<PackedRound | undefined> => {
+    if (round.length === 0) return undefined;
     const windows = round;
     round = [];
     const outputs = await forwardWindows(model.session, windows.map((w) => w.encoding), {
@@ -143,30 +174,24 @@ async function recognizeBySegments(
       padTokenId: model.tokenizer.padTokenId,
       signal: options.signal,
     });
-    // Cut words are looked for among the strided windows of one long segment only.
-    const cuts = wordLevel ? stridedCuts(windows, stride) : undefined;
-    windows.forEach((window, i) => {
-      const logits = outputs[i]!.logits!;
-      const found = entitiesOfPackedWindow(window, logits, numLabels, postprocessOptions);
-      const cut = cuts?.get(i);
-      for (const entity of cut ? withoutCutWords(found, cut) : found) all.push(entity);
-    });
     const lastEnd = windows[windows.length - 1]!.encoding.offsets.reduce((m, [, e]) => Math.max(m, e), 0);
-    options.onProgress?.(Math.min(1, lastEnd / text.length));
+    options.onProgress?.(Math.min(1, lastEnd / Math.max(1, text.length)));
+    return { windows, logits: outputs.map((o) => o.logits!) };
   };
   let pendingGroup: number | undefined;
-  for (const window of packSegments(model.tokenizer, text, segments(text, options.segmentation!), { maxLength, stride, packing: options.packing ?? DEFAULT_SEGMENT_PACKING })) {
+  for (const window of packSegments(model.tokenizer, text, segments(text, segmentation), { maxLength, stride, packing: options.packing ?? DEFAULT_SEGMENT_PACKING })) {
     throwIfCancelled(options.signal);
-    if (window.stridedGroup !== undefined) strided = true;
     // Keep a long segment's strided windows in one round so their cut words are found.
-    if (round.length >= WINDOWS_PER_ROUND && (window.stridedGroup === undefined || window.stridedGroup !== pendingGroup)) await run();
+    if (round.length >= WINDOWS_PER_ROUND && (window.stridedGroup === undefined || window.stridedGroup !== pendingGroup)) {
+      const done = await run();
+      if (done) yield done;
+    }
     pendingGroup = window.stridedGroup;
     round.push(window);
   }
-  await run();
+  const last = await run();
+  if (last) yield last;
   options.onProgress?.(1);
-  // Segments are disjoint, so only the strided windows of a long segment can overlap.
-  return strided ? aggregateOverlappingEntities(all) : all;
 }
 
 function stridedCuts(windows: readonly PackedWindow[], stride: number): Map<number, ReturnType<typeof windowCuts>[number]> {
