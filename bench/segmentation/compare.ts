@@ -7,12 +7,14 @@
  *
  * Contenders: ICU as Node ships it; BERT Lens' `sentence` and `line` modes (ICU over windows, false
  * breaks after titles and initials undone, blank lines / line breaks as boundaries); npm `sbd`
- * 1.0.19 (rules + abbreviation list), `sentence-splitter` 5.0.1 (textlint's), `sentencex` 1.0.17
- * (Wikimedia's, per-language abbreviations). The final boundary (the end of the text) is not scored.
+ * 1.0.19 (rules + abbreviation list), `sentence-splitter` 5.0.1 (textlint's), and `sentencex` 1.0.17
+ * (Wikimedia's, per-language abbreviations) when installed: it is not a devDependency because its
+ * platform packages cannot all be locked (`npm ci` refuses the lock file), so
+ * `npm install --no-save sentencex@1.0.17` first to include it. The final boundary (the end of the
+ * text) is not scored.
  */
 import sbd from 'sbd';
 import { split as splitSentences } from 'sentence-splitter';
-import { segment as sentencex } from 'sentencex';
 import { segmentRanges } from '../../src/core/tasks/shared/segmentation';
 import { CASES, caseText, type SegmentationCase } from './cases';
 
@@ -47,8 +49,16 @@ const SEGMENTERS: Record<string, Segmenter> = {
   'sbd 1.0.19': (text) => endsOfPieces(text, sbd.sentences(text, { newline_boundaries: false, preserve_whitespace: true })),
   'sbd 1.0.19 (newline_boundaries)': (text) => endsOfPieces(text, sbd.sentences(text, { newline_boundaries: true, preserve_whitespace: true })),
   'sentence-splitter 5.0.1': (text) => splitSentences(text).filter((node) => node.type === 'Sentence').map((node) => node.range[1]),
-  'sentencex 1.0.17': (text) => endsOfPieces(text, sentencex('en', text)),
 };
+
+async function addSentencex(): Promise<void> {
+  try {
+    const { segment } = (await import('sentencex')) as { segment(language: string, text: string): string[] };
+    SEGMENTERS['sentencex 1.0.17'] = (text) => endsOfPieces(text, segment('en', text));
+  } catch {
+    console.log('(sentencex not installed: npm install --no-save sentencex@1.0.17 to compare it too)');
+  }
+}
 
 interface Score { truePositives: number; predicted: number; gold: number; exact: number; cases: number }
 
@@ -75,7 +85,8 @@ function f1(s: Score): string {
   return precision + recall === 0 ? '0.00' : ((2 * precision * recall) / (precision + recall)).toFixed(2);
 }
 
-function main(): void {
+async function main(): Promise<void> {
+  await addSentencex();
   const megabytesFlag = process.argv.indexOf('--megabytes');
   const megabytes = megabytesFlag >= 0 ? Number(process.argv[megabytesFlag + 1]) : 1;
   const categories = [...new Set(CASES.map((c) => c.category))];
@@ -107,4 +118,4 @@ function main(): void {
   }
 }
 
-main();
+void main();
