@@ -66,6 +66,15 @@ export interface Architecture {
   summary: ClsSummary;
   /** HF class of each supported head (config.json `architectures`). */
   classes: Partial<Record<HeadKind, string>>;
+  /** A dropout after the attention output projection (BertSelfOutput); DistilBERT's out_lin has none. */
+  attentionOutputDropout: boolean;
+  /**
+   * The config field that sets a head's classifier dropout, where the architecture has its own
+   * (DistilBERT: seq_classif_dropout, qa_dropout); other heads use classifier_dropout ?? hidden_dropout_prob.
+   */
+  headDropout: Partial<Record<HeadKind, string>>;
+  /** Parameters that never train (requires_grad False in HF): DistilBERT's sinusoidal position table. */
+  untrainable(config: BertConfig): string[];
 }
 
 const BERT_LM_HEAD: LmHeadNames = {
@@ -115,6 +124,9 @@ const BERT: Architecture = {
     'multiple-choice': 'BertForMultipleChoice',
     'causal-lm': 'BertLMHeadModel',
   },
+  attentionOutputDropout: true,
+  headDropout: {},
+  untrainable: () => [],
 };
 
 /** HF transformers 4.x modeling_distilbert.py: no token types, no pooler, pre_classifier + ReLU on [CLS]. */
@@ -151,6 +163,10 @@ const DISTILBERT: Architecture = {
     'sequence-classification': 'DistilBertForSequenceClassification',
     'question-answering': 'DistilBertForQuestionAnswering',
   },
+  attentionOutputDropout: false,
+  headDropout: { 'sequence-classification': 'seq_classif_dropout', 'multiple-choice': 'seq_classif_dropout', 'question-answering': 'qa_dropout' },
+  // create_sinusoidal_embeddings sets requires_grad False on the table.
+  untrainable: (config) => (config.sinusoidal_pos_embds === true ? ['distilbert.embeddings.position_embeddings.weight'] : []),
 };
 
 /**
@@ -210,6 +226,14 @@ export function classInfo(className: string): { architecture: Architecture; head
     if (entry) return { architecture, head: entry[0] };
   }
   return undefined;
+}
+
+/** The classifier dropout probability of a head (HF: the head's own field, else classifier_dropout ?? hidden_dropout_prob). */
+export function classifierDropout(config: BertConfig, head: HeadKind): number {
+  const field = architectureOf(config).headDropout[head];
+  const own = field === undefined ? undefined : config[field];
+  if (typeof own === 'number') return own;
+  return config.classifier_dropout ?? config.hidden_dropout_prob;
 }
 
 export function usesSummary(config: Pick<BertConfig, 'model_type'>, head: HeadKind): boolean {

@@ -45,7 +45,7 @@ export function buildHeadOnFeatures(
     parameters.set(name, value);
     return value;
   };
-  const blocks = new ReferenceBlocks(graph, config, param, dtype, options.dropout ?? false);
+  const blocks = new ReferenceBlocks(graph, config, param, dtype, options.dropout ?? false, false, head);
   const features = graph.input(FEATURES_INPUT, dtype, output === 'pooler_output' ? ['batch', config.hidden_size] : ['batch', 'seq', config.hidden_size]);
   const outputs = headLayers(graph, blocks, config, head, output === 'pooler_output' ? { hidden: null, pooled: features } : { hidden: features, pooled: null });
   const trainable = new Map([...parameters].filter(([name]) => options.trainable?.has(name)));

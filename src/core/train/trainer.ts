@@ -6,7 +6,8 @@ import { labelList } from '../bert/config';
 import type { HeadKind } from '../bert/heads';
 import { PACKABLE_HEADS } from '../bert/definition';
 import { saveModelFolder } from '../bert/saveFolder';
-import { weightSpecs } from '../bert/weightNames';
+import { layerNormWeights, weightSpecs } from '../bert/weightNames';
+import { architectureOf, classifierDropout } from '../bert/architecture';
 import { inspectModelFolder } from '../runtime/modelFolder';
 import type { Tokenizer } from '../runtime/tokenizer/tokenizer';
 import { loadBertTokenizer } from '../runtime/tokenizer/tokenizerFiles';
@@ -104,20 +105,30 @@ interface Prepared {
   report: FeatureReport;
 }
 
-function trainableNames(config: BertConfig, head: HeadKind, layers: TrainLayers): Set<string> {
-  const names = weightSpecs(config, head).map((s) => s.name);
+export function trainableNames(config: BertConfig, head: HeadKind, layers: TrainLayers): Set<string> {
+  const architecture = architectureOf(config);
+  const never = new Set(architecture.untrainable(config));
+  const names = weightSpecs(config, head).map((s) => s.name).filter((n) => !never.has(n));
   if (layers === 'all') return new Set(names);
-  const isHead = (n: string) => !n.startsWith('bert.');
+  // The task head: whatever is outside the base model (classifier.*, DistilBERT's pre_classifier, lm_head.*).
+  const isHead = (n: string) => !n.startsWith(architecture.basePrefix);
   if (layers === 'head') return new Set(names.filter(isHead));
   if (!Number.isInteger(layers) || layers < 0 || layers > config.num_hidden_layers) {
     throw new TrainingInputError(`train layers must be head, all, or 0..${config.num_hidden_layers}; got ${layers}`);
   }
   const first = config.num_hidden_layers - layers;
-  return new Set(names.filter((n) => {
-    if (isHead(n) || n.startsWith('bert.pooler.')) return true;
-    const match = /^bert\.encoder\.layer\.(\d+)\./.exec(n);
-    return match !== null && Number(match[1]) >= first;
-  }));
+  const topLayers = Array.from({ length: layers }, (_, i) => architecture.layer(first + i).module);
+  return new Set(names.filter((n) => isHead(n) || n.startsWith(`${architecture.summary.module}.`) || topLayers.some((prefix) => n.startsWith(prefix))));
+}
+
+/**
+ * The training arguments the optimizer uses: the no_decay name patterns plus every LayerNorm weight
+ * of the architecture, so that DistilBERT's sa_layer_norm and RoBERTa's lm_head.layer_norm are
+ * exempt from weight decay as HF Trainer exempts LayerNorm modules (for BERT the patterns match them already).
+ */
+export function optimizerArguments(args: TrainingArguments, config: BertConfig, head: HeadKind): TrainingArguments {
+  const extra = layerNormWeights(config, head).filter((n) => !args.no_decay.some((pattern) => n.includes(pattern)));
+  return extra.length ? { ...args, no_decay: [...args.no_decay, ...extra] } : args;
 }
 
 function fingerprint(features: readonly Feature[]): string {
@@ -205,6 +216,8 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
     config.hidden_dropout_prob = options.dropout;
     config.attention_probs_dropout_prob = options.dropout;
     config.classifier_dropout = options.dropout;
+    // DistilBERT's heads have their own fields (seq_classif_dropout, qa_dropout).
+    for (const field of Object.values(architectureOf(config).headDropout)) config[field] = options.dropout;
   }
   for (const line of describeInitReport(init.report, options.modelDir)) emit({ type: 'info', message: line });
   const weights = init.weights;
@@ -216,7 +229,7 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
 
   const layers = options.trainLayers ?? 'all';
   const trainable = trainableNames(config, head, layers);
-  const dropoutOn = config.hidden_dropout_prob > 0 || config.attention_probs_dropout_prob > 0 || (config.classifier_dropout ?? 0) > 0;
+  const dropoutOn = config.hidden_dropout_prob > 0 || config.attention_probs_dropout_prob > 0 || classifierDropout(config, head) > 0;
   const frozenOutput = layers === 'head' && options.featureCache !== false ? frozenOutputOf(head) : null;
   let useCache = frozenOutput !== null;
   if (frozenOutput !== null) {
@@ -244,7 +257,8 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
     : undefined;
   if (head === 'masked-lm' && tokenizer.maskTokenId === undefined) throw new TrainingInputError('the tokenizer has no [MASK] token: masked-LM training needs one');
 
-  let optimization = Optimization.create(params, args, totalSteps);
+  const optimizerArgs = optimizerArguments(args, config, head);
+  let optimization = Optimization.create(params, optimizerArgs, totalSteps);
   let epochRandom = new Random(args.seed);
   let stepRandom = new Random(args.seed + 1);
   let startEpoch = 0;
@@ -268,7 +282,7 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
     if (state.task !== options.task) throw new TrainingInputError(`${options.resumeFrom} is a ${state.task} checkpoint, not ${options.task}`);
     if (state.data_fingerprint !== dataFingerprint) emit({ type: 'info', message: `the training data differs from the data of ${options.resumeFrom}; the run will not repeat the original one` });
     for (const [name, value] of checkpoint.weights) if (weights.has(name)) weights.get(name)!.set(value);
-    optimization = Optimization.restore(params, args, totalSteps, checkpoint.optimizer, state.global_step);
+    optimization = Optimization.restore(params, optimizerArgs, totalSteps, checkpoint.optimizer, state.global_step);
     epochRandom = Random.fromState(state.epoch_random);
     stepRandom = Random.fromState(state.step_random);
     startEpoch = state.epoch_index;
