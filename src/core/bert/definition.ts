@@ -81,9 +81,23 @@ export function firstTokens(hidden: Value, inputs?: BertInputs): Value {
  * tanh(dense(·)), or DistilBERT's ReLU(pre_classifier(·)) (architecture.ts `summary`).
  */
 export function pooler(blocks: Blocks, config: BertConfig, hidden: Value, inputs?: BertInputs): Value {
+  return summarize(blocks, config, firstTokens(hidden, inputs));
+}
+
+/** The summary layer (dense + activation) on [CLS] hidden states [examples, hidden]. */
+export function summarize(blocks: Blocks, config: BertConfig, first: Value): Value {
   const summary = architectureOf(config).summary;
-  const dense = blocks.dense(firstTokens(hidden, inputs), summary.module);
+  const dense = blocks.dense(first, summary.module);
   return summary.activation === 'tanh' ? op.tanh(dense) : op.relu(dense);
+}
+
+/**
+ * Whether the summary a head reads belongs to the base model (BERT's `bert.pooler`, frozen with the
+ * encoder) rather than to the head (DistilBERT's `pre_classifier`, trained with it).
+ */
+export function summaryInBase(config: BertConfig, head: HeadKind): boolean {
+  const architecture = architectureOf(config);
+  return usesSummary(config, head) && architecture.summary.module.startsWith(architecture.basePrefix);
 }
 
 /**

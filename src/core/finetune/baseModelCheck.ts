@@ -1,4 +1,5 @@
 import { labelList } from '../bert/config';
+import { architectureOf } from '../bert/architecture';
 import { ARCHITECTURE_OF, headFromArchitecture, type HeadKind } from '../bert/heads';
 import { checkpointFiles, inspectModelFolder, ModelFolderError, type ModelFolder } from '../runtime/modelFolder';
 import type { FinetuneTask } from './types';
@@ -37,8 +38,11 @@ export function checkBaseModelFolder(folder: ModelFolder, task: FinetuneTask, da
   const architecture = folder.config.architectures?.[0];
   const head = architecture ? headFromArchitecture(architecture) : undefined;
   if (head !== wanted) {
+    // The head class of the folder's own architecture (a RoBERTa gets a RobertaForTokenClassification).
+    const family = architectureOf(folder.config);
+    const headClass = family.classes[wanted] ?? ARCHITECTURE_OF[wanted];
     warnings.push(
-      `The model is ${architecture ? `a ${architecture}` : 'a BERT without a task head'}: a new ${ARCHITECTURE_OF[wanted]} head is initialized ` +
+      `The model is ${architecture ? `a ${architecture}` : `a ${family.classes.base ?? 'BertModel'} without a task head`}: a new ${headClass} head is initialized ` +
       'for your labels (its weights start random; the encoder is kept).',
     );
   } else if (!isGeneric(labels)) {

@@ -1,6 +1,6 @@
 import type * as Ort from 'onnxruntime-node';
 import type { BertConfig } from '../bert/config';
-import { encoder, sequenceSummary, type BertInputs } from '../bert/definition';
+import { encoder, firstTokens, pooler, summaryInBase, type BertInputs } from '../bert/definition';
 import { architectureOf } from '../bert/architecture';
 import { FusedBlocks, type WeightLookup } from '../bert/fusedBlocks';
 import type { HeadKind } from '../bert/heads';
@@ -14,9 +14,10 @@ import type { Feature } from './features';
 export const FEATURES_INPUT = 'frozen_features';
 
 /**
- * The encoder output a head's task layers read: HF's `last_hidden_state`, or `pooler_output` — the
- * vector a sequence head reads from [CLS] (definition.ts sequenceSummary: the pooler's output, or
- * RoBERTa's <s> hidden state, which its classification head transforms itself).
+ * The frozen encoder output a head's trainable layers read: HF's `last_hidden_state`, or for sequence
+ * heads `pooler_output` — one vector per row: BERT's pooler output (the pooler belongs to the frozen
+ * base model), else the [CLS] / <s> hidden state, which the head transforms itself (DistilBERT's
+ * pre_classifier, RoBERTa's classification head: both trained with the head).
  */
 export type FrozenOutput = 'last_hidden_state' | 'pooler_output';
 
@@ -111,7 +112,8 @@ function frozenEncoderOnnx(config: BertConfig, head: HeadKind, weight: WeightLoo
     ...(architectureOf(config).embeddings.tokenTypes ? { tokenTypeIds: graph.input('token_type_ids', 'int64', ['batch', 'seq']) } : {}),
   };
   const hidden = encoder(blocks, config, inputs);
-  graph.output(output === 'pooler_output' ? sequenceSummary(blocks, config, head, hidden)! : hidden, output);
+  const summary = summaryInBase(config, head) ? pooler(blocks, config, hidden) : firstTokens(hidden);
+  graph.output(output === 'pooler_output' ? summary : hidden, output);
   return writeOnnx(graph);
 }
 

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { initializeForTraining } from '../../../src/core/train/initModel';
 import { train } from '../../../src/core/train/trainer';
 import type { TaskData } from '../../../src/core/train/trainingData';
 import { cli } from '../cli/harness';
+import { CLASSIFY, FAMILY, folderWithTokenizer, NER } from './familyFolders';
 
 // Fine-tuning a DistilBERT / RoBERTa folder end to end (tokenize, pack, train, save) and the folder
 // it writes: HF weight names of that class — exactly the state_dict names of the PyTorch ports of
@@ -21,49 +22,9 @@ import { cli } from '../cli/harness';
 // config.json with model_type, architectures and id2label; reloaded through our loader (its ONNX
 // graph, and again converted from model.safetensors alone), it gives the logits of the saved weights,
 // and initializing it for the same task (as from_pretrained does) finds no missing and no unused weight.
-const FAMILY = path.join(__dirname, '..', '..', 'fixtures', 'family');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'bert-lens-family-train-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-const WORDS = ['ada', 'lovelace', 'lived', 'in', 'london', 'paris', 'grace', 'hopper', 'worked', 'at', 'yale', 'the', 'film', 'was', 'good', 'bad', 'dull', 'great', 'fine', 'awful', 'a'];
-
-/**
- * A copy of a fixture folder with a WordPiece vocab.txt of the model's vocab_size whose [PAD] sits at
- * the config's pad_token_id (the fixtures have weights only; their own BPE tokenizers are not the
- * subject here).
- */
-function withTokenizer(fixture: string): string {
-  const dir = path.join(scratch, `${fixture}-model`);
-  cpSync(path.join(FAMILY, fixture), dir, { recursive: true });
-  const config = parseBertConfig(JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')));
-  const specials = ['[UNK]', '[CLS]', '[SEP]', '[MASK]'];
-  const vocab = [...specials.slice(0, config.pad_token_id), '[PAD]', ...specials.slice(config.pad_token_id), ...WORDS];
-  while (vocab.length < config.vocab_size) vocab.push(`tok${vocab.length}`);
-  writeFileSync(path.join(dir, 'vocab.txt'), vocab.join('\n') + '\n');
-  return dir;
-}
-
-const NER: TaskData = {
-  task: 'ner',
-  issues: [],
-  sentences: [
-    { tokens: ['ada', 'lovelace', 'lived', 'in', 'london'], tags: ['B-PER', 'I-PER', 'O', 'O', 'B-LOC'], line: 1 },
-    { tokens: ['grace', 'hopper', 'worked', 'at', 'yale'], tags: ['B-PER', 'I-PER', 'O', 'O', 'B-LOC'], line: 7 },
-    { tokens: ['paris'], tags: ['B-LOC'], line: 13 },
-    { tokens: ['the', 'film', 'was', 'in', 'paris'], tags: ['O', 'O', 'O', 'O', 'B-LOC'], line: 15 },
-  ],
-};
-const CLASSIFY: TaskData = {
-  task: 'classify',
-  issues: [],
-  examples: [
-    { text: 'a good film', label: 'POSITIVE', line: 1 },
-    { text: 'a dull film', label: 'NEGATIVE', line: 2 },
-    { text: 'great', label: 'POSITIVE', line: 3 },
-    { text: 'the film was awful', label: 'NEGATIVE', line: 4 },
-    { text: 'fine', label: 'NEUTRAL', line: 5 },
-  ],
-};
+const withTokenizer = (fixture: string): string => folderWithTokenizer(fixture, scratch);
 
 const CASES: Array<{ fixture: string; reference: string; head: HeadKind; data: TaskData; modelType: string; className: string }> = [
   { fixture: 'distilbert-token-classification', reference: 'distilbert-token-classification-linear', head: 'token-classification', data: NER, modelType: 'distilbert', className: 'DistilBertForTokenClassification' },
