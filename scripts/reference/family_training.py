@@ -85,7 +85,8 @@ class FamilyModel(nn.Module):
                 out["loss"] = BCEWithLogitsLoss()(logits, labels)
             out["problem_type"] = problem_type
         elif self.arch.endswith("ForMaskedLM"):
-            # RobertaForMaskedLM: CrossEntropyLoss over the vocabulary, -100 ignored; decoder tied to the word embeddings.
+            # RobertaForMaskedLM / DistilBertForMaskedLM: CrossEntropyLoss over the vocabulary, -100 ignored;
+            # the decoder (lm_head.decoder, vocab_projector) tied to the word embeddings.
             out["loss"] = CrossEntropyLoss()(logits.view(-1, self.config.vocab_size), labels.view(-1))
         else:
             raise ValueError(f"{self.arch}: no training loss ported")
@@ -101,7 +102,7 @@ def build_family_model(model_dir, arch):
         raw = {**raw, "dropout": 0.0, "attention_dropout": 0.0, "seq_classif_dropout": 0.0, "qa_dropout": 0.0}
         config = distilbert_torch.Config(raw)
         inner = distilbert_torch.CLASSES[arch](config)
-        tied = ()
+        tied = distilbert_torch.TIED
     else:
         raw = {"pad_token_id": 1, **raw, "hidden_dropout_prob": 0.0, "attention_probs_dropout_prob": 0.0, "classifier_dropout": 0.0}
         config = roberta_torch.Config(raw)

@@ -59,6 +59,7 @@ FAMILY_CASES = [
     ("roberta-sequence-classification-linear", "roberta-sequence-classification", {"seed": 26}, {}, {}),
     ("xlm-roberta-token-classification-linear", "xlm-roberta-token-classification", {"seed": 27}, {}, {}),
     ("roberta-masked-lm-tied-linear", "roberta-masked-lm", {"seed": 28}, {}, {}),
+    ("distilbert-masked-lm-tied-linear", "distilbert-masked-lm", {"seed": 29}, {}, {}),
 ]
 
 

@@ -129,12 +129,19 @@ const BERT: Architecture = {
   untrainable: () => [],
 };
 
-/** HF transformers 4.x modeling_distilbert.py: no token types, no pooler, pre_classifier + ReLU on [CLS]. */
+/**
+ * HF transformers 4.x modeling_distilbert.py: no token types, no pooler, pre_classifier + ReLU on
+ * [CLS]; DistilBertForMaskedLM: vocab_transform, activation, vocab_layer_norm, vocab_projector tied to
+ * the word embeddings with its own bias.
+ */
 const DISTILBERT: Architecture = {
   modelType: 'distilbert',
   positions: 'arange',
   sequenceClassifier: 'linear',
-  lmHead: null,
+  lmHead: {
+    dense: 'vocab_transform', activation: 'config', norm: 'vocab_layer_norm',
+    decoder: 'vocab_projector.weight', bias: 'vocab_projector.bias', decoderBias: 'vocab_projector.bias',
+  },
   basePrefix: 'distilbert.',
   embeddings: {
     words: 'distilbert.embeddings.word_embeddings',
@@ -162,6 +169,7 @@ const DISTILBERT: Architecture = {
     'token-classification': 'DistilBertForTokenClassification',
     'sequence-classification': 'DistilBertForSequenceClassification',
     'question-answering': 'DistilBertForQuestionAnswering',
+    'masked-lm': 'DistilBertForMaskedLM',
   },
   attentionOutputDropout: false,
   headDropout: { 'sequence-classification': 'seq_classif_dropout', 'multiple-choice': 'seq_classif_dropout', 'question-answering': 'qa_dropout' },

@@ -36,3 +36,11 @@ export function embeddingPositionIds(config: BertConfig, inputs: BertInputs): Va
   const counted = op.add(inputs.positionIds, g.constant([1], [], 'int64', 'packed_count_offset'));
   return op.add(op.mul(counted, isToken), padding);
 }
+
+/**
+ * The longest sequence the position table serves: max_position_embeddings, less RoBERTa's
+ * padding_idx + 1 offset (RoBERTa's 514 positions serve 512 tokens).
+ */
+export function maxSequenceLength(config: BertConfig): number {
+  return config.max_position_embeddings - (architectureOf(config).positions === 'from-padding' ? config.pad_token_id + 1 : 0);
+}

@@ -8,6 +8,7 @@ import { PACKABLE_HEADS } from '../bert/definition';
 import { saveModelFolder } from '../bert/saveFolder';
 import { layerNormWeights, weightSpecs } from '../bert/weightNames';
 import { architectureOf, classifierDropout } from '../bert/architecture';
+import { maxSequenceLength } from '../bert/positions';
 import { inspectModelFolder } from '../runtime/modelFolder';
 import type { Tokenizer } from '../runtime/tokenizer/tokenizer';
 import { loadBertTokenizer } from '../runtime/tokenizer/tokenizerFiles';
@@ -138,7 +139,7 @@ function fingerprint(features: readonly Feature[]): string {
 }
 
 function prepare(data: TaskData, tokenizer: Tokenizer, config: BertConfig, args: TrainingArguments, docStride: number): Prepared {
-  const maxSeqLength = Math.min(args.max_seq_length, config.max_position_embeddings);
+  const maxSeqLength = Math.min(args.max_seq_length, maxSequenceLength(config));
   switch (data.task) {
     case 'ner':
       return nerFeatures(data.sentences, tokenizer, config.label2id, { maxSeqLength });
@@ -225,7 +226,7 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
   const train = prepare(options.train, tokenizer, config, args, options.docStride ?? 128);
   if (train.features.length === 0) throw new TrainingInputError('the training data has no examples');
   const evalData = options.eval ? prepare(options.eval, tokenizer, config, args, options.docStride ?? 128) : undefined;
-  if (train.report.windowed > 0) emit({ type: 'info', message: `${train.report.windowed} training examples were longer than ${args.max_seq_length} tokens and were split into overlapping windows` });
+  if (train.report.windowed > 0) emit({ type: 'info', message: `${train.report.windowed} training examples were longer than ${Math.min(args.max_seq_length, maxSequenceLength(config))} tokens and were split into overlapping windows` });
 
   const layers = options.trainLayers ?? 'all';
   const trainable = trainableNames(config, head, layers);
@@ -337,7 +338,7 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
         return classificationEvalMetrics(options.eval.examples, evalData.features, outputs, labels, config.problem_type === 'regression');
       case 'qa':
         return qaEvalMetrics(options.eval.examples, evalData.features, outputs, tokenizer, {
-          maxLength: Math.min(args.max_seq_length, config.max_position_embeddings),
+          maxLength: Math.min(args.max_seq_length, maxSequenceLength(config)),
           docStride: options.docStride ?? 128,
         });
       default:

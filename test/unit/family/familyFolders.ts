@@ -46,3 +46,9 @@ export const CLASSIFY: TaskData = {
   ],
 };
 
+
+export const MLM: TaskData = {
+  task: 'mlm',
+  issues: [],
+  texts: ['ada lovelace lived in london', 'grace hopper worked at yale', 'the film was good', 'a dull film', 'paris was great', 'the film was awful in paris'],
+};

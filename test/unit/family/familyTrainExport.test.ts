@@ -14,12 +14,13 @@ import { initializeForTraining } from '../../../src/core/train/initModel';
 import { train } from '../../../src/core/train/trainer';
 import type { TaskData } from '../../../src/core/train/trainingData';
 import { cli } from '../cli/harness';
-import { CLASSIFY, FAMILY, folderWithTokenizer, NER } from './familyFolders';
+import { CLASSIFY, FAMILY, folderWithTokenizer, MLM, NER } from './familyFolders';
 
 // Fine-tuning a DistilBERT / RoBERTa folder end to end (tokenize, pack, train, save) and the folder
 // it writes: HF weight names of that class — exactly the state_dict names of the PyTorch ports of
 // that class (log.json `state_dict_keys`, written by scripts/reference/train_reference.py) — and a
-// config.json with model_type, architectures and id2label; reloaded through our loader (its ONNX
+// config.json with model_type, architectures and id2label (token and sequence classification, and
+// masked LM with the tied decoder stored once); reloaded through our loader (its ONNX
 // graph, and again converted from model.safetensors alone), it gives the logits of the saved weights,
 // and initializing it for the same task (as from_pretrained does) finds no missing and no unused weight.
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'bert-lens-family-train-'));
@@ -31,6 +32,8 @@ const CASES: Array<{ fixture: string; reference: string; head: HeadKind; data: T
   { fixture: 'distilbert-sequence-classification', reference: 'distilbert-sequence-classification-linear', head: 'sequence-classification', data: CLASSIFY, modelType: 'distilbert', className: 'DistilBertForSequenceClassification' },
   { fixture: 'roberta-token-classification', reference: 'roberta-token-classification-linear', head: 'token-classification', data: NER, modelType: 'roberta', className: 'RobertaForTokenClassification' },
   { fixture: 'roberta-sequence-classification', reference: 'roberta-sequence-classification-linear', head: 'sequence-classification', data: CLASSIFY, modelType: 'roberta', className: 'RobertaForSequenceClassification' },
+  { fixture: 'roberta-masked-lm', reference: 'roberta-masked-lm-tied-linear', head: 'masked-lm', data: MLM, modelType: 'roberta', className: 'RobertaForMaskedLM' },
+  { fixture: 'distilbert-masked-lm', reference: 'distilbert-masked-lm-tied-linear', head: 'masked-lm', data: MLM, modelType: 'distilbert', className: 'DistilBertForMaskedLM' },
   { fixture: 'xlm-roberta-token-classification', reference: 'xlm-roberta-token-classification-linear', head: 'token-classification', data: NER, modelType: 'xlm-roberta', className: 'XLMRobertaForTokenClassification' },
 ];
 
@@ -42,7 +45,7 @@ describe.each(CASES)('$className', ({ fixture, reference, head, data, modelType,
     let labels: string[] = [];
     const result = await train({
       task: data.task, modelDir, train: data, outputDir, maxSteps: 3, threads: 1,
-      args: { per_device_train_batch_size: 2, learning_rate: 1e-3, save_steps: 0, num_train_epochs: 2 },
+      args: { per_device_train_batch_size: 2, learning_rate: 1e-3, save_steps: 0, num_train_epochs: 2, ...(head === 'masked-lm' ? { max_seq_length: 8 } : {}) },
       onEvent: (event) => {
         if (event.type === 'log') losses.push(event.loss);
         if (event.type === 'start') labels = event.labels;
@@ -61,7 +64,7 @@ describe.each(CASES)('$className', ({ fixture, reference, head, data, modelType,
     expect(rawConfig.architectures).toEqual([className]);
     // The label set trained: the checkpoint's labels, then those the data added (as run_ner extends a head).
     const original = parseBertConfig(JSON.parse(readFileSync(path.join(FAMILY, fixture, 'config.json'), 'utf8')));
-    expect(labels.slice(0, Object.keys(original.id2label).length)).toEqual(Object.values(original.id2label));
+    if (head !== 'masked-lm') expect(labels.slice(0, Object.keys(original.id2label).length)).toEqual(Object.values(original.id2label));
     expect(rawConfig.id2label).toEqual(Object.fromEntries(labels.map((l, i) => [String(i), l])));
     if (modelType === 'distilbert') {
       // DistilBertConfig's own field names, not BERT's.
@@ -105,7 +108,7 @@ describe.each(CASES)('$className', ({ fixture, reference, head, data, modelType,
     const viaConversion = (await converted.session.run(feeds(converted.session.inputNames))).logits!.data as Float32Array;
     await converted.session.release();
 
-    const tokens = head === 'token-classification' ? mask.flat() : [1, 1];
+    const tokens = head === 'sequence-classification' ? [1, 1] : mask.flat();
     const width = expected.length / tokens.length;
     for (const actual of [viaFolder, viaConversion]) {
       expect(actual.length).toBe(expected.length);

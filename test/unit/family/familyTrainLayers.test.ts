@@ -102,7 +102,29 @@ describe('head-only training on cached features', () => {
   });
 });
 
+describe('sequence length', () => {
+  it('RoBERTa windows rows to max_position_embeddings − (padding_idx + 1) tokens, the last position its table has', async () => {
+    const modelDir = folderWithTokenizer('roberta-token-classification', scratch);
+    const words = Array.from({ length: 60 }, (_, i) => (i % 7 === 0 ? 'london' : 'the'));
+    const data: TaskData = { task: 'ner', issues: [], sentences: [{ tokens: words, tags: words.map((w) => (w === 'london' ? 'B-LOC' : 'O')), line: 1 }] };
+    const info: string[] = [];
+    const result = await train({
+      task: 'ner', modelDir, train: data, outputDir: path.join(scratch, 'long'), maxSteps: 1, threads: 1, args: { max_seq_length: 128, save_steps: 0 },
+      onEvent: (event) => { if (event.type === 'info') info.push(event.message); },
+    });
+    expect(result.steps).toBe(1);
+    // 40 positions, padding_idx 1: 38 tokens a row.
+    expect(info.some((m) => /longer than 38 tokens and were split/.test(m))).toBe(true);
+  });
+});
+
 describe('the fine-tune panel\'s base-model check', () => {
+  it('caps max_seq_length for RoBERTa at its positions less padding_idx + 1', async () => {
+    const folder = await inspectModelFolder(folderWithTokenizer('roberta-token-classification', scratch));
+    expect(checkBaseModelFolder(folder, 'ner', ['PER'], 40).warnings.some((w) => w.includes('max_seq_length 40 is more than the model\'s 38 tokens'))).toBe(true);
+    expect(checkBaseModelFolder(folder, 'ner', ['PER'], 38).warnings.some((w) => w.includes('max_seq_length'))).toBe(false);
+  });
+
   it('names the head class of the folder\'s own architecture', async () => {
     const folder = await inspectModelFolder(folderWithTokenizer('roberta-base', scratch));
     const check = checkBaseModelFolder(folder, 'ner', ['PER']);
