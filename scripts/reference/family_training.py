@@ -4,6 +4,7 @@ HF transformers 4.x modeling_distilbert.py / modeling_roberta.py, which differ f
 
 - ...ForTokenClassification: CrossEntropyLoss(logits.view(-1, num_labels), labels.view(-1)); no
   `active_loss` (padding counts only through its -100 labels).
+- ...ForQuestionAnswering: start/end positions clamped to [0, seq_len], seq_len ignored, (start + end) / 2.
 - ...ForSequenceClassification: the problem_type logic of BertForSequenceClassification (regression,
   single_label, multi_label), on RobertaClassificationHead's / pre_classifier's logits.
 - DistilBERT takes no token_type_ids; its sinusoidal position table has requires_grad False.
@@ -57,11 +58,19 @@ class FamilyModel(nn.Module):
             self.add_module(name, module)
         self._forward = type(inner).forward
 
-    def forward(self, input_ids, attention_mask=None, token_type_ids=None, labels=None):
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None, labels=None, start_positions=None, end_positions=None):
         if self.family == "distilbert":
             out = self._forward(self, input_ids, attention_mask)
         else:
             out = self._forward(self, input_ids, attention_mask, token_type_ids)
+        if start_positions is not None:
+            # ...ForQuestionAnswering: positions clamped to [0, seq_len], seq_len ignored, the mean of both losses.
+            ignored = out["start_logits"].size(1)
+            loss_fct = CrossEntropyLoss(ignore_index=ignored)
+            start_loss = loss_fct(out["start_logits"], start_positions.clamp(0, ignored))
+            end_loss = loss_fct(out["end_logits"], end_positions.clamp(0, ignored))
+            out["loss"] = (start_loss + end_loss) / 2
+            return out
         if labels is None:
             return out
         logits = out["logits"]
@@ -165,6 +174,11 @@ def family_example_batches(model_dir, seed=0, num_batches=4, batch_size=2, seq=8
             batch["labels"] = labels.tolist()
         elif arch.endswith("ForSequenceClassification"):
             batch["labels"] = torch.randint(0, num_labels, (batch_size,), generator=gen).tolist()
+        elif arch.endswith("ForQuestionAnswering"):
+            start = torch.randint(1, seq - 3, (batch_size,), generator=gen)
+            batch["start_positions"] = start.tolist()
+            batch["end_positions"] = (start + 1).tolist()
+            batch["end_positions"][0] = seq + 5  # out of range: clamped, then ignored
         elif arch.endswith("ForMaskedLM"):
             labels = torch.full((batch_size, seq), -100, dtype=torch.long)
             for row in range(batch_size):

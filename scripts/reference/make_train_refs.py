@@ -60,6 +60,8 @@ FAMILY_CASES = [
     ("xlm-roberta-token-classification-linear", "xlm-roberta-token-classification", {"seed": 27}, {}, {}),
     ("roberta-masked-lm-tied-linear", "roberta-masked-lm", {"seed": 28}, {}, {}),
     ("distilbert-masked-lm-tied-linear", "distilbert-masked-lm", {"seed": 29}, {}, {}),
+    ("distilbert-question-answering-linear", "distilbert-question-answering", {"seed": 30}, {}, {}),
+    ("roberta-question-answering-linear", "roberta-question-answering", {"seed": 31}, {}, {}),
 ]
 
 

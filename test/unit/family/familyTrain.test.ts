@@ -1,6 +1,9 @@
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { architectureOf } from '../../../src/core/bert/architecture';
+import type { BertConfig } from '../../../src/core/bert/config';
+import type { HeadKind } from '../../../src/core/bert/heads';
 import { groupParameters } from '../../../src/core/train/adamw';
 import { optimizerArguments, trainableNames } from '../../../src/core/train/trainer';
 import { resolveTrainingArguments } from '../../../src/core/train/trainingArguments';
@@ -15,15 +18,21 @@ import { expectMatchesReference } from '../train/conformanceRun';
 const ROOT = path.join(__dirname, '..', '..', 'fixtures', 'family', 'train');
 const CASES = readdirSync(ROOT);
 
-/** A key bias adds the same q·b to every score of a softmax row: its exact gradient is zero. */
-function zeroGradient(name: string): boolean {
-  return name.endsWith('attention.self.key.bias') || name.endsWith('attention.k_lin.bias');
+/**
+ * Parameters whose exact gradient is zero: a key bias adds the same q·b to every score of a softmax
+ * row; in QA the qa_outputs bias, and the last LayerNorm's bias, shift every position's start (end)
+ * logit alike.
+ */
+function zeroGradient(name: string, head: HeadKind, layers: number, config: BertConfig): boolean {
+  if (name.endsWith('attention.self.key.bias') || name.endsWith('attention.k_lin.bias')) return true;
+  return head === 'question-answering' && (name === 'qa_outputs.bias' || name === `${architectureOf(config).layer(layers - 1).outputNorm}.bias`);
 }
 
 describe('the family cases', () => {
-  it('cover DistilBERT, RoBERTa and XLM-RoBERTa token and sequence classification, and RoBERTa MLM', () => {
+  it('cover DistilBERT, RoBERTa and XLM-RoBERTa token and sequence classification, QA, and MLM with the tied decoder', () => {
     for (const prefix of ['distilbert-token-classification', 'distilbert-sequence-classification', 'roberta-token-classification',
-      'roberta-sequence-classification', 'xlm-roberta-token-classification', 'roberta-masked-lm']) {
+      'roberta-sequence-classification', 'xlm-roberta-token-classification', 'roberta-masked-lm', 'distilbert-masked-lm',
+      'distilbert-question-answering', 'roberta-question-answering']) {
       expect(CASES.some((c) => c.startsWith(prefix)), prefix).toBe(true);
     }
   });

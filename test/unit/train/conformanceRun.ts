@@ -47,7 +47,7 @@ export interface ConformanceOptions {
   trainable?: (config: BertConfig, head: HeadKind) => Set<string>;
   /** The optimizer's arguments from the resolved training arguments (default: as they are). */
   optimizerArgs?: (args: TrainingArguments, config: BertConfig, head: HeadKind) => TrainingArguments;
-  zeroGradient: (name: string, head: HeadKind, layers: number) => boolean;
+  zeroGradient: (name: string, head: HeadKind, layers: number, config: BertConfig) => boolean;
 }
 
 function close(actual: number, expected: number, rel = REL): boolean {
@@ -103,7 +103,7 @@ export async function expectMatchesReference(dir: string, options: ConformanceOp
     const expected = final.float32(tensorName);
     const actual = weights.get(tensorName)!;
     expect(actual, tensorName).toBeDefined();
-    if (options.zeroGradient(tensorName, head, config.num_hidden_layers)) {
+    if (options.zeroGradient(tensorName, head, config.num_hidden_layers, config)) {
       const start = initial.float32(tensorName);
       const bound = 1.01 * args.learning_rate * steps.length;
       actual.forEach((v, i) => expect(Math.abs(v - start[i]!)).toBeLessThanOrEqual(bound));
