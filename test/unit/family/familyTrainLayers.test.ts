@@ -102,6 +102,32 @@ describe('head-only training on cached features', () => {
   });
 });
 
+describe('checkpoints', () => {
+  // Batches of 2: NER has 2 steps an epoch, classification 3; steps 3 and 2 fall inside an epoch.
+  it.each([['roberta-token-classification', NER, 3], ['distilbert-sequence-classification', CLASSIFY, 2]] as Array<[string, TaskData, number]>)(
+    '%s resumes from a mid-epoch checkpoint bit-identically (shuffle, packing and dropout on)', async (fixture, data, at) => {
+      const modelDir = folderWithTokenizer(fixture, scratch);
+      const common = {
+        task: data.task, modelDir, train: data, dropout: 0.2, threads: 1,
+        args: { learning_rate: 1e-3, num_train_epochs: 3, per_device_train_batch_size: 2, save_steps: at, seed: 5 },
+      };
+      const full = path.join(scratch, `${fixture}-full`);
+      await train({ ...common, outputDir: full });
+      const partial = path.join(scratch, `${fixture}-partial`);
+      await train({ ...common, outputDir: partial, maxSteps: at });
+      const checkpointConfig = JSON.parse(readFileSync(path.join(partial, `checkpoint-${at}`, 'config.json'), 'utf8')) as Record<string, unknown>;
+      expect(checkpointConfig.model_type).toBe(fixture.split('-')[0]);
+      const resumed = path.join(scratch, `${fixture}-resumed`);
+      await train({ ...common, outputDir: resumed, resumeFrom: path.join(partial, `checkpoint-${at}`) });
+      const a = await readSafetensors(path.join(full, 'model.safetensors'));
+      const b = await readSafetensors(path.join(resumed, 'model.safetensors'));
+      const initial = await readSafetensors(path.join(modelDir, 'model.safetensors'));
+      expect([...b.names()].sort()).toEqual([...a.names()].sort());
+      for (const name of a.names()) expect(Buffer.from(b.float32(name).buffer).equals(Buffer.from(a.float32(name).buffer)), name).toBe(true);
+      expect([...a.float32('classifier.weight')]).not.toEqual([...initial.float32('classifier.weight')]);
+    });
+});
+
 describe('sequence length', () => {
   it('RoBERTa windows rows to max_position_embeddings − (padding_idx + 1) tokens, the last position its table has', async () => {
     const modelDir = folderWithTokenizer('roberta-token-classification', scratch);
