@@ -1,5 +1,10 @@
 """Reference fine-tuning run: the independent PyTorch BERT (bert_torch.py) trained on fixed batches
 with torch.optim.AdamW + LambdaLR(HF λ) + clip_grad_norm_, as the HF Trainer does, dropout off.
+DistilBERT and RoBERTa / XLM-RoBERTa / CamemBERT folders (config.json `architectures` DistilBert…,
+Roberta…) train the same way through their ports (distilbert_torch.py, roberta_torch.py) with HF's
+losses of those classes (family_training.py); their batches follow the BERT head's format below
+(DistilBERT: no token_type_ids), and "decay_rule": "hf-trainer" in BATCHES.json groups parameters by
+HF Trainer's module-type rule (every nn.LayerNorm parameter and every bias exempt) instead of no_decay.
 
 Usage (from the repository root):
     /usr/bin/python3 scripts/reference/train_reference.py MODEL_DIR BATCHES.json OUT_DIR [--dtype float32|float64]
@@ -11,6 +16,7 @@ MODEL_DIR: HF layout, config.json (with `architectures`) + model.safetensors: th
 OUT_DIR receives:
     model.safetensors  final weights, HF names, tied decoder omitted (as save_pretrained), in --dtype
     config.json        copied from MODEL_DIR (so OUT_DIR is a model folder)
+    log.json also has "state_dict_keys": the names save_pretrained of that class writes (tied copies left out)
     log.json           {"architecture", "dtype", "training": resolved hyperparameters incl.
                         num_training_steps and num_warmup_steps, "param_groups": {"decay": [...],
                         "no_decay": [...]}, "steps": [per optimizer step, see below],
