@@ -102,19 +102,24 @@ class FamilyModel(nn.Module):
         return out
 
 
-def build_family_model(model_dir, arch):
-    """The port of `arch` with the folder's weights, dropout off (every dropout field set to 0)."""
+def build_family_model(model_dir, arch, dropout=0.0):
+    """The port of `arch` with the folder's weights, every dropout field set to `dropout` (default off;
+    None keeps the config's)."""
     with open(os.path.join(model_dir, "config.json")) as f:
         raw = json.load(f)
     family = family_of(arch)
+    if dropout is None:
+        pass
+    elif family == "distilbert":
+        raw = {**raw, "dropout": dropout, "attention_dropout": dropout, "seq_classif_dropout": dropout, "qa_dropout": dropout}
+    else:
+        raw = {**raw, "hidden_dropout_prob": dropout, "attention_probs_dropout_prob": dropout, "classifier_dropout": dropout}
     if family == "distilbert":
-        raw = {**raw, "dropout": 0.0, "attention_dropout": 0.0, "seq_classif_dropout": 0.0, "qa_dropout": 0.0}
         config = distilbert_torch.Config(raw)
         inner = distilbert_torch.CLASSES[arch](config)
         tied = distilbert_torch.TIED
     else:
-        raw = {"pad_token_id": 1, **raw, "hidden_dropout_prob": 0.0, "attention_probs_dropout_prob": 0.0, "classifier_dropout": 0.0}
-        config = roberta_torch.Config(raw)
+        config = roberta_torch.Config({"pad_token_id": 1, **raw})
         inner = roberta_torch.model_class(arch)(config)
         tied = roberta_torch.TIED
     config.problem_type = raw.get("problem_type")
