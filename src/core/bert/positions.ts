@@ -37,10 +37,3 @@ export function embeddingPositionIds(config: BertConfig, inputs: BertInputs): Va
   return op.add(op.mul(counted, isToken), padding);
 }
 
-/**
- * The longest sequence the position table serves: max_position_embeddings, less RoBERTa's
- * padding_idx + 1 offset (RoBERTa's 514 positions serve 512 tokens).
- */
-export function maxSequenceLength(config: BertConfig): number {
-  return config.max_position_embeddings - (architectureOf(config).positions === 'from-padding' ? config.pad_token_id + 1 : 0);
-}

@@ -1,6 +1,6 @@
 import { labelList } from '../bert/config';
 import { architectureOf } from '../bert/architecture';
-import { maxSequenceLength } from '../bert/positions';
+import { maxSequenceLength } from '../bert/sequenceLength';
 import { ARCHITECTURE_OF, headFromArchitecture, type HeadKind } from '../bert/heads';
 import { checkpointFiles, inspectModelFolder, ModelFolderError, type ModelFolder } from '../runtime/modelFolder';
 import type { FinetuneTask } from './types';

@@ -1,5 +1,5 @@
 import { labelList } from '../bert/config';
-import { maxSequenceLength } from '../bert/positions';
+import { maxSequenceLength } from '../bert/sequenceLength';
 import type { HeadKind } from '../bert/heads';
 import type { LoadedModel } from '../runtime/loadModel';
 import type { Encoding } from '../runtime/tokenizer/encoding';

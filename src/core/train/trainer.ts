@@ -8,7 +8,7 @@ import { PACKABLE_HEADS } from '../bert/definition';
 import { saveModelFolder } from '../bert/saveFolder';
 import { layerNormWeights, weightSpecs } from '../bert/weightNames';
 import { architectureOf, classifierDropout } from '../bert/architecture';
-import { maxSequenceLength } from '../bert/positions';
+import { maxSequenceLength } from '../bert/sequenceLength';
 import { inspectModelFolder } from '../runtime/modelFolder';
 import type { Tokenizer } from '../runtime/tokenizer/tokenizer';
 import { loadBertTokenizer } from '../runtime/tokenizer/tokenizerFiles';
