@@ -73,6 +73,10 @@ export interface CategoryDisagreement extends DisagreementBase, TextPlace {
 
 export type Disagreement = SpanDisagreement | CategoryDisagreement;
 
+export function isCategoryDisagreement(d: Disagreement): d is CategoryDisagreement {
+  return d.kind === 'category' || d.kind === 'category-only-a' || d.kind === 'category-only-b';
+}
+
 export interface AgreementReport {
   documents: {
     a: number;
@@ -197,6 +201,10 @@ function scores({ matched, a, b }: { matched: number; a: number; b: number }): S
   };
 }
 
+function placeOf(d: Disagreement): TextPlace {
+  return isCategoryDisagreement(d) ? d : (d.a ?? d.b)!;
+}
+
 function ref(document: AgreementDocument): DocumentRef {
   return { path: document.meta.path, line: document.line };
 }
@@ -211,6 +219,7 @@ export function computeAgreement(a: readonly AgreementDocument[], b: readonly Ag
   const categories = { compared: 0, agreed: 0, onlyInA: 0, onlyInB: 0 };
   const disagreements: Disagreement[] = [];
   for (const { a: docA, b: docB } of paired.pairs) {
+    const firstOfDocument = disagreements.length;
     const text = docA.text;
     const place = placer(text);
     const base: DisagreementBase = { path: docA.meta.path, recordLine: { a: docA.line, b: docB.line } };
@@ -245,6 +254,9 @@ export function computeAgreement(a: readonly AgreementDocument[], b: readonly Ag
     for (const decision of decisions.onlyB) disagreements.push({ ...base, ...place(decision.start, decision.end), kind: 'category-only-b', scope: decision.scope, b: [...decision.accept] });
     categories.onlyInA += decisions.onlyA.length;
     categories.onlyInB += decisions.onlyB.length;
+    // A document's disagreements in text order (spans and categories interleaved; sort is stable).
+    const ofDocument = disagreements.splice(firstOfDocument).sort((x, y) => placeOf(x).start - placeOf(y).start);
+    disagreements.push(...ofDocument);
   }
   return {
     documents: {
