@@ -4,6 +4,7 @@ import { parseHfTokenJsonl } from './formats/hfTokenJsonl';
 import { parseLabelStudioJson } from './formats/labelStudio';
 import { parseProdigyJsonl } from './formats/prodigy';
 import { parseHfTextcatJsonl, parseLabelStudioChoices, parseTextcatCsv } from './formats/textcat';
+import { parseJsonArray } from './jsonDocument';
 import { isPlainObject, parseJsonLines } from './jsonLines';
 import type { ParseIssue } from './parseResult';
 import { readStoredRecord } from './storeRecord';
@@ -127,23 +128,37 @@ function readProdigy(text: string, file: string): Read {
   return { documents, errors, warnings };
 }
 
-/** Label Studio: "labels" results as spans and a whole-text "choices" result as the text categories. */
+/**
+ * Label Studio: "labels" results as spans and a whole-text "choices" result as the text categories.
+ * The choices reader runs on each task alone (a JSON export may hold every task on one line, so lines
+ * cannot pair them); the options of every decision are then, as that reader gives them, the label
+ * names or else every label chosen in the file.
+ */
 function readLabelStudio(text: string, file: string, labelNames: readonly string[] | undefined): Read {
   const spans = parseLabelStudioJson(text, { file });
   const documents: AgreementDocument[] = spans.records.map(({ taskId: _id, ...record }) => ({
     ...record,
     ownPath: !record.meta.path.startsWith(`${file}#`),
   }));
-  if (text.includes('"choices"')) {
-    const choices = parseLabelStudioChoices(text, labelNames ? { file, labelNames } : { file });
-    const byLine = new Map(choices.records.map((record) => [record.line, record.categories]));
-    for (const document of documents) {
-      const categories = byLine.get(document.line);
-      if (categories) document.categories = [...categories];
+  if (!text.includes('"choices"')) return { documents, errors: spans.errors, warnings: spans.warnings };
+  // The span reader keeps exactly the tasks with a string data.text, in order.
+  const tasks = parseJsonArray(text, file).elements.filter(({ value }) => isPlainObject(value) && isPlainObject(value.data) && typeof value.data.text === 'string');
+  const seen = new Set<string>();
+  tasks.forEach(({ value, line, index }, i) => {
+    const document = documents[i];
+    const choices = parseLabelStudioChoices(JSON.stringify([value]), labelNames ? { file, labelNames } : { file });
+    const categories = choices.records[0]?.categories[0];
+    if (document && categories) {
+      document.categories = [categories];
+      for (const label of categories.accept) seen.add(label);
     }
-    // Tasks without a choices result are span tasks, which the span reader has read (or reported).
-    spans.errors.push(...choices.errors.filter((issue) => !/no "choices" result|no annotation with a "result"|needs "data"/.test(issue.message)));
-  }
+    // A task without a choices result is a span task, which the span reader has read.
+    for (const issue of choices.errors) {
+      if (!/no "choices" result|no annotation with a "result"/.test(issue.message)) spans.errors.push({ file, line, message: issue.message.replace(/^task 0:/, `task ${index}:`) });
+    }
+  });
+  const options = labelNames ? [...labelNames] : [...seen];
+  for (const document of documents) for (const categories of document.categories ?? []) categories.options = [...options];
   return { documents, errors: spans.errors, warnings: spans.warnings };
 }
 
