@@ -1,6 +1,9 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { AgreementReport } from '../../../src/core/data/agreement';
 import { cli, scratch } from '../cli/harness';
+
+type CliReport = AgreementReport & { files: { a: string; b: string }; formats: { a: string; b: string } };
 
 const SAMPLES = path.join(__dirname, '..', '..', '..', 'samples', 'cli');
 const A = path.join(SAMPLES, 'annotator-a.jsonl');
@@ -12,7 +15,7 @@ describe('bert-lens agreement', () => {
     const { code, stdout, stderr } = await cli('agreement', A, B, '--json');
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    const report = JSON.parse(stdout) as Record<string, any>;
+    const report = JSON.parse(stdout) as CliReport;
     expect(Object.keys(report).sort()).toEqual(['categories', 'disagreements', 'documents', 'files', 'formats', 'kappa', 'spans']);
     expect(report.formats).toEqual({ a: 'prodigy', b: 'prodigy' });
     // The samples: 2 documents paired by meta.path, 1 by its text (no path in A, another in B), 1 only in A.
@@ -47,7 +50,7 @@ describe('bert-lens agreement', () => {
   it('identical files agree fully', async () => {
     const { code, stdout } = await cli('agreement', A, A, '--json');
     expect(code).toBe(0);
-    const report = JSON.parse(stdout);
+    const report = JSON.parse(stdout) as CliReport;
     expect(report.spans.exact.overall.f1).toBe(1);
     expect(report.kappa.tokens.kappa).toBeCloseTo(1, 12);
     expect(report.disagreements).toEqual([]);
@@ -74,7 +77,7 @@ describe('bert-lens agreement', () => {
     const a = work.file('a.jsonl', `${JSON.stringify({ text: 'Shares of Globex fell in Tokyo after the report.', spans: [{ start: 10, end: 16, label: 'ORG' }, { start: 25, end: 30, label: 'LOC' }] })}\n`);
     const { code, stdout } = await cli('agreement', a, conll, '--format-b', 'conll', '--json');
     expect(code).toBe(0);
-    const report = JSON.parse(stdout);
+    const report = JSON.parse(stdout) as CliReport;
     expect(report.formats).toEqual({ a: 'prodigy', b: 'conll' });
     expect(report.documents.matchedByText).toBe(1);
     expect(report.spans.exact.overall.f1).toBe(1);
