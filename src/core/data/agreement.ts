@@ -2,6 +2,7 @@ import { compareSpans, sha256OfText, type CategoryScope, type Span } from './ann
 import { CategoryKappaCounter, compareCategoryDecisions, sameAccepted, type CategoryKappa } from './agreementCategories';
 import type { AgreementDocument } from './agreementInput';
 import { KappaCounter, type KappaResult } from './agreementKappa';
+import { punctuationWordTokens } from './wordTokens';
 import { matchSpans, spanDisagreements, wordTags, type SpanDisagreementKind } from './agreementSpans';
 
 /**
@@ -237,8 +238,9 @@ export function computeAgreement(a: readonly AgreementDocument[], b: readonly Ag
       if (pair.b) entry.b = side(pair.b);
       disagreements.push(entry);
     }
-    const tagsA = wordTags(text, spansA);
-    const tagsB = wordTags(text, spansB);
+    const words = punctuationWordTokens(text);
+    const tagsA = wordTags(text, spansA, words);
+    const tagsB = wordTags(text, spansB, words);
     tagsA.tags.forEach((tag, i) => tokenKappa.add(tag, tagsB.tags[i]!));
     conflicts.a += tagsA.conflicts;
     conflicts.b += tagsB.conflicts;

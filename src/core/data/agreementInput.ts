@@ -52,16 +52,23 @@ function firstJsonLine(text: string): Record<string, unknown> | undefined {
   return undefined;
 }
 
+/** SST-2 style TSV starts with a header naming a text and a label column; a CoNLL file named .tsv does not. */
+function hasTextcatHeader(text: string): boolean {
+  const fields = (text.replace(/^\uFEFF/, '').split('\n', 1)[0] ?? '').split('\t').map((field) => field.trim());
+  return fields.some((f) => /^(text|sentence|content)$/i.test(f)) && fields.some((f) => /^(label|labels|class|category)$/i.test(f));
+}
+
 /**
  * The format of a file from its name and first record: `.bert-lens/annotations.jsonl` (or any
  * `annotations.jsonl`) is the store (UTF-16 offsets); other JSONL is HF tokens (`tokens`, no
  * `text`), HF textcat (an integer or list `label`, no `answer`) or Prodigy (code-point offsets);
- * `.json` / `[` Label Studio; `.csv` / `.tsv` text categories; anything else CoNLL.
+ * `.json` / `[` Label Studio; `.csv`, and `.tsv` with a text column header, text categories;
+ * anything else CoNLL.
  */
 export function detectAgreementFormat(fileName: string, text: string): AgreementFormat {
   if (/(^|[\\/])annotations\.jsonl$/i.test(fileName)) return 'store';
   if (/\.csv$/i.test(fileName)) return 'csv';
-  if (/\.tsv$/i.test(fileName)) return 'tsv';
+  if (/\.tsv$/i.test(fileName)) return hasTextcatHeader(text) ? 'tsv' : 'conll';
   const head = text.trimStart();
   if (/\.json$/i.test(fileName) || head.startsWith('[')) return 'label-studio';
   if (/\.jsonl$/i.test(fileName) || head.startsWith('{')) {

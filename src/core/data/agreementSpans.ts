@@ -1,5 +1,5 @@
 import { compareSpans, type Span } from './annotation';
-import { punctuationWordTokens } from './wordTokens';
+import { punctuationWordTokens, type TokenOffsets } from './wordTokens';
 
 /**
  * Span agreement within one document, A the reference. Two rules:
@@ -20,6 +20,26 @@ export interface SpanMatching {
 const key = (span: Span): string => `${span.start}:${span.end}:${span.label}`;
 export const spansOverlap = (a: Span, b: Span): boolean => a.start < b.end && b.start < a.end;
 
+/**
+ * For spans sorted by start: the first index whose span can overlap a given span (none that starts
+ * more than the longest span's length before it can), so that scanning from there to the first span
+ * starting at or after its end stays near linear on long, densely labelled documents.
+ */
+function overlapWindow(sorted: readonly Span[]): (span: Span) => number {
+  let longest = 0;
+  for (const span of sorted) longest = Math.max(longest, span.end - span.start);
+  return (span) => {
+    let low = 0;
+    let high = sorted.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (sorted[middle]!.start <= span.start - longest) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
+}
+
 /** `a` and `b` sorted by compareSpans. */
 export function matchSpans(a: readonly Span[], b: readonly Span[]): SpanMatching {
   const exact: Array<[number, number]> = [];
@@ -39,10 +59,10 @@ export function matchSpans(a: readonly Span[], b: readonly Span[]): SpanMatching
     usedB.add(j);
   });
   const overlap = [...exact];
+  const window = overlapWindow(b);
   a.forEach((span, i) => {
     if (usedA.has(i)) return;
-    // b is sorted by start: stop at the first span that starts at or after this one's end.
-    for (let j = 0; j < b.length && b[j]!.start < span.end; j++) {
+    for (let j = window(span); j < b.length && b[j]!.start < span.end; j++) {
       if (usedB.has(j) || b[j]!.label !== span.label || !spansOverlap(span, b[j]!)) continue;
       overlap.push([i, j]);
       usedB.add(j);
@@ -78,10 +98,15 @@ export function spanDisagreements(a: readonly Span[], b: readonly Span[], exact:
     ['boundary-and-label', spansOverlap],
   ];
   const pairedA = new Set<Span>();
+  const window = overlapWindow(restB);
   for (const [kind, fits] of rules) {
     for (const x of restA) {
       if (pairedA.has(x)) continue;
-      const y = restB.find((candidate) => !takenB.has(candidate) && fits(x, candidate));
+      // Every rule needs the two spans to overlap: only B spans in x's window can fit.
+      let y: Span | undefined;
+      for (let j = window(x); j < restB.length && restB[j]!.start < x.end && !y; j++) {
+        if (!takenB.has(restB[j]!) && fits(x, restB[j]!)) y = restB[j];
+      }
       if (!y) continue;
       pairs.push({ kind, a: x, b: y });
       pairedA.add(x);
@@ -99,10 +124,10 @@ export function spanDisagreements(a: readonly Span[], b: readonly Span[], exact:
  * text itself (whitespace, and every punctuation or symbol character and CJK ideograph alone:
  * `punctuationWordTokens`), never either file's own tokens, so that both sides tag the same items.
  * A word takes the first span (in document order) that covers any part of it: B- on the span's
- * first such word, I- after; `conflicts` counts words that more than one span touches.
+ * first such word, I- after; `conflicts` counts words that more than one span touches. `words` may
+ * be passed in when both sides' tags of one text are wanted (the split is the costly part).
  */
-export function wordTags(text: string, spans: readonly Span[]): { tags: string[]; conflicts: number } {
-  const words = punctuationWordTokens(text);
+export function wordTags(text: string, spans: readonly Span[], words: TokenOffsets = punctuationWordTokens(text)): { tags: string[]; conflicts: number } {
   const tags = new Array<string>(words.length).fill('O');
   const touched = new Uint8Array(words.length);
   let conflicts = 0;

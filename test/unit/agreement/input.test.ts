@@ -15,6 +15,8 @@ describe('detectAgreementFormat', () => {
     expect(detectAgreementFormat('x.json', '[]')).toBe('label-studio');
     expect(detectAgreementFormat('x.csv', 'text,label\n')).toBe('csv');
     expect(detectAgreementFormat('x.conll', 'Ann B-PER\n')).toBe('conll');
+    expect(detectAgreementFormat('dev.tsv', 'sentence\tlabel\nit is good\t1\n')).toBe('tsv');
+    expect(detectAgreementFormat('ner.tsv', 'Ann\tB-PER\nsang\tO\n')).toBe('conll');
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Span } from '../../../src/core/data/annotation';
+import { compareSpans, type Span } from '../../../src/core/data/annotation';
 import { matchSpans, spanDisagreements, wordTags } from '../../../src/core/data/agreementSpans';
+import { mulberry32, pick, randomInt } from '../data/helpers/prng';
 
 const s = (start: number, end: number, label: string): Span => ({ start, end, label });
 
@@ -28,6 +29,51 @@ describe('span matching', () => {
     const m = matchSpans([s(0, 4, 'PER'), s(10, 14, 'LOC')], [s(0, 4, 'ORG'), s(14, 18, 'LOC')]);
     expect(m.exact).toEqual([]);
     expect(m.overlap).toEqual([]);
+  });
+});
+
+/** The matching rule written plainly, scanning every pair (no search window): the reference for the fast one. */
+function referenceMatch(a: readonly Span[], b: readonly Span[]): { exact: number; overlap: number } {
+  const usedA = new Set<number>();
+  const usedB = new Set<number>();
+  a.forEach((x, i) => {
+    const j = b.findIndex((y, k) => !usedB.has(k) && y.start === x.start && y.end === x.end && y.label === x.label);
+    if (j >= 0) {
+      usedA.add(i);
+      usedB.add(j);
+    }
+  });
+  const exact = usedA.size;
+  a.forEach((x, i) => {
+    if (usedA.has(i)) return;
+    const j = b.findIndex((y, k) => !usedB.has(k) && y.label === x.label && x.start < y.end && y.start < x.end);
+    if (j >= 0) usedB.add(j);
+  });
+  return { exact, overlap: usedB.size };
+}
+
+function randomSpans(random: () => number): Span[] {
+  const spans: Span[] = [];
+  for (let n = randomInt(random, 12); n > 0; n--) {
+    const start = randomInt(random, 60);
+    spans.push(s(start, start + 1 + randomInt(random, random() < 0.2 ? 30 : 5), pick(random, ['PER', 'ORG'])));
+  }
+  return spans.sort(compareSpans);
+}
+
+describe('span matching against a plain reference', () => {
+  it('agrees on 2,000 random pairs of span sets (overlapping and nested spans, seeded)', () => {
+    const random = mulberry32(19);
+    for (let trial = 0; trial < 2000; trial++) {
+      const a = randomSpans(random);
+      const b = randomSpans(random);
+      const m = matchSpans(a, b);
+      expect({ exact: m.exact.length, overlap: m.overlap.length }, JSON.stringify({ a, b })).toEqual(referenceMatch(a, b));
+      // Every unmatched span shows up in exactly one disagreement.
+      const listed = spanDisagreements(a, b, m.exact);
+      expect(listed.filter((d) => d.a).length).toBe(a.length - m.exact.length);
+      expect(listed.filter((d) => d.b).length).toBe(b.length - m.exact.length);
+    }
   });
 });
 
