@@ -20,7 +20,8 @@ span or textcat JSONL, HF token or {"text","label"} JSONL, CoNLL, Label Studio J
 
   --json              the whole report as JSON (every disagreement)
   --show N            disagreements listed (default 20; 0 for none)
-  --format F          both files' format: auto (default: from the name and first record), ${AGREEMENT_FORMATS.join(', ')}
+  --format F          both files' format: auto (default: from the name and first record) or
+                      ${AGREEMENT_FORMATS.join(', ')}
   --format-a F        A's format (instead of --format)
   --format-b F        B's format (instead of --format)
   --label-names FILE  names of integer tags or labels (HF formats): JSON list, dataset_info.json,
