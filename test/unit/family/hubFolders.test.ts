@@ -315,7 +315,9 @@ describe('bad input names the file and the right class', () => {
     const qa = await cli('qa', text, '--question', 'Where?', '--model', hub('distilbert-hub-sequence-classification'));
     expect(qa.stderr).toMatch(/is a DistilBertForSequenceClassification .*; this needs a question-answering head \(DistilBertForQuestionAnswering\)/);
     const distilFill = await cli('fill-mask', text, '--model', hub('distilbert-hub-token-classification'));
-    expect(distilFill.stderr).toMatch(/this needs a masked-LM head \(none for distilbert in BERT Lens\)/);
+    expect(distilFill.stderr).toMatch(/this needs a masked-LM head \(DistilBertForMaskedLM\)/);
+    const distilNsp = await cli('nsp', '--a', 'Merkel met Macron.', '--b', 'Then they left.', '--model', hub('distilbert-hub-token-classification'));
+    expect(distilNsp.stderr).toMatch(/none for distilbert in BERT Lens/);
   });
 
   it('XLM-RoBERTa names its own classes', async () => {
