@@ -143,13 +143,16 @@ export type TrainProgress =
   | { phase: 'log'; step: number; epoch: number; loss: number; learning_rate: number; grad_norm: number; elapsed_s: number; eta_s: number }
   | { phase: 'eval'; step: number; epoch: number; metrics: TrainEvalMetrics }
   | { phase: 'checkpoint'; step: number; path: string }
+  /** A checkpoint became the best so far by metric_for_best_model (sent right after its 'checkpoint'). */
+  | { phase: 'best'; step: number; path: string; metric: string; value: number }
   /** Sent when the training loop actually holds (between two steps), and when it goes on. */
   | { phase: 'paused'; step: number }
   | { phase: 'resumed'; step: number };
 
 export interface TrainJob {
   payload: TrainPayload;
-  result: { outputDir: string; steps: number; metrics?: TrainEvalMetrics };
+  /** bestModelCheckpoint: the best checkpoint's folder (the final model holds its weights with load_best_model_at_end); diskBytes: the run's disk use. */
+  result: { outputDir: string; steps: number; metrics?: TrainEvalMetrics; bestModelCheckpoint?: string; diskBytes?: number };
   progress: TrainProgress;
 }
 

@@ -224,6 +224,7 @@ export const trainJob: HandlerOf<'train'> = {
           context.progress({ phase: 'checkpoint', step: event.step, path: event.path });
           return;
         case 'best':
+          context.progress({ phase: 'best', step: event.step, path: event.path, metric: event.metric, value: event.value });
           context.progress({ phase: 'info', message: `best checkpoint so far: ${event.path} (${event.metric} ${event.value.toPrecision(4)})` });
           return;
         case 'done':
@@ -248,7 +249,13 @@ export const trainJob: HandlerOf<'train'> = {
       waitIfPaused: gate.wait,
       onEvent,
     });
-    return result.metrics ? { outputDir: result.outputDir, steps: result.steps, metrics: result.metrics } : { outputDir: result.outputDir, steps: result.steps };
+    return {
+      outputDir: result.outputDir,
+      steps: result.steps,
+      ...(result.metrics ? { metrics: result.metrics } : {}),
+      ...(result.bestModelCheckpoint ? { bestModelCheckpoint: result.bestModelCheckpoint } : {}),
+      diskBytes: result.diskBytes,
+    };
   },
 };
 
