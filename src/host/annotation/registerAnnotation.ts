@@ -14,6 +14,7 @@ import type { EditKind } from './documentAnnotations';
 import { documentLocation } from './editorTargets';
 import { labelSet } from './labelChoice';
 import { AnnotationPersistence, type AnnotationReporter } from './persistence';
+import { registerReview } from './registerReview';
 import { registerTransferCommands } from './transferCommands';
 import { isLocation, locateDocument } from './workspacePath';
 
@@ -219,6 +220,7 @@ export function registerAnnotation(context: vscode.ExtensionContext, services: {
     registerAcceptCodeActions(model, entities),
     ...registerAnnotationCommands({ model, entities, log }),
     ...registerTransferCommands({ model, persistence, log }),
+    ...registerReview({ model, entities, log, threshold: () => settings.reviewThreshold }),
     vscode.commands.registerCommand(TOGGLE_ANNOTATION_MODE_COMMAND, async () => {
       const folderDir = activeFolder() ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
       if (folderDir) await refreshLabels(folderDir);
