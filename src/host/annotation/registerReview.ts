@@ -4,7 +4,7 @@ import type { EntityStore } from '../ner/entityStore';
 import type { AnnotationModel } from './annotationModel';
 import { documentLocation } from './editorTargets';
 import { pickLabel } from './labelQuickPick';
-import { describeStart, RejectionStores, reviewCandidates, ReviewSession } from './reviewSession';
+import { describeStart, reviewCandidates, ReviewSession, type RejectionStores } from './reviewSession';
 import { isLocation } from './workspacePath';
 
 export const REVIEW_MODE_CONTEXT = 'bertLens.reviewMode';
@@ -25,6 +25,7 @@ export interface ReviewServices {
   model: AnnotationModel;
   entities: EntityStore;
   log: vscode.LogOutputChannel;
+  rejections: RejectionStores;
   threshold: () => number;
 }
 
@@ -42,7 +43,7 @@ export function itemCaption(item: ReviewItem): string {
  */
 export function registerReview(services: ReviewServices): vscode.Disposable[] {
   const { model, entities, log } = services;
-  const stores = new RejectionStores();
+  const stores = services.rejections;
   const status = vscode.window.createStatusBarItem('bertLens.review', vscode.StatusBarAlignment.Left, 49);
   status.name = 'BERT Lens review';
   status.command = { command: REVIEW_COMMANDS.leave, title: 'Leave review' };
