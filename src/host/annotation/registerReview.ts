@@ -1,10 +1,9 @@
 import * as vscode from 'vscode';
-import type { ReviewItem } from '../../core/data/reviewQueue';
 import type { EntityStore } from '../ner/entityStore';
 import type { AnnotationModel } from './annotationModel';
 import { documentLocation } from './editorTargets';
 import { pickLabel } from './labelQuickPick';
-import { describeStart, reviewCandidates, ReviewSession, type RejectionStores } from './reviewSession';
+import { describeStart, itemCaption, reviewCandidates, ReviewSession, type RejectionStores } from './reviewSession';
 import { isLocation } from './workspacePath';
 
 export const REVIEW_MODE_CONTEXT = 'bertLens.reviewMode';
@@ -27,13 +26,6 @@ export interface ReviewServices {
   log: vscode.LogOutputChannel;
   rejections: RejectionStores;
   threshold: () => number;
-}
-
-/** What the current item says after its text in the editor: its label, score and decision. */
-export function itemCaption(item: ReviewItem): string {
-  const score = Number.isFinite(item.score) ? item.score.toFixed(2) : '?';
-  const label = item.label === item.proposedLabel ? item.label : `${item.proposedLabel} → ${item.label}`;
-  return ` ${label} ${score}${item.decision ? ` · ${item.decision}` : ''}`;
 }
 
 /**

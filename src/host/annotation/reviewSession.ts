@@ -34,6 +34,13 @@ export function describeStart(queue: ReviewQueue, threshold: number): string {
   return parts.length > 0 ? `${head} (left out: ${parts.join(', ')})` : head;
 }
 
+/** What the current item says after its text in the editor: its label, score and decision. */
+export function itemCaption(item: ReviewItem): string {
+  const score = Number.isFinite(item.score) ? item.score.toFixed(2) : '?';
+  const label = item.label === item.proposedLabel ? item.label : `${item.proposedLabel} → ${item.label}`;
+  return ` ${label} ${score}${item.decision ? ` · ${item.decision}` : ''}`;
+}
+
 /** The rejection file of each workspace folder, opened once (a failed open is tried again next time). */
 export class RejectionStores {
   private readonly stores = new Map<string, Promise<ReviewRejections>>();

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ReviewRejections } from '../../../../src/core/data/reviewRejections';
 import { AnnotationModel, type OpenDocument } from '../../../../src/host/annotation/annotationModel';
 import { AnnotationPersistence, type AnnotationReporter } from '../../../../src/host/annotation/persistence';
-import { describeStart, RejectionStores, reviewCandidates, ReviewSession } from '../../../../src/host/annotation/reviewSession';
+import { describeStart, itemCaption, RejectionStores, reviewCandidates, ReviewSession } from '../../../../src/host/annotation/reviewSession';
 import type { DocumentEntity } from '../../../../src/host/ner/entities';
 import { applyChanges, type TextChange } from '../../../../src/host/ner/textChanges';
 
@@ -125,6 +125,8 @@ describe('a review session', () => {
     await session.acceptAs('COMPANY');
     expect(session.queue.progress()).toBe('3 / 4 reviewed');
     expect(session.current()?.text).toBe('Rotterdam');
+    expect(itemCaption(session.current()!)).toBe(' LOC 0.95');
+    expect(itemCaption(session.queue.items[2]!)).toBe(' ORG → COMPANY 0.70 · accepted');
     await session.skip();
     await model.flush();
     expect(await stored()).toEqual(['PER:Marieke van Dalen', 'COMPANY:Noordzee Terminals']);
