@@ -7,11 +7,14 @@ export interface AnnotationSettings {
   labels: string[];
   /** Milliseconds without changes before a document's annotations are written. */
   saveDelay: number;
+  /** Review Predictions proposes only predictions scoring at least this (0–1). */
+  reviewThreshold: number;
 }
 
 export const ANNOTATION_SETTING_DEFAULTS: AnnotationSettings = {
   labels: ['PER', 'ORG', 'LOC', 'MISC'],
   saveDelay: 400,
+  reviewThreshold: 0.5,
 };
 
 export function readAnnotationSettings(read: SettingReader): { settings: AnnotationSettings; problems: string[] } {
@@ -36,5 +39,11 @@ export function readAnnotationSettings(read: SettingReader): { settings: Annotat
     if (typeof rawDelay === 'number' && Number.isInteger(rawDelay) && rawDelay >= 0 && rawDelay <= 60_000) saveDelay = rawDelay;
     else problems.push(`bertLens.annotation.saveDelay must be an integer from 0 to 60000, got ${JSON.stringify(rawDelay)}`);
   }
-  return { settings: { labels, saveDelay }, problems };
+  let reviewThreshold = ANNOTATION_SETTING_DEFAULTS.reviewThreshold;
+  const rawThreshold = read('bertLens.annotation.reviewThreshold');
+  if (rawThreshold !== undefined && rawThreshold !== null) {
+    if (typeof rawThreshold === 'number' && rawThreshold >= 0 && rawThreshold <= 1) reviewThreshold = rawThreshold;
+    else problems.push(`bertLens.annotation.reviewThreshold must be a number from 0 to 1, got ${JSON.stringify(rawThreshold)}`);
+  }
+  return { settings: { labels, saveDelay, reviewThreshold }, problems };
 }

@@ -14,6 +14,8 @@ import type { EditKind } from './documentAnnotations';
 import { documentLocation } from './editorTargets';
 import { labelSet } from './labelChoice';
 import { AnnotationPersistence, type AnnotationReporter } from './persistence';
+import { registerReview } from './registerReview';
+import { RejectionStores } from './reviewSession';
 import { registerTransferCommands } from './transferCommands';
 import { isLocation, locateDocument } from './workspacePath';
 
@@ -111,6 +113,7 @@ export function registerAnnotation(context: vscode.ExtensionContext, services: {
   const model = new AnnotationModel(persistence, report, () => settings.labels);
   const decorations = new AnnotationDecorations();
   const mode = new AnnotationMode();
+  const rejections = new RejectionStores();
   const changes = new vscode.EventEmitter<string | undefined>();
   let filter = context.workspaceState.get<EntityFilter>(FILTER_STATE_KEY, 'all');
 
@@ -217,8 +220,9 @@ export function registerAnnotation(context: vscode.ExtensionContext, services: {
     }),
     registerAnnotationHover(model, entities),
     registerAcceptCodeActions(model, entities),
-    ...registerAnnotationCommands({ model, entities, log }),
+    ...registerAnnotationCommands({ model, entities, log, rejections }),
     ...registerTransferCommands({ model, persistence, log }),
+    ...registerReview({ model, entities, log, rejections, threshold: () => settings.reviewThreshold }),
     vscode.commands.registerCommand(TOGGLE_ANNOTATION_MODE_COMMAND, async () => {
       const folderDir = activeFolder() ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
       if (folderDir) await refreshLabels(folderDir);
