@@ -8,6 +8,7 @@ import { registerFinetune } from './host/finetune/registerFinetune';
 import { EntityStore } from './host/ner/entityStore';
 import { registerNer } from './host/ner/registerNer';
 import { registerTasks } from './host/tasks/registerTasks';
+import { registerUncertainty } from './host/uncertainty/registerUncertainty';
 import { createWorkerClient } from './host/workerService';
 
 const moduleEvaluationMs = performance.now() - bundleEvaluationStart;
@@ -27,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(worker, ...registerNer(context, { client: worker, log, entities, annotations: annotation.tree }), ...annotation.disposables);
   context.subscriptions.push(...registerFinetune(context, { log, flushAnnotations: () => annotation.service.flush() }));
   context.subscriptions.push(...registerTasks(context, { client: worker, log, classifications }));
+  context.subscriptions.push(...registerUncertainty(context, { client: worker, log }));
   log.info(activationReport(moduleEvaluationMs, performance.now() - activateStart));
 }
 

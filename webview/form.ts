@@ -13,6 +13,7 @@ export const FORM_FIELDS = [
   'learning_rate', 'weight_decay', 'no_decay', 'num_train_epochs', 'per_device_train_batch_size', 'max_seq_length',
   'warmupKind', 'warmup_steps', 'warmup_ratio', 'lr_scheduler_type', 'num_cycles', 'power', 'lr_end', 'timescale',
   'max_grad_norm', 'group_by_length', 'trainLayers', 'topLayers', 'seed', 'save_steps',
+  'save_total_limit', 'load_best_model_at_end', 'metric_for_best_model', 'greater_is_better',
 ] as const;
 
 export type FormField = (typeof FORM_FIELDS)[number];
@@ -55,6 +56,12 @@ export const DEFAULT_FIELDS: Readonly<FormFields> = {
   topLayers: '2',
   seed: '42',
   save_steps: '0',
+  save_total_limit: '2',
+  load_best_model_at_end: 'true',
+  /** The trainer's "score": entity F1 (NER), accuracy (classification). */
+  metric_for_best_model: 'score',
+  /** 'auto': HF's rule (true unless the metric's name ends with "loss"). */
+  greater_is_better: 'auto',
 };
 
 export const SCHEDULE_PARAMETER_FIELDS: readonly FormField[] = ['num_cycles', 'power', 'lr_end', 'timescale'];
@@ -87,7 +94,7 @@ export type TrainArguments = Pick<
   TrainingArguments,
   | 'learning_rate' | 'weight_decay' | 'no_decay' | 'num_train_epochs' | 'per_device_train_batch_size' | 'max_seq_length'
   | 'warmup_steps' | 'warmup_ratio' | 'lr_scheduler_type' | 'lr_scheduler_kwargs' | 'max_grad_norm' | 'seed' | 'save_steps'
-  | 'group_by_length'
+  | 'group_by_length' | 'save_total_limit' | 'load_best_model_at_end' | 'metric_for_best_model' | 'greater_is_better'
 >;
 
 export type TrainLayersChoice = 'head' | 'all' | number;
@@ -104,6 +111,8 @@ export interface TrainRequest {
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 /** `owner/name` or `owner/name@revision`, the hub's repository id characters. */
+/** A metric name as the trainer reports it (score, f1, eval_loss, macro_f1...). */
+const METRIC_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+(@[\w./-]+)?$/;
 export const MAX_SEED = 2 ** 32 - 1;
 
@@ -203,6 +212,7 @@ export function parseForm(fields: FormFields): { request?: TrainRequest; errors:
     ? number('topLayers', (v) => v >= 1 && v <= 1000, 'from 1 to the number of encoder layers', { integer: true })
     : layersKind;
 
+  const greaterIsBetter = choice('greater_is_better', ['auto', 'true', 'false'] as const);
   const args: TrainArguments = {
     learning_rate: learningRate,
     weight_decay: number('weight_decay', (v) => v >= 0 && v <= 1, 'from 0 to 1'),
@@ -218,7 +228,14 @@ export function parseForm(fields: FormFields): { request?: TrainRequest; errors:
     seed: number('seed', (v) => v >= 0 && v <= MAX_SEED, `from 0 to ${MAX_SEED}`, { integer: true }),
     save_steps: number('save_steps', (v) => v >= 0, '≥ 0 (0: a checkpoint at the end of each epoch)', { integer: true }),
     group_by_length: choice('group_by_length', ['false', 'true'] as const) === 'true',
+    save_total_limit: number('save_total_limit', (v) => v >= 0 && v <= 10_000, '≥ 0 (0: keep every checkpoint)', { integer: true }),
+    load_best_model_at_end: choice('load_best_model_at_end', ['true', 'false'] as const) === 'true',
+    metric_for_best_model: fields.metric_for_best_model.trim(),
+    greater_is_better: greaterIsBetter === 'auto' ? undefined : greaterIsBetter === 'true',
   };
+  if (!METRIC_NAME.test(args.metric_for_best_model)) {
+    errors.metric_for_best_model = 'metric_for_best_model must name an evaluation metric: score (F1 / accuracy), f1, precision, recall, accuracy, macro_f1, eval_loss';
+  }
   if (Object.keys(errors).length > 0) return { errors };
   return { request: { task, baseModel: { kind: baseKind, value: baseValue }, data, dev, args, trainLayers }, errors };
 }

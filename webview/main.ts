@@ -24,7 +24,10 @@ import { lrPreview } from './lrPreview';
 import {
   IDLE_JOB, MessageError, parseHostMessage, parseSavedFields, type JobView, type PanelState, type WebviewMessage,
 } from './protocol';
-import { formatDuration, progressText, renderCheckpoints, renderDataset, renderMessages, renderMetricsTable, renderNotices } from './views';
+import {
+  formatBytes, formatDuration, progressText, renderCheckpoints, renderConfusionMatrix, renderDataset, renderMessages, renderMetricsTable,
+  renderNotices, renderOverfitting, renderRuns, renderStatus,
+} from './views';
 import { SCHEDULE_TYPES } from '../src/core/train/schedules';
 
 interface VsCodeApi {
@@ -123,6 +126,10 @@ const progressLine = el('div', { class: 'progress-text', 'data-progress': '' });
 const progressBar = el('vscode-progress-bar', { class: 'progress-bar' }) as HTMLElement & { value?: number; max: number; indeterminate?: boolean };
 const chartsSlot = el('div', { class: 'charts' });
 const metricsSlot = el('div', { class: 'metrics-slot' });
+const confusionSlot = el('div', { class: 'confusion-slot' });
+const overfittingSlot = el('div', { class: 'overfitting-slot' });
+const diskLine = el('div', { class: 'run-disk', 'data-disk': '' });
+const runsSlot = el('div', { class: 'runs-slot' });
 const checkpointsSlot = el('div', { class: 'checkpoints-slot' });
 const messagesSlot = el('div', { class: 'messages-slot' });
 const errorLine = el('div', { class: 'job-error', role: 'alert' });
@@ -173,20 +180,30 @@ function build(root: HTMLElement): void {
       selectField('trainLayers', 'Train layers', [['all', 'All (full fine-tuning)'], ['top', 'Top k encoder layers + head'], ['head', 'Head only']]),
       textField('topLayers', 'k (top layers)'),
       textField('seed', 'seed'),
-      textField('save_steps', 'save_steps', '0: a checkpoint at the end of each epoch'),
       el('div', { class: 'chart-block' }, previewSlot, previewCaption),
+    ),
+    section('Checkpoints and best model', 'checkpointing',
+      textField('save_steps', 'save_steps', '0: a checkpoint at the end of each epoch'),
+      textField('save_total_limit', 'save_total_limit', 'checkpoints kept on disk (oldest deleted first, never the best; 0: keep all)'),
+      selectField('load_best_model_at_end', 'load_best_model_at_end', [['true', 'On (the final model is the best checkpoint)'], ['false', 'Off (the final model is the last step)']]),
+      textField('metric_for_best_model', 'metric_for_best_model', 'score (dev F1 for NER, accuracy for classification), or f1, precision, recall, accuracy, macro_f1, eval_loss'),
+      selectField('greater_is_better', 'greater_is_better', [['auto', 'Auto (true unless the metric ends with "loss")'], ['true', 'True'], ['false', 'False']]),
     ),
     section('Training', 'training',
       el('div', { class: 'buttons' }, buttons.start, buttons.pause, buttons.resume, buttons.cancel),
       progressLine,
       progressBar,
       errorLine,
+      overfittingSlot,
       chartsSlot,
       metricsSlot,
+      confusionSlot,
       el('h4', {}, 'Checkpoints'),
+      diskLine,
       checkpointsSlot,
       messagesSlot,
     ),
+    section('Runs on disk', 'runs', runsSlot),
   );
   for (const [field, input] of inputs) {
     const onEdit = (): void => {
@@ -289,6 +306,7 @@ function renderPanel(): void {
     checkpointSelect.value = fields.baseModel;
   }
   nerModelCaption.textContent = `Recognize Entities uses: ${panel?.nerModel ?? '…'}`;
+  runsSlot.replaceChildren(renderRuns(doc, panel?.runs ?? [], { nerActions: true }) as unknown as HTMLElement);
   renderForm();
 }
 
@@ -319,8 +337,12 @@ function renderJob(): void {
     lineChart(doc, { id: 'learning-rate', title: 'Learning rate', yFromZero: true, series: [{ name: 'learning_rate', className: 'series-lr', points: decimate(rate) }], emptyText: 'starts with the first step' }) as unknown as HTMLElement,
     lineChart(doc, { id: 'dev-score', title: `Dev ${job.scoreName}`, yFromZero: true, series: [{ name: job.scoreName, className: 'series-score', points: score }], emptyText: 'after the first evaluation' }) as unknown as HTMLElement,
   );
-  metricsSlot.replaceChildren(renderMetricsTable(doc, job.evals[job.evals.length - 1]) as unknown as HTMLElement);
-  checkpointsSlot.replaceChildren(renderCheckpoints(doc, job.checkpoints, { nerActions: job.task !== 'classify' }) as unknown as HTMLElement);
+  const last = job.evals[job.evals.length - 1];
+  metricsSlot.replaceChildren(renderMetricsTable(doc, last) as unknown as HTMLElement);
+  confusionSlot.replaceChildren(renderConfusionMatrix(doc, last?.confusion ?? null, last?.step) as unknown as HTMLElement);
+  overfittingSlot.replaceChildren(renderOverfitting(doc, job.overfitting) as unknown as HTMLElement);
+  diskLine.textContent = job.diskBytes === null ? '' : `The run takes ${formatBytes(job.diskBytes)} on disk.`;
+  checkpointsSlot.replaceChildren(renderCheckpoints(doc, job.checkpoints, { nerActions: job.task !== 'classify', best: job.best, loadBestAtEnd: job.loadBestAtEnd }) as unknown as HTMLElement);
   messagesSlot.replaceChildren(renderMessages(doc, job.messages) as unknown as HTMLElement);
   if (job.status === 'running' && job.etaSeconds !== null) progressLine.title = `elapsed ${formatDuration(job.elapsedSeconds)}`;
 }
@@ -369,11 +391,16 @@ function onClick(event: Event): void {
       return;
     }
     case 'useForNer':
-    case 'export': {
+    case 'export':
+    case 'useRunForNer':
+    case 'deleteRun': {
       const path = target.getAttribute('data-path');
       if (path) post({ type: action, path });
       return;
     }
+    case 'openPanel':
+      post({ type: 'openPanel' });
+      return;
   }
 }
 
@@ -383,6 +410,11 @@ window.addEventListener('message', (event: MessageEvent) => {
     message = parseHostMessage(event.data);
   } catch (error) {
     report(`ignored a message from the host: ${error instanceof MessageError ? error.message : String(error)}`);
+    return;
+  }
+  if (statusRoot) {
+    // The compact status draws the job only.
+    if (message.type === 'job') statusRoot.replaceChildren(renderStatus(doc, message.job) as unknown as HTMLElement);
     return;
   }
   switch (message.type) {
@@ -409,7 +441,14 @@ window.addEventListener('message', (event: MessageEvent) => {
 });
 
 const root = document.getElementById('app');
-if (root) {
+/** The sidebar's compact status page (main#status) instead of the whole panel. */
+const statusRoot = root ? null : document.getElementById('status');
+if (statusRoot) {
+  statusRoot.replaceChildren(renderStatus(doc, job) as unknown as HTMLElement);
+  statusRoot.addEventListener('click', onClick);
+  statusRoot.setAttribute('data-state', 'ready');
+  post({ type: 'ready' });
+} else if (root) {
   build(root);
   applyFields();
   renderPanel();

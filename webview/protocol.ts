@@ -12,6 +12,9 @@
  *                  useForNer        point Recognize Entities at a listed checkpoint
  *                  export           copy a listed checkpoint to a folder the user picks
  *                  refreshDataset   read the annotations / data file again
+ *                  useRunForNer     point Recognize Entities at a listed run's best model (runModelForNer)
+ *                  deleteRun        delete a listed run's folder (the host asks first, and refuses while it trains)
+ *                  openPanel        the sidebar status asks for the full panel in the editor area
  *                  problem          something went wrong inside the page (script error, CSP violation)
  * host → webview   state            everything the panel shows except the job
  *                  job              the training job as the host knows it (also after the panel was closed)
@@ -41,6 +44,9 @@ export type WebviewMessage =
   | { type: 'useForNer'; path: string }
   | { type: 'export'; path: string }
   | { type: 'refreshDataset' }
+  | { type: 'useRunForNer'; path: string }
+  | { type: 'deleteRun'; path: string }
+  | { type: 'openPanel' }
   | { type: 'problem'; text: string };
 
 export type NoticeLevel = 'info' | 'warning' | 'error';
@@ -55,6 +61,23 @@ export interface ModelOption {
   path: string;
 }
 
+/** A run folder on disk (`.bert-lens/runs/<name>`), as the Runs list shows it. */
+export interface RunView {
+  name: string;
+  /** Absolute folder path (the host only acts on paths it listed itself). */
+  path: string;
+  /** Bytes its files take (hard links once). */
+  diskBytes: number;
+  /** The best checkpoint's folder (training_log.json best_model_checkpoint), when it is still on disk. */
+  bestCheckpoint: string | null;
+  /** What "Use for NER" on this run points at; null when the run holds no model folder. */
+  nerModel: string | null;
+  /** Checkpoint folder names on disk, oldest step first. */
+  checkpoints: string[];
+  /** The run the training job is writing now: it cannot be deleted. */
+  training: boolean;
+}
+
 export interface PanelState {
   /** null while there is nothing to summarise (no workspace, data file not chosen yet). */
   dataset: DatasetSummary | null;
@@ -64,6 +87,8 @@ export interface PanelState {
   notices: Notice[];
   /** What Recognize Entities uses now, e.g. "bundled (untrained demo)" or a checkpoint path. */
   nerModel: string;
+  /** Runs on disk, newest first. */
+  runs: RunView[];
 }
 
 export type JobStatus = 'idle' | 'starting' | 'running' | 'paused' | 'cancelling' | 'done' | 'failed' | 'cancelled';
@@ -93,6 +118,14 @@ export interface EvalPoint {
   /** Overall metrics in display order (precision, recall, f1 / accuracy, macro_f1). */
   metrics: Array<{ name: string; value: number }>;
   perLabel: LabelScore[];
+  /** Gold (rows) × predicted (columns) counts; null when the task has none or it is too large to send. */
+  confusion: ConfusionView | null;
+}
+
+export interface ConfusionView {
+  labels: string[];
+  /** counts[gold][predicted] */
+  counts: number[][];
 }
 
 export interface CheckpointView {
@@ -123,6 +156,14 @@ export interface JobView {
   error: string | null;
   /** Name of the main eval number: "f1" or "accuracy". */
   scoreName: string;
+  /** The best checkpoint so far (metric_for_best_model), and its value. */
+  best: { path: string; metric: string; value: number | null } | null;
+  /** load_best_model_at_end of the job: the final model then holds the best checkpoint's weights. */
+  loadBestAtEnd: boolean;
+  /** The run's disk use when it finished. */
+  diskBytes: number | null;
+  /** The latest warning that dev scores keep falling (overfitting, a learning rate too high). */
+  overfitting: string | null;
 }
 
 export type HostMessage =
@@ -133,6 +174,7 @@ export type HostMessage =
 export const IDLE_JOB: JobView = {
   status: 'idle', task: null, outputDir: null, step: 0, totalSteps: 0, epoch: 0, elapsedSeconds: 0, etaSeconds: null,
   log: [], evals: [], checkpoints: [], messages: [], error: null, scoreName: 'f1',
+  best: null, loadBestAtEnd: true, diskBytes: null, overfitting: null,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -152,6 +194,9 @@ export const LIMITS = {
   notices: 100,
   models: 1_000,
   metrics: 50,
+  runs: 1_000,
+  /** Labels of a confusion matrix the panel draws (NER's BIO tags of 100 entity types fit). */
+  confusionLabels: 201,
 } as const;
 
 export const MAX_CHART_POINTS = 1_000;
@@ -259,7 +304,11 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage {
       return { type, field: oneOf(own(message, 'field'), PICK_FIELDS, 'field') };
     case 'useForNer':
     case 'export':
+    case 'useRunForNer':
+    case 'deleteRun':
       return { type, path: nonEmptyText(own(message, 'path'), 'path', LIMITS.path) };
+    case 'openPanel':
+      return { type };
     case 'problem':
       return { type, text: text(own(message, 'text'), 'text') };
     default:
@@ -305,7 +354,34 @@ function panelState(value: unknown): PanelState {
     fields: nullable(own(object, 'fields'), (v) => parseFields(v, 'state.fields')),
     notices: list(own(object, 'notices'), 'state.notices', LIMITS.notices, notice),
     nerModel: text(own(object, 'nerModel'), 'state.nerModel', LIMITS.path),
+    runs: list(own(object, 'runs'), 'state.runs', LIMITS.runs, runView),
   };
+}
+
+function runView(value: unknown, what: string): RunView {
+  const object = record(value, what);
+  const training = own(object, 'training');
+  if (typeof training !== 'boolean') throw new MessageError(`${what}.training must be true or false`);
+  return {
+    name: text(own(object, 'name'), `${what}.name`, LIMITS.path),
+    path: nonEmptyText(own(object, 'path'), `${what}.path`, LIMITS.path),
+    diskBytes: count(own(object, 'diskBytes'), `${what}.diskBytes`),
+    bestCheckpoint: nullable(own(object, 'bestCheckpoint'), (v) => nonEmptyText(v, `${what}.bestCheckpoint`, LIMITS.path)),
+    nerModel: nullable(own(object, 'nerModel'), (v) => nonEmptyText(v, `${what}.nerModel`, LIMITS.path)),
+    checkpoints: list(own(object, 'checkpoints'), `${what}.checkpoints`, LIMITS.checkpoints, (v, w) => text(v, w, LIMITS.path)),
+    training,
+  };
+}
+
+/** A square matrix of counts over at most LIMITS.confusionLabels labels. */
+export function parseConfusion(value: unknown, what: string): ConfusionView {
+  const object = record(value, what);
+  const labels = list(own(object, 'labels'), `${what}.labels`, LIMITS.confusionLabels, (v, w) => text(v, w, LIMITS.label));
+  const counts = list(own(object, 'counts'), `${what}.counts`, LIMITS.confusionLabels, (row, w) => list(row, w, LIMITS.confusionLabels, count));
+  if (counts.length !== labels.length || counts.some((row) => row.length !== labels.length)) {
+    throw new MessageError(`${what}.counts must be ${labels.length} × ${labels.length} (one row and one column per label)`);
+  }
+  return { labels, counts };
 }
 
 function logPoint(value: unknown, what: string): LogPoint {
@@ -341,6 +417,7 @@ function evalPoint(value: unknown, what: string): EvalPoint {
       return { name: text(own(metric, 'name'), `${w}.name`, LIMITS.label), value: finite(own(metric, 'value'), `${w}.value`) };
     }),
     perLabel: list(own(object, 'perLabel'), `${what}.perLabel`, LIMITS.labels, labelScore),
+    confusion: nullable(own(object, 'confusion') ?? null, (v) => parseConfusion(v, `${what}.confusion`)),
   };
 }
 
@@ -373,6 +450,17 @@ export function parseJobView(value: unknown): JobView {
     messages: list(own(object, 'messages'), 'job.messages', LIMITS.messages, (v, w) => text(v, w)),
     error: nullable(own(object, 'error'), (v) => text(v, 'job.error')),
     scoreName: text(own(object, 'scoreName'), 'job.scoreName', LIMITS.label),
+    best: nullable(own(object, 'best'), (v) => {
+      const best = record(v, 'job.best');
+      return {
+        path: nonEmptyText(own(best, 'path'), 'job.best.path', LIMITS.path),
+        metric: text(own(best, 'metric'), 'job.best.metric', LIMITS.label),
+        value: nullable(own(best, 'value'), (n) => finite(n, 'job.best.value')),
+      };
+    }),
+    loadBestAtEnd: own(object, 'loadBestAtEnd') === true,
+    diskBytes: nullable(own(object, 'diskBytes'), (v) => count(v, 'job.diskBytes')),
+    overfitting: nullable(own(object, 'overfitting'), (v) => text(v, 'job.overfitting')),
   };
 }
 

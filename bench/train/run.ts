@@ -2,7 +2,12 @@
 //
 //   npx tsx bench/train/run.ts [--rounds 3] [--warmup 3] [--steps 20] [--modes full,top2,head,head-nocache]
 //       [--batch-size 16] [--seq 128] [--threads 2] [--dropout P] [--python /usr/bin/python3] [--keep DIR]
-//       [--data synthetic|wikiann]
+//       [--data synthetic|wikiann] [--arch bert|distilbert|roberta]
+//
+// --arch distilbert / roberta: the same BERT-small shape as a DistilBERT (dim 256, 4 layers, 4
+// heads, hidden_dim 1024) or a RoBERTa (514 positions, pad id 1, one token type), trained by our
+// trainer and, on the PyTorch side, by the ports (scripts/reference/distilbert_torch.py,
+// roberta_torch.py via family_training.py); synthetic rows, modes full and top2.
 //
 // Model: BERT-small (4 layers, hidden 256, 4 heads, intermediate 1024, vocab 30522) for token
 // classification (9 labels), seeded weights written by our code and loaded by PyTorch
@@ -31,6 +36,7 @@
 import { mkdtempSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parseBertConfig } from '../../src/core/bert/config';
 import { initWeights } from '../../src/core/bert/init';
 import { saveModelFolder } from '../../src/core/bert/saveFolder';
 import { weightSpecs } from '../../src/core/bert/weightNames';
@@ -54,10 +60,14 @@ const PYTHON = option.get('python', '/usr/bin/python3');
 const MODES = option.get('modes', 'full,top2,head,head-nocache').split(',');
 const DROPOUT = option.has('dropout') ? option.get('dropout', '0.1') : undefined;
 const SOURCE = option.get('data', 'synthetic');
+const ARCH = option.get('arch', 'bert');
+if (ARCH !== 'bert' && ARCH !== 'distilbert' && ARCH !== 'roberta') throw new Error('--arch must be bert, distilbert or roberta');
+if (ARCH !== 'bert' && (SOURCE !== 'synthetic' || MODES.some((m) => m.startsWith('head')))) throw new Error(`--arch ${ARCH} runs synthetic rows in modes full and top2 only`);
 if (SOURCE !== 'synthetic' && SOURCE !== 'wikiann') throw new Error('--data must be synthetic or wikiann');
 const LABELS = ['O', 'B-PER', 'I-PER', 'B-ORG', 'I-ORG', 'B-LOC', 'I-LOC', 'B-MISC', 'I-MISC'];
 const VOCAB = 30522;
-const SPECIALS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
+// [PAD] at the architecture's pad_token_id (RoBERTa's is 1).
+const SPECIALS = ARCH === 'roberta' ? ['[CLS]', '[PAD]', '[SEP]', '[UNK]', '[MASK]'] : ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
 const FULL_SIZE = { rounds: 3, warmup: 3, steps: 20 };
 
 interface SideResult {
@@ -93,7 +103,12 @@ async function writeWikiannModelAndData(modelDir: string, dataFile: string, rows
 
 /** The seeded model folder both sides start from: vocab.txt of one-piece words w5 … w30521. */
 async function writeModel(dir: string): Promise<void> {
-  const config = bertSmallConfig(VOCAB, LABELS);
+  const id2label = Object.fromEntries(LABELS.map((l, i) => [String(i), l]));
+  const config = ARCH === 'distilbert'
+    ? parseBertConfig({ model_type: 'distilbert', vocab_size: VOCAB, dim: 256, n_layers: 4, n_heads: 4, hidden_dim: 1024, id2label })
+    : ARCH === 'roberta'
+      ? parseBertConfig({ model_type: 'roberta', vocab_size: VOCAB, hidden_size: 256, num_hidden_layers: 4, num_attention_heads: 4, intermediate_size: 1024, max_position_embeddings: 514, type_vocab_size: 1, layer_norm_eps: 1e-5, id2label })
+      : bertSmallConfig(VOCAB, LABELS);
   const vocab = [...SPECIALS, ...Array.from({ length: VOCAB - SPECIALS.length }, (_, i) => `w${i + SPECIALS.length}`)];
   await saveModelFolder(dir, {
     config,
@@ -144,7 +159,7 @@ async function main(): Promise<void> {
   const modelDir = path.join(dir, 'model');
   const dataFile = path.join(dir, 'data.json');
   const rowsFile = path.join(dir, 'rows.json');
-  console.log(`BERT-small token classification, ${SOURCE} rows, seq ${SEQ}, batch ${BATCH}, ${THREADS} threads, dropout ${DROPOUT ?? '0.1 (config)'}; ${WARMUP} warm-up + ${STEPS} timed steps, ${ROUNDS} rounds; work dir ${dir}`);
+  console.log(`${ARCH === 'bert' ? 'BERT' : ARCH === 'distilbert' ? 'DistilBERT' : 'RoBERTa'}-small token classification, ${SOURCE} rows, seq ${SEQ}, batch ${BATCH}, ${THREADS} threads, dropout ${DROPOUT ?? '0.1 (config)'}; ${WARMUP} warm-up + ${STEPS} timed steps, ${ROUNDS} rounds; work dir ${dir}`);
   if (SOURCE === 'wikiann') await writeWikiannModelAndData(modelDir, dataFile, rowsFile);
   else {
     await writeModel(modelDir);

@@ -1,7 +1,9 @@
 """The PyTorch side of bench/train: the same BERT (scripts/reference/bert_torch.py, a port of HF
 modeling_bert.py), the same initial weights and rows as our trainer, trained the HF Trainer's way:
 dropout on (model.train()), AdamW (decay / no-decay groups), LambdaLR with HF's linear warmup
-schedule, clip_grad_norm_. The TypeScript scripts start it; run it yourself only to debug.
+schedule, clip_grad_norm_. The TypeScript scripts start it; run it yourself only to debug. A DistilBERT or RoBERTa folder
+(bench/train/run.ts --arch) trains its port (scripts/reference/family_training.py: distilbert_torch.py,
+roberta_torch.py) with HF Trainer's weight-decay groups; modes full and top2 only.
 
     python3 bench/train/torch_train.py bench MODEL_DIR ROWS.json OUT.json --mode full|top2|head
         --warmup W --steps N [--batch-size 16] [--threads 2] [--dropout P]
@@ -39,13 +41,20 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts", "reference"))
 from bert_torch import build_model, load_config, load_safetensors, load_weights  # noqa: E402
+from family_training import build_family_model, decay_parameter_names, family_of  # noqa: E402
 from hf_schedules import hf_scheduler, warmup_steps_for  # noqa: E402
 
 DEFAULT_NO_DECAY = ["bias", "LayerNorm.bias", "LayerNorm.weight"]
 
 
 def load_token_classifier(model_dir, dropout=None):
-    """bert_torch.load_model_folder in float32, with the dropout probabilities optionally overridden."""
+    """bert_torch.load_model_folder in float32, with the dropout probabilities optionally overridden.
+    A DistilBERT or RoBERTa folder loads its port (scripts/reference/family_training.py)."""
+    with open(os.path.join(model_dir, "config.json")) as f:
+        arch = (json.load(f).get("architectures") or [""])[0]
+    if family_of(arch):
+        model, config = build_family_model(model_dir, arch, dropout)
+        return model.to(torch.float32), config
     config = load_config(os.path.join(model_dir, "config.json"))
     if dropout is not None:
         config.hidden_dropout_prob = dropout
@@ -92,25 +101,39 @@ class Stepper:
         self.config = config
         self.mode = mode
         model.train()
+        family = family_of(getattr(model, "arch", ""))
+        if mode == "head" and family:
+            sys.exit("--mode head is BERT's only (the family ports have no separate encoder call here)")
         if mode == "head":
             # The frozen encoder runs in eval mode (no dropout), as our cached features are computed.
             model.bert.eval()
-        first = config.num_hidden_layers - 2
+        count = config.n_layers if family == "distilbert" else config.num_hidden_layers
+        first = count - 2
+        base = f"{family}." if family else "bert."
+        layers = {"distilbert": "distilbert.transformer.layer.", "roberta": "roberta.encoder.layer."}.get(family, "bert.encoder.layer.")
         for name, param in model.named_parameters():
             if mode == "full":
                 trainable = True
             elif mode == "top2":
-                trainable = not name.startswith("bert.") or name.startswith("bert.pooler.") or any(
-                    name.startswith(f"bert.encoder.layer.{i}.") for i in range(first, config.num_hidden_layers))
+                trainable = not name.startswith(base) or name.startswith("bert.pooler.") or any(
+                    name.startswith(f"{layers}{i}.") for i in range(first, count))
             else:
                 trainable = not name.startswith("bert.")
             param.requires_grad_(trainable)
         named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
         no_decay = training.get("no_decay", DEFAULT_NO_DECAY)
-        groups = [
-            {"params": [p for n, p in named if not any(nd in n for nd in no_decay)], "weight_decay": training["weight_decay"]},
-            {"params": [p for n, p in named if any(nd in n for nd in no_decay)], "weight_decay": 0.0},
-        ]
+        if family:
+            # HF Trainer's rule by module type (DistilBERT's sa_layer_norm is a LayerNorm), as our trainer applies it.
+            decaying = set(decay_parameter_names(model))
+            groups = [
+                {"params": [p for n, p in named if n in decaying], "weight_decay": training["weight_decay"]},
+                {"params": [p for n, p in named if n not in decaying], "weight_decay": 0.0},
+            ]
+        else:
+            groups = [
+                {"params": [p for n, p in named if not any(nd in n for nd in no_decay)], "weight_decay": training["weight_decay"]},
+                {"params": [p for n, p in named if any(nd in n for nd in no_decay)], "weight_decay": 0.0},
+            ]
         self.params = [p for _, p in named]
         self.optimizer = torch.optim.AdamW(groups, lr=training["learning_rate"],
                                            betas=(training["adam_beta1"], training["adam_beta2"]),

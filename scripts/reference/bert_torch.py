@@ -45,6 +45,16 @@ _ST_DTYPES = {
 _ST_NAMES = {torch_dtype: name for name, (torch_dtype, _) in _ST_DTYPES.items()}
 
 
+def tokenizer_vocab_size(folder):
+    """The rows an embedding matrix needs for FOLDER/tokenizer.json: its model's ids and its added tokens."""
+    with open(os.path.join(folder, "tokenizer.json")) as f:
+        tokenizer = json.load(f)
+    vocab = tokenizer["model"]["vocab"]
+    # WordPiece / BPE: token → id; Unigram: [piece, score] pairs in id order.
+    ids = list(range(len(vocab))) if isinstance(vocab, list) else list(vocab.values())
+    return max(ids + [t["id"] for t in tokenizer.get("added_tokens", [])]) + 1
+
+
 def load_safetensors(path):
     """Returns ({name: tensor}, metadata). BF16 is widened to F32 (numpy has no bfloat16)."""
     with open(path, "rb") as f:

@@ -16,6 +16,12 @@ Command line (from the repository root):
     /usr/bin/python3 scripts/reference/distilbert_torch.py fixtures test/fixtures/family
         writes seeded fixture folders distilbert-<head>/ (config.json, model.safetensors, inputs.json,
         reference.json: the float64 outputs of this port, rounded to 8 significant digits)
+    /usr/bin/python3 scripts/reference/distilbert_torch.py hub-fixtures test/fixtures/family
+        completes the hub-shaped folders distilbert-hub-<head>/ that test/fixtures/family/generateHubFolders.ts
+        started (tokenizer files, texts.json, inputs.json): writes config.json (vocab_size from
+        tokenizer.json), seeded model.safetensors, and reference.json for inputs.json
+    /usr/bin/python3 scripts/reference/distilbert_torch.py run FOLDER
+        prints the float64 outputs of FOLDER's model for FOLDER/inputs.json
 """
 
 import json
@@ -28,7 +34,7 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bert_torch import act_fn, load_safetensors, save_safetensors  # noqa: E402
+from bert_torch import act_fn, load_safetensors, save_safetensors, tokenizer_vocab_size  # noqa: E402
 
 DISTILBERT_DEFAULTS = {
     "vocab_size": 30522,
@@ -219,11 +225,34 @@ class DistilBertForQuestionAnswering(nn.Module):
                 "last_hidden_state": hidden}
 
 
+class DistilBertForMaskedLM(nn.Module):
+    """vocab_transform, activation (config.activation), vocab_layer_norm (eps 1e-12), vocab_projector
+    tied to the word embeddings (its bias its own: vocab_projector.bias)."""
+
+    def __init__(self, config):
+        super().__init__()
+        self.activation = act_fn(config.activation)
+        self.distilbert = DistilBertModel(config)
+        self.vocab_transform = nn.Linear(config.dim, config.dim)
+        self.vocab_layer_norm = nn.LayerNorm(config.dim, eps=1e-12)
+        self.vocab_projector = nn.Linear(config.dim, config.vocab_size)
+        self.vocab_projector.weight = self.distilbert.embeddings.word_embeddings.weight  # tie_weights
+
+    def forward(self, input_ids, attention_mask=None):
+        hidden = self.distilbert(input_ids, attention_mask)
+        logits = self.vocab_projector(self.vocab_layer_norm(self.activation(self.vocab_transform(hidden))))
+        return {"logits": logits, "last_hidden_state": hidden}
+
+
+# The tied decoder: a view of the word embeddings, not written to files (save_pretrained drops it).
+TIED = ("vocab_projector.weight",)
+
 CLASSES = {
     "DistilBertModel": DistilBertBase,
     "DistilBertForTokenClassification": DistilBertForTokenClassification,
     "DistilBertForSequenceClassification": DistilBertForSequenceClassification,
     "DistilBertForQuestionAnswering": DistilBertForQuestionAnswering,
+    "DistilBertForMaskedLM": DistilBertForMaskedLM,
 }
 
 
@@ -243,7 +272,9 @@ def load_model_folder(folder, dtype=torch.float64):
     tensors, _ = load_safetensors(os.path.join(folder, "model.safetensors"))
     if arch == "DistilBertModel":
         tensors = {f"distilbert.{k}": v for k, v in tensors.items()}
-    model.load_state_dict({k: v.to(dtype) for k, v in tensors.items()}, strict=True)
+    missing, unexpected = model.load_state_dict({k: v.to(dtype) for k, v in tensors.items()}, strict=False)
+    if unexpected or [m for m in missing if m not in TIED]:
+        raise ValueError(f"{folder}: missing {missing}, unexpected {unexpected}")
     return model, config, arch
 
 
@@ -269,6 +300,7 @@ FIXTURES = [
     ("distilbert-sequence-classification-sinusoidal", "DistilBertForSequenceClassification",
      {"id2label": {"0": "NEGATIVE", "1": "POSITIVE"}, "sinusoidal_pos_embds": True, "activation": "gelu_new"}),
     ("distilbert-question-answering", "DistilBertForQuestionAnswering", {}),
+    ("distilbert-masked-lm", "DistilBertForMaskedLM", {"activation": "gelu_new"}),
 ]
 
 
@@ -297,7 +329,7 @@ def write_fixture(root, name, arch, extra, seed):
                 p.copy_(1 + 0.2 * torch.randn(p.shape, generator=generator))
             else:
                 p.copy_(config.initializer_range * torch.randn(p.shape, generator=generator))
-    state = base_state_dict_names({k: v.float() for k, v in model.state_dict().items()}, arch)
+    state = base_state_dict_names({k: v.float() for k, v in model.state_dict().items() if k not in TIED}, arch)
     save_safetensors(os.path.join(folder, "model.safetensors"), state, {"format": "pt"})
     with open(os.path.join(folder, "config.json"), "w") as f:
         json.dump(raw, f, indent=2)
@@ -328,11 +360,65 @@ def write_fixture(root, name, arch, extra, seed):
     print(f"{folder}: {arch} ({', '.join(out)})")
 
 
+def run_folder(folder):
+    with open(os.path.join(folder, "inputs.json")) as f:
+        inputs = {k: torch.tensor(v) for k, v in json.load(f).items()}
+    model, _, arch = load_model_folder(folder, torch.float64)
+    model.eval()
+    with torch.no_grad():
+        out = model(inputs["input_ids"], inputs["attention_mask"])
+    return arch, {k: rounded(v.tolist()) for k, v in out.items() if k != "last_hidden_state"}
+
+
+# Hub-shaped folders: DistilBertConfig names, the tokenizer's vocabulary.
+HUB = {**TINY, "dim": 16, "hidden_dim": 24, "max_position_embeddings": 64}
+HUB_FIXTURES = [
+    ("distilbert-hub-token-classification", "DistilBertForTokenClassification",
+     {"id2label": {"0": "O", "1": "B-PER", "2": "I-PER", "3": "B-LOC", "4": "I-LOC"}}),
+    ("distilbert-hub-sequence-classification", "DistilBertForSequenceClassification",
+     {"id2label": {"0": "NEGATIVE", "1": "POSITIVE"}}),
+    ("distilbert-hub-question-answering", "DistilBertForQuestionAnswering", {}),
+]
+
+
+def write_hub_fixture(root, name, arch, extra, seed):
+    folder = os.path.join(root, name)
+    raw = {**HUB, "vocab_size": tokenizer_vocab_size(folder), **extra, "architectures": [arch]}
+    if "id2label" in raw:
+        raw["label2id"] = {v: int(k) for k, v in raw["id2label"].items()}
+    config = Config(raw)
+    generator = torch.Generator().manual_seed(300 + seed)
+    model = CLASSES[arch](config)
+    with torch.no_grad():
+        for pname, p in model.named_parameters():
+            if pname.endswith("LayerNorm.weight") or pname.endswith("layer_norm.weight"):
+                p.copy_(1 + 0.2 * torch.randn(p.shape, generator=generator))
+            else:
+                p.copy_(config.initializer_range * torch.randn(p.shape, generator=generator))
+    save_safetensors(os.path.join(folder, "model.safetensors"), {k: v.float() for k, v in model.state_dict().items()}, {"format": "pt"})
+    with open(os.path.join(folder, "config.json"), "w") as f:
+        json.dump(raw, f, indent=2)
+        f.write("\n")
+    arch, outputs = run_folder(folder)
+    reference = {"generator": "scripts/reference/distilbert_torch.py", "torch": torch.__version__, "architecture": arch,
+                 "dtype": "float64", "outputs": outputs}
+    with open(os.path.join(folder, "reference.json"), "w") as f:
+        json.dump(reference, f)
+        f.write("\n")
+    print(f"{folder}: {arch} ({', '.join(outputs)})")
+
+
 def main(argv):
-    if len(argv) != 2 or argv[0] != "fixtures":
+    if len(argv) == 2 and argv[0] == "fixtures":
+        for seed, (name, arch, extra) in enumerate(FIXTURES):
+            write_fixture(argv[1], name, arch, extra, seed)
+    elif len(argv) == 2 and argv[0] == "hub-fixtures":
+        for seed, (name, arch, extra) in enumerate(HUB_FIXTURES):
+            write_hub_fixture(argv[1], name, arch, extra, seed)
+    elif len(argv) == 2 and argv[0] == "run":
+        print(json.dumps(run_folder(argv[1])[1]))
+    else:
         sys.exit(__doc__)
-    for seed, (name, arch, extra) in enumerate(FIXTURES):
-        write_fixture(argv[1], name, arch, extra, seed)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,12 @@
 the committed fixture models on fixed batches, and the per-step losses, learning rates, grad norms and
 final weights are committed under test/fixtures/train/conformance/<case>/.
 
+The BERT family's cases (DistilBERT, RoBERTa: family_training.py) train the seeded fixture folders
+of test/fixtures/family/ and are written under test/fixtures/family/train/<case>/, with the state_dict
+names of the class in log.json.
+
 Regenerate (from the repository root, after `npm run fixtures`):
-    /usr/bin/python3 scripts/reference/make_train_refs.py
+    /usr/bin/python3 scripts/reference/make_train_refs.py [--family-only]
 """
 
 import json
@@ -12,11 +16,14 @@ import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from family_training import family_example_batches  # noqa: E402
 from train_reference import example_batches, train  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 MODELS = os.path.join(ROOT, "test", "fixtures", "models")
 OUT = os.path.join(ROOT, "test", "fixtures", "train", "conformance")
+FAMILY = os.path.join(ROOT, "test", "fixtures", "family")
+FAMILY_OUT = os.path.join(FAMILY, "train")
 
 # (case name, fixture model, example_batches options, training overrides, extra spec keys)
 CASES = [
@@ -40,13 +47,33 @@ CASES = [
 ]
 
 
+# (case name, family fixture folder, family_example_batches options, training overrides, extra spec keys)
+FAMILY_CASES = [
+    ("distilbert-token-classification-linear", "distilbert-token-classification", {"seed": 21}, {}, {}),
+    ("distilbert-sequence-classification-linear", "distilbert-sequence-classification", {"seed": 22}, {}, {}),
+    ("distilbert-sequence-classification-sinusoidal", "distilbert-sequence-classification-sinusoidal", {"seed": 23},
+     {"lr_scheduler_type": "cosine"}, {}),
+    ("roberta-token-classification-linear", "roberta-token-classification", {"seed": 24}, {}, {}),
+    ("roberta-token-classification-top-layer", "roberta-token-classification", {"seed": 25},
+     {"gradient_accumulation_steps": 2}, {"trainable": ["classifier.", "roberta.encoder.layer.1."]}),
+    ("roberta-sequence-classification-linear", "roberta-sequence-classification", {"seed": 26}, {}, {}),
+    ("xlm-roberta-token-classification-linear", "xlm-roberta-token-classification", {"seed": 27}, {}, {}),
+    ("roberta-masked-lm-tied-linear", "roberta-masked-lm", {"seed": 28}, {}, {}),
+    ("distilbert-masked-lm-tied-linear", "distilbert-masked-lm", {"seed": 29}, {}, {}),
+    ("distilbert-question-answering-linear", "distilbert-question-answering", {"seed": 30}, {}, {}),
+    ("roberta-question-answering-linear", "roberta-question-answering", {"seed": 31}, {}, {}),
+]
+
+
 def main():
-    for name, model, batch_options, training, extra in CASES:
-        model_dir = os.path.join(MODELS, model)
-        spec = example_batches(model_dir, **batch_options)
+    family_only = "--family-only" in sys.argv[1:]
+    cases = [(n, os.path.join(MODELS, m), example_batches, b, t, e, OUT) for n, m, b, t, e in ([] if family_only else CASES)]
+    cases += [(n, os.path.join(FAMILY, m), family_example_batches, b, t, e, FAMILY_OUT) for n, m, b, t, e in FAMILY_CASES]
+    for name, model_dir, make_batches, batch_options, training, extra, out in cases:
+        spec = make_batches(model_dir, **batch_options)
         spec["training"].update(training)
         spec.update(extra)
-        case_dir = os.path.join(OUT, name)
+        case_dir = os.path.join(out, name)
         os.makedirs(case_dir, exist_ok=True)
         spec["model"] = os.path.relpath(model_dir, case_dir)
         batches_path = os.path.join(case_dir, "batches.json")

@@ -18,6 +18,12 @@ Command line (from the repository root):
     /usr/bin/python3 scripts/reference/roberta_torch.py fixtures test/fixtures/family
         writes seeded fixture folders roberta-<head>/ (config.json, model.safetensors, inputs.json,
         reference.json: the float64 outputs of this port, rounded to 8 significant digits)
+    /usr/bin/python3 scripts/reference/roberta_torch.py hub-fixtures test/fixtures/family
+        completes the hub-shaped folders roberta-hub-<head>/ and xlm-roberta-hub-token-classification/ that test/fixtures/family/generateHubFolders.ts
+        started (tokenizer files, texts.json, inputs.json: the ids of the texts): writes config.json
+        (vocab_size from tokenizer.json), seeded model.safetensors, and reference.json for inputs.json
+    /usr/bin/python3 scripts/reference/roberta_torch.py run FOLDER
+        prints the float64 outputs of FOLDER's model (config.json, model.safetensors) for FOLDER/inputs.json
 """
 
 import json
@@ -28,7 +34,7 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bert_torch import BertEncoder, BertPooler, Config, extended_attention_mask, load_safetensors, save_safetensors  # noqa: E402
+from bert_torch import BertEncoder, BertPooler, Config, extended_attention_mask, load_safetensors, save_safetensors, tokenizer_vocab_size  # noqa: E402
 
 
 def create_position_ids_from_input_ids(input_ids, padding_idx, past_key_values_length=0):
@@ -290,11 +296,80 @@ def write_fixture(root, name, model_type, arch, extra, seed):
     print(f"{folder}: {arch} ({', '.join(out)})")
 
 
+def run_folder(folder):
+    with open(os.path.join(folder, "inputs.json")) as f:
+        inputs = {k: torch.tensor(v) for k, v in json.load(f).items()}
+    model, _, arch = load_model_folder(folder, torch.float64)
+    model.eval()
+    with torch.no_grad():
+        out = model(inputs["input_ids"], inputs["attention_mask"], inputs.get("token_type_ids"))
+    outputs = {k: rounded(v.tolist()) for k, v in out.items() if k != "last_hidden_state"}
+    if arch.endswith("ForMaskedLM"):
+        # Only the rows of the mask tokens: the whole [batch, seq, vocab] would be megabytes.
+        with open(os.path.join(folder, "tokenizer.json")) as f:
+            mask_id = next(t["id"] for t in json.load(f)["added_tokens"] if t["content"] == "<mask>")
+        positions = (inputs["input_ids"] == mask_id).nonzero().tolist()
+        outputs = {"mask_positions": positions, "mask_logits": [rounded(out["logits"][b, t].tolist()) for b, t in positions]}
+    return arch, outputs
+
+
+# Hub-shaped folders: the tokenizer's vocabulary, positions for 64 tokens (padding_idx + 1 + 64 = 66).
+HUB = {**TINY, "hidden_size": 16, "intermediate_size": 24, "max_position_embeddings": 66}
+HUB_FIXTURES = [
+    ("roberta-hub-token-classification", "RobertaForTokenClassification",
+     {"id2label": {"0": "O", "1": "B-PER", "2": "I-PER", "3": "B-LOC", "4": "I-LOC"}}),
+    ("roberta-hub-sequence-classification", "RobertaForSequenceClassification",
+     {"id2label": {"0": "NEGATIVE", "1": "POSITIVE", "2": "NEUTRAL"}}),
+    ("roberta-hub-question-answering", "RobertaForQuestionAnswering", {}),
+    ("roberta-hub-masked-lm", "RobertaForMaskedLM", {}),
+    ("xlm-roberta-hub-token-classification", "XLMRobertaForTokenClassification",
+     {"model_type": "xlm-roberta", "id2label": {"0": "O", "1": "B-PER", "2": "I-PER", "3": "B-LOC", "4": "I-LOC"}}),
+]
+
+
+def write_hub_fixture(root, name, arch, extra, seed):
+    folder = os.path.join(root, name)
+    raw = {"model_type": "roberta", **HUB, "vocab_size": tokenizer_vocab_size(folder), **extra, "architectures": [arch]}
+    if "id2label" in raw:
+        raw["label2id"] = {v: int(k) for k, v in raw["id2label"].items()}
+    config = Config(raw)
+    generator = torch.Generator().manual_seed(200 + seed)
+    model = model_class(arch)(config)
+    with torch.no_grad():
+        for pname, p in model.named_parameters():
+            if pname.endswith("LayerNorm.weight") or pname.endswith("layer_norm.weight"):
+                p.copy_(1 + 0.2 * torch.randn(p.shape, generator=generator))
+            else:
+                p.copy_(config.initializer_range * torch.randn(p.shape, generator=generator))
+    state = {k: v.float() for k, v in model.state_dict().items() if k not in TIED}
+    save_safetensors(os.path.join(folder, "model.safetensors"), state, {"format": "pt"})
+    if arch == "RobertaForTokenClassification":
+        # The same tensors as save_pretrained(safe_serialization=False) writes them, for the .bin path.
+        os.makedirs(os.path.join(folder, "bin"), exist_ok=True)
+        torch.save(state, os.path.join(folder, "bin", "pytorch_model.bin"))
+    with open(os.path.join(folder, "config.json"), "w") as f:
+        json.dump(raw, f, indent=2)
+        f.write("\n")
+    arch, outputs = run_folder(folder)
+    reference = {"generator": "scripts/reference/roberta_torch.py", "torch": torch.__version__, "architecture": arch,
+                 "dtype": "float64", "outputs": outputs}
+    with open(os.path.join(folder, "reference.json"), "w") as f:
+        json.dump(reference, f)
+        f.write("\n")
+    print(f"{folder}: {arch} ({', '.join(outputs)})")
+
+
 def main(argv):
-    if len(argv) != 2 or argv[0] != "fixtures":
+    if len(argv) == 2 and argv[0] == "fixtures":
+        for seed, (name, model_type, arch, extra) in enumerate(FIXTURES):
+            write_fixture(argv[1], name, model_type, arch, extra, seed)
+    elif len(argv) == 2 and argv[0] == "hub-fixtures":
+        for seed, (name, arch, extra) in enumerate(HUB_FIXTURES):
+            write_hub_fixture(argv[1], name, arch, extra, seed)
+    elif len(argv) == 2 and argv[0] == "run":
+        print(json.dumps(run_folder(argv[1])[1]))
+    else:
         sys.exit(__doc__)
-    for seed, (name, model_type, arch, extra) in enumerate(FIXTURES):
-        write_fixture(argv[1], name, model_type, arch, extra, seed)
 
 
 if __name__ == "__main__":

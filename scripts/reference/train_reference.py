@@ -1,5 +1,10 @@
 """Reference fine-tuning run: the independent PyTorch BERT (bert_torch.py) trained on fixed batches
 with torch.optim.AdamW + LambdaLR(HF λ) + clip_grad_norm_, as the HF Trainer does, dropout off.
+DistilBERT and RoBERTa / XLM-RoBERTa / CamemBERT folders (config.json `architectures` DistilBert…,
+Roberta…) train the same way through their ports (distilbert_torch.py, roberta_torch.py) with HF's
+losses of those classes (family_training.py); their batches follow the BERT head's format below
+(DistilBERT: no token_type_ids), and "decay_rule": "hf-trainer" in BATCHES.json groups parameters by
+HF Trainer's module-type rule (every nn.LayerNorm parameter and every bias exempt) instead of no_decay.
 
 Usage (from the repository root):
     /usr/bin/python3 scripts/reference/train_reference.py MODEL_DIR BATCHES.json OUT_DIR [--dtype float32|float64]
@@ -11,6 +16,7 @@ MODEL_DIR: HF layout, config.json (with `architectures`) + model.safetensors: th
 OUT_DIR receives:
     model.safetensors  final weights, HF names, tied decoder omitted (as save_pretrained), in --dtype
     config.json        copied from MODEL_DIR (so OUT_DIR is a model folder)
+    log.json also has "state_dict_keys": the names save_pretrained of that class writes (tied copies left out)
     log.json           {"architecture", "dtype", "training": resolved hyperparameters incl.
                         num_training_steps and num_warmup_steps, "param_groups": {"decay": [...],
                         "no_decay": [...]}, "steps": [per optimizer step, see below],
@@ -97,6 +103,7 @@ from bert_torch import (  # noqa: E402
     save_safetensors,
     storable_state_dict,
 )
+from family_training import bert_equivalent, build_family_model, decay_parameter_names, family_of, family_state_dict  # noqa: E402
 from hf_schedules import hf_scheduler, warmup_steps_for  # noqa: E402
 
 DEFAULT_NO_DECAY = ["bias", "LayerNorm.bias", "LayerNorm.weight"]
@@ -205,11 +212,25 @@ def batch_tensors(batch, index, arch, config, float_dtype):
     return tensors
 
 
+def family_architecture(model_dir, override):
+    """The architecture of a DistilBERT / RoBERTa folder (family_training.py), else None."""
+    with open(os.path.join(model_dir, "config.json")) as f:
+        raw = json.load(f)
+    arch = override or (raw.get("architectures") or [None])[0]
+    return arch if arch and family_of(arch) else None
+
+
 def train(model_dir, batches_path, out_dir, dtype=torch.float32):
     with open(batches_path) as f:
         spec = json.load(f)
-    config = load_config(os.path.join(model_dir, "config.json"))
-    arch = architecture_of(config, spec.get("architecture"))
+    family_arch = family_architecture(model_dir, spec.get("architecture"))
+    if family_arch:
+        # DistilBERT / RoBERTa: the ports with HF's losses; batches are checked as those of the BERT head.
+        model, config = build_family_model(model_dir, family_arch)
+        arch = bert_equivalent(family_arch)
+    else:
+        config = load_config(os.path.join(model_dir, "config.json"))
+        arch = architecture_of(config, spec.get("architecture"))
     if not LABEL_KEYS[arch]:
         raise BatchError(f"{arch} has no loss: train one of the heads")
     if "problem_type" in spec:
@@ -227,22 +248,32 @@ def train(model_dir, batches_path, out_dir, dtype=torch.float32):
     if len(batches) % accum != 0:
         raise BatchError(f"{len(batches)} batches is not a multiple of gradient_accumulation_steps {accum}")
 
-    torch.manual_seed(0)  # only for module construction; every weight is then loaded from the file
-    model = build_model(config, arch).to(dtype)
-    tensors, _ = load_safetensors(os.path.join(model_dir, "model.safetensors"))
-    load_weights(model, tensors, os.path.join(model_dir, "model.safetensors"))
+    if family_arch:
+        model = model.to(dtype)
+    else:
+        torch.manual_seed(0)  # only for module construction; every weight is then loaded from the file
+        model = build_model(config, arch).to(dtype)
+        tensors, _ = load_safetensors(os.path.join(model_dir, "model.safetensors"))
+        load_weights(model, tensors, os.path.join(model_dir, "model.safetensors"))
     model.train()
 
     trainable_prefixes = spec.get("trainable")
     named = list(model.named_parameters())  # the tied decoder appears once, as the word embeddings
+    never = {n for n, p in named if not p.requires_grad}  # HF's own requires_grad False (sinusoidal positions)
     for name, param in named:
-        param.requires_grad_(trainable_prefixes is None or name.startswith(tuple(trainable_prefixes)))
+        param.requires_grad_(name not in never and (trainable_prefixes is None or name.startswith(tuple(trainable_prefixes))))
     trainable = [(n, p) for n, p in named if p.requires_grad]
     if not trainable:
         raise BatchError(f"trainable {trainable_prefixes} matches no parameter")
     no_decay = training["no_decay"]
-    decay_names = [n for n, _ in trainable if not any(nd in n for nd in no_decay)]
-    no_decay_names = [n for n, _ in trainable if any(nd in n for nd in no_decay)]
+    if spec.get("decay_rule") == "hf-trainer":
+        # HF Trainer's own rule, by module type (family_training.decay_parameter_names).
+        decaying = set(decay_parameter_names(model))
+        decay_names = [n for n, _ in trainable if n in decaying]
+        no_decay_names = [n for n, _ in trainable if n not in decaying]
+    else:
+        decay_names = [n for n, _ in trainable if not any(nd in n for nd in no_decay)]
+        no_decay_names = [n for n, _ in trainable if any(nd in n for nd in no_decay)]
     groups = [
         {"params": [p for n, p in trainable if n in decay_names], "weight_decay": training["weight_decay"]},
         {"params": [p for n, p in trainable if n in no_decay_names], "weight_decay": 0.0},
@@ -284,13 +315,16 @@ def train(model_dir, batches_path, out_dir, dtype=torch.float32):
         final_losses = [model(**batch)["loss"].item() for batch in batches]
 
     os.makedirs(out_dir, exist_ok=True)
-    save_safetensors(os.path.join(out_dir, "model.safetensors"), storable_state_dict(model), {"format": "pt"})
+    state = family_state_dict(model) if family_arch else storable_state_dict(model)
+    save_safetensors(os.path.join(out_dir, "model.safetensors"), state, {"format": "pt"})
     shutil.copyfile(os.path.join(model_dir, "config.json"), os.path.join(out_dir, "config.json"))
     log = {
         "generator": "scripts/reference/train_reference.py",
         "torch": torch.__version__,
-        "architecture": arch,
+        "architecture": family_arch or arch,
         "dtype": str(dtype).replace("torch.", ""),
+        # The names save_pretrained writes for this class (tied copies left out).
+        "state_dict_keys": sorted(state),
         "problem_type": resolved_problem_type,
         "training": dict(training, num_training_steps=num_training_steps, num_warmup_steps=num_warmup_steps),
         "param_groups": {"decay": decay_names, "no_decay": no_decay_names},

@@ -1,4 +1,5 @@
 import { ConfigError } from '../core/bert/config';
+import { AgreementInputError } from '../core/data/agreementInput';
 import { HubError } from '../core/runtime/hub/hubError';
 import { HeadMismatchError } from '../core/runtime/loadModel';
 import { ModelFolderError } from '../core/runtime/modelFolder';
@@ -31,6 +32,7 @@ unusable model folder, an unknown hub id); 1 a failure while running (network, r
 const BAD_INPUT_ERRORS = [
   UsageError, TextFileError, DataError, TaskInputError, ModelFolderError, HeadMismatchError, ConfigError, StateDictKeyError,
   SafetensorsError, WeightsFormatError, TrainingArgumentsError, TrainingInputError, ScheduleError, UnwritableFolderError,
+  AgreementInputError,
 ];
 
 export function exitCodeFor(error: unknown): number {

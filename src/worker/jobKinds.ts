@@ -12,6 +12,8 @@ import type { TrainingArguments } from '../core/train/trainingArguments';
 import type { AggregationStrategy, TokenClassificationResult } from '../core/tasks/tokenClassification/types';
 import type { SegmentationMode, SegmentPacking } from '../core/tasks/shared/segmentation';
 import type { ProviderProbe } from '../core/runtime/executionProviders';
+import type { UncertaintyMeasure, UncertaintyReduction } from '../core/active/uncertainty';
+import type { FunctionToApply } from '../core/tasks/textClassification/postprocess';
 import type { TaskJobKinds } from './taskJobKinds';
 
 /** Which model to load and how; the worker caches one session per (reference, head, quantized, threads). */
@@ -74,8 +76,39 @@ export interface RecognizeEntitiesJob {
   progress: ModelLoadProgress | { phase: 'inference'; fraction: number };
 }
 
+export interface RankUncertainOptions {
+  measure?: UncertaintyMeasure;
+  reduction?: UncertaintyReduction;
+  maxLength?: number;
+  stride?: number;
+  batchSize?: number;
+  /** NER only: how sentences share windows (default isolated: each scored alone). */
+  packing?: SegmentPacking;
+  /** Classification only: HF function_to_apply (default from the model's problem_type). */
+  functionToApply?: FunctionToApply;
+}
+
+/** One scored sentence (NER) or paragraph (classification) of texts[text]; UTF-16 offsets into that text. */
+export interface UncertainUnitResult {
+  text: number;
+  start: number;
+  end: number;
+  score: number;
+  /** NER: the words scored in the sentence. */
+  words?: number;
+}
+
+/** "Next Uncertain": the sentences (NER) or paragraphs (classification) of several texts scored by the model's uncertainty. */
+export interface RankUncertainJob {
+  payload: { model: ModelSpec; task: 'ner' | 'classification'; texts: string[]; options: RankUncertainOptions };
+  /** `units` in text order, then document order; `ranking` their indices, most uncertain first (ties: that order). */
+  result: { model: ModelInfo; units: UncertainUnitResult[]; ranking: number[] };
+  /** `fraction` in [0, 1] over all texts, weighted by length; it ends at 1. */
+  progress: ModelLoadProgress | { phase: 'inference'; fraction: number };
+}
+
 /** Training data: the annotation store's documents (NER) or a data file in any format the trainer reads. */
-export type TrainData = { kind: 'documents'; documents: AnnotatedDocument[] } | { kind: 'file'; path: string };
+export type TrainData = { kind: 'documents'; documents: AnnotatedDocument[]; segmentation?: SegmentationMode } | { kind: 'file'; path: string };
 
 /** Dev set: none, a seeded share of the training examples, or a file / a folder of data files. */
 export type TrainDev = { kind: 'none' } | { kind: 'ratio'; ratio: number } | { kind: 'path'; path: string };
@@ -110,13 +143,16 @@ export type TrainProgress =
   | { phase: 'log'; step: number; epoch: number; loss: number; learning_rate: number; grad_norm: number; elapsed_s: number; eta_s: number }
   | { phase: 'eval'; step: number; epoch: number; metrics: TrainEvalMetrics }
   | { phase: 'checkpoint'; step: number; path: string }
+  /** A checkpoint became the best so far by metric_for_best_model (sent right after its 'checkpoint'). */
+  | { phase: 'best'; step: number; path: string; metric: string; value: number }
   /** Sent when the training loop actually holds (between two steps), and when it goes on. */
   | { phase: 'paused'; step: number }
   | { phase: 'resumed'; step: number };
 
 export interface TrainJob {
   payload: TrainPayload;
-  result: { outputDir: string; steps: number; metrics?: TrainEvalMetrics };
+  /** bestModelCheckpoint: the best checkpoint's folder (the final model holds its weights with load_best_model_at_end); diskBytes: the run's disk use. */
+  result: { outputDir: string; steps: number; metrics?: TrainEvalMetrics; bestModelCheckpoint?: string; diskBytes?: number };
   progress: TrainProgress;
 }
 
@@ -131,6 +167,7 @@ export interface RuntimeInfoJob {
 export interface JobKinds extends TaskJobKinds {
   loadModel: LoadModelJob;
   recognizeEntities: RecognizeEntitiesJob;
+  rankUncertain: RankUncertainJob;
   train: TrainJob;
   runtimeInfo: RuntimeInfoJob;
 }

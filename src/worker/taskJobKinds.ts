@@ -10,6 +10,7 @@ import type { NextSentenceResult } from '../core/tasks/nextSentence/postprocess'
 import type { ChoiceScore } from '../core/tasks/multipleChoice/postprocess';
 import type { DecodingStrategy } from '../core/tasks/causalLm/sampling';
 import type { GenerationResult } from '../core/tasks/causalLm/pipeline';
+import type { SegmentationMode } from '../core/tasks/shared/segmentation';
 import type { ModelInfo, ModelLoadProgress, ModelSpec } from './jobKinds';
 
 /** Loading, then the share of the model's windows done (ends at 1). */
@@ -34,6 +35,8 @@ export interface ClassifyOptionsPayload {
   maxLength?: number;
   stride?: number;
   batchSize?: number;
+  /** Where a text longer than one window is cut (see src/core/tasks/shared/segmentation.ts). */
+  segmentation?: SegmentationMode;
 }
 
 /** How the scores read: probabilities over exclusive labels, independent label probabilities, or raw values. */

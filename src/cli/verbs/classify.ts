@@ -3,15 +3,17 @@ import { classifyParagraphs, classifyText, type ParagraphClassification } from '
 import type { FunctionToApply, LabelScore } from '../../core/tasks/textClassification/postprocess';
 import { booleanFlag, numberFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { Verb } from '../verb';
-import { encodingFlag, readTextFile } from './common';
+import { encodingFlag, readTextFile, segmentationFlag } from './common';
 import { loadModelForVerb, MODEL_FLAGS, MODEL_FLAGS_USAGE, noExtraPositionals, withModel } from './taskModelFlags';
 
 const USAGE = `usage: bert-lens classify FILE [--model DIR|ID] [--text-pair FILE2] [--per-paragraph] [--top-k N]
-                         [--function-to-apply softmax|sigmoid|none] [--threshold P] [--max-length N] [--json]
+                         [--function-to-apply softmax|sigmoid|none] [--threshold P] [--max-length N]
+                         [--segmentation line|sentence|none] [--json]
 
 Text classification (HF TextClassificationPipeline semantics; problem_type single-label, multi-label
 or regression from the model's config). FILE may be - for standard input. A text longer than the
-model's limit is read in windows whose logits are averaged.
+model's limit is read in windows of whole segments (sentences, lines) whose logits are averaged,
+weighted by their tokens.
 
   --model DIR|ID           sequence-classification BERT (default: the bundled SST-2 sentiment model, see models/README.md)
   --text-pair FILE2        classify the pair (FILE, FILE2), e.g. for entailment models
@@ -20,12 +22,15 @@ model's limit is read in windows whose logits are averaged.
   --function-to-apply F    softmax, sigmoid or none (default: from problem_type and the label count, as HF)
   --threshold P            print only labels scoring at least P (multi-label decisions)
   --max-length N           tokens per window (default: the model's limit)
+  --segmentation M         how a text longer than one window is cut: line (line breaks and sentence
+                           ends, the default), sentence (blank lines and sentence ends), none (windows
+                           over the whole text sharing a quarter of their tokens, equal weights)
 ${MODEL_FLAGS_USAGE}
 `;
 
 const FLAGS = {
   ...MODEL_FLAGS, 'text-pair': 'string', 'per-paragraph': 'boolean', 'top-k': 'string', 'function-to-apply': 'string',
-  threshold: 'string', 'max-length': 'string',
+  threshold: 'string', 'max-length': 'string', segmentation: 'string',
 } as const;
 
 const FUNCTIONS: readonly FunctionToApply[] = ['softmax', 'sigmoid', 'none'];
@@ -84,6 +89,7 @@ export const classifyVerb: Verb = {
       functionToApply: fn as FunctionToApply | undefined,
       threshold,
       maxLength: numberFlag(args, 'max-length', { integer: true, min: 3 }),
+      segmentation: segmentationFlag(args),
     };
     const encoding = encodingFlag(args);
     const text = await readTextFile(file, encoding);

@@ -1,6 +1,9 @@
 import { promises as fs } from 'node:fs';
 import type { ParseIssue } from '../../core/data/parseResult';
 import { DataError, exampleCount, type TaskData } from '../../core/train/trainingData';
+import {
+  DEFAULT_SEGMENT_PACKING, DEFAULT_SEGMENTATION, SEGMENT_PACKINGS, SEGMENTATION_MODES, type SegmentationMode, type SegmentPacking,
+} from '../../core/tasks/shared/segmentation';
 import { checkEncoding, decodeText as decodeCoreText } from '../../core/util/textFile';
 import type { CliIO } from '../verb';
 import { stringFlag, UsageError, type ParsedArgs } from '../args';
@@ -8,6 +11,23 @@ import { stringFlag, UsageError, type ParsedArgs } from '../args';
 /** The `--encoding NAME` flag every verb that reads a text file takes. */
 export const ENCODING_FLAG = { encoding: 'string' } as const;
 export const ENCODING_USAGE = '  --encoding NAME     text files\' encoding (default: from a UTF-8/UTF-16 BOM, else UTF-8; any WHATWG label, e.g. latin1, utf-16le)';
+
+/** --segmentation (and --packing where a verb has it): checked before anything is read or loaded. */
+export function segmentationFlag(args: ParsedArgs): SegmentationMode {
+  const segmentation = stringFlag(args, 'segmentation') ?? DEFAULT_SEGMENTATION;
+  if (!SEGMENTATION_MODES.includes(segmentation as SegmentationMode)) {
+    throw new UsageError(`--segmentation must be one of ${SEGMENTATION_MODES.join(', ')}, got "${segmentation}"`);
+  }
+  return segmentation as SegmentationMode;
+}
+
+export function packingFlag(args: ParsedArgs): SegmentPacking {
+  const packing = stringFlag(args, 'packing') ?? DEFAULT_SEGMENT_PACKING;
+  if (!SEGMENT_PACKINGS.includes(packing as SegmentPacking)) {
+    throw new UsageError(`--packing must be one of ${SEGMENT_PACKINGS.join(', ')}, got "${packing}"`);
+  }
+  return packing as SegmentPacking;
+}
 
 /** --encoding, checked before anything is read or loaded (an unknown name exits 2 with one line). */
 export function encodingFlag(args: ParsedArgs): string | undefined {

@@ -6,7 +6,7 @@ import { EVAL_HEAD, evaluateModel, type Evaluation } from '../../core/train/eval
 import { readTaskData } from '../../core/train/trainingData';
 import { booleanFlag, numberFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { Verb } from '../verb';
-import { encodingFlag, reportDataIssues, requireExamples } from './common';
+import { encodingFlag, packingFlag, reportDataIssues, requireExamples, segmentationFlag } from './common';
 import { loadModelForVerb, MODEL_FLAGS, MODEL_FLAGS_USAGE, noExtraPositionals, withModel } from './taskModelFlags';
 
 const TASKS = ['ner', 'classify', 'qa'] as const;
@@ -18,6 +18,7 @@ type Layout = (typeof LAYOUTS)[number];
 const USAGE = `usage: bert-lens evaluate --task ner|classify|qa --data FILE [--model DIR|ID] [--max-seq-length N]
                          [--doc-stride N] [--batch-size N] [--json]
                          [--layout sentences|paragraphs|lines] [--sentences-per-paragraph N] [--map-types M]
+                         [--segmentation line|sentence|none] [--packing isolated|context]
 
 Scores a model on labelled data (HF's do_eval without training): NER entity precision, recall and F1
 per label and micro (seqeval, strict IOB2); classification accuracy and macro F1 (MSE for regression);
@@ -38,6 +39,9 @@ inference runtime. Data formats as for \`train\`. Without --model: the bundled N
   --sentences-per-paragraph N
                            sentences per paragraph for paragraphs/lines when the data has no -DOCSTART-
                            documents (default ${DEFAULT_SENTENCES_PER_PARAGRAPH}; with them, one paragraph per document)
+  --segmentation M --packing P
+                           document layouts: the pipeline's segmentation and packing, as for \`ner\`
+                           (default line, isolated)
   --map-types M            NER only: rename the data's entity types, types not named becoming O: FROM=TO,...
                            or a known map (wnut17: person → PER, location → LOC, corporation and group → ORG)
 ${MODEL_FLAGS_USAGE}
@@ -45,7 +49,7 @@ ${MODEL_FLAGS_USAGE}
 
 const FLAGS = {
   ...MODEL_FLAGS, task: 'string', data: 'string', 'max-seq-length': 'string', 'doc-stride': 'string', 'batch-size': 'string',
-  layout: 'string', 'sentences-per-paragraph': 'string', 'map-types': 'string',
+  layout: 'string', 'sentences-per-paragraph': 'string', 'map-types': 'string', segmentation: 'string', packing: 'string',
 } as const;
 
 /** --map-types: a known map's name or FROM=TO pairs. */
@@ -106,6 +110,11 @@ export const evaluateVerb: Verb = {
     if (layout !== 'sentences' && task !== 'ner') throw new UsageError(`--layout ${layout} is for --task ner only`);
     const sentencesPerParagraph = numberFlag(args, 'sentences-per-paragraph', { integer: true, min: 1 });
     if (sentencesPerParagraph !== undefined && layout === 'sentences') throw new UsageError('--sentences-per-paragraph needs --layout paragraphs or lines');
+    for (const flag of ['segmentation', 'packing']) {
+      if (args.flags.has(flag) && layout === 'sentences') throw new UsageError(`--${flag} needs --layout paragraphs or lines`);
+    }
+    const segmentation = segmentationFlag(args);
+    const packing = packingFlag(args);
     const mapTypes = stringFlag(args, 'map-types');
     if (mapTypes !== undefined && task !== 'ner') throw new UsageError('--map-types is for --task ner only');
     const types = mapTypes === undefined ? undefined : typeMap(mapTypes);
@@ -124,7 +133,7 @@ export const evaluateVerb: Verb = {
       const evaluation = await withModel(model, (m) => evaluateNerDocument(m, data.sentences, {
         layout,
         sentencesPerParagraph,
-        pipeline: { maxLength: options.maxSeqLength, batchSize: options.batchSize },
+        pipeline: { maxLength: options.maxSeqLength, batchSize: options.batchSize, segmentation, packing },
       }));
       if (booleanFlag(args, 'json')) {
         const { examples, paragraphs, characters, unknownLabels } = evaluation;

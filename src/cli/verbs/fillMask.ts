@@ -7,12 +7,12 @@ import { loadModelForVerb, MODEL_FLAGS, MODEL_FLAGS_USAGE, noExtraPositionals, w
 
 const USAGE = `usage: bert-lens fill-mask FILE|--text "..." --model DIR|ID [--top-k N] [--targets a,b,c] [--json]
 
-Masked-word prediction (HF FillMaskPipeline semantics) with a masked-LM or pretraining BERT. The text
-must contain the model's mask token (e.g. [MASK]); with several masks each gets its own predictions.
+Masked-word prediction (HF FillMaskPipeline semantics) with a masked-LM or pretraining model. The text
+must contain the model's mask token ([MASK], <mask> for RoBERTa); with several masks each gets its own predictions.
 FILE may be - for standard input.
 
   --text TEXT         the text, instead of FILE
-  --model DIR|ID      BertForMaskedLM or BertForPreTraining, folder or hub id (required: none is bundled)
+  --model DIR|ID      BertForMaskedLM, BertForPreTraining or RobertaForMaskedLM, folder or hub id (required: none is bundled)
   --top-k N           predictions per mask (default 5)
   --targets LIST      comma-separated candidate tokens to score instead of the whole vocabulary
 ${MODEL_FLAGS_USAGE}

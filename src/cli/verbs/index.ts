@@ -1,4 +1,5 @@
 import type { Verb } from '../verb';
+import { agreementVerb } from './agreement';
 import { choiceVerb } from './choice';
 import { classifyVerb } from './classify';
 import { evaluateVerb } from './evaluate';
@@ -11,4 +12,4 @@ import { scheduleVerb } from './schedule';
 import { trainVerb } from './train';
 
 /** Every verb of the CLI; each lives in its own file beside this one. */
-export const verbs: Verb[] = [nerVerb, qaVerb, classifyVerb, fillMaskVerb, nspVerb, generateVerb, choiceVerb, scheduleVerb, trainVerb, evaluateVerb];
+export const verbs: Verb[] = [nerVerb, qaVerb, classifyVerb, fillMaskVerb, nspVerb, generateVerb, choiceVerb, scheduleVerb, trainVerb, evaluateVerb, agreementVerb];

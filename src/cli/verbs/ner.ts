@@ -1,13 +1,10 @@
 import { loadModel } from '../../core/runtime/loadModel';
 import { bundledModelDir } from '../../core/runtime/bundledModels';
-import {
-  DEFAULT_SEGMENT_PACKING, DEFAULT_SEGMENTATION, SEGMENT_PACKINGS, SEGMENTATION_MODES, type SegmentationMode, type SegmentPacking,
-} from '../../core/tasks/shared/segmentation';
 import { recognizeEntities } from '../../core/tasks/tokenClassification/pipeline';
 import { AGGREGATION_STRATEGIES, type AggregationStrategy, type TokenClassificationResult } from '../../core/tasks/tokenClassification/types';
 import { booleanFlag, numberFlag, parseArgs, stringFlag, UsageError } from '../args';
 import type { Verb } from '../verb';
-import { ENCODING_FLAG, ENCODING_USAGE, encodingFlag, readTextFile, splitList } from './common';
+import { ENCODING_FLAG, ENCODING_USAGE, encodingFlag, packingFlag, readTextFile, segmentationFlag, splitList } from './common';
 
 const USAGE = `usage: bert-lens ner FILE [--model DIR|ID] [--aggregation none|simple|first|average|max]
                      [--ignore-labels O,MISC] [--max-length N] [--stride N] [--batch-size N]
@@ -68,14 +65,8 @@ export const nerVerb: Verb = {
     if (stride !== undefined && maxLength !== undefined && stride >= maxLength) {
       throw new UsageError(`--stride ${stride} must be smaller than --max-length ${maxLength}`);
     }
-    const segmentation = stringFlag(args, 'segmentation') ?? DEFAULT_SEGMENTATION;
-    if (!SEGMENTATION_MODES.includes(segmentation as SegmentationMode)) {
-      throw new UsageError(`--segmentation must be one of ${SEGMENTATION_MODES.join(', ')}, got "${segmentation}"`);
-    }
-    const packing = stringFlag(args, 'packing') ?? DEFAULT_SEGMENT_PACKING;
-    if (!SEGMENT_PACKINGS.includes(packing as SegmentPacking)) {
-      throw new UsageError(`--packing must be one of ${SEGMENT_PACKINGS.join(', ')}, got "${packing}"`);
-    }
+    const segmentation = segmentationFlag(args);
+    const packing = packingFlag(args);
     const text = await readTextFile(file, encodingFlag(args));
     const model = await loadModel(stringFlag(args, 'model') ?? bundledModelDir('ner'), {
       head: 'token-classification',
@@ -91,8 +82,8 @@ export const nerVerb: Verb = {
       maxLength,
       stride,
       batchSize: numberFlag(args, 'batch-size', { integer: true, min: 1 }),
-      segmentation: segmentation as SegmentationMode,
-      packing: packing as SegmentPacking,
+      segmentation,
+      packing,
     });
     await model.session.release();
     io.stdout(booleanFlag(args, 'json') ? `${JSON.stringify(entities)}\n` : entities.length ? `${formatEntities(entities)}\n` : '(no entities)\n');

@@ -66,6 +66,15 @@ export interface Architecture {
   summary: ClsSummary;
   /** HF class of each supported head (config.json `architectures`). */
   classes: Partial<Record<HeadKind, string>>;
+  /** A dropout after the attention output projection (BertSelfOutput); DistilBERT's out_lin has none. */
+  attentionOutputDropout: boolean;
+  /**
+   * The config field that sets a head's classifier dropout, where the architecture has its own
+   * (DistilBERT: seq_classif_dropout, qa_dropout); other heads use classifier_dropout ?? hidden_dropout_prob.
+   */
+  headDropout: Partial<Record<HeadKind, string>>;
+  /** Parameters that never train (requires_grad False in HF): DistilBERT's sinusoidal position table. */
+  untrainable(config: BertConfig): string[];
 }
 
 const BERT_LM_HEAD: LmHeadNames = {
@@ -115,14 +124,24 @@ const BERT: Architecture = {
     'multiple-choice': 'BertForMultipleChoice',
     'causal-lm': 'BertLMHeadModel',
   },
+  attentionOutputDropout: true,
+  headDropout: {},
+  untrainable: () => [],
 };
 
-/** HF transformers 4.x modeling_distilbert.py: no token types, no pooler, pre_classifier + ReLU on [CLS]. */
+/**
+ * HF transformers 4.x modeling_distilbert.py: no token types, no pooler, pre_classifier + ReLU on
+ * [CLS]; DistilBertForMaskedLM: vocab_transform, activation, vocab_layer_norm, vocab_projector tied to
+ * the word embeddings with its own bias.
+ */
 const DISTILBERT: Architecture = {
   modelType: 'distilbert',
   positions: 'arange',
   sequenceClassifier: 'linear',
-  lmHead: null,
+  lmHead: {
+    dense: 'vocab_transform', activation: 'config', norm: 'vocab_layer_norm',
+    decoder: 'vocab_projector.weight', bias: 'vocab_projector.bias', decoderBias: 'vocab_projector.bias',
+  },
   basePrefix: 'distilbert.',
   embeddings: {
     words: 'distilbert.embeddings.word_embeddings',
@@ -150,7 +169,12 @@ const DISTILBERT: Architecture = {
     'token-classification': 'DistilBertForTokenClassification',
     'sequence-classification': 'DistilBertForSequenceClassification',
     'question-answering': 'DistilBertForQuestionAnswering',
+    'masked-lm': 'DistilBertForMaskedLM',
   },
+  attentionOutputDropout: false,
+  headDropout: { 'sequence-classification': 'seq_classif_dropout', 'multiple-choice': 'seq_classif_dropout', 'question-answering': 'qa_dropout' },
+  // create_sinusoidal_embeddings sets requires_grad False on the table.
+  untrainable: (config) => (config.sinusoidal_pos_embds === true ? ['distilbert.embeddings.position_embeddings.weight'] : []),
 };
 
 /**
@@ -210,6 +234,14 @@ export function classInfo(className: string): { architecture: Architecture; head
     if (entry) return { architecture, head: entry[0] };
   }
   return undefined;
+}
+
+/** The classifier dropout probability of a head (HF: the head's own field, else classifier_dropout ?? hidden_dropout_prob). */
+export function classifierDropout(config: BertConfig, head: HeadKind): number {
+  const field = architectureOf(config).headDropout[head];
+  const own = field === undefined ? undefined : config[field];
+  if (typeof own === 'number') return own;
+  return config.classifier_dropout ?? config.hidden_dropout_prob;
 }
 
 export function usesSummary(config: Pick<BertConfig, 'model_type'>, head: HeadKind): boolean {

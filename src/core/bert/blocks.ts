@@ -19,7 +19,7 @@ export interface Blocks {
   /** Multi-head self-attention up to the context layer (before attention.output.dense). */
   selfAttention(hidden: Value, mask: Value, layer: LayerNames, heads: number, headSize: number): Value;
   /** LayerNorm(dropout(dense(x)) + residual): BertSelfOutput and BertOutput (DistilBERT's out_lin + sa_layer_norm, lin2 + output_layer_norm). */
-  denseResidualNorm(x: Value, residual: Value, dense: string, norm: string): Value;
+  denseResidualNorm(x: Value, residual: Value, dense: string, norm: string, dropout?: boolean): Value;
   denseActivation(x: Value, name: string, act: HiddenAct): Value;
   dense(x: Value, name: string): Value;
   layerNorm(x: Value, name: string): Value;

@@ -71,7 +71,7 @@ export function buildReferenceGraph(config: BertConfig, head: HeadKind, weight: 
     parameters.set(name, value);
     return value;
   };
-  const blocks = new ReferenceBlocks(graph, config, param, dtype, options.dropout ?? false, options.freezePaddingRow ?? false);
+  const blocks = new ReferenceBlocks(graph, config, param, dtype, options.dropout ?? false, options.freezePaddingRow ?? false, head);
   const { outputs } = buildHead(graph, blocks, config, head, { maskedPositionsOnly: options.maskedPositionsOnly, packed: options.packed });
   const trainable = new Map([...parameters].filter(([name]) => options.trainable?.has(name)));
   return { graph, outputs, parameters: trainable, dropoutMasks: blocks.dropoutMasks };

@@ -37,7 +37,7 @@ export function encoder(blocks: Blocks, config: BertConfig, inputs: BertInputs):
   for (let index = 0; index < config.num_hidden_layers; index++) {
     const layer = architecture.layer(index);
     const attended = blocks.selfAttention(hidden, mask, layer, config.num_attention_heads, headSize(config));
-    hidden = blocks.denseResidualNorm(attended, hidden, layer.attentionOutput, layer.attentionNorm);
+    hidden = blocks.denseResidualNorm(attended, hidden, layer.attentionOutput, layer.attentionNorm, architecture.attentionOutputDropout);
     const intermediate = blocks.denseActivation(hidden, layer.intermediate, config.hidden_act);
     hidden = blocks.denseResidualNorm(intermediate, hidden, layer.output, layer.outputNorm);
   }
@@ -69,17 +69,46 @@ function packedClsIndices(inputs: BertInputs): Value {
   return op.add(op.mul(row, seq), column);
 }
 
+/** The [CLS] / <s> hidden state of each row, or of every example when rows are packed: [examples, hidden]. */
+export function firstTokens(hidden: Value, inputs?: BertInputs): Value {
+  return inputs?.positionIds
+    ? op.gather(op.reshape(hidden, [-1, hidden.shape[2] as number]), packedClsIndices(inputs), 0)
+    : op.gather(hidden, hidden.graph.constant([0], [], 'int64', 'cls_index'), 1);
+}
+
 /**
  * What sequence-level heads read from [CLS] — of every example when rows are packed: BertPooler
  * tanh(dense(·)), or DistilBERT's ReLU(pre_classifier(·)) (architecture.ts `summary`).
  */
 export function pooler(blocks: Blocks, config: BertConfig, hidden: Value, inputs?: BertInputs): Value {
-  const cls = inputs?.positionIds
-    ? op.gather(op.reshape(hidden, [-1, hidden.shape[2] as number]), packedClsIndices(inputs), 0)
-    : op.gather(hidden, hidden.graph.constant([0], [], 'int64', 'cls_index'), 1);
+  return summarize(blocks, config, firstTokens(hidden, inputs));
+}
+
+/** The summary layer (dense + activation) on [CLS] hidden states [examples, hidden]. */
+export function summarize(blocks: Blocks, config: BertConfig, first: Value): Value {
   const summary = architectureOf(config).summary;
-  const dense = blocks.dense(cls, summary.module);
+  const dense = blocks.dense(first, summary.module);
   return summary.activation === 'tanh' ? op.tanh(dense) : op.relu(dense);
+}
+
+/**
+ * Whether the summary a head reads belongs to the base model (BERT's `bert.pooler`, frozen with the
+ * encoder) rather than to the head (DistilBERT's `pre_classifier`, trained with it).
+ */
+export function summaryInBase(config: BertConfig, head: HeadKind): boolean {
+  const architecture = architectureOf(config);
+  return usesSummary(config, head) && architecture.summary.module.startsWith(architecture.basePrefix);
+}
+
+/**
+ * The vector a sequence-level head's task layers read (`pooled` in headLayers): the pooler's output
+ * where the architecture builds one for the head, else the <s> hidden state itself (RoBERTa's
+ * classification head, which has its own dense + tanh); null for heads that read the sequence.
+ */
+export function sequenceSummary(blocks: Blocks, config: BertConfig, head: HeadKind, hidden: Value, inputs?: BertInputs): Value | null {
+  if (usesSummary(config, head)) return pooler(blocks, config, hidden, inputs);
+  if (head === 'sequence-classification') return firstTokens(hidden, inputs);
+  return null;
 }
 
 /** BertLMPredictionHead: transform (dense, act, LayerNorm), then the decoder tied to the word embeddings. */
@@ -126,7 +155,7 @@ export function buildHead(graph: Graph, blocks: Blocks, config: BertConfig, head
     ? { inputIds: flatten(raw.inputIds), attentionMask: flatten(raw.attentionMask), ...(raw.tokenTypeIds ? { tokenTypeIds: flatten(raw.tokenTypeIds) } : {}) }
     : raw;
   const hidden = encoder(blocks, config, inputs);
-  const pooled = usesSummary(config, head) ? pooler(blocks, config, hidden, inputs) : null;
+  const pooled = sequenceSummary(blocks, config, head, hidden, inputs);
   const outputs = headLayers(graph, blocks, config, head, { hidden, pooled, inputIds: raw.inputIds }, options);
   return { inputs: raw, outputs };
 }
@@ -156,9 +185,8 @@ export function headLayers(
       break;
     case 'sequence-classification':
       if (architectureOf(config).sequenceClassifier === 'classification-head') {
-        // RobertaClassificationHead: <s> (from the sequence: there is no pooler), dropout, dense, tanh, dropout, out_proj.
-        const first = op.gather(states.hidden!, graph.constant([0], [], 'int64', 'first_token_index'), 1);
-        const dense = op.tanh(blocks.dense(blocks.dropout(first, 'classifier'), 'classifier.dense'));
+        // RobertaClassificationHead on <s> (`pooled` is its hidden state: there is no pooler): dropout, dense, tanh, dropout, out_proj.
+        const dense = op.tanh(blocks.dense(blocks.dropout(states.pooled!, 'classifier'), 'classifier.dense'));
         outputs.logits = blocks.dense(blocks.dropout(dense, 'classifier'), 'classifier.out_proj');
       } else {
         outputs.logits = blocks.dense(blocks.dropout(states.pooled!, 'classifier'), 'classifier');
@@ -170,7 +198,9 @@ export function headLayers(
       break;
     }
     case 'question-answering': {
-      const both = blocks.dense(states.hidden!, 'qa_outputs');
+      // DistilBertForQuestionAnswering has a dropout (qa_dropout) before qa_outputs; BERT and RoBERTa none.
+      const sequence = architectureOf(config).headDropout['question-answering'] ? blocks.dropout(states.hidden!, 'classifier') : states.hidden!;
+      const both = blocks.dense(sequence, 'qa_outputs');
       outputs.start_logits = op.gather(both, graph.constant([0], [], 'int64', 'qa_start_column'), 2);
       outputs.end_logits = op.gather(both, graph.constant([1], [], 'int64', 'qa_end_column'), 2);
       break;

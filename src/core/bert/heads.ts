@@ -1,4 +1,5 @@
-import { classInfo } from './architecture';
+import { architectureOf, classInfo } from './architecture';
+import type { BertConfig } from './config';
 
 /** The BERT heads of HF transformers, by the task names the rest of BERT Lens uses. */
 export type HeadKind =
@@ -29,6 +30,15 @@ export const ARCHITECTURE_OF: Record<HeadKind, string> = {
   'multiple-choice': 'BertForMultipleChoice',
   'causal-lm': 'BertLMHeadModel',
 };
+
+/**
+ * The HF class of a head in a config's own architecture (`RobertaForTokenClassification` for a
+ * RoBERTa), for messages: naming BERT's class to the owner of a RoBERTa would send them looking for
+ * the wrong model. When the architecture has no such class here, says so instead.
+ */
+export function headClassName(config: Pick<BertConfig, 'model_type'>, head: HeadKind): string {
+  return architectureOf(config).classes[head] ?? `none for ${config.model_type} in BERT Lens`;
+}
 
 /** The head of an HF class name of any supported architecture (`BertForMaskedLM`, `DistilBertForTokenClassification`). */
 export function headFromArchitecture(architecture: string): HeadKind | undefined {

@@ -1,12 +1,14 @@
 import { Random } from '../util/random';
 import type { BertConfig } from './config';
-import type { WeightSpec } from './weightNames';
+import { architectureOf } from './architecture';
+import { wordEmbeddingsName, type WeightSpec } from './weightNames';
 
 export type Weights = Map<string, Float32Array>;
 
 /**
  * HF `BertPreTrainedModel._init_weights`: normal(0, initializer_range) for linear and embedding
- * weights, zeros for biases, LayerNorm at identity, and the padding row of the word embeddings zeroed.
+ * weights, zeros for biases, LayerNorm at identity, and the padding row of every nn.Embedding with a
+ * padding_idx zeroed (the word embeddings; RoBERTa's position table too).
  */
 export function initWeight(spec: WeightSpec, config: BertConfig, random: Random): Float32Array {
   const size = spec.shape.reduce((a, b) => a * b, 1);
@@ -14,7 +16,7 @@ export function initWeight(spec: WeightSpec, config: BertConfig, random: Random)
   if (spec.init === 'ones') data.fill(1);
   else if (spec.init === 'normal') {
     for (let i = 0; i < size; i++) data[i] = random.normal() * config.initializer_range;
-    if (spec.name === 'bert.embeddings.word_embeddings.weight' && config.pad_token_id < spec.shape[0]!) {
+    if (paddedTables(config).includes(spec.name) && config.pad_token_id < spec.shape[0]!) {
       const h = spec.shape[1]!;
       data.fill(0, config.pad_token_id * h, (config.pad_token_id + 1) * h);
     }
@@ -27,4 +29,9 @@ export function initWeights(specs: WeightSpec[], config: BertConfig, seed: numbe
   const weights: Weights = new Map();
   for (const spec of specs) weights.set(spec.name, initWeight(spec, config, random));
   return weights;
+}
+
+function paddedTables(config: BertConfig): string[] {
+  const architecture = architectureOf(config);
+  return [wordEmbeddingsName(config), ...(architecture.positions === 'from-padding' ? [`${architecture.embeddings.positions}.weight`] : [])];
 }

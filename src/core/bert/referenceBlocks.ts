@@ -4,8 +4,9 @@ import * as op from '../graph/ops/index';
 import type { BertConfig, HiddenAct } from './config';
 import type { Blocks, DropoutSite } from './blocks';
 import type { BertInputs } from './definition';
-import { architectureOf, type LayerNames } from './architecture';
-import { defaultPositionIds } from './positions';
+import { architectureOf, classifierDropout, type LayerNames } from './architecture';
+import type { HeadKind } from './heads';
+import { embeddingPositionIds } from './positions';
 import { wordEmbeddingsName } from './weightNames';
 
 /** Supplies the graph value of an HF parameter: an initializer (frozen) or a graph input (trainable). */
@@ -55,10 +56,13 @@ export class ReferenceBlocks implements Blocks {
     private readonly dropoutEnabled = false,
     /** nn.Embedding(padding_idx): the padding row gets no gradient from the lookup (training only). */
     private readonly freezePaddingRow = false,
+    /** The head being built: its classifier dropout may be its own config field (DistilBERT). */
+    private readonly head?: HeadKind,
   ) {}
 
-  private wordEmbeddings(ids: Value): Value {
-    const table = this.param(wordEmbeddingsName(this.config));
+  /** A lookup in an nn.Embedding(padding_idx = pad_token_id) table: with freezePaddingRow, its padding row gets no gradient. */
+  private paddedLookup(name: string, ids: Value): Value {
+    const table = this.param(name);
     const looked = op.gather(table, ids, 0);
     if (!this.freezePaddingRow) return looked;
     const isPad = op.unsqueeze(op.equal(ids, this.graph.constant([this.config.pad_token_id], [], 'int64', 'pad_id')), [-1]);
@@ -67,8 +71,12 @@ export class ReferenceBlocks implements Blocks {
 
   embeddings(inputs: BertInputs): Value {
     const names = architectureOf(this.config).embeddings;
-    const words = this.wordEmbeddings(inputs.inputIds);
-    const positions = op.gather(this.param(`${names.positions}.weight`), inputs.positionIds ?? defaultPositionIds(this.config, inputs.inputIds), 0);
+    const words = this.paddedLookup(wordEmbeddingsName(this.config), inputs.inputIds);
+    const positionIds = embeddingPositionIds(this.config, inputs);
+    // RoBERTa's position table is an nn.Embedding(padding_idx) too: position padding_idx is padding.
+    const positions = architectureOf(this.config).positions === 'from-padding'
+      ? this.paddedLookup(`${names.positions}.weight`, positionIds)
+      : op.gather(this.param(`${names.positions}.weight`), positionIds, 0);
     // HF order: (inputs_embeds + token_type_embeddings) + position_embeddings; DistilBERT: words + positions.
     const withTypes = names.tokenTypes && inputs.tokenTypeIds ? op.add(words, op.gather(this.param(`${names.tokenTypes}.weight`), inputs.tokenTypeIds, 0)) : words;
     const summed = op.add(withTypes, positions);
@@ -105,8 +113,8 @@ export class ReferenceBlocks implements Blocks {
     return op.reshape(context, [0, 0, heads * headSize]);
   }
 
-  denseResidualNorm(x: Value, residual: Value, dense: string, norm: string): Value {
-    const projected = this.dropout(this.dense(x, dense), 'hidden');
+  denseResidualNorm(x: Value, residual: Value, dense: string, norm: string, dropout = true): Value {
+    const projected = dropout ? this.dropout(this.dense(x, dense), 'hidden') : this.dense(x, dense);
     return this.layerNorm(op.add(projected, residual), norm);
   }
 
@@ -138,7 +146,7 @@ export class ReferenceBlocks implements Blocks {
 
   private probability(site: DropoutSite): number {
     if (site === 'attention') return this.config.attention_probs_dropout_prob;
-    if (site === 'classifier') return this.config.classifier_dropout ?? this.config.hidden_dropout_prob;
+    if (site === 'classifier') return this.head ? classifierDropout(this.config, this.head) : this.config.classifier_dropout ?? this.config.hidden_dropout_prob;
     return this.config.hidden_dropout_prob;
   }
 }

@@ -7,8 +7,9 @@ import { firstNonFinite } from '../util/finite';
 import { serializeSafetensorsChunks, type TensorToWrite } from '../runtime/safetensors';
 import { exportInferenceOnnx } from './buildGraph';
 import type { BertConfig } from './config';
-import { ARCHITECTURE_OF, type HeadKind } from './heads';
-import { weightSpecs, WORD_EMBEDDINGS } from './weightNames';
+import type { HeadKind } from './heads';
+import { architectureOf } from './architecture';
+import { canonicalName, weightSpecs } from './weightNames';
 
 export interface SaveFolderOptions {
   config: BertConfig;
@@ -22,9 +23,31 @@ export interface SaveFolderOptions {
   metadata?: Record<string, string>;
 }
 
-/** config.json as HF's save_pretrained writes it: architectures, labels both ways, our extras kept. */
+/** BERT-named fields of a DistilBERT config and the DistilBertConfig field each comes from (config.ts fromDistilBertConfig). */
+const DISTILBERT_FIELDS: Record<string, string> = {
+  hidden_size: 'dim', num_hidden_layers: 'n_layers', num_attention_heads: 'n_heads', intermediate_size: 'hidden_dim',
+  hidden_act: 'activation', hidden_dropout_prob: 'dropout', attention_probs_dropout_prob: 'attention_dropout',
+};
+/** BERT-only fields that DistilBertConfig does not have (no token types, LayerNorm eps fixed at 1e-12). */
+const NOT_DISTILBERT = ['type_vocab_size', 'layer_norm_eps', 'position_embedding_type', 'is_decoder', 'classifier_dropout'];
+
+/**
+ * config.json as HF's save_pretrained writes it: the architecture's model_type, the head's class of
+ * that architecture in `architectures`, labels both ways, our extras kept. DistilBERT's fields are
+ * written under DistilBertConfig's names (dim, n_layers, ...), so that its from_pretrained reads them.
+ */
 export function configJson(config: BertConfig, head: HeadKind): string {
-  const out: Record<string, unknown> = { ...config, architectures: [ARCHITECTURE_OF[head]], model_type: 'bert' };
+  const architecture = architectureOf(config);
+  const className = architecture.classes[head];
+  if (!className) throw new SaveFolderError(`a ${config.model_type} model has no ${head} head to save`);
+  const out: Record<string, unknown> = { ...config, architectures: [className], model_type: architecture.modelType };
+  if (architecture.modelType === 'distilbert') {
+    for (const [ours, theirs] of Object.entries(DISTILBERT_FIELDS)) {
+      out[theirs] = out[ours];
+      delete out[ours];
+    }
+    for (const field of NOT_DISTILBERT) delete out[field];
+  }
   out.label2id = Object.fromEntries(Object.entries(config.id2label).map(([id, label]) => [label, Number(id)]));
   return JSON.stringify(out, null, 2) + '\n';
 }
@@ -60,7 +83,8 @@ export async function saveModelFolder(dir: string, options: SaveFolderOptions): 
   const bad = firstNonFinite([...tensors].map(([name, t]) => [name, t.data as Float32Array]));
   if (bad) throw new SaveFolderError(`cannot save ${dir}: ${bad.count} of the ${bad.size} values of ${bad.name} are NaN or infinite`);
   const lookup = (name: string): Float32Array => {
-    const data = options.weights.get(name) ?? (name === 'cls.predictions.decoder.weight' ? options.weights.get(WORD_EMBEDDINGS) : undefined);
+    // Tied aliases (the MLM decoder is the word-embedding matrix) are stored once.
+    const data = options.weights.get(name) ?? options.weights.get(canonicalName(options.config, name));
     if (!data) throw new Error(`weight ${name} is missing`);
     return data;
   };

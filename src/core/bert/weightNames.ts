@@ -104,3 +104,12 @@ export function canonicalName(config: BertConfig, name: string): string {
   if (name === lm.decoderBias) return lm.bias;
   return name;
 }
+
+/**
+ * The LayerNorm weights of a head (the parameters initialized at one), whatever their module is called
+ * (`LayerNorm`, DistilBERT's `sa_layer_norm`, RoBERTa's `lm_head.layer_norm`): HF Trainer exempts every
+ * parameter of a LayerNorm module from weight decay (get_decay_parameter_names), by type, not name.
+ */
+export function layerNormWeights(config: BertConfig, head: HeadKind): string[] {
+  return weightSpecs(config, head).filter((s) => s.init === 'ones').map((s) => s.name);
+}

@@ -65,7 +65,7 @@ export interface StoreReanchoring extends ReanchorResult {
   changed: boolean;
 }
 
-const TEMP_FILE = /^\.(annotations\.jsonl|labels\.json|annotations\.rejected\.jsonl|labels\.rejected\.json)\.(\d+)\.[0-9a-f]+\.tmp$/;
+const TEMP_FILE = /^\.(annotations\.jsonl|labels\.json|annotations\.rejected\.jsonl|labels\.rejected\.json|review\.json|review\.unreadable\.json)\.(\d+)\.[0-9a-f]+\.tmp$/;
 
 function isProcessAlive(pid: number): boolean {
   try {

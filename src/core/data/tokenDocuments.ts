@@ -1,6 +1,7 @@
 import type { AnnotatedDocument, DocumentToken, Span } from './annotation';
 import { spansToTags, tagsToSpans, type AlignmentIssue } from './bioAlignment';
 import { joinWords, punctuationWordTokens, whitespaceTokens } from './wordTokens';
+import { segmentRanges, type SegmentationMode } from '../tasks/shared/segmentation';
 
 /**
  * Words-and-tags sentences (CoNLL, HF token classification) ↔ character documents. A sentence's
@@ -39,6 +40,13 @@ export interface DocumentsToSentencesOptions {
   words?: 'punctuation' | 'whitespace';
   /** Passed to spansToTags: 'outward' widens spans that cut a word instead of leaving them out. */
   snap?: 'none' | 'outward';
+  /**
+   * Where one sentence (one training row) ends. Unset: at every line break — the layout of CoNLL and
+   * token JSONL documents, whose lines are their sentences (exports round-trip). Set: the segments
+   * NER inference reads (segmentation.ts), so a model trained on a workspace's documents sees the
+   * units the editor will give it; `none`: each document is one sequence.
+   */
+  segmentation?: SegmentationMode;
 }
 
 export interface DocumentSentence extends TaggedSentence {
@@ -54,8 +62,10 @@ export function documentWordOffsets(document: AnnotatedDocument, words: 'punctua
 }
 
 /**
- * Sentences of words and IOB2 tags: each line of a document's text is a sentence. Spans off word
- * boundaries and overlapping spans are in `alignment` (skipped, or widened with `snap: 'outward'`).
+ * Sentences of words and IOB2 tags: each line of a document's text is a sentence, or, with
+ * `segmentation`, each segment as NER inference cuts the text (a word belongs to the segment it
+ * starts in). Spans off word boundaries and overlapping spans are in `alignment` (skipped, or widened
+ * with `snap: 'outward'`).
  */
 export function documentsToSentences(
   documents: readonly AnnotatedDocument[],
@@ -67,19 +77,42 @@ export function documentsToSentences(
     const offsets = documentWordOffsets(document, options.words);
     const encoded = spansToTags(document.spans, offsets, { snap: options.snap ?? 'none', documentPath: document.meta.path, text: document.text });
     alignment.push(...encoded.issues);
+    const segmentOf = segmentLocator(document.text, options.segmentation);
     let current: DocumentSentence | undefined;
-    let lastEnd = 0;
+    let currentSegment = -1;
     offsets.forEach(([start, end], i) => {
-      if (!current || /[\r\n\u2028\u2029]/.test(document.text.slice(lastEnd, start))) {
+      const segment = segmentOf(start);
+      if (!current || segment !== currentSegment) {
         current = { tokens: [], tags: [], documentIndex };
         sentences.push(current);
+        currentSegment = segment;
       }
       current.tokens.push(document.text.slice(start, end));
       current.tags.push(encoded.tags[i]!);
-      lastEnd = end;
     });
   });
   return { sentences, alignment };
+}
+
+/**
+ * For words given in order: the index of the sentence a word starting at `start` is in — counting
+ * line breaks without `segmentation`, else the inference segment it starts in.
+ */
+function segmentLocator(text: string, segmentation: SegmentationMode | undefined): (start: number) => number {
+  let index = 0;
+  let scanned = 0;
+  if (segmentation === undefined) {
+    return (start) => {
+      if (/[\r\n\u2028\u2029]/.test(text.slice(scanned, start))) index++;
+      scanned = Math.max(scanned, start);
+      return index;
+    };
+  }
+  const bounds = segmentRanges(text, segmentation);
+  return (start) => {
+    while (index < bounds.length - 1 && bounds[index]![1] <= start) index++;
+    return index;
+  };
 }
 
 export function describeAlignmentIssue(issue: AlignmentIssue): string {

@@ -1,4 +1,6 @@
 import { labelList } from '../bert/config';
+import { architectureOf } from '../bert/architecture';
+import { maxSequenceLength } from '../bert/sequenceLength';
 import { ARCHITECTURE_OF, headFromArchitecture, type HeadKind } from '../bert/heads';
 import { checkpointFiles, inspectModelFolder, ModelFolderError, type ModelFolder } from '../runtime/modelFolder';
 import type { FinetuneTask } from './types';
@@ -37,8 +39,11 @@ export function checkBaseModelFolder(folder: ModelFolder, task: FinetuneTask, da
   const architecture = folder.config.architectures?.[0];
   const head = architecture ? headFromArchitecture(architecture) : undefined;
   if (head !== wanted) {
+    // The head class of the folder's own architecture (a RoBERTa gets a RobertaForTokenClassification).
+    const family = architectureOf(folder.config);
+    const headClass = family.classes[wanted] ?? ARCHITECTURE_OF[wanted];
     warnings.push(
-      `The model is ${architecture ? `a ${architecture}` : 'a BERT without a task head'}: a new ${ARCHITECTURE_OF[wanted]} head is initialized ` +
+      `The model is ${architecture ? `a ${architecture}` : `a ${family.classes.base ?? 'BertModel'} without a task head`}: a new ${headClass} head is initialized ` +
       'for your labels (its weights start random; the encoder is kept).',
     );
   } else if (!isGeneric(labels)) {
@@ -48,8 +53,10 @@ export function checkBaseModelFolder(folder: ModelFolder, task: FinetuneTask, da
       warnings.push(`Label${added.length === 1 ? '' : 's'} ${added.map((l) => `"${l}"`).join(', ')} ${added.length === 1 ? 'is' : 'are'} new to the model: the head is extended and ${added.length === 1 ? 'its rows start' : 'their rows start'} random.`);
     }
   }
-  if (maxSeqLength !== undefined && maxSeqLength > folder.config.max_position_embeddings) {
-    warnings.push(`max_seq_length ${maxSeqLength} is more than the model's max_position_embeddings (${folder.config.max_position_embeddings}): ${folder.config.max_position_embeddings} is used.`);
+  const longest = maxSequenceLength(folder.config);
+  if (maxSeqLength !== undefined && maxSeqLength > longest) {
+    const positions = folder.config.max_position_embeddings;
+    warnings.push(`max_seq_length ${maxSeqLength} is more than the model's ${longest === positions ? `max_position_embeddings (${positions})` : `${longest} tokens (max_position_embeddings ${positions}, positions counted from padding_idx + 1)`}: ${longest} is used.`);
   }
   return { errors, warnings, labels };
 }

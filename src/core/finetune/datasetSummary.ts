@@ -4,6 +4,7 @@ import { describeAlignmentIssue, documentsToSentences } from '../data/tokenDocum
 import type { ParseIssue } from '../data/parseResult';
 import { devCount } from './devSplit';
 import type { DatasetSummary, FinetuneTask, LabelCount } from './types';
+import { DEFAULT_SEGMENTATION, type SegmentationMode } from '../tasks/shared/segmentation';
 
 /**
  * What the fine-tune panel shows about the data before training, and what stops a start: the same
@@ -53,18 +54,22 @@ function labelChecks(task: FinetuneTask, labelCounts: readonly LabelCount[]): { 
 }
 
 /** Store documents → the NER training rows exactly as the training job builds them (documentsToSentences, spans widened to whole words). */
-export function nerSentencesOfDocuments(documents: readonly AnnotatedDocument[]): { sentences: NerSentence[]; alignmentWarnings: string[] } {
-  const { sentences, alignment } = documentsToSentences(documents, { snap: 'outward' });
+export function nerSentencesOfDocuments(
+  documents: readonly AnnotatedDocument[], segmentation: SegmentationMode = DEFAULT_SEGMENTATION,
+): { sentences: NerSentence[]; alignmentWarnings: string[] } {
+  const { sentences, alignment } = documentsToSentences(documents, { snap: 'outward', segmentation });
   return {
     sentences: sentences.map((s) => ({ tokens: s.tokens, tags: s.tags, line: s.documentIndex + 1 })),
     alignmentWarnings: alignment.map(describeAlignmentIssue),
   };
 }
 
-export function summarizeNerDocuments(documents: readonly AnnotatedDocument[], dev: DevSpec, source = 'workspace annotations'): DatasetSummary {
+export function summarizeNerDocuments(
+  documents: readonly AnnotatedDocument[], dev: DevSpec, source = 'workspace annotations', segmentation: SegmentationMode = DEFAULT_SEGMENTATION,
+): DatasetSummary {
   const counts = new Map<string, number>();
   for (const document of documents) for (const span of document.spans) counts.set(span.label, (counts.get(span.label) ?? 0) + 1);
-  const { sentences, alignmentWarnings } = nerSentencesOfDocuments(documents);
+  const { sentences, alignmentWarnings } = nerSentencesOfDocuments(documents, segmentation);
   const labelCounts = sortedCounts(counts);
   const halves = split(sentences.length, dev);
   const checks = labelChecks('ner', labelCounts);

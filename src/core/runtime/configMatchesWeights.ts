@@ -1,12 +1,15 @@
-import type { BertConfig } from '../bert/config';
-import { WORD_EMBEDDINGS } from '../bert/weightNames';
-import { canonicalizeBertKeys } from './stateDictKeys';
+import { architectureOf, classInfo } from '../bert/architecture';
+import { type BertConfig, numLabels } from '../bert/config';
+import { canonicalizeKeys, foreignArchitecture } from './stateDictKeys';
 
 /**
- * Compares the sizes a config declares with the tensors a safetensors header holds, before anything
- * is built from the config: a hostile or mistaken config (a layer count of 10⁹, a hidden size that
- * is not the weights') is refused in the time it takes to read the header, instead of surfacing as
- * minutes of graph building and an out-of-memory crash.
+ * Compares the sizes a config declares with the tensors a checkpoint holds, before anything is built
+ * from the config: a hostile or mistaken config (a layer count of 10⁹, a hidden size that is not the
+ * weights') is refused in the time it takes to read the header, instead of surfacing as minutes of
+ * graph building and an out-of-memory crash. The names compared are those of the config's
+ * architecture (architecture.ts); a checkpoint of another architecture (`bert.*` weights under
+ * model_type "roberta") and a classifier with another number of rows than the config's labels are
+ * named as such.
  *
  * Only what the file has is compared: a checkpoint without some tensor (a bare encoder has no
  * classifier) is judged later, when a task needs that tensor.
@@ -14,12 +17,21 @@ import { canonicalizeBertKeys } from './stateDictKeys';
  * Returns the first mismatch as a sentence, or undefined.
  */
 export function configWeightsMismatch(config: BertConfig, shapes: ReadonlyMap<string, readonly number[]>, weightsName: string): string | undefined {
+  const foreign = foreignArchitecture([...shapes.keys()], config.model_type, weightsName);
+  if (foreign) {
+    const types = foreign.modelTypes.map((t) => `"${t}"`).join(' / ');
+    return `model_type is "${config.model_type}", but ${weightsName} holds the weights of another architecture (model_type ${types}: "${foreign.tensor}"); ` +
+      `use the config.json that came with these weights`;
+  }
+  const architecture = architectureOf(config);
   const canonical = new Map<string, readonly number[]>();
-  for (const [name, key] of canonicalizeBertKeys(shapes.keys(), weightsName).toOriginal) canonical.set(name, shapes.get(key)!);
+  for (const [name, key] of canonicalizeKeys(shapes.keys(), weightsName, config.model_type).toOriginal) canonical.set(name, shapes.get(key)!);
 
+  const layerPrefix = architecture.layer(0).module.slice(0, -'0.'.length);
   const layers = new Set<number>();
   for (const name of canonical.keys()) {
-    const match = /^bert\.encoder\.layer\.(\d+)\./.exec(name);
+    if (!name.startsWith(layerPrefix)) continue;
+    const match = /^(\d+)\./.exec(name.slice(layerPrefix.length));
     if (match) layers.add(Number(match[1]));
   }
   if (layers.size > 0) {
@@ -31,18 +43,19 @@ export function configWeightsMismatch(config: BertConfig, shapes: ReadonlyMap<st
   }
 
   const h = config.hidden_size;
+  const names = architecture.embeddings;
   const expected: Array<[string, number[], string]> = [
-    [WORD_EMBEDDINGS, [config.vocab_size, h], 'vocab_size × hidden_size'],
-    ['bert.embeddings.position_embeddings.weight', [config.max_position_embeddings, h], 'max_position_embeddings × hidden_size'],
-    ['bert.embeddings.token_type_embeddings.weight', [config.type_vocab_size, h], 'type_vocab_size × hidden_size'],
-    ['bert.embeddings.LayerNorm.weight', [h], 'hidden_size'],
+    [`${names.words}.weight`, [config.vocab_size, h], 'vocab_size × hidden_size'],
+    [`${names.positions}.weight`, [config.max_position_embeddings, h], 'max_position_embeddings × hidden_size'],
+    ...(names.tokenTypes ? [[`${names.tokenTypes}.weight`, [config.type_vocab_size, h], 'type_vocab_size × hidden_size'] as [string, number[], string]] : []),
+    [`${names.norm}.weight`, [h], 'hidden_size'],
   ];
-  for (const layer of layers) {
-    const p = `bert.encoder.layer.${layer}.`;
+  for (const index of layers) {
+    const layer = architecture.layer(index);
     expected.push(
-      [`${p}attention.self.query.weight`, [h, h], 'hidden_size × hidden_size'],
-      [`${p}intermediate.dense.weight`, [config.intermediate_size, h], 'intermediate_size × hidden_size'],
-      [`${p}output.dense.weight`, [h, config.intermediate_size], 'hidden_size × intermediate_size'],
+      [`${layer.query}.weight`, [h, h], 'hidden_size × hidden_size'],
+      [`${layer.intermediate}.weight`, [config.intermediate_size, h], 'intermediate_size × hidden_size'],
+      [`${layer.output}.weight`, [h, config.intermediate_size], 'hidden_size × intermediate_size'],
     );
   }
   for (const [name, shape, meaning] of expected) {
@@ -51,5 +64,20 @@ export function configWeightsMismatch(config: BertConfig, shapes: ReadonlyMap<st
       return `${name} in ${weightsName} has shape [${actual.join(', ')}], but the config's ${meaning} is [${shape.join(', ')}]`;
     }
   }
-  return undefined;
+  return labelsMismatch(config, canonical, weightsName);
+}
+
+/** The classifier of a token- or sequence-classification checkpoint has one row per label of id2label / num_labels. */
+function labelsMismatch(config: BertConfig, canonical: ReadonlyMap<string, readonly number[]>, weightsName: string): string | undefined {
+  const declared = config.architectures?.[0];
+  const head = declared === undefined ? undefined : classInfo(declared)?.head;
+  if (head !== 'token-classification' && head !== 'sequence-classification') return undefined;
+  const name = head === 'sequence-classification' && architectureOf(config).sequenceClassifier === 'classification-head'
+    ? 'classifier.out_proj.weight'
+    : 'classifier.weight';
+  const rows = canonical.get(name)?.[0];
+  const labels = numLabels(config);
+  if (rows === undefined || rows === labels) return undefined;
+  return `the config has ${labels} label${labels === 1 ? '' : 's'} (id2label, or num_labels without it), but ${name} in ${weightsName} has ${rows} rows (one per label): ` +
+    `id2label must list the labels the ${declared} was trained with`;
 }

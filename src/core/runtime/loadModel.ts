@@ -1,7 +1,8 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as Ort from 'onnxruntime-node';
-import { ARCHITECTURE_OF, headFromArchitecture, type HeadKind } from '../bert/heads';
+import { MissingWeightError } from '../bert/buildGraph';
+import { headClassName, headFromArchitecture, type HeadKind } from '../bert/heads';
 import type { BertConfig } from '../bert/config';
 import { resolveModel, type DownloadProgress, type ResolvedModel } from './hub/resolveModel';
 import { convertedOnnxPath } from './onnxConversion';
@@ -91,7 +92,7 @@ export async function loadModel(reference: string, options: LoadModelOptions): P
   const name = folder.config.architectures?.[0] ?? 'no architectures entry';
   if (declared && !canServe(declared, options.head)) {
     throw new HeadMismatchError(
-      `${reference} is a ${name} (${HEAD_DESCRIPTION[declared]}); this needs ${HEAD_DESCRIPTION[options.head]} (${ARCHITECTURE_OF[options.head]}). ` +
+      `${reference} is a ${name} (${HEAD_DESCRIPTION[declared]}); this needs ${HEAD_DESCRIPTION[options.head]} (${headClassName(folder.config, options.head)}). ` +
         'Fine-tune it for the task or pick another model.',
     );
   }
@@ -105,7 +106,13 @@ export async function loadModel(reference: string, options: LoadModelOptions): P
   } else if (resolved.weightFormat === 'onnx' && folder.files.onnx && !(options.quantized && folder.files.safetensors)) {
     onnxPath = folder.files.onnx;
   } else if (checkpointFiles(folder)) {
-    onnxPath = await convertedOnnxPath(folder, { head: graphHead, quantize: options.quantized ?? false, cacheDir: options.cacheDir ?? defaultCacheDir() });
+    try {
+      onnxPath = await convertedOnnxPath(folder, { head: graphHead, quantize: options.quantized ?? false, cacheDir: options.cacheDir ?? defaultCacheDir() });
+    } catch (error) {
+      // Weights without the head (a folder with no `architectures` entry): name the model and the class it would need to be.
+      if (!(error instanceof MissingWeightError)) throw error;
+      throw new HeadMismatchError(`${reference} cannot serve as a ${graphHead} model (${headClassName(folder.config, graphHead)}): ${error.message}`);
+    }
     graphSource = 'converted';
     quantized = options.quantized ?? false;
   } else if (folder.files.onnx) {

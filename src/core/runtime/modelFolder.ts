@@ -6,7 +6,7 @@ import {
   readSafetensors, readSafetensorsHeader, type SafetensorsFile, type SafetensorsHeader, type TensorInfo, type TypedTensorData,
 } from './safetensors';
 import { configWeightsMismatch } from './configMatchesWeights';
-import { canonicalizeBertKeys, type KeyRename } from './stateDictKeys';
+import { canonicalizeKeys, type KeyRename } from './stateDictKeys';
 import { TOKENIZER_FILES } from './tokenizer/tokenizerFileNames';
 import { readTorchCheckpoint } from './weights/torchCheckpoint';
 
@@ -272,7 +272,7 @@ async function checkShards(
 /**
  * The weights of a folder under canonical HF names, backed by one or more safetensors files.
  * Tensors are views into the files' buffers (see SafetensorsFile); `renamed` lists the checkpoint
- * keys that were mapped (legacy LayerNorm names, missing `bert.` prefix), for the caller to report.
+ * keys that were mapped (legacy LayerNorm names, missing base-model prefix), for the caller to report.
  */
 export class CheckpointWeights {
   constructor(
@@ -344,11 +344,16 @@ export async function loadSafetensorsWeights(folder: ModelFolder): Promise<Check
     }
   }
   let canonical;
+  const weightsName = sources.map((s) => path.basename(s)).join(', ');
+  let mismatch: string | undefined;
   try {
-    canonical = canonicalizeBertKeys(owner.keys(), sources.join(', '));
+    canonical = canonicalizeKeys(owner.keys(), sources.join(', '), folder.config.model_type);
+    // Pickled checkpoints are only read now: the check inspectModelFolder makes on safetensors headers.
+    if (!folder.files.safetensors) mismatch = configWeightsMismatch(folder.config, new Map([...owner].map(([key, file]) => [key, file.info(key).shape])), weightsName);
   } catch (error) {
     throw new ModelFolderError(sources[0]!, (error as Error).message);
   }
+  if (mismatch) throw new ModelFolderError(folder.files.config, `${folder.files.config} does not describe the weights: ${mismatch}`);
   const entries = new Map<string, { file: SafetensorsFile; key: string }>();
   for (const [name, key] of canonical.toOriginal) entries.set(name, { file: owner.get(key)!, key });
   return new CheckpointWeights(entries, canonical.renamed, sources);

@@ -54,6 +54,10 @@ function checkClass(value: number, classes: number, what: string): void {
   if (!Number.isInteger(value) || value < 0 || value >= classes) throw new BatchError(`${what} ${value} is not a class index in [0, ${classes})`);
 }
 
+export function hasInput(graph: TrainingGraph, name: string): boolean {
+  return graph.graph.inputs.some((input) => input.name === name);
+}
+
 /** ORT feeds for one micro-batch of a training graph (without parameters and dropout masks). */
 export function batchFeeds(graph: TrainingGraph, config: BertConfig, batch: Batch, floatType: 'float32' | 'float64' = 'float32'): Record<string, Ort.Tensor> {
   const dims = dimsOf(batch.input_ids);
@@ -64,8 +68,9 @@ export function batchFeeds(graph: TrainingGraph, config: BertConfig, batch: Batc
   const feeds: Record<string, Ort.Tensor> = {
     input_ids: int64(ids, dims),
     attention_mask: int64(mask, dims),
-    token_type_ids: int64(types, dims),
   };
+  // Architectures without token types (DistilBERT) have no such graph input.
+  if (hasInput(graph, 'token_type_ids')) feeds.token_type_ids = int64(types, dims);
   if (graph.packed !== (batch.position_ids !== undefined)) {
     throw new BatchError(graph.packed ? 'a packed training graph needs packed batches (position_ids)' : 'packed batches (position_ids) need a packed training graph');
   }

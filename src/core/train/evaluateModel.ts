@@ -1,4 +1,5 @@
 import { labelList } from '../bert/config';
+import { maxSequenceLength } from '../bert/sequenceLength';
 import type { HeadKind } from '../bert/heads';
 import type { LoadedModel } from '../runtime/loadModel';
 import type { Encoding } from '../runtime/tokenizer/encoding';
@@ -57,7 +58,7 @@ export async function evaluateModel(model: LoadedModel, data: TaskData, options:
   const labels = labelList(config);
   // As the inference pipelines: windows no longer than the model (config) or its tokenizer declares.
   const tokenizerLimit = Number.isFinite(model.tokenizer.modelMaxLength) ? model.tokenizer.modelMaxLength : Infinity;
-  const maxSeqLength = Math.min(options.maxSeqLength ?? 128, config.max_position_embeddings, tokenizerLimit);
+  const maxSeqLength = Math.min(options.maxSeqLength ?? 128, maxSequenceLength(config), tokenizerLimit);
   const forward = (features: readonly Feature[], tokenOutputs: string[], rowOutputs: string[] = []) =>
     forwardWindows(model.session, features.map(asEncoding), {
       tokenOutputs,

@@ -18,6 +18,8 @@ export class EvaluationSession {
     private readonly session: Ort.InferenceSession,
     private readonly parameterShapes: Map<string, number[]>,
     readonly outputNames: string[],
+    /** input_ids, attention_mask and, where the architecture has them, token_type_ids. */
+    private readonly encoderInputs: ReadonlyArray<'input_ids' | 'attention_mask' | 'token_type_ids'>,
   ) {}
 
   static async create(config: BertConfig, head: HeadKind, weights: ReadonlyMap<string, Float32Array>, trainable: ReadonlySet<string>, threads?: number): Promise<EvaluationSession> {
@@ -26,7 +28,8 @@ export class EvaluationSession {
     for (const [name, value] of Object.entries(built.outputs)) built.graph.output(value, name);
     const shapes = new Map([...built.parameters].map(([name, value]) => [name, value.shape as number[]]));
     const session = await createSession(writeOnnx(built.graph), { intraOpNumThreads: threads ?? 0 });
-    return new EvaluationSession(session, shapes, outputNames);
+    const encoderInputs = (['input_ids', 'attention_mask', 'token_type_ids'] as const).filter((name) => built.graph.inputs.some((input) => input.name === name));
+    return new EvaluationSession(session, shapes, outputNames, encoderInputs);
   }
 
   /** Outputs for rows of features, in order; token outputs are cut to each row's own length. */
@@ -40,7 +43,7 @@ export class EvaluationSession {
       const batch = collate(head, rows, padTokenId);
       const feeds: Record<string, Ort.Tensor> = {};
       const dims = [rows.length, batch.input_ids[0]!.length];
-      for (const key of ['input_ids', 'attention_mask', 'token_type_ids'] as const) {
+      for (const key of this.encoderInputs) {
         feeds[key] = tensor('int64', BigInt64Array.from((batch[key] as number[][]).flat(), (v) => BigInt(v)), dims);
       }
       for (const [name, shape] of this.parameterShapes) feeds[name] = tensor('float32', params.get(name)!, shape);

@@ -1,6 +1,7 @@
 import type * as Ort from 'onnxruntime-node';
 import type { BertConfig } from '../bert/config';
-import { encoder, pooler } from '../bert/definition';
+import { encoder, firstTokens, pooler, summaryInBase, type BertInputs } from '../bert/definition';
+import { architectureOf } from '../bert/architecture';
 import { FusedBlocks, type WeightLookup } from '../bert/fusedBlocks';
 import type { HeadKind } from '../bert/heads';
 import { Graph } from '../graph/graph';
@@ -12,7 +13,12 @@ import type { Feature } from './features';
 /** Graph input of a head-only graph that receives the cached encoder output. */
 export const FEATURES_INPUT = 'frozen_features';
 
-/** The encoder output a head's task layers read: HF's `last_hidden_state` or `pooler_output`. */
+/**
+ * The frozen encoder output a head's trainable layers read: HF's `last_hidden_state`, or for sequence
+ * heads `pooler_output` — one vector per row: BERT's pooler output (the pooler belongs to the frozen
+ * base model), else the [CLS] / <s> hidden state, which the head transforms itself (DistilBERT's
+ * pre_classifier, RoBERTa's classification head: both trained with the head).
+ */
 export type FrozenOutput = 'last_hidden_state' | 'pooler_output';
 
 /** Above this, head-only training runs the frozen encoder every step instead of caching its output. */
@@ -100,13 +106,14 @@ export class FrozenFeatureCache {
 function frozenEncoderOnnx(config: BertConfig, head: HeadKind, weight: WeightLookup, output: FrozenOutput): Uint8Array {
   const graph = new Graph(`bert_${head}_frozen_encoder`);
   const blocks = new FusedBlocks(graph, config, head, weight);
-  const inputs = {
+  const inputs: BertInputs = {
     inputIds: graph.input('input_ids', 'int64', ['batch', 'seq']),
     attentionMask: graph.input('attention_mask', 'int64', ['batch', 'seq']),
-    tokenTypeIds: graph.input('token_type_ids', 'int64', ['batch', 'seq']),
+    ...(architectureOf(config).embeddings.tokenTypes ? { tokenTypeIds: graph.input('token_type_ids', 'int64', ['batch', 'seq']) } : {}),
   };
   const hidden = encoder(blocks, config, inputs);
-  graph.output(output === 'pooler_output' ? pooler(blocks, config, hidden) : hidden, output);
+  const summary = summaryInBase(config, head) ? pooler(blocks, config, hidden) : firstTokens(hidden);
+  graph.output(output === 'pooler_output' ? summary : hidden, output);
   return writeOnnx(graph);
 }
 
@@ -142,7 +149,9 @@ export async function computeFrozenFeatures(
         types[r * seq + t] = BigInt(row.tokenTypeIds[t] ?? 0);
       }));
       const dims = [members.length, seq];
-      const result = await session.run({ input_ids: tensor('int64', ids, dims), attention_mask: tensor('int64', mask, dims), token_type_ids: tensor('int64', types, dims) });
+      const feeds: Record<string, Ort.Tensor> = { input_ids: tensor('int64', ids, dims), attention_mask: tensor('int64', mask, dims) };
+      if (architectureOf(config).embeddings.tokenTypes) feeds.token_type_ids = tensor('int64', types, dims);
+      const result = await session.run(feeds);
       const data = result[output]!.data as Float32Array;
       members.forEach((row, r) => {
         cached.set(row, output === 'pooler_output'

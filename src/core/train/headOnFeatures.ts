@@ -1,7 +1,8 @@
 import type * as Ort from 'onnxruntime-node';
 import { MissingWeightError, type ReferenceGraph } from '../bert/buildGraph';
 import type { BertConfig } from '../bert/config';
-import { headLayers } from '../bert/definition';
+import { headLayers, summarize, summaryInBase } from '../bert/definition';
+import { usesSummary } from '../bert/architecture';
 import type { WeightLookup } from '../bert/fusedBlocks';
 import type { HeadKind } from '../bert/heads';
 import { ReferenceBlocks } from '../bert/referenceBlocks';
@@ -45,9 +46,11 @@ export function buildHeadOnFeatures(
     parameters.set(name, value);
     return value;
   };
-  const blocks = new ReferenceBlocks(graph, config, param, dtype, options.dropout ?? false);
+  const blocks = new ReferenceBlocks(graph, config, param, dtype, options.dropout ?? false, false, head);
   const features = graph.input(FEATURES_INPUT, dtype, output === 'pooler_output' ? ['batch', config.hidden_size] : ['batch', 'seq', config.hidden_size]);
-  const outputs = headLayers(graph, blocks, config, head, output === 'pooler_output' ? { hidden: null, pooled: features } : { hidden: features, pooled: null });
+  // Cached [CLS] states of a head that owns its summary layer (DistilBERT's pre_classifier) go through it here.
+  const pooled = usesSummary(config, head) && !summaryInBase(config, head) ? summarize(blocks, config, features) : features;
+  const outputs = headLayers(graph, blocks, config, head, output === 'pooler_output' ? { hidden: null, pooled } : { hidden: features, pooled: null });
   const trainable = new Map([...parameters].filter(([name]) => options.trainable?.has(name)));
   return { graph, outputs, parameters: trainable, dropoutMasks: blocks.dropoutMasks };
 }

@@ -95,7 +95,7 @@ export async function initializeForTraining(
   }
   const used = new Set(specs.map((s) => s.name));
   for (const name of checkpoint.names()) {
-    if (!used.has(name) && !used.has(canonicalName(config, name)) && name !== 'bert.embeddings.position_ids') report.unused.push(name);
+    if (!used.has(name) && !used.has(canonicalName(config, name)) && !name.endsWith('embeddings.position_ids')) report.unused.push(name);
   }
   return { config, weights, report };
 }

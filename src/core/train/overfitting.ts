@@ -3,6 +3,9 @@
  * training goes on making the model worse on held-out data (overfitting, or a learning rate too high).
  */
 export class FallingScoreDetector {
+  /** How every warning of this detector begins; the panel recognises the trainer's message by it (isFallingScoreWarning). */
+  static readonly PREFIX = 'warning: dev ';
+
   private readonly history: number[] = [];
   private warnedAt = -1;
 
@@ -25,10 +28,15 @@ export class FallingScoreDetector {
     if (this.warnedAt === streakStart) return undefined;
     this.warnedAt = streakStart;
     const path = this.history.slice(streakStart).map((v) => formatScore(v)).join(' → ');
-    return `warning: dev ${metric} got worse ${drops} evaluations in a row (${path}): the model may be overfitting, or the learning rate is too high`;
+    return `${FallingScoreDetector.PREFIX}${metric} got worse ${drops} evaluations in a row (${path}): the model may be overfitting, or the learning rate is too high`;
   }
 }
 
 function formatScore(value: number): string {
   return Math.abs(value) >= 100 ? value.toFixed(0) : value.toPrecision(3);
+}
+
+/** True for a message FallingScoreDetector.add returned (it reaches the editor as a trainer info line). */
+export function isFallingScoreWarning(message: string): boolean {
+  return message.startsWith(FallingScoreDetector.PREFIX) && / got worse \d+ evaluations in a row /.test(message);
 }

@@ -6,7 +6,9 @@ import { labelList } from '../bert/config';
 import type { HeadKind } from '../bert/heads';
 import { PACKABLE_HEADS } from '../bert/definition';
 import { saveModelFolder } from '../bert/saveFolder';
-import { weightSpecs } from '../bert/weightNames';
+import { layerNormWeights, weightSpecs } from '../bert/weightNames';
+import { architectureOf, classifierDropout } from '../bert/architecture';
+import { maxSequenceLength } from '../bert/sequenceLength';
 import { inspectModelFolder } from '../runtime/modelFolder';
 import type { Tokenizer } from '../runtime/tokenizer/tokenizer';
 import { loadBertTokenizer } from '../runtime/tokenizer/tokenizerFiles';
@@ -104,20 +106,30 @@ interface Prepared {
   report: FeatureReport;
 }
 
-function trainableNames(config: BertConfig, head: HeadKind, layers: TrainLayers): Set<string> {
-  const names = weightSpecs(config, head).map((s) => s.name);
+export function trainableNames(config: BertConfig, head: HeadKind, layers: TrainLayers): Set<string> {
+  const architecture = architectureOf(config);
+  const never = new Set(architecture.untrainable(config));
+  const names = weightSpecs(config, head).map((s) => s.name).filter((n) => !never.has(n));
   if (layers === 'all') return new Set(names);
-  const isHead = (n: string) => !n.startsWith('bert.');
+  // The task head: whatever is outside the base model (classifier.*, DistilBERT's pre_classifier, lm_head.*).
+  const isHead = (n: string) => !n.startsWith(architecture.basePrefix);
   if (layers === 'head') return new Set(names.filter(isHead));
   if (!Number.isInteger(layers) || layers < 0 || layers > config.num_hidden_layers) {
     throw new TrainingInputError(`train layers must be head, all, or 0..${config.num_hidden_layers}; got ${layers}`);
   }
   const first = config.num_hidden_layers - layers;
-  return new Set(names.filter((n) => {
-    if (isHead(n) || n.startsWith('bert.pooler.')) return true;
-    const match = /^bert\.encoder\.layer\.(\d+)\./.exec(n);
-    return match !== null && Number(match[1]) >= first;
-  }));
+  const topLayers = Array.from({ length: layers }, (_, i) => architecture.layer(first + i).module);
+  return new Set(names.filter((n) => isHead(n) || n.startsWith(`${architecture.summary.module}.`) || topLayers.some((prefix) => n.startsWith(prefix))));
+}
+
+/**
+ * The training arguments the optimizer uses: the no_decay name patterns plus every LayerNorm weight
+ * of the architecture, so that DistilBERT's sa_layer_norm and RoBERTa's lm_head.layer_norm are
+ * exempt from weight decay as HF Trainer exempts LayerNorm modules (for BERT the patterns match them already).
+ */
+export function optimizerArguments(args: TrainingArguments, config: BertConfig, head: HeadKind): TrainingArguments {
+  const extra = layerNormWeights(config, head).filter((n) => !args.no_decay.some((pattern) => n.includes(pattern)));
+  return extra.length ? { ...args, no_decay: [...args.no_decay, ...extra] } : args;
 }
 
 function fingerprint(features: readonly Feature[]): string {
@@ -127,7 +139,7 @@ function fingerprint(features: readonly Feature[]): string {
 }
 
 function prepare(data: TaskData, tokenizer: Tokenizer, config: BertConfig, args: TrainingArguments, docStride: number): Prepared {
-  const maxSeqLength = Math.min(args.max_seq_length, config.max_position_embeddings);
+  const maxSeqLength = Math.min(args.max_seq_length, maxSequenceLength(config));
   switch (data.task) {
     case 'ner':
       return nerFeatures(data.sentences, tokenizer, config.label2id, { maxSeqLength });
@@ -205,6 +217,8 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
     config.hidden_dropout_prob = options.dropout;
     config.attention_probs_dropout_prob = options.dropout;
     config.classifier_dropout = options.dropout;
+    // DistilBERT's heads have their own fields (seq_classif_dropout, qa_dropout).
+    for (const field of Object.values(architectureOf(config).headDropout)) config[field] = options.dropout;
   }
   for (const line of describeInitReport(init.report, options.modelDir)) emit({ type: 'info', message: line });
   const weights = init.weights;
@@ -212,11 +226,11 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
   const train = prepare(options.train, tokenizer, config, args, options.docStride ?? 128);
   if (train.features.length === 0) throw new TrainingInputError('the training data has no examples');
   const evalData = options.eval ? prepare(options.eval, tokenizer, config, args, options.docStride ?? 128) : undefined;
-  if (train.report.windowed > 0) emit({ type: 'info', message: `${train.report.windowed} training examples were longer than ${args.max_seq_length} tokens and were split into overlapping windows` });
+  if (train.report.windowed > 0) emit({ type: 'info', message: `${train.report.windowed} training examples were longer than ${Math.min(args.max_seq_length, maxSequenceLength(config))} tokens and were split into overlapping windows` });
 
   const layers = options.trainLayers ?? 'all';
   const trainable = trainableNames(config, head, layers);
-  const dropoutOn = config.hidden_dropout_prob > 0 || config.attention_probs_dropout_prob > 0 || (config.classifier_dropout ?? 0) > 0;
+  const dropoutOn = config.hidden_dropout_prob > 0 || config.attention_probs_dropout_prob > 0 || classifierDropout(config, head) > 0;
   const frozenOutput = layers === 'head' && options.featureCache !== false ? frozenOutputOf(head) : null;
   let useCache = frozenOutput !== null;
   if (frozenOutput !== null) {
@@ -244,7 +258,8 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
     : undefined;
   if (head === 'masked-lm' && tokenizer.maskTokenId === undefined) throw new TrainingInputError('the tokenizer has no [MASK] token: masked-LM training needs one');
 
-  let optimization = Optimization.create(params, args, totalSteps);
+  const optimizerArgs = optimizerArguments(args, config, head);
+  let optimization = Optimization.create(params, optimizerArgs, totalSteps);
   let epochRandom = new Random(args.seed);
   let stepRandom = new Random(args.seed + 1);
   let startEpoch = 0;
@@ -268,7 +283,7 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
     if (state.task !== options.task) throw new TrainingInputError(`${options.resumeFrom} is a ${state.task} checkpoint, not ${options.task}`);
     if (state.data_fingerprint !== dataFingerprint) emit({ type: 'info', message: `the training data differs from the data of ${options.resumeFrom}; the run will not repeat the original one` });
     for (const [name, value] of checkpoint.weights) if (weights.has(name)) weights.get(name)!.set(value);
-    optimization = Optimization.restore(params, args, totalSteps, checkpoint.optimizer, state.global_step);
+    optimization = Optimization.restore(params, optimizerArgs, totalSteps, checkpoint.optimizer, state.global_step);
     epochRandom = Random.fromState(state.epoch_random);
     stepRandom = Random.fromState(state.step_random);
     startEpoch = state.epoch_index;
@@ -324,7 +339,7 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
         return classificationEvalMetrics(options.eval.examples, evalData.features, outputs, labels, config.problem_type === 'regression');
       case 'qa':
         return qaEvalMetrics(options.eval.examples, evalData.features, outputs, tokenizer, {
-          maxLength: Math.min(args.max_seq_length, config.max_position_embeddings),
+          maxLength: Math.min(args.max_seq_length, maxSequenceLength(config)),
           docStride: options.docStride ?? 128,
         });
       default:

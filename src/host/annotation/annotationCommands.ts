@@ -1,11 +1,14 @@
 import * as vscode from 'vscode';
+import { reviewKey } from '../../core/data/reviewKey';
 import type { EntityStore } from '../ner/entityStore';
+import { entityType } from '../ner/labelColors';
 import { describeAccept, joinTokenPredictions, type Prediction } from './acceptPredictions';
 import type { AnnotationModel } from './annotationModel';
 import { documentLocation, openDocument, selectionRanges, spanTarget } from './editorTargets';
 import { HOVER_COMMANDS } from './hoverContent';
 import { labelForKey } from './labelChoice';
 import { pickLabel } from './labelQuickPick';
+import type { RejectionStores } from './reviewSession';
 import type { TrackedSpan } from './trackedSpans';
 import { isLocation, type DocumentLocation } from './workspacePath';
 
@@ -24,6 +27,8 @@ export interface CommandServices {
   model: AnnotationModel;
   entities: EntityStore;
   log: vscode.LogOutputChannel;
+  /** What Review Predictions rejected: Accept Predictions leaves those out too. */
+  rejections: RejectionStores;
 }
 
 function status(message: string): void {
@@ -180,10 +185,17 @@ export function registerAnnotationCommands(services: CommandServices): vscode.Di
         return;
       }
       const document = target.editor.document;
-      const predictions = joinTokenPredictions(entry.entities, (from, to) => document.getText(new vscode.Range(document.positionAt(from), document.positionAt(to))));
+      const joined = joinTokenPredictions(entry.entities, (from, to) => document.getText(new vscode.Range(document.positionAt(from), document.positionAt(to))));
+      const rejections = await services.rejections.storeFor(target.location.folderDir).catch((error: unknown) => {
+        services.log.warn(`could not read the review file: ${(error as Error).message}`);
+        return undefined;
+      });
+      const text = document.getText();
+      const predictions = rejections ? joined.filter((p) => !rejections.has(reviewKey(text, p.start, p.end, entityType(p.label)))) : joined;
       const plan = await model.accept(target.key, predictions);
       if (!plan) return;
-      const message = `BERT Lens: ${describeAccept(plan)}.`;
+      const rejectedBefore = joined.length - predictions.length;
+      const message = `BERT Lens: ${describeAccept(plan)}${rejectedBefore > 0 ? `; ${rejectedBefore} left out (rejected in review before)` : ''}.`;
       if (plan.conflicts.length > 0) {
         services.log.info(message);
         for (const conflict of plan.conflicts) services.log.info(`  kept your annotation over the prediction ${conflict.label} ${JSON.stringify(conflict.text)} [${conflict.start}, ${conflict.end})`);

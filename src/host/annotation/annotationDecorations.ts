@@ -3,9 +3,9 @@ import { PALETTE_SLOTS, colorIds } from '../ner/labelColors';
 import type { TrackedSpan } from './trackedSpans';
 
 /**
- * Annotations drawn unlike predictions: a solid underline in the label's colour and no background
- * (predictions have the tinted background and a thin border), so a span the model found and the
- * person confirmed shows both. One decoration type per colour slot, shared by all editors.
+ * Annotations drawn unlike predictions: the label's tinted background and a solid underline in its
+ * colour (predictions have only a dashed outline, see ner/decorations.ts), so a span the model found
+ * and the person confirmed shows both. One decoration type per colour slot, shared by all editors.
  */
 export class AnnotationDecorations implements vscode.Disposable {
   private readonly types = new Map<string, vscode.TextEditorDecorationType>();
@@ -31,8 +31,10 @@ export class AnnotationDecorations implements vscode.Disposable {
   private typeFor(slot: string): vscode.TextEditorDecorationType {
     let type = this.types.get(slot);
     if (!type) {
-      const color = new vscode.ThemeColor(colorIds(slot).border);
+      const ids = colorIds(slot);
+      const color = new vscode.ThemeColor(ids.border);
       type = vscode.window.createTextEditorDecorationType({
+        backgroundColor: new vscode.ThemeColor(ids.background),
         borderStyle: 'solid',
         borderWidth: '0 0 2px 0',
         borderColor: color,

@@ -11,12 +11,15 @@ export interface AnnotationSettings {
   saveDelay: number;
   /** Text categories: the labels offered before the workspace's decisions add their own, and whether one or several apply. */
   categories: CategorySet;
+  /** Review Predictions proposes only predictions scoring at least this (0–1). */
+  reviewThreshold: number;
 }
 
 export const ANNOTATION_SETTING_DEFAULTS: AnnotationSettings = {
   labels: ['PER', 'ORG', 'LOC', 'MISC'],
   saveDelay: 400,
   categories: { labels: [], exclusive: true },
+  reviewThreshold: 0.5,
 };
 
 function readLabelList(raw: unknown[], setting: string, problems: string[]): string[] {
@@ -67,5 +70,11 @@ export function readAnnotationSettings(read: SettingReader): { settings: Annotat
     else problems.push(`bertLens.annotation.saveDelay must be an integer from 0 to 60000, got ${JSON.stringify(rawDelay)}`);
   }
   const categories = readCategorySet(read('bertLens.annotation.categories'), problems);
-  return { settings: { labels, saveDelay, categories }, problems };
+  let reviewThreshold = ANNOTATION_SETTING_DEFAULTS.reviewThreshold;
+  const rawThreshold = read('bertLens.annotation.reviewThreshold');
+  if (rawThreshold !== undefined && rawThreshold !== null) {
+    if (typeof rawThreshold === 'number' && rawThreshold >= 0 && rawThreshold <= 1) reviewThreshold = rawThreshold;
+    else problems.push(`bertLens.annotation.reviewThreshold must be a number from 0 to 1, got ${JSON.stringify(rawThreshold)}`);
+  }
+  return { settings: { labels, saveDelay, categories, reviewThreshold }, problems };
 }

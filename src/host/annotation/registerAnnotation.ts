@@ -18,6 +18,8 @@ import type { EditKind } from './documentAnnotations';
 import { documentLocation } from './editorTargets';
 import { labelSet } from './labelChoice';
 import { AnnotationPersistence, type AnnotationReporter } from './persistence';
+import { registerReview } from './registerReview';
+import { RejectionStores } from './reviewSession';
 import { registerTransferCommands } from './transferCommands';
 import { isLocation, locateDocument } from './workspacePath';
 
@@ -120,6 +122,7 @@ export function registerAnnotation(
   const decorations = new AnnotationDecorations();
   const categoryDecorations = new CategoryDecorations();
   const mode = new AnnotationMode();
+  const rejections = new RejectionStores();
   const changes = new vscode.EventEmitter<string | undefined>();
   let filter = context.workspaceState.get<EntityFilter>(FILTER_STATE_KEY, 'all');
 
@@ -234,9 +237,10 @@ export function registerAnnotation(
     }),
     registerAnnotationHover(model, entities),
     registerAcceptCodeActions(model, entities),
-    ...registerAnnotationCommands({ model, entities, log }),
+    ...registerAnnotationCommands({ model, entities, log, rejections }),
     ...registerTransferCommands({ model, persistence, log }),
     ...registerCategoryCommands({ model, categorySet: () => settings.categories, classifications, log }),
+    ...registerReview({ model, entities, log, rejections, threshold: () => settings.reviewThreshold }),
     vscode.commands.registerCommand(TOGGLE_ANNOTATION_MODE_COMMAND, async () => {
       const folderDir = activeFolder() ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
       if (folderDir) await refreshLabels(folderDir);

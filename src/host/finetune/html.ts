@@ -11,6 +11,8 @@ export interface PanelHtmlOptions {
   nonce: string;
   scriptUri: string;
   styleUri: string;
+  /** 'panel': the whole fine-tune UI (editor area); 'status': the sidebar's compact status. */
+  mode?: 'panel' | 'status';
 }
 
 /**
@@ -32,7 +34,10 @@ function attribute(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** The page: the CSP, one stylesheet, an empty container, one script. Everything else is built by the script. */
+/**
+ * The page: the CSP, one stylesheet, an empty container, one script. Everything else is built by the
+ * script, which reads the container's id: main#app is the full panel, main#status the compact status.
+ */
 export function panelHtml(options: PanelHtmlOptions): string {
   if (!/^[A-Za-z0-9+/=]{16,}$/.test(options.nonce)) throw new Error('the nonce must be base64 of at least 96 bits');
   const csp = contentSecurityPolicy(options.cspSource, options.nonce);
@@ -43,10 +48,10 @@ export function panelHtml(options: PanelHtmlOptions): string {
 <meta http-equiv="Content-Security-Policy" content="${attribute(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${attribute(options.styleUri)}">
-<title>Fine-tune</title>
+<title>${options.mode === 'status' ? 'Fine-tune status' : 'Fine-tune'}</title>
 </head>
 <body>
-<main id="app" data-state="loading">Loading…</main>
+<main id="${options.mode === 'status' ? 'status' : 'app'}" data-state="loading">Loading…</main>
 <script nonce="${attribute(options.nonce)}" src="${attribute(options.scriptUri)}"></script>
 </body>
 </html>

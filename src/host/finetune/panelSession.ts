@@ -1,8 +1,9 @@
+import * as path from 'node:path';
 import type { DatasetSummary } from '../../core/finetune/types';
 import type { TrainPayload } from '../../worker/jobKinds';
 import { DEFAULT_FIELDS, type FormField, type FormFields } from '../../../webview/form';
 import {
-  MessageError, parseWebviewMessage, type HostMessage, type ModelOption, type Notice, type PanelState, type PickField,
+  MessageError, parseWebviewMessage, type HostMessage, type ModelOption, type Notice, type PanelState, type PickField, type RunView,
 } from '../../../webview/protocol';
 import type { LogLevel, TrainingController } from './trainingController';
 
@@ -19,6 +20,14 @@ export interface PanelHost {
   useForNer(dir: string): Promise<string>;
   /** Copies a model folder where the user chooses; undefined when the dialog was dismissed. */
   exportModel(dir: string): Promise<string | undefined>;
+  /** The runs on disk; `trainingDir` is the run the job writes now (it cannot be deleted). */
+  runs(trainingDir: string | null): Promise<RunView[]>;
+  /** Asks the user (a modal dialog); true only when they confirmed. */
+  confirmDeleteRun(run: RunView): Promise<boolean>;
+  /** Deletes a run folder (runFolders.deleteRun: it refuses the training run too). */
+  deleteRun(dir: string, trainingDir: string | null): Promise<void>;
+  /** Shows the full panel in the editor area (asked by the sidebar's compact status). */
+  openPanel(): void;
   savedFields(): FormFields | undefined;
   saveFields(fields: FormFields): void;
   log(level: LogLevel, message: string): void;
@@ -40,6 +49,7 @@ export class PanelSession {
   private fields: FormFields;
   private dataset: DatasetSummary | null = null;
   private models: ModelOption[] = [];
+  private runs: RunView[] = [];
   private notices: Notice[] = [];
   private jobTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscription: { dispose(): void };
@@ -66,7 +76,7 @@ export class PanelSession {
     try {
       switch (message.type) {
         case 'ready':
-          await Promise.all([this.refreshDataset(), this.refreshModels()]);
+          await Promise.all([this.refreshDataset(), this.refreshModels(), this.refreshRuns()]);
           this.sendJob();
           return;
         case 'fieldsChanged': {
@@ -77,7 +87,24 @@ export class PanelSession {
           return;
         }
         case 'refreshDataset':
-          await Promise.all([this.refreshDataset(), this.refreshModels()]);
+          await Promise.all([this.refreshDataset(), this.refreshModels(), this.refreshRuns()]);
+          return;
+        case 'openPanel':
+          this.host.openPanel();
+          return;
+        case 'useRunForNer': {
+          const run = this.runs.find((r) => r.path === message.path);
+          if (!run) {
+            this.notify({ level: 'error', text: `${message.path} is not one of the runs this panel listed.` });
+          } else if (!run.nerModel) {
+            this.notify({ level: 'error', text: `${run.name} holds no model yet (no checkpoint and no final model).` });
+          } else {
+            this.notify({ level: 'info', text: await this.host.useForNer(run.nerModel) });
+          }
+          return;
+        }
+        case 'deleteRun':
+          await this.deleteRun(message.path);
           return;
         case 'start':
           await this.start(message.fields);
@@ -127,7 +154,29 @@ export class PanelSession {
   }
 
   private isListedModel(dir: string): boolean {
-    return this.controller.isKnownModel(dir) || this.models.some((m) => m.path === dir);
+    return this.controller.isKnownModel(dir) || this.models.some((m) => m.path === dir) || this.runs.some((r) => r.nerModel === dir);
+  }
+
+  /** The folder the running job writes; null when no job is active. */
+  private trainingDir(): string | null {
+    return this.controller.active ? this.controller.view.outputDir : null;
+  }
+
+  private async deleteRun(dir: string): Promise<void> {
+    const run = this.runs.find((r) => r.path === dir);
+    if (!run) {
+      this.notify({ level: 'error', text: `${dir} is not one of the runs this panel listed.` });
+      return;
+    }
+    const training = this.trainingDir();
+    if (training !== null && path.resolve(training) === path.resolve(run.path)) {
+      this.notify({ level: 'error', text: `${run.name} is training: cancel the job (or let it finish) before deleting the run.` });
+      return;
+    }
+    if (!(await this.host.confirmDeleteRun(run))) return;
+    await this.host.deleteRun(run.path, this.trainingDir());
+    this.notify({ level: 'info', text: `Deleted the run ${run.name}.` });
+    await Promise.all([this.refreshModels(), this.refreshRuns()]);
   }
 
   private async start(fields: FormFields): Promise<void> {
@@ -142,7 +191,8 @@ export class PanelSession {
     this.sendState();
     if (!plan.payload) return;
     // The job's end is reported through the controller's view; nothing to await here.
-    void this.controller.start(plan.payload).then(() => this.refreshModels());
+    void this.controller.start(plan.payload).then(() => Promise.all([this.refreshModels(), this.refreshRuns()]));
+    await this.refreshRuns();
   }
 
   private notify(notice: Notice): void {
@@ -164,8 +214,13 @@ export class PanelSession {
     this.sendState();
   }
 
+  private async refreshRuns(): Promise<void> {
+    this.runs = await this.host.runs(this.trainingDir());
+    this.sendState();
+  }
+
   private state(): PanelState {
-    return { dataset: this.dataset, models: this.models, fields: this.fields, notices: this.notices, nerModel: this.host.nerModel() };
+    return { dataset: this.dataset, models: this.models, fields: this.fields, notices: this.notices, nerModel: this.host.nerModel(), runs: this.runs };
   }
 
   private sendState(): void {

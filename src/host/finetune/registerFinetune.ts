@@ -6,11 +6,16 @@ import type { FormFields } from '../../../webview/form';
 import { WorkerClient } from '../workerClient';
 import { createNonce, panelHtml } from './html';
 import { PanelSession, type PanelHost } from './panelSession';
+import { deleteRun, listRuns } from './runFolders';
 import { createRunDir, exportModelFolder, exportName, listRunModels, runsDirFor } from './runs';
-import { planStart, summarizeData, type FinetuneEnvironment } from './startPlan';
+import { StatusSession } from './statusSession';
+import { planStart, resolveUserPath, summarizeData, type FinetuneEnvironment } from './startPlan';
 import { TrainingController } from './trainingController';
+import { SEGMENTATION_MODES } from '../../core/tasks/shared/segmentation';
 
 export const FINETUNE_VIEW = 'bertLens.finetune';
+/** The full panel in the editor area (a WebviewPanel; the sidebar view is its compact status). */
+export const FINETUNE_PANEL = 'bertLens.finetunePanel';
 export const OPEN_FINETUNE_COMMAND = 'bertLens.openFinetune';
 const FIELDS_KEY = 'bertLens.finetune.fields';
 const NER_MODEL_SETTING = 'bertLens.ner.model';
@@ -38,8 +43,10 @@ function displayPath(absolute: string): string {
 }
 
 /**
- * The fine-tune sidebar panel: a webview view in the BERT Lens container, the training job behind it
- * (in its own worker process, so a crash or a long run never touches NER), and the commands.
+ * The fine-tune panel: a webview panel in the editor area (full width), a compact status in the
+ * BERT Lens sidebar (current run, last metrics, "Open panel"), the training job behind both (in its
+ * own worker process, so a crash or a long run never touches NER), and the commands. The job and the
+ * form live in the host (controller, workspace state): closing the panel loses neither.
  */
 export function registerFinetune(context: vscode.ExtensionContext, services: FinetuneServices): vscode.Disposable[] {
   const { log } = services;
@@ -65,6 +72,7 @@ export function registerFinetune(context: vscode.ExtensionContext, services: Fin
         return (await AnnotationStore.open(dir)).list();
       },
       createRunDir: (task) => createRunDir(runsDir(), task),
+      segmentation: SEGMENTATION_MODES.find((mode) => mode === configuration.get<string>('inference.segmentation')),
       hub: { endpoint: endpoint || undefined, offline: configuration.get<boolean>('hub.offline') ?? false },
     };
   };
@@ -109,34 +117,88 @@ export function registerFinetune(context: vscode.ExtensionContext, services: Fin
       }
     },
     saveFields: (fields: FormFields) => void context.workspaceState.update(FIELDS_KEY, fields),
+    runs: (trainingDir) => listRuns(runsDir(), trainingDir),
+    async confirmDeleteRun(run) {
+      const ner = vscode.workspace.getConfiguration().get<string>(NER_MODEL_SETTING)?.trim();
+      let inUse = false;
+      try {
+        const relative = ner ? path.relative(run.path, resolveUserPath(ner, workspaceDir())) : '..';
+        inUse = !relative.startsWith('..') && !path.isAbsolute(relative);
+      } catch {
+        // A setting that is no path (bundled, a hub id) is not in the run.
+      }
+      const choice = await vscode.window.showWarningMessage(
+        `Delete the run ${run.name}?`,
+        {
+          modal: true,
+          detail: `Its folder ${run.path} (${formatMiB(run.diskBytes)}: checkpoints and the final model) is deleted from disk.` +
+            (inUse ? ` Recognize Entities uses a model of this run (setting ${NER_MODEL_SETTING}): point it at another model afterwards.` : ''),
+        },
+        'Delete Run',
+      );
+      return choice === 'Delete Run';
+    },
+    async deleteRun(dir, trainingDir) {
+      await deleteRun(runsDir(), dir, trainingDir);
+      log.info(`deleted the fine-tuning run ${dir}`);
+    },
+    openPanel: () => showPanel(),
     log: (level, message) => log[level](message),
   };
 
+  const webviewOptions = (): vscode.WebviewOptions => ({
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist'), vscode.Uri.joinPath(context.extensionUri, 'media')],
+  });
+  const pageHtml = (webview: vscode.Webview, mode: 'panel' | 'status'): string => panelHtml({
+    cspSource: webview.cspSource,
+    nonce: createNonce(),
+    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview.js')).toString(),
+    styleUri: webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'media', 'finetune.css')).toString(),
+    mode,
+  });
+
+  let panel: vscode.WebviewPanel | undefined;
+  /** Connects a panel (new, or restored after a reload) to a session of its own. */
+  const attachPanel = (created: vscode.WebviewPanel): void => {
+    panel = created;
+    created.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'bert-lens.svg');
+    created.webview.options = webviewOptions();
+    const session = new PanelSession((message) => void created.webview.postMessage(message), host, controller);
+    sessions.add(session);
+    const received = created.webview.onDidReceiveMessage((message: unknown) => void session.receive(message));
+    created.onDidDispose(() => {
+      received.dispose();
+      session.dispose();
+      sessions.delete(session);
+      if (panel === created) panel = undefined;
+    });
+    created.webview.html = pageHtml(created.webview, 'panel');
+  };
+  const showPanel = (): void => {
+    if (panel) {
+      panel.reveal(panel.viewColumn ?? vscode.ViewColumn.Active);
+      return;
+    }
+    // retainContextWhenHidden: a hidden tab keeps its charts and half-typed fields without a reload.
+    attachPanel(vscode.window.createWebviewPanel(FINETUNE_PANEL, 'Fine-tune', vscode.ViewColumn.Active, { ...webviewOptions(), retainContextWhenHidden: true }));
+  };
+
   const sessions = new Set<PanelSession>();
-  let view: vscode.WebviewView | undefined;
-  const provider: vscode.WebviewViewProvider = {
+  const statuses = new Set<StatusSession>();
+  const statusProvider: vscode.WebviewViewProvider = {
     resolveWebviewView(webviewView) {
-      view = webviewView;
       const webview = webviewView.webview;
-      webview.options = {
-        enableScripts: true,
-        localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist'), vscode.Uri.joinPath(context.extensionUri, 'media')],
-      };
-      const session = new PanelSession((message) => void webview.postMessage(message), host, controller);
-      sessions.add(session);
+      webview.options = webviewOptions();
+      const session = new StatusSession((message) => void webview.postMessage(message), controller, { openPanel: showPanel, log: host.log });
+      statuses.add(session);
       const received = webview.onDidReceiveMessage((message: unknown) => void session.receive(message));
       webviewView.onDidDispose(() => {
         received.dispose();
         session.dispose();
-        sessions.delete(session);
-        if (view === webviewView) view = undefined;
+        statuses.delete(session);
       });
-      webview.html = panelHtml({
-        cspSource: webview.cspSource,
-        nonce: createNonce(),
-        scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview.js')).toString(),
-        styleUri: webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'media', 'finetune.css')).toString(),
-      });
+      webview.html = pageHtml(webview, 'status');
     },
   };
 
@@ -144,10 +206,10 @@ export function registerFinetune(context: vscode.ExtensionContext, services: Fin
   const announceEnd = controller.onDidChange((job) => {
     const ended = lastStatus !== job.status && (job.status === 'done' || job.status === 'failed');
     lastStatus = job.status;
-    if (!ended || view?.visible) return;
+    if (!ended || panel?.visible) return;
     const text = job.status === 'done' ? `BERT Lens: fine-tuning finished (${job.step} steps).` : `BERT Lens: fine-tuning failed: ${job.error ?? 'unknown error'}`;
     void vscode.window[job.status === 'done' ? 'showInformationMessage' : 'showErrorMessage'](text, 'Show Fine-tune Panel').then((choice) => {
-      if (choice) void vscode.commands.executeCommand(`${FINETUNE_VIEW}.focus`);
+      if (choice) showPanel();
     });
   });
 
@@ -157,14 +219,29 @@ export function registerFinetune(context: vscode.ExtensionContext, services: Fin
   const watcher = vscode.workspace.createFileSystemWatcher('**/.bert-lens/annotations.jsonl');
 
   return [
-    vscode.window.registerWebviewViewProvider(FINETUNE_VIEW, provider),
-    vscode.commands.registerCommand(OPEN_FINETUNE_COMMAND, () => vscode.commands.executeCommand(`${FINETUNE_VIEW}.focus`)),
+    vscode.window.registerWebviewViewProvider(FINETUNE_VIEW, statusProvider),
+    vscode.window.registerWebviewPanelSerializer(FINETUNE_PANEL, {
+      // A panel left open when the window closed comes back with a fresh page; the host still has the fields (workspace state).
+      deserializeWebviewPanel: async (restored) => {
+        if (panel && panel !== restored) {
+          restored.dispose();
+          return;
+        }
+        attachPanel(restored);
+      },
+    }),
+    vscode.commands.registerCommand(OPEN_FINETUNE_COMMAND, showPanel),
     watcher,
     watcher.onDidChange(refreshAll),
     watcher.onDidCreate(refreshAll),
     watcher.onDidDelete(refreshAll),
     announceEnd,
+    { dispose: () => panel?.dispose() },
     { dispose: () => controller.dispose() },
     { dispose: () => trainingWorker?.dispose() },
   ];
+}
+
+function formatMiB(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }

@@ -11,6 +11,7 @@ import type { TrainPayload } from '../../worker/jobKinds';
 import { readDevSet } from '../../worker/jobs/trainData';
 import { parseForm, type FormFields } from '../../../webview/form';
 import type { Notice } from '../../../webview/protocol';
+import type { SegmentationMode } from '../../core/tasks/shared/segmentation';
 
 /** What the panel's host needs from the editor, as plain values and functions (tests pass their own). */
 export interface FinetuneEnvironment {
@@ -20,6 +21,8 @@ export interface FinetuneEnvironment {
   bundledModel(task: FinetuneTask): string;
   /** The annotation store's documents (`.bert-lens/annotations.jsonl`). */
   loadDocuments(): Promise<AnnotatedDocument[]>;
+  /** bertLens.inference.segmentation: NER rows from documents are cut as Recognize Entities cuts text. */
+  segmentation?: SegmentationMode;
   /** Where the next run's folder is created. */
   createRunDir(task: FinetuneTask): Promise<string>;
   hub: { cacheDir?: string; endpoint?: string; offline?: boolean };
@@ -67,7 +70,7 @@ function failedSummary(task: FinetuneTask, source: string, message: string): Dat
  * The dataset section of the panel for the data the fields point at. Never throws: a file that cannot
  * be read, or no workspace, becomes the summary's error. null while there is nothing to read yet.
  */
-export async function summarizeData(fields: FormFields, env: Pick<FinetuneEnvironment, 'workspaceDir' | 'loadDocuments'>): Promise<DatasetSummary | null> {
+export async function summarizeData(fields: FormFields, env: Pick<FinetuneEnvironment, 'workspaceDir' | 'loadDocuments' | 'segmentation'>): Promise<DatasetSummary | null> {
   const task: FinetuneTask = fields.task === 'classify' ? 'classify' : 'ner';
   // Only the data fields matter here; the rest may be half-typed.
   const ratio = Number(fields.devRatio);
@@ -89,7 +92,7 @@ export async function summarizeData(fields: FormFields, env: Pick<FinetuneEnviro
     if (!env.workspaceDir) return failedSummary(task, 'workspace annotations', 'Open a folder: annotations live in .bert-lens/annotations.jsonl of the workspace. Or train from a data file.');
     try {
       const documents = await env.loadDocuments();
-      summary = task === 'classify' ? summarizeCategoryDocuments(documents, dev) : summarizeNerDocuments(documents, dev);
+      summary = task === 'classify' ? summarizeCategoryDocuments(documents, dev) : summarizeNerDocuments(documents, dev, undefined, env.segmentation);
     } catch (error) {
       return failedSummary(task, 'workspace annotations', `Could not read the annotations: ${(error as Error).message}`);
     }
@@ -146,7 +149,7 @@ export async function planStart(fields: FormFields, env: FinetuneEnvironment): P
   let dev: TrainPayload['dev'] = request.dev;
   try {
     data = request.data.kind === 'store'
-      ? { kind: 'documents', documents: await env.loadDocuments() }
+      ? { kind: 'documents', documents: await env.loadDocuments(), segmentation: env.segmentation }
       : { kind: 'file', path: resolveUserPath(request.data.path, env.workspaceDir) };
     if (request.dev.kind === 'path') {
       const devPath = resolveUserPath(request.dev.path, env.workspaceDir);

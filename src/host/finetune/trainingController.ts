@@ -1,9 +1,12 @@
 import * as path from 'node:path';
+import { checkpointsToDelete } from '../../core/train/checkpointRotation';
+import { isFallingScoreWarning } from '../../core/train/overfitting';
+import { DEFAULT_TRAINING_ARGUMENTS } from '../../core/train/trainingArguments';
 import type { TrainJob, TrainPayload, TrainProgress } from '../../worker/jobKinds';
 import type { JobHandle, WorkerClient } from '../workerClient';
 import { JobError } from '../workerClient';
 import {
-  IDLE_JOB, thinPoints, type CheckpointView, type EvalPoint, type JobView, type LabelScore, type LogPoint,
+  IDLE_JOB, LIMITS, thinPoints, type CheckpointView, type ConfusionView, type EvalPoint, type JobView, type LabelScore, type LogPoint,
 } from '../../../webview/protocol';
 
 export type LogLevel = 'info' | 'warn' | 'error';
@@ -23,6 +26,21 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 const finiteOr = (value: unknown, fallback: number): number => (typeof value === 'number' && Number.isFinite(value) ? value : fallback);
 
+/** The trainer's confusion matrix (core/train/confusionMatrix) when it is well-formed and small enough to draw. */
+export function confusionOf(value: unknown): ConfusionView | null {
+  if (!isRecord(value) || !Array.isArray(value.labels) || !Array.isArray(value.counts)) return null;
+  const labels = value.labels;
+  const counts = value.counts;
+  if (labels.length === 0 || labels.length > LIMITS.confusionLabels || !labels.every((l) => typeof l === 'string' && l.length <= LIMITS.label)) return null;
+  if (counts.length !== labels.length) return null;
+  const rows: number[][] = [];
+  for (const row of counts) {
+    if (!Array.isArray(row) || row.length !== labels.length || !row.every((c) => Number.isSafeInteger(c) && (c as number) >= 0)) return null;
+    rows.push([...(row as number[])]);
+  }
+  return { labels: [...(labels as string[])], counts: rows };
+}
+
 /** The trainer's eval metrics (unknown-typed per task) as the panel's table rows. */
 export function evalPointOf(step: number, epoch: number, metrics: Record<string, unknown>): EvalPoint {
   const names = ['precision', 'recall', 'f1', 'accuracy', 'macro_f1', 'eval_loss', 'perplexity', 'exact_match', 'mse'];
@@ -40,7 +58,7 @@ export function evalPointOf(step: number, epoch: number, metrics: Record<string,
       });
     }
   }
-  return { step, epoch, score: finiteOr(metrics.score, 0), metrics: overall, perLabel };
+  return { step, epoch, score: finiteOr(metrics.score, 0), metrics: overall, perLabel, confusion: confusionOf(metrics.confusion) };
 }
 
 /**
@@ -56,6 +74,8 @@ export class TrainingController {
   private readonly listeners = new Set<(job: JobView) => void>();
   /** Model folders this controller has listed (checkpoints, final models): the only paths the panel may act on. */
   private readonly known = new Set<string>();
+  /** save_total_limit of the running job: the controller drops the checkpoints the trainer's rotation deletes. */
+  private saveTotalLimit = DEFAULT_TRAINING_ARGUMENTS.save_total_limit;
 
   constructor(private readonly options: TrainingControllerOptions) {}
 
@@ -80,7 +100,11 @@ export class TrainingController {
   async start(payload: TrainPayload): Promise<JobView> {
     if (this.active) throw new Error('a training job is already running: cancel it first');
     this.log = [];
-    this.job = { ...IDLE_JOB, status: 'starting', task: payload.task, outputDir: payload.outputDir, scoreName: payload.task === 'ner' ? 'f1' : 'accuracy', evals: [], checkpoints: [], messages: [] };
+    this.saveTotalLimit = payload.args.save_total_limit ?? DEFAULT_TRAINING_ARGUMENTS.save_total_limit;
+    this.job = {
+      ...IDLE_JOB, status: 'starting', task: payload.task, outputDir: payload.outputDir, scoreName: payload.task === 'ner' ? 'f1' : 'accuracy',
+      evals: [], checkpoints: [], messages: [], loadBestAtEnd: payload.args.load_best_model_at_end ?? DEFAULT_TRAINING_ARGUMENTS.load_best_model_at_end,
+    };
     this.changed();
     const handle = this.options.client().start('train', payload, (progress) => this.onProgress(progress));
     this.handle = handle;
@@ -89,7 +113,14 @@ export class TrainingController {
       if (this.handle !== handle) return this.view;
       const step = result.steps;
       this.addCheckpoint({ step, path: result.outputDir, name: 'final model', final: true });
-      this.job = { ...this.job, status: 'done', step, etaSeconds: null };
+      // The result names the best checkpoint also when no 'best' event came in this session (a resumed run).
+      const best = typeof result.bestModelCheckpoint === 'string' && this.job.best?.path !== result.bestModelCheckpoint
+        ? { path: result.bestModelCheckpoint, metric: this.job.best?.metric ?? 'metric_for_best_model', value: null }
+        : this.job.best;
+      this.job = {
+        ...this.job, status: 'done', step, etaSeconds: null, best,
+        diskBytes: typeof result.diskBytes === 'number' && Number.isFinite(result.diskBytes) ? result.diskBytes : null,
+      };
       this.options.log?.('info', `fine-tuning finished after ${step} steps: ${result.outputDir}`);
     } catch (error) {
       if (this.handle !== handle) return this.view;
@@ -128,6 +159,13 @@ export class TrainingController {
     this.job = { ...this.job, checkpoints: [...this.job.checkpoints.filter((c) => c.path !== checkpoint.path), checkpoint] };
   }
 
+  /** The trainer's save_total_limit rotation (same rule, same order of events), so the list shows what is on disk. */
+  private rotate(): void {
+    const saved = this.job.checkpoints.filter((c) => !c.final).map((c) => c.path);
+    const deleted = new Set(checkpointsToDelete(saved, this.saveTotalLimit, this.job.best?.path));
+    if (deleted.size > 0) this.job = { ...this.job, checkpoints: this.job.checkpoints.filter((c) => !deleted.has(c.path)) };
+  }
+
   private message(text: string): void {
     this.job = { ...this.job, messages: [...this.job.messages, text].slice(-MAX_MESSAGES) };
   }
@@ -145,7 +183,9 @@ export class TrainingController {
       case 'loading':
         return;
       case 'info':
-        if (typeof progress.message === 'string') this.message(progress.message);
+        if (typeof progress.message !== 'string') return;
+        this.message(progress.message);
+        if (isFallingScoreWarning(progress.message)) this.job = { ...this.job, overfitting: progress.message };
         break;
       case 'start':
         this.job = { ...this.job, status: cancelling ? 'cancelling' : 'running', totalSteps: finiteOr(progress.totalSteps, 0) };
@@ -172,6 +212,12 @@ export class TrainingController {
       case 'checkpoint':
         if (typeof progress.path !== 'string') return;
         this.addCheckpoint({ step: finiteOr(progress.step, 0), path: progress.path, name: path.basename(progress.path), final: false });
+        this.rotate();
+        break;
+      case 'best':
+        if (typeof progress.path !== 'string' || typeof progress.metric !== 'string' || !Number.isFinite(progress.value)) return;
+        this.job = { ...this.job, best: { path: progress.path, metric: progress.metric, value: progress.value } };
+        this.rotate();
         break;
       case 'paused':
         if (!cancelling) this.job = { ...this.job, status: 'paused' };

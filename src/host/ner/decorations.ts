@@ -29,9 +29,10 @@ export class EntityDecorations implements vscode.Disposable {
     let type = this.types.get(slot);
     if (!type) {
       const ids = colorIds(slot);
+      // A dashed outline and no fill: a suggestion, unlike the filled, underlined annotations
+      // (annotationDecorations.ts), so that the two never look alike and a confirmed span shows both.
       type = vscode.window.createTextEditorDecorationType({
-        backgroundColor: new vscode.ThemeColor(ids.background),
-        border: '1px solid',
+        border: '1px dashed',
         borderColor: new vscode.ThemeColor(ids.border),
         borderRadius: '3px',
         overviewRulerColor: new vscode.ThemeColor(ids.border),

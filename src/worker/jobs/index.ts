@@ -1,5 +1,6 @@
 import type { JobRegistry } from '../jobHandler';
 import { loadModelJob } from './loadModel';
+import { rankUncertainJob } from './rankUncertain';
 import { recognizeEntitiesJob } from './recognizeEntities';
 import { runtimeInfoJob } from './runtimeInfo';
 import { taskJobs } from './taskJobs';
@@ -9,6 +10,7 @@ import { trainJob } from './train';
 export const jobRegistry: JobRegistry = {
   loadModel: loadModelJob,
   recognizeEntities: recognizeEntitiesJob,
+  rankUncertain: rankUncertainJob,
   train: trainJob,
   runtimeInfo: runtimeInfoJob,
   ...taskJobs,

@@ -1,5 +1,6 @@
 import { BadRequestError } from '../jobHandler';
 import type { ClassifyOptionsPayload } from '../taskJobKinds';
+import { SEGMENTATION_MODES } from '../../core/tasks/shared/segmentation';
 import { oneOf, optionalInteger, record } from './validate';
 
 /* Payload checks the task jobs share beyond validate.ts; each names the field that is wrong. */
@@ -32,5 +33,6 @@ export function classifyOptions(value: unknown): ClassifyOptionsPayload {
     maxLength,
     stride,
     batchSize: optionalInteger(options.batchSize, 'options.batchSize', 1),
+    segmentation: oneOf(options.segmentation, SEGMENTATION_MODES, 'options.segmentation'),
   };
 }

@@ -5,6 +5,7 @@ import { checkBaseModel } from '../../core/finetune/baseModelCheck';
 import { resolveModel } from '../../core/runtime/hub/resolveModel';
 import { ModelFolderError } from '../../core/runtime/modelFolder';
 import { CancelledError } from '../../core/tasks/shared/forward';
+import { SEGMENTATION_MODES } from '../../core/tasks/shared/segmentation';
 import { scheduleOf } from '../../core/train/runSchedule';
 import { learningRates, ScheduleError } from '../../core/train/schedules';
 import { train, type TrainerEvent, type TrainLayers } from '../../core/train/trainer';
@@ -50,7 +51,7 @@ function trainData(value: unknown): TrainData {
   const data = record(value, 'data');
   if (data.kind === 'documents') {
     if (!Array.isArray(data.documents)) throw new BadRequestError('data.documents must be a list');
-    return { kind: 'documents', documents: data.documents.map(document) };
+    return { kind: 'documents', documents: data.documents.map(document), segmentation: oneOf(data.segmentation, SEGMENTATION_MODES, 'data.segmentation') };
   }
   if (data.kind === 'file') return { kind: 'file', path: absolutePath(data.path, 'data.path') };
   throw new BadRequestError('data.kind must be documents or file');
@@ -223,6 +224,7 @@ export const trainJob: HandlerOf<'train'> = {
           context.progress({ phase: 'checkpoint', step: event.step, path: event.path });
           return;
         case 'best':
+          context.progress({ phase: 'best', step: event.step, path: event.path, metric: event.metric, value: event.value });
           context.progress({ phase: 'info', message: `best checkpoint so far: ${event.path} (${event.metric} ${event.value.toPrecision(4)})` });
           return;
         case 'done':
@@ -248,7 +250,13 @@ export const trainJob: HandlerOf<'train'> = {
       waitIfPaused: gate.wait,
       onEvent,
     });
-    return result.metrics ? { outputDir: result.outputDir, steps: result.steps, metrics: result.metrics } : { outputDir: result.outputDir, steps: result.steps };
+    return {
+      outputDir: result.outputDir,
+      steps: result.steps,
+      ...(result.metrics ? { metrics: result.metrics } : {}),
+      ...(result.bestModelCheckpoint ? { bestModelCheckpoint: result.bestModelCheckpoint } : {}),
+      diskBytes: result.diskBytes,
+    };
   },
 };
 

@@ -7,6 +7,7 @@ import { nerSentencesOfDocuments } from '../../core/finetune/datasetSummary';
 import { splitDev } from '../../core/finetune/devSplit';
 import { DataError, readTaskData, type TaskData } from '../../core/train/trainingData';
 import type { TrainData, TrainDev } from '../jobKinds';
+import { DEFAULT_SEGMENTATION } from '../../core/tasks/shared/segmentation';
 
 /** Files a dev folder may hold: the NER and classification formats readTaskData detects. */
 export const DATA_FILE = /\.(conll|conllu|bio|iob|iob2|txt|tsv|jsonl|json)$/i;
@@ -79,7 +80,7 @@ export async function loadTrainData(task: Task, data: TrainData, dev: TrainDev, 
     notes.push(`${built.examples.length} classification example(s) from the text categories (${problemType === 'multi_label_classification' ? 'multi-label' : 'single-label'})`);
     if (built.skipped.length > 0) notes.push(`${built.skipped.length} decision(s) left out: ${built.skipped.slice(0, 3).join('; ')}${built.skipped.length > 3 ? '; …' : ''}`);
   } else if (data.kind === 'documents') {
-    const { sentences, alignmentWarnings } = nerSentencesOfDocuments(data.documents as AnnotatedDocument[]);
+    const { sentences, alignmentWarnings } = nerSentencesOfDocuments(data.documents as AnnotatedDocument[], data.segmentation ?? DEFAULT_SEGMENTATION);
     all = { task: 'ner', sentences, issues: [] };
     if (alignmentWarnings.length > 0) notes.push(`${alignmentWarnings.length} span(s) did not fall on word boundaries and were widened or left out: ${alignmentWarnings.slice(0, 3).join('; ')}`);
   } else {

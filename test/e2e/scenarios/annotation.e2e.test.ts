@@ -173,9 +173,9 @@ describe('annotation in the editor', () => {
     await step(session, 'underline', () => expect.poll(async () => (await decorationBoxes(page)).some((d) => covers(d, selected)), { timeout: 15_000 }).toBe(true));
     const decoration = (await decorationBoxes(page)).find((d) => covers(d, selected))!;
     console.log(`[e2e annotation] decoration: ${JSON.stringify(decoration)}`);
-    // A solid underline, no tinted background (predictions have the background).
+    // A solid underline on the label's tinted background (predictions have only a dashed outline).
     expect(decoration.borderBottom).toBe('2px solid');
-    expect(decoration.background).toBe('rgba(0, 0, 0, 0)');
+    expect(decoration.background).not.toBe('rgba(0, 0, 0, 0)');
     await expect.poll(() => storedSpans(workspaceDir), { timeout: 15_000 }).toEqual([{ start: 8, end: 17, label: 'HARBOUR', text: 'Rotterdam' }]);
     const labels = JSON.parse(fs.readFileSync(path.join(workspaceDir, '.bert-lens', 'labels.json'), 'utf8')) as { labels: string[] };
     expect(labels.labels).toContain('HARBOUR');

@@ -1,96 +1,14 @@
-// Fine-tuning as a person does it: open the Fine-tune panel (the LR preview chart is drawn), set a
+// Fine-tuning as a person does it: open the Fine-tune panel in the editor area (the LR preview chart is drawn), set a
 // few hyperparameters, Start on the workspace's annotations → the loss chart gets points, Pause and
 // Resume hold and continue, the editor answers "Go to Line" while training runs, checkpoints
 // appear → "Use for NER" on one → Recognize Entities → decorations from the new model (status bar
 // and hover name it). A label named like an HTML tag shows literally in the panel.
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Frame, Locator, Page } from 'playwright-core';
+import type { Frame, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SAMPLE_WORKSPACE_DIR } from '../../../scripts/e2e/layout';
 import { EXTENSION_ID, startSession, type E2eSession } from '../harness/session';
-
-const DOCUMENT = 'finetune-sample.txt';
-const HOSTILE_LABEL = '<img src=x onerror=alert(1)>';
-
-/** Sentences over words the bundled model's vocabulary knows, with PER / LOC / ORG spans. */
-function sampleDocument(): { text: string; spans: Array<{ start: number; end: number; label: string }> } {
-  const people = ['John', 'Mary', 'Smith', 'Obama'];
-  const places = ['London', 'Paris', 'Berlin', 'Texas', 'Germany', 'France', 'Japan', 'China'];
-  const orgs = ['Google', 'Microsoft', 'Apple'];
-  const patterns = ['{PER} was born in {LOC} .', '{PER} and {PER} work for {ORG} in {LOC} .', '{ORG} has a new school in {LOC} .', 'the president of {ORG} is {PER} .'];
-  let text = '';
-  const spans: Array<{ start: number; end: number; label: string }> = [];
-  for (let line = 0; line < 32; line++) {
-    if (line > 0) text += '\n';
-    let n = line;
-    const pick = (list: string[]): string => list[(n++ * 7 + line) % list.length]!;
-    const pattern = patterns[line % patterns.length]!;
-    for (const [i, part] of pattern.split(' ').entries()) {
-      if (i > 0) text += ' ';
-      const match = /^\{(PER|LOC|ORG)\}$/.exec(part);
-      const word = match ? pick(match[1] === 'PER' ? people : match[1] === 'LOC' ? places : orgs) : part;
-      if (match) spans.push({ start: text.length, end: text.length + word.length, label: match[1]! });
-      text += word;
-    }
-  }
-  // One span with a label that looks like markup: the panel must show it as text.
-  const school = text.indexOf('school');
-  spans.push({ start: school, end: school + 'school'.length, label: HOSTILE_LABEL });
-  return { text: `${text}\n`, spans: spans.sort((a, b) => a.start - b.start) };
-}
-
-function prepareWorkspace(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bert-lens-e2e-finetune-src-'));
-  fs.cpSync(SAMPLE_WORKSPACE_DIR, dir, { recursive: true });
-  const { text, spans } = sampleDocument();
-  fs.writeFileSync(path.join(dir, DOCUMENT), text);
-  fs.mkdirSync(path.join(dir, '.bert-lens'), { recursive: true });
-  const record = { text, spans, meta: { path: DOCUMENT, sha256: createHash('sha256').update(text, 'utf8').digest('hex') }, answer: 'accept' };
-  fs.writeFileSync(path.join(dir, '.bert-lens', 'annotations.jsonl'), `${JSON.stringify(record)}\n`);
-  return dir;
-}
-
-/** The panel's document: the webview frame whose page has built the fine-tune UI. */
-async function panelFrame(page: Page, timeoutMs = 60_000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const frame of page.frames()) {
-      const ready = await frame.locator('main#app[data-state="ready"]').count().catch(() => 0);
-      if (ready > 0) return frame;
-    }
-    await page.waitForTimeout(250);
-  }
-  throw new Error('The fine-tune panel did not load (no webview frame with main#app[data-state="ready"])');
-}
-
-async function chartPoints(frame: Frame, id: string): Promise<number> {
-  const chart = frame.locator(`svg[data-chart="${id}"]`);
-  if ((await chart.count()) === 0) return 0;
-  return Number(await chart.first().getAttribute('data-points'));
-}
-
-async function setField(frame: Frame, field: string, value: string): Promise<void> {
-  const input = frame.locator(`vscode-textfield[data-field="${field}"] input`);
-  await input.fill(value);
-}
-
-/** Opens a workspace file with Quick Open (Ctrl+P), which leaves the sidebar as it is. */
-async function quickOpen(page: Page, name: string): Promise<void> {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor();
-  await input.fill(name);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator(`.tabs-container .tab.active[aria-label*="${name}"]`).waitFor();
-}
-
-async function statusText(frame: Frame): Promise<string> {
-  return (await frame.locator('[data-progress]').textContent()) ?? '';
-}
+import { chartPoints, DOCUMENT, HOSTILE_LABEL, panelFrame, prepareWorkspace, quickOpen, setField, statusText } from './finetuneHelpers';
 
 describe('fine-tune panel', () => {
   let session: E2eSession;
@@ -133,8 +51,8 @@ describe('fine-tune panel', () => {
   it('trains on the annotations: loss chart, a responsive editor, Pause/Resume, state kept when the panel is hidden, checkpoints', async () => {
     const { workbench } = session;
     const page = workbench.page;
-    // An editor to move around in while training runs (Quick Open keeps the BERT Lens sidebar in view).
-    await quickOpen(page, DOCUMENT);
+    // An editor to move around in while training runs, beside the panel (which stays in view).
+    await quickOpen(page, DOCUMENT, { toSide: true });
     // A rate a real BERT survives (the bundled model is one): 0.01 makes it forget every entity.
     await setField(frame, 'learning_rate', '0.0005');
     await setField(frame, 'num_train_epochs', '60');
@@ -148,6 +66,8 @@ describe('fine-tune panel', () => {
 
     // The editor answers while the job runs: Go to Line (quick access ":5", what Ctrl+G opens) moves the cursor.
     expect(await statusText(frame)).toMatch(/^Training/);
+    // Clicking Start made the panel the active editor: Go to Line needs the document's.
+    await page.locator(`.tabs-container .tab[aria-label*="${DOCUMENT}"]`).first().click();
     const started = Date.now();
     await page.keyboard.press('F1');
     const quickInput = page.locator('.quick-input-widget .quick-input-box input');
@@ -171,10 +91,11 @@ describe('fine-tune panel', () => {
     await frame.locator('vscode-button[data-action="resume"]').click();
     await expect.poll(() => statusText(frame), { timeout: 30_000 }).toMatch(/^(Training|Finished)/);
 
-    // Hide the panel (the Explorer takes the sidebar; the webview is discarded) and open it again:
-    // the page comes back with the fields it had and the job as the host kept it.
-    await workbench.runCommand('View: Show Explorer');
-    await page.locator('.explorer-folders-view').waitFor();
+    // Close the panel (its tab; the webview is discarded) and open it again: the page comes back
+    // with the fields it had and the job as the host kept it.
+    await page.locator('.tabs-container .tab[aria-label*="Fine-tune"]').first().click();
+    await workbench.runCommand('View: Close Editor');
+    await expect.poll(() => page.locator('.tabs-container .tab[aria-label*="Fine-tune"]').count(), { timeout: 10_000 }).toBe(0);
     await workbench.runCommand('BERT Lens: Open Fine-tune Panel');
     frame = await panelFrame(page);
     expect(await frame.locator('vscode-textfield[data-field="learning_rate"] input').inputValue()).toBe('0.0005');

@@ -68,6 +68,19 @@ describe('bert-lens evaluate --layout', () => {
     expect({ ...lines, layout: 'paragraphs' }).toEqual(paragraphs);
   });
 
+  it('passes --segmentation and --packing to the document pipeline, and refuses them without a document layout', async () => {
+    const sentences = await cli('evaluate', '--task', 'ner', '--data', data, '--model', model, '--segmentation', 'none');
+    expect(sentences).toMatchObject({ code: 2, stderr: 'bert-lens evaluate: --segmentation needs --layout paragraphs or lines\n' });
+    const bad = await cli('evaluate', '--task', 'ner', '--data', data, '--model', model, '--layout', 'lines', '--packing', 'block');
+    expect(bad).toMatchObject({ code: 2, stderr: 'bert-lens evaluate: --packing must be one of context, isolated, got "block"\n' });
+    for (const flags of [['--segmentation', 'none'], ['--segmentation', 'sentence', '--packing', 'context']]) {
+      const { code, stdout, stderr } = await cli('evaluate', '--task', 'ner', '--data', data, '--model', model, '--layout', 'paragraphs', ...flags, '--json');
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout)).toMatchObject({ examples: 3, paragraphs: 2, layout: 'paragraphs' });
+    }
+  });
+
   it('prints the layout in the table for people', async () => {
     const { code, stdout } = await cli('evaluate', '--task', 'ner', '--data', data, '--model', model, '--layout', 'lines', '--sentences-per-paragraph', '1');
     expect(code).toBe(0);

@@ -16,7 +16,7 @@ import { createSession, tensor } from '../../../src/core/runtime/ort';
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'family');
 const NAMES = [
   'distilbert-base', 'distilbert-token-classification', 'distilbert-sequence-classification',
-  'distilbert-sequence-classification-sinusoidal', 'distilbert-question-answering',
+  'distilbert-sequence-classification-sinusoidal', 'distilbert-question-answering', 'distilbert-masked-lm',
   'roberta-base', 'roberta-token-classification', 'roberta-sequence-classification', 'roberta-question-answering',
   'roberta-masked-lm', 'xlm-roberta-token-classification',
 ];

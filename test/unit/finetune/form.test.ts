@@ -68,6 +68,21 @@ describe('the form parser', () => {
     expect(errors.per_device_train_batch_size).toMatch(/integer/);
   });
 
+  it('checkpointing: save_total_limit 2, load_best_model_at_end, metric_for_best_model, greater_is_better (auto = unset, HF\'s rule)', () => {
+    const defaults = parseForm(DEFAULT_FIELDS).request!.args;
+    expect(defaults).toMatchObject({ save_total_limit: 2, load_best_model_at_end: true, metric_for_best_model: 'score' });
+    expect(defaults.greater_is_better).toBeUndefined();
+    for (const key of ['save_total_limit', 'load_best_model_at_end', 'metric_for_best_model', 'greater_is_better'] as const) expect(defaults[key], key).toEqual(DEFAULT_TRAINING_ARGUMENTS[key]);
+    const typed = parseForm({ ...DEFAULT_FIELDS, save_total_limit: '1', load_best_model_at_end: 'false', metric_for_best_model: ' eval_loss ', greater_is_better: 'false' }).request!.args;
+    expect(typed).toMatchObject({ save_total_limit: 1, load_best_model_at_end: false, metric_for_best_model: 'eval_loss', greater_is_better: false });
+    expect(parseForm({ ...DEFAULT_FIELDS, greater_is_better: 'true' }).request!.args.greater_is_better).toBe(true);
+    const { request, errors } = parseForm({ ...DEFAULT_FIELDS, save_total_limit: '-1', load_best_model_at_end: 'maybe', metric_for_best_model: 'f1 score', greater_is_better: 'yes' });
+    expect(request).toBeUndefined();
+    expect(Object.keys(errors).sort()).toEqual(['greater_is_better', 'load_best_model_at_end', 'metric_for_best_model', 'save_total_limit']);
+    expect(errors.save_total_limit).toMatch(/^save_total_limit must be an integer ≥ 0/);
+    expect(parseForm({ ...DEFAULT_FIELDS, metric_for_best_model: '' }).errors.metric_for_best_model).toMatch(/must name an evaluation metric/);
+  });
+
   it('passes group_by_length through as a boolean', () => {
     expect(parseForm({ ...DEFAULT_FIELDS, group_by_length: 'true' }).request!.args.group_by_length).toBe(true);
     expect(parseForm({ ...DEFAULT_FIELDS, group_by_length: 'false' }).request!.args.group_by_length).toBe(false);

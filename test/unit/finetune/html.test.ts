@@ -45,6 +45,18 @@ describe('panel page and its content security policy', () => {
     expect(html.indexOf('Content-Security-Policy')).toBeLessThan(html.indexOf('<link'));
   });
 
+  it('the panel page and the sidebar status page differ only in their container, with the same CSP', () => {
+    const nonce = createNonce();
+    const options = { cspSource: CSP_SOURCE, nonce, scriptUri: `${CSP_SOURCE}/ext/dist/webview.js`, styleUri: `${CSP_SOURCE}/ext/media/finetune.css` };
+    const full = panelHtml({ ...options, mode: 'panel' });
+    const status = panelHtml({ ...options, mode: 'status' });
+    expect(panelHtml(options)).toBe(full);
+    expect(full).toContain('<main id="app" data-state="loading">');
+    expect(status).toContain('<main id="status" data-state="loading">');
+    expect(status).not.toContain('id="app"');
+    for (const html of [full, status]) expect(/<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html)?.[1]).toBe(contentSecurityPolicy(CSP_SOURCE, nonce));
+  });
+
   it('escapes URIs into attributes and refuses a weak nonce', () => {
     const html = panelHtml({ cspSource: CSP_SOURCE, nonce: createNonce(), scriptUri: 'x"><script>alert(1)</script>', styleUri: 's' });
     expect(html).not.toContain('<script>alert(1)');

@@ -186,6 +186,10 @@ describe('the host side: TrainingController and panel sessions', () => {
       exportModel: async () => undefined,
       savedFields: () => undefined,
       saveFields: () => undefined,
+      runs: async () => [],
+      confirmDeleteRun: async () => false,
+      deleteRun: async () => undefined,
+      openPanel: () => undefined,
       log: () => undefined,
     };
   }
@@ -236,6 +240,18 @@ describe('the host side: TrainingController and panel sessions', () => {
     expect(final.path).toBe(out);
     expect(done.job.evals.length).toBe(3);
     expect(done.job.evals[0]!.perLabel.map((l) => l.label).sort()).toEqual(['LOC', 'PER']);
+    // The list follows the trainer's save_total_limit rotation: exactly the checkpoints on disk, the best among them.
+    const listed = done.job.checkpoints.filter((c) => !c.final).map((c) => path.basename(c.path)).sort();
+    const onDisk = (await fs.readdir(out)).filter((n) => /^checkpoint-\d+$/.test(n)).sort();
+    expect(listed).toEqual(onDisk);
+    expect(onDisk.length).toBeLessThanOrEqual(3);
+    expect(done.job.best).not.toBeNull();
+    expect(onDisk).toContain(path.basename(done.job.best!.path));
+    expect(done.job.diskBytes).toBeGreaterThan(0);
+    const confusion = done.job.evals.at(-1)!.confusion!;
+    expect(confusion.labels).toEqual(expect.arrayContaining(['O', 'B-PER', 'B-LOC']));
+    expect(confusion.counts).toHaveLength(confusion.labels.length);
+    expect(confusion.counts.flat().reduce((a, c) => a + c, 0)).toBeGreaterThan(0);
 
     // Paths the panel did not list are refused; listed ones reach the host.
     await panelB.receive({ type: 'useForNer', path: '/etc' });

@@ -28,11 +28,11 @@ function acrossTheWorker(error: unknown): JobError {
 
 function configError(): ConfigError {
   try {
-    parseBertConfig({ model_type: 'roberta' });
+    parseBertConfig({ model_type: 'gpt2' });
   } catch (error) {
     return error as ConfigError;
   }
-  throw new Error('parseBertConfig accepted a roberta config');
+  throw new Error('parseBertConfig accepted a gpt2 config');
 }
 
 const expectedInWorker: Array<[string, Error]> = [

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HeadMismatchError } from '../../../src/core/runtime/loadModel';
+import { segmentRanges } from '../../../src/core/tasks/shared/segmentation';
 import { paragraphRanges } from '../../../src/core/tasks/textClassification/paragraphs';
 import { classifyParagraphs, classifyText } from '../../../src/core/tasks/textClassification/pipeline';
 import { fixtureModel } from './fixtureModels';
@@ -62,6 +63,38 @@ describe('classifyText / classifyParagraphs on the fixture models', () => {
     const qa = await fixtureModel('question-answering', 'question-answering');
     await expect(classifyText(qa, 'text')).rejects.toThrow(HeadMismatchError);
     await expect(classifyText(qa, 'text')).rejects.toThrow(/text classification needs a model with a sequence-classification \(BertForSequenceClassification\) head; .*question-answering has a question-answering head/);
+  });
+
+  it('a text longer than one window: windows of whole sentences, logits averaged by their tokens', async () => {
+    const model = await fixtureModel('sequence-classification', 'sequence-classification');
+    const sentences = ['The movie was good.', 'It was a terrible film and the actors were bored.', 'The series was boring but fun.', 'A great cast in Japan.'];
+    const text = Array.from({ length: 12 }, (_, i) => sentences[i % sentences.length]).join(' ');
+    const raw = { topK: null, functionToApply: 'none' as const };
+    const packed = await classifyText(model, text, raw);
+    // Independent of packSegments: greedy whole sentences per window of 64 tokens ([CLS] … [SEP]),
+    // each window's text classified alone (it fits one window), averaged by its text tokens.
+    const groups: Array<[number, number, number]> = [];
+    for (const [start, end] of segmentRanges(text, 'sentence')) {
+      const tokens = model.tokenizer.encode(text.slice(start, end), { addSpecialTokens: false }).ids.length;
+      const last = groups.at(-1);
+      if (last && last[2] + tokens <= 62) {
+        last[1] = end;
+        last[2] += tokens;
+      } else groups.push([start, end, tokens]);
+    }
+    expect(groups.length).toBeGreaterThan(2);
+    const expected = new Map<string, number>();
+    const total = groups.reduce((sum, [, , tokens]) => sum + tokens, 0);
+    for (const [start, end, tokens] of groups) {
+      for (const { label, score } of await classifyText(model, text.slice(start, end), raw)) {
+        expected.set(label, (expected.get(label) ?? 0) + (score * tokens) / total);
+      }
+    }
+    for (const { label, score } of packed) expect(score).toBeCloseTo(expected.get(label)!, 5);
+    // segmentation none: today's strided windows, equal weights — a different average.
+    const strided = await classifyText(model, text, { ...raw, segmentation: 'none' });
+    expect(strided.find((r) => r.label === 'POSITIVE')!.score).not.toBeCloseTo(packed.find((r) => r.label === 'POSITIVE')!.score, 6);
+    await expect(classifyText(model, text, { segmentation: 'paragraph' as never })).rejects.toThrow(/segmentation must be one of sentence, line, none/);
   });
 
   it('regression returns the raw value under the single label', async () => {

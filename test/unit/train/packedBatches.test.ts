@@ -15,9 +15,17 @@ import { buildTrainingGraph, GRAD_PREFIX } from '../../../src/core/train/trainin
 // Padding-free batches must compute what padded batches compute: the same examples, packed several
 // to a row with a block-diagonal attention mask and restarting positions, give the same loss and the
 // same gradient for every parameter. Checked in float64 (tanh GELU: ORT has no float64 Erf), where
-// only summation order differs, on the committed conformance batches of every packable head.
+// only summation order differs, on the committed conformance batches of every packable head — for
+// BERT, and for DistilBERT and RoBERTa (whose positions count from padding_idx + 1 in each example,
+// and whose sequence head reads each example's <s>).
 const CONFORMANCE = path.join(__dirname, '..', '..', 'fixtures', 'train', 'conformance');
-const CASES = ['token-classification-linear', 'sequence-classification-restarts', 'sequence-classification-multilabel-polynomial', 'sequence-classification-regression-inverse-sqrt'];
+const FAMILY = path.join(__dirname, '..', '..', 'fixtures', 'family', 'train');
+const CASES = [
+  ...['token-classification-linear', 'sequence-classification-restarts', 'sequence-classification-multilabel-polynomial', 'sequence-classification-regression-inverse-sqrt']
+    .map((name) => path.join(CONFORMANCE, name)),
+  ...['roberta-token-classification-linear', 'roberta-sequence-classification-linear', 'xlm-roberta-token-classification-linear',
+    'distilbert-token-classification-linear', 'distilbert-sequence-classification-linear'].map((name) => path.join(FAMILY, name)),
+];
 
 /** The padded rows of a batch as the features they were made from (padding stripped). */
 function unpad(batch: Batch, head: HeadKind): Feature[] {
@@ -25,7 +33,9 @@ function unpad(batch: Batch, head: HeadKind): Feature[] {
   const mask = batch.attention_mask as number[][];
   return ids.map((row, r) => {
     const length = mask[r]!.filter((m) => m === 1).length;
-    const feature: Feature = { inputIds: row.slice(0, length), tokenTypeIds: (batch.token_type_ids as number[][])[r]!.slice(0, length), example: r };
+    // DistilBERT batches have no token types.
+    const types = (batch.token_type_ids as number[][] | undefined)?.[r] ?? new Array<number>(row.length).fill(0);
+    const feature: Feature = { inputIds: row.slice(0, length), tokenTypeIds: types.slice(0, length), example: r };
     const labels = batch.labels![r]!;
     if (head === 'token-classification') feature.tokenLabels = (labels as number[]).slice(0, length);
     else if (Array.isArray(labels)) feature.labelValues = labels;
@@ -46,12 +56,12 @@ async function lossAndGradients(config: BertConfig, head: HeadKind, params: Map<
   return { loss: Number((outputs.loss!.data as Float64Array)[0]), grads };
 }
 
-describe.each(CASES)('packed batches: %s', (name) => {
+describe.each(CASES.map((dir) => [path.basename(dir), dir]))('packed batches: %s', (_name, dir) => {
   it('give the loss and gradients of the padded batch', async () => {
-    const spec = JSON.parse(readFileSync(path.join(CONFORMANCE, name, 'batches.json'), 'utf8')) as { model: string; batches: Batch[]; problem_type?: string };
-    const modelDir = path.resolve(CONFORMANCE, name, spec.model);
+    const spec = JSON.parse(readFileSync(path.join(dir, 'batches.json'), 'utf8')) as { model: string; batches: Batch[]; problem_type?: string };
+    const modelDir = path.resolve(dir, spec.model);
     const raw = JSON.parse(readFileSync(path.join(modelDir, 'config.json'), 'utf8')) as Record<string, unknown>;
-    const config = parseBertConfig({ ...raw, hidden_act: 'gelu_new', ...(spec.problem_type ? { problem_type: spec.problem_type } : {}) });
+    const config = parseBertConfig({ ...raw, hidden_act: 'gelu_new', activation: 'gelu_new', ...(spec.problem_type ? { problem_type: spec.problem_type } : {}) });
     const head = headFromArchitecture(config.architectures![0]!)!;
     const file = await readSafetensors(path.join(modelDir, 'model.safetensors'));
     const params = new Map(weightSpecs(config, head).map((s) => [s.name, Float64Array.from(file.float32(s.name))]));
@@ -59,14 +69,14 @@ describe.each(CASES)('packed batches: %s', (name) => {
     const features = [...unpad(spec.batches[0]!, head), ...unpad(spec.batches[1]!, head)];
     const longest = Math.max(...features.map((f) => f.inputIds.length));
     const padded: Batch = {
-      input_ids: features.map((f) => [...f.inputIds, ...new Array<number>(longest - f.inputIds.length).fill(0)]),
+      input_ids: features.map((f) => [...f.inputIds, ...new Array<number>(longest - f.inputIds.length).fill(config.pad_token_id)]),
       attention_mask: features.map((f) => [...f.inputIds.map(() => 1), ...new Array<number>(longest - f.inputIds.length).fill(0)]),
       token_type_ids: features.map((f) => [...f.tokenTypeIds, ...new Array<number>(longest - f.inputIds.length).fill(0)]),
       labels: head === 'token-classification'
         ? features.map((f) => [...f.tokenLabels!, ...new Array<number>(longest - f.inputIds.length).fill(IGNORE_INDEX)])
         : features.map((f) => f.labelValues ?? f.label!) as number[] | number[][],
     };
-    const packed = collatePacked(head, features, 0, 2 * longest);
+    const packed = collatePacked(head, features, config.pad_token_id, 2 * longest);
     const rows = packed.input_ids.length;
     expect(rows).toBeLessThan(features.length);
 

@@ -37,9 +37,13 @@ const LONG_SEGMENT_CHARS = 32_768;
  * into the current window when its tokens fit, else it starts the next one. Packed windows never
  * overlap. A segment longer than one window falls back to strided windows over that segment alone.
  *
- * Each segment is tokenized on its own (its text, no surrounding whitespace); for WordPiece and
- * SentencePiece this gives the tokens the whole document would, since segments are cut at whitespace.
- * Word ids are renumbered to be distinct across the segments of a window.
+ * Each segment is tokenized on its own, with the one space before it when there is one, so that its
+ * tokens are those HF gets by tokenizing the whole document: a byte-level BPE (RoBERTa, GPT-2 style,
+ * add_prefix_space false) spells a word after a space with the space ("ĠParis") and the first word of
+ * a text without it ("Paris"), so a segment tokenized bare would give its first word tokens the model
+ * never sees mid-text. WordPiece and SentencePiece tokenize " x" as "x". Offsets stay inside the
+ * segment: a token's start at the space moves to the segment's start (with trim_offsets the
+ * tokenizer already excludes it). Word ids are renumbered to be distinct across the segments of a window.
  */
 export function* packSegments(
   tokenizer: Tokenizer, text: string, segments: Iterable<[number, number]>, options: PackOptions,
@@ -60,8 +64,10 @@ export function* packSegments(
     return window;
   };
   for (const [start, end] of segments) {
-    const segmentText = text.slice(start, end);
-    const encoding = end - start <= LONG_SEGMENT_CHARS ? tokenizer.encode(segmentText) : undefined;
+    const from = start > 0 && text.charCodeAt(start - 1) === 0x20 ? start - 1 : start;
+    const segmentText = text.slice(from, end);
+    const raw = end - from <= LONG_SEGMENT_CHARS ? tokenizer.encode(segmentText) : undefined;
+    const encoding = raw && clampStarts(raw, start - from);
     const content = encoding ? contentTokens(encoding) : Infinity;
     // Only whitespace-like characters the normalizer drops: nothing to classify.
     if (content === 0) continue;
@@ -70,13 +76,13 @@ export function* packSegments(
         const done = flush();
         if (done) yield done;
       }
-      pending.push({ encoding, start });
+      pending.push({ encoding, start: from });
       pendingTokens += content;
       continue;
     }
     const done = flush();
     if (done) yield done;
-    yield* stridedWindows(tokenizer, segmentText, start, options, () => group++);
+    yield* stridedWindows(tokenizer, segmentText, from, start, options, () => group++);
   }
   const last = flush();
   if (last) yield last;
@@ -90,14 +96,14 @@ function contentTokens(encoding: Encoding): number {
 
 /** Today's strided windows (HF `return_overflowing_tokens`) over one long segment, by blocks. */
 function* stridedWindows(
-  tokenizer: Tokenizer, segmentText: string, segmentStart: number, options: PackOptions, nextGroup: () => number,
+  tokenizer: Tokenizer, segmentText: string, textStart: number, segmentStart: number, options: PackOptions, nextGroup: () => number,
 ): Generator<PackedWindow> {
   for (const [blockStart, blockEnd] of textBlocks(segmentText, LONG_SEGMENT_CHARS)) {
     // Each block is windowed on its own, as the whole-text path does, so a group stays small.
     const group = nextGroup();
     const windows = tokenizer.windows(segmentText.slice(blockStart, blockEnd), { maxLength: options.maxLength, stride: options.stride });
     for (const encoding of windows) {
-      const shifted = shiftOffsets(encoding, segmentStart + blockStart);
+      const shifted = clampStarts(shiftOffsets(encoding, textStart + blockStart), segmentStart);
       const range = contentRange(shifted);
       if (!range) continue;
       yield { encoding: shifted, segmentTokens: [range], stridedGroup: group };
@@ -109,6 +115,15 @@ function shiftOffsets(encoding: Encoding, by: number): Encoding {
   return {
     ...encoding,
     offsets: encoding.offsets.map(([s, e], t) => (encoding.specialTokensMask[t] ? [s, e] : [s + by, e + by])),
+  };
+}
+
+/** Content tokens starting before `start` (at the space tokenized with the segment) start at `start`. */
+function clampStarts(encoding: Encoding, start: number): Encoding {
+  if (!encoding.offsets.some(([s], t) => s < start && !encoding.specialTokensMask[t])) return encoding;
+  return {
+    ...encoding,
+    offsets: encoding.offsets.map(([s, e], t) => (encoding.specialTokensMask[t] || s >= start ? [s, e] : [start, Math.max(start, e)])),
   };
 }
 

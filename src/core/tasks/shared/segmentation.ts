@@ -123,8 +123,8 @@ export function* segments(text: string, mode: SegmentationMode): Generator<[numb
   }
 }
 
-/** Characters handed to ICU at once; small enough that its per-segment cost stays low. */
-const ICU_WINDOW = 16_384;
+/** Characters handed to ICU at once: its cost per segment grows with the string (4,096 measured fastest of 2K–16K: bench/segmentation/compare.ts). */
+const ICU_WINDOW = 4096;
 /**
  * A break this close to a window's end is not trusted: UAX #29 decides some breaks by looking ahead
  * (SB8 looks past closing punctuation and spaces for a lower-case letter), and the window may cut

@@ -1,5 +1,5 @@
-import { ARCHITECTURE_OF, type HeadKind } from '../../bert/heads';
-import { MissingWeightError } from '../../bert/buildGraph';
+import { headClassName, type HeadKind } from '../../bert/heads';
+import { maxSequenceLength } from '../../bert/sequenceLength';
 import { UserError } from '../../util/userError';
 import { HeadMismatchError, loadModel, type LoadedModel, type LoadModelOptions } from '../../runtime/loadModel';
 
@@ -9,19 +9,11 @@ export class TaskInputError extends UserError {
 }
 
 /**
- * loadModel for a task: a folder whose weights lack the head (no `architectures` entry, so the
- * mismatch shows only while converting) gets a message naming the model and the head, like a
- * declared mismatch does.
+ * loadModel for a task. A folder whose weights lack the head (no `architectures` entry, so the
+ * mismatch shows only while converting) gets a message naming the model and the head from loadModel.
  */
 export async function loadTaskModel(reference: string, options: LoadModelOptions): Promise<LoadedModel> {
-  try {
-    return await loadModel(reference, options);
-  } catch (error) {
-    if (error instanceof MissingWeightError) {
-      throw new HeadMismatchError(`${reference} cannot serve as a ${options.head} model (${ARCHITECTURE_OF[options.head]}): ${error.message}`);
-    }
-    throw error;
-  }
+  return loadModel(reference, options);
 }
 
 /**
@@ -31,7 +23,7 @@ export async function loadTaskModel(reference: string, options: LoadModelOptions
  */
 export function requireHead(model: LoadedModel, task: string, heads: readonly HeadKind[], outputs: (head: HeadKind) => readonly string[]): HeadKind {
   if (!heads.includes(model.head)) {
-    const wanted = heads.map((h) => `${h} (${ARCHITECTURE_OF[h]})`).join(' or ');
+    const wanted = heads.map((h) => `${h} (${headClassName(model.config, h)})`).join(' or ');
     throw new HeadMismatchError(`${task} needs a model with a ${wanted} head; ${model.reference} has a ${model.head} head`);
   }
   const missing = outputs(model.head).filter((name) => !model.session.outputNames.includes(name));
@@ -43,9 +35,9 @@ export function requireHead(model: LoadedModel, task: string, heads: readonly He
   return model.head;
 }
 
-/** Tokens the model accepts in one sequence: its position embeddings and the tokenizer's model_max_length. */
+/** Tokens the model accepts in one sequence: its position table (maxSequenceLength) and the tokenizer's model_max_length. */
 export function modelInputLimit(model: LoadedModel): number {
-  const limit = model.config.max_position_embeddings;
+  const limit = maxSequenceLength(model.config);
   return Number.isFinite(model.tokenizer.modelMaxLength) ? Math.min(limit, model.tokenizer.modelMaxLength) : limit;
 }
 

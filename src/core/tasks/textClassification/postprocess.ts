@@ -24,6 +24,8 @@ export interface TextClassificationOptions {
    * every label in id2label order, not sorted.
    */
   returnAllScores?: boolean;
+  /** With several windows: each window's weight in the average (e.g. its token count); default equal. */
+  windowWeights?: readonly number[];
 }
 
 /** HF result item (same key order). */
@@ -40,7 +42,7 @@ export interface LabelScore {
 export function postprocessTextClassification(logits: Float32Array | readonly Float32Array[], options: TextClassificationOptions): LabelScore[] {
   const labels = labelList(options.id2label);
   if (labels.length === 0) throw new PostprocessError('id2label is empty: a sequence classification model needs at least one label');
-  const row = averagedLogits(logits, labels.length);
+  const row = averagedLogits(logits, labels.length, options.windowWeights);
   const scores = applyFunction(row, resolveFunctionToApply(options.functionToApply, options.problemType, labels.length));
   const { topK } = options;
   if (topK === undefined) {
@@ -64,7 +66,7 @@ export function defaultFunctionToApply(problemType: ProblemType | null | undefin
   return 'none';
 }
 
-function resolveFunctionToApply(fn: FunctionToApply | undefined, problemType: ProblemType | null | undefined, numLabels: number): Exclude<FunctionToApply, 'default'> {
+export function resolveFunctionToApply(fn: FunctionToApply | undefined, problemType: ProblemType | null | undefined, numLabels: number): Exclude<FunctionToApply, 'default'> {
   if (fn === undefined || fn === 'default') return defaultFunctionToApply(problemType, numLabels);
   if (fn !== 'sigmoid' && fn !== 'softmax' && fn !== 'none') throw new PostprocessError(`Unrecognized function_to_apply "${String(fn)}" (sigmoid, softmax, none, default)`);
   return fn;
@@ -84,15 +86,22 @@ export function multiLabelAboveThreshold(
   return sortedLabelScores(labels, scores).filter((item) => item.score >= threshold);
 }
 
-function averagedLogits(logits: Float32Array | readonly Float32Array[], numLabels: number): Float64Array {
+/** The mean of a text's window rows (one row: itself), weighted when `weights` is given, checked against the label count. */
+export function averagedLogits(logits: Float32Array | readonly Float32Array[], numLabels: number, weights?: readonly number[]): Float64Array {
   const rows = logits instanceof Float32Array ? [logits] : logits;
   if (rows.length === 0) throw new PostprocessError('text classification needs logits from at least one window');
+  if (weights && (weights.length !== rows.length || !weights.every((w) => Number.isFinite(w) && w >= 0) || !weights.some((w) => w > 0))) {
+    throw new PostprocessError(`text classification: ${weights.length} window weights for ${rows.length} windows, or none positive`);
+  }
   const sum = new Float64Array(numLabels);
+  let total = 0;
   rows.forEach((row, w) => {
     if (row.length !== numLabels) throw new PostprocessError(`text classification window ${w}: ${row.length} logits for ${numLabels} labels`);
-    for (let i = 0; i < numLabels; i++) sum[i]! += row[i]!;
+    const weight = weights ? weights[w]! : 1;
+    total += weight;
+    for (let i = 0; i < numLabels; i++) sum[i]! += weight * row[i]!;
   });
-  for (let i = 0; i < numLabels; i++) sum[i]! /= rows.length;
+  for (let i = 0; i < numLabels; i++) sum[i]! /= total;
   return sum;
 }
 

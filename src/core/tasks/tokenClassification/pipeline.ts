@@ -1,6 +1,7 @@
 import type { LoadedModel } from '../../runtime/loadModel';
 import type { Encoding } from '../../runtime/tokenizer/encoding';
 import { forwardWindows, throwIfCancelled } from '../shared/forward';
+import { modelInputLimit } from '../shared/taskModel';
 import { labelList } from '../shared/labels';
 import { packSegments, type PackedWindow } from '../shared/packing';
 import { DEFAULT_SEGMENT_PACKING, DEFAULT_SEGMENTATION, segments, type SegmentationMode, type SegmentPacking } from '../shared/segmentation';
@@ -9,6 +10,7 @@ import { windowCuts, withoutCutWords } from './cutWords';
 import { aggregateOverlappingEntities } from './overlap';
 import { postprocessTokenClassification } from './postprocess';
 import { entitiesOfPackedWindow } from './segmentEntities';
+import { withoutSurroundingWhitespace } from './trimSpans';
 import type { AggregationStrategy, TokenClassificationResult } from './types';
 
 export interface RecognizeOptions {
@@ -42,16 +44,15 @@ export interface RecognizeOptions {
 const BLOCK_CHARS = 32_768;
 
 export function effectiveMaxLength(model: LoadedModel, requested: number | undefined): number {
-  const limits = [requested ?? 256, model.config.max_position_embeddings];
-  if (Number.isFinite(model.tokenizer.modelMaxLength)) limits.push(model.tokenizer.modelMaxLength);
-  return Math.min(...limits);
+  return Math.min(requested ?? 256, modelInputLimit(model));
 }
 
 /**
  * HF TokenClassificationPipeline over a document of any length. With segmentation "none": windows
  * with stride (HF `return_overflowing_tokens`), batched forward passes, per-window postprocessing,
  * and HF's overlap resolution so an entity at a window border is reported once, whole. Otherwise
- * windows of whole segments (recognizeBySegments). Offsets are UTF-16 offsets into `text`.
+ * windows of whole segments (recognizeBySegments). Offsets are UTF-16 offsets into `text`, never
+ * starting or ending on whitespace (trimSpans.ts).
  */
 export async function recognizeEntities(model: LoadedModel, text: string, options: RecognizeOptions = {}): Promise<TokenClassificationResult[]> {
   if (model.head !== 'token-classification') throw new Error(`recognizeEntities needs a token-classification model, ${model.reference} is ${model.head}`);
@@ -65,7 +66,7 @@ export async function recognizeEntities(model: LoadedModel, text: string, option
   };
   const segmentation = options.segmentation ?? DEFAULT_SEGMENTATION;
   if (segmentation !== 'none') {
-    return recognizeBySegments(model, text, { ...options, segmentation }, maxLength, stride, decoder);
+    return withoutSurroundingWhitespace(text, await recognizeBySegments(model, text, { ...options, segmentation }, maxLength, stride, decoder));
   }
   const all: TokenClassificationResult[] = [];
   let windowCount = 0;
@@ -103,7 +104,7 @@ export async function recognizeEntities(model: LoadedModel, text: string, option
     windowCount += windows.length;
     options.onProgress?.(blockEnd / text.length);
   }
-  return windowCount > 1 ? aggregateOverlappingEntities(all) : all;
+  return withoutSurroundingWhitespace(text, windowCount > 1 ? aggregateOverlappingEntities(all) : all);
 }
 
 /** Packed windows forwarded together: bounds the tokens held in memory for a large document. */
@@ -131,9 +132,40 @@ async function recognizeBySegments(
   };
   const all: TokenClassificationResult[] = [];
   let strided = false;
+  for await (const { windows, logits } of forwardPackedRounds(model, text, options, maxLength, stride)) {
+    if (windows.some((w) => w.stridedGroup !== undefined)) strided = true;
+    // Cut words are looked for among the strided windows of one long segment only.
+    const cuts = wordLevel ? stridedCuts(windows, stride) : undefined;
+    windows.forEach((window, i) => {
+      const found = entitiesOfPackedWindow(window, logits[i]!, numLabels, postprocessOptions);
+      const cut = cuts?.get(i);
+      for (const entity of cut ? withoutCutWords(found, cut) : found) all.push(entity);
+    });
+  }
+  // Segments are disjoint, so only the strided windows of a long segment can overlap.
+  return strided ? aggregateOverlappingEntities(all) : all;
+}
+
+/** One round of packed windows and, per window, its logits rows ([tokens × labels]). */
+export interface PackedRound {
+  windows: PackedWindow[];
+  logits: Float32Array[];
+}
+
+/**
+ * The forward half of the segment-aware path: segments of `text` packed into windows (packing.ts)
+ * and forwarded in rounds of about WINDOWS_PER_ROUND, a long segment's strided windows kept in one
+ * round. recognizeBySegments postprocesses the rounds into entities; other readers of the logits
+ * (the uncertainty scores of src/core/active) use the same windows. Reports progress by offset.
+ */
+export async function* forwardPackedRounds(
+  model: LoadedModel, text: string, options: Pick<RecognizeOptions, 'segmentation' | 'packing' | 'batchSize' | 'signal' | 'onProgress'>,
+  maxLength: number, stride: number,
+): AsyncGenerator<PackedRound> {
+  const segmentation = options.segmentation ?? DEFAULT_SEGMENTATION;
   let round: PackedWindow[] = [];
-  const run = async (): Promise<void> => {
-    if (round.length === 0) return;
+  const run = async (): Promise<PackedRound | undefined> => {
+    if (round.length === 0) return undefined;
     const windows = round;
     round = [];
     const outputs = await forwardWindows(model.session, windows.map((w) => w.encoding), {
@@ -142,30 +174,24 @@ async function recognizeBySegments(
       padTokenId: model.tokenizer.padTokenId,
       signal: options.signal,
     });
-    // Cut words are looked for among the strided windows of one long segment only.
-    const cuts = wordLevel ? stridedCuts(windows, stride) : undefined;
-    windows.forEach((window, i) => {
-      const logits = outputs[i]!.logits!;
-      const found = entitiesOfPackedWindow(window, logits, numLabels, postprocessOptions);
-      const cut = cuts?.get(i);
-      for (const entity of cut ? withoutCutWords(found, cut) : found) all.push(entity);
-    });
     const lastEnd = windows[windows.length - 1]!.encoding.offsets.reduce((m, [, e]) => Math.max(m, e), 0);
-    options.onProgress?.(Math.min(1, lastEnd / text.length));
+    options.onProgress?.(Math.min(1, lastEnd / Math.max(1, text.length)));
+    return { windows, logits: outputs.map((o) => o.logits!) };
   };
   let pendingGroup: number | undefined;
-  for (const window of packSegments(model.tokenizer, text, segments(text, options.segmentation!), { maxLength, stride, packing: options.packing ?? DEFAULT_SEGMENT_PACKING })) {
+  for (const window of packSegments(model.tokenizer, text, segments(text, segmentation), { maxLength, stride, packing: options.packing ?? DEFAULT_SEGMENT_PACKING })) {
     throwIfCancelled(options.signal);
-    if (window.stridedGroup !== undefined) strided = true;
     // Keep a long segment's strided windows in one round so their cut words are found.
-    if (round.length >= WINDOWS_PER_ROUND && (window.stridedGroup === undefined || window.stridedGroup !== pendingGroup)) await run();
+    if (round.length >= WINDOWS_PER_ROUND && (window.stridedGroup === undefined || window.stridedGroup !== pendingGroup)) {
+      const done = await run();
+      if (done) yield done;
+    }
     pendingGroup = window.stridedGroup;
     round.push(window);
   }
-  await run();
+  const last = await run();
+  if (last) yield last;
   options.onProgress?.(1);
-  // Segments are disjoint, so only the strided windows of a long segment can overlap.
-  return strided ? aggregateOverlappingEntities(all) : all;
 }
 
 function stridedCuts(windows: readonly PackedWindow[], stride: number): Map<number, ReturnType<typeof windowCuts>[number]> {

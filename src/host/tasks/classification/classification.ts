@@ -96,7 +96,7 @@ export class Classification implements vscode.Disposable {
     const outcome = await this.runner.run({
       task: 'classification',
       kind: 'classifyTexts',
-      payload: { texts, options: { functionToApply: classification.functionToApply, topK: null, batchSize: runtime.batchSize } },
+      payload: { texts, options: { functionToApply: classification.functionToApply, topK: null, batchSize: runtime.batchSize, segmentation: runtime.segmentation } },
       modelSetting: classification.model,
       model,
       runtime,
@@ -141,7 +141,7 @@ export class Classification implements vscode.Disposable {
     const outcome = await this.runner.run({
       task: 'classification',
       kind: 'classifyParagraphs',
-      payload: { text, options: { functionToApply: classification.functionToApply, topK: null, batchSize: runtime.batchSize } },
+      payload: { text, options: { functionToApply: classification.functionToApply, topK: null, batchSize: runtime.batchSize, segmentation: runtime.segmentation } },
       modelSetting: classification.model,
       model,
       runtime,

@@ -19,15 +19,15 @@ export interface TaskModelInfo {
 export const TASK_MODELS: Record<TaskName, TaskModelInfo> = {
   qa: {
     setting: 'bertLens.qa.model', head: 'question-answering', title: 'question answering',
-    wanted: 'a question-answering BERT (BertForQuestionAnswering, e.g. a SQuAD fine-tune)',
+    wanted: 'a question-answering model (BertForQuestionAnswering, RobertaForQuestionAnswering, DistilBertForQuestionAnswering…, e.g. a SQuAD fine-tune)',
   },
   classification: {
     setting: 'bertLens.classification.model', head: 'sequence-classification', title: 'classification',
-    wanted: 'a sequence-classification BERT', bundled: 'sentiment',
+    wanted: 'a sequence-classification model (BertForSequenceClassification, RobertaForSequenceClassification, DistilBertForSequenceClassification…)', bundled: 'sentiment',
   },
   fillMask: {
     setting: 'bertLens.fillMask.model', head: 'masked-lm', title: 'fill-mask',
-    wanted: 'a masked-LM BERT (BertForMaskedLM or BertForPreTraining, e.g. bert-base-uncased)',
+    wanted: 'a masked-LM model (BertForMaskedLM, BertForPreTraining or RobertaForMaskedLM, e.g. bert-base-uncased or roberta-base)',
   },
   nsp: {
     setting: 'bertLens.nsp.model', head: 'next-sentence', title: 'next-sentence prediction',

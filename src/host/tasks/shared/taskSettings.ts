@@ -1,3 +1,4 @@
+import { DEFAULT_SEGMENTATION, SEGMENTATION_MODES, type SegmentationMode } from '../../../core/tasks/shared/segmentation';
 import type { FunctionToApply } from '../../../core/tasks/textClassification/postprocess';
 
 /** Reads a setting by its full name (e.g. 'bertLens.qa.model'); undefined when unset. */
@@ -6,6 +7,8 @@ export type SettingReader = (name: string) => unknown;
 /** The model and runtime settings every task command shares (bertLens.inference.*, bertLens.hub.*). */
 export interface RuntimeSettings {
   batchSize: number;
+  /** bertLens.inference.segmentation: where a text longer than one window is cut (classification). */
+  segmentation: SegmentationMode;
   threads: number;
   quantized: boolean;
   hubEndpoint: string | undefined;
@@ -57,7 +60,7 @@ export interface TaskSettings {
 
 /** The defaults of package.json's contributes.configuration (a test keeps the two in step). */
 export const TASK_SETTING_DEFAULTS: TaskSettings = {
-  runtime: { batchSize: 16, threads: 0, quantized: false, hubEndpoint: undefined, hubOffline: false },
+  runtime: { batchSize: 16, segmentation: DEFAULT_SEGMENTATION, threads: 0, quantized: false, hubEndpoint: undefined, hubOffline: false },
   qa: { model: '', topK: 3, maxAnswerLen: 15, docStride: undefined, handleImpossibleAnswer: false },
   classification: { model: '', functionToApply: 'default', multiLabelThreshold: 0.5, topK: 0 },
   fillMask: { model: '', topK: 5 },
@@ -121,6 +124,7 @@ export function readTaskSettings(read: SettingReader): { settings: TaskSettings;
   const settings: TaskSettings = {
     runtime: {
       batchSize: integer('bertLens.inference.batchSize', d.runtime.batchSize, 1, 1024),
+      segmentation: choice('bertLens.inference.segmentation', SEGMENTATION_MODES, d.runtime.segmentation),
       threads: integer('bertLens.inference.threads', d.runtime.threads, 0, 256),
       quantized: boolean('bertLens.inference.quantized', d.runtime.quantized),
       hubEndpoint: endpoint === '' ? undefined : endpoint,

@@ -28,11 +28,19 @@ const COMMANDS = [
   'bertLens.renameLabel',
   'bertLens.filterEntities',
   'bertLens.revealAnnotation',
+  'bertLens.reviewPredictions',
+  'bertLens.reviewAccept',
+  'bertLens.reviewReject',
+  'bertLens.reviewChangeLabel',
+  'bertLens.reviewNext',
+  'bertLens.reviewPrevious',
+  'bertLens.reviewSkip',
+  'bertLens.reviewLeave',
 ];
 
 describe('package.json contributions of annotation', () => {
   it('contributes every command the code registers, titled, in the BERT Lens category', () => {
-    const registered = ['annotationCommands.ts', 'transferCommands.ts', 'registerAnnotation.ts', 'annotationMode.ts', 'hoverContent.ts', '../ner/entitiesTree.ts']
+    const registered = ['annotationCommands.ts', 'transferCommands.ts', 'registerAnnotation.ts', 'registerReview.ts', 'annotationMode.ts', 'hoverContent.ts', '../ner/entitiesTree.ts']
       .map(source)
       .join('\n')
       .match(/'bertLens\.[A-Za-z]+'/g)!
@@ -66,22 +74,49 @@ describe('package.json contributions of annotation', () => {
     expect([...hidden]).toEqual(expect.arrayContaining(['bertLens.labelWithKey', 'bertLens.revealAnnotation']));
   });
 
+  it('binds the review keys only in review mode in a focused editor, and offers the review commands in the palette only then', () => {
+    const bound = (command: string): string[] => manifest.contributes.keybindings.filter((k) => k.command === command).map((k) => k.key);
+    expect(bound('bertLens.reviewAccept')).toEqual(['enter', 'a']);
+    expect(bound('bertLens.reviewReject')).toEqual(['backspace', 'x']);
+    expect(bound('bertLens.reviewChangeLabel')).toEqual(['l']);
+    expect(bound('bertLens.reviewNext')).toEqual(['n', 'right']);
+    expect(bound('bertLens.reviewPrevious')).toEqual(['p', 'left']);
+    expect(bound('bertLens.reviewSkip')).toEqual(['s']);
+    expect(bound('bertLens.reviewLeave')).toEqual(['escape']);
+    for (const key of manifest.contributes.keybindings.filter((k) => k.command.startsWith('bertLens.review'))) {
+      expect(key.when, key.key).toMatch(/^editorTextFocus && bertLens\.reviewMode( && |$)/);
+    }
+    expect(source('registerReview.ts')).toContain("REVIEW_MODE_CONTEXT = 'bertLens.reviewMode'");
+    const palette = manifest.contributes.menus.commandPalette!;
+    for (const command of COMMANDS.filter((c) => c.startsWith('bertLens.review') && c !== 'bertLens.reviewPredictions' && c !== 'bertLens.revealAnnotation')) {
+      expect(palette.find((m) => m.command === command)?.when, command).toBe('bertLens.reviewMode');
+    }
+    expect(palette.find((m) => m.command === 'bertLens.reviewPredictions')).toBeUndefined();
+  });
+
   it('documents the annotation settings with the defaults the code uses', () => {
     const properties = manifest.contributes.configuration.properties;
     expect(properties['bertLens.annotation.labels']!.default).toEqual(ANNOTATION_SETTING_DEFAULTS.labels);
     expect(properties['bertLens.annotation.saveDelay']!.default).toBe(ANNOTATION_SETTING_DEFAULTS.saveDelay);
-    for (const name of ['bertLens.annotation.labels', 'bertLens.annotation.saveDelay']) expect(properties[name]!.markdownDescription!.length).toBeGreaterThan(40);
+    expect(properties['bertLens.annotation.reviewThreshold']!.default).toBe(ANNOTATION_SETTING_DEFAULTS.reviewThreshold);
+    for (const name of ['bertLens.annotation.labels', 'bertLens.annotation.saveDelay', 'bertLens.annotation.reviewThreshold']) expect(properties[name]!.markdownDescription!.length).toBeGreaterThan(40);
   });
 
   it('reads the settings, falling back per value with a reason', () => {
     const values: Record<string, unknown> = { 'bertLens.annotation.labels': ['PER', 'PER', ' X', 'DATE'], 'bertLens.annotation.saveDelay': -5 };
     const read = readAnnotationSettings((name) => values[name]);
-    expect(read.settings).toEqual({ labels: ['PER', 'DATE'], saveDelay: 400, categories: { labels: [], exclusive: true } });
+    expect(read.settings).toEqual({ labels: ['PER', 'DATE'], saveDelay: 400, categories: { labels: [], exclusive: true }, reviewThreshold: 0.5 });
     expect(read.problems).toEqual([
       expect.stringContaining('leading or trailing whitespace'),
       'bertLens.annotation.saveDelay must be an integer from 0 to 60000, got -5',
     ]);
     expect(readAnnotationSettings(() => undefined)).toEqual({ settings: ANNOTATION_SETTING_DEFAULTS, problems: [] });
+    expect(readAnnotationSettings((name) => (name === 'bertLens.annotation.reviewThreshold' ? 0.8 : undefined)).settings.reviewThreshold).toBe(0.8);
+    for (const bad of [1.5, -0.1, '0.5']) {
+      const threshold = readAnnotationSettings((name) => (name === 'bertLens.annotation.reviewThreshold' ? bad : undefined));
+      expect(threshold.settings.reviewThreshold).toBe(0.5);
+      expect(threshold.problems).toEqual([`bertLens.annotation.reviewThreshold must be a number from 0 to 1, got ${JSON.stringify(bad)}`]);
+    }
     expect(readAnnotationSettings((name) => (name === 'bertLens.annotation.labels' ? 'PER' : undefined)).problems).toEqual([
       'bertLens.annotation.labels must be a list of labels, e.g. ["PER", "ORG"]',
     ]);

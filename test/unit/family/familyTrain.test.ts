@@ -1,0 +1,54 @@
+import { readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { architectureOf } from '../../../src/core/bert/architecture';
+import type { BertConfig } from '../../../src/core/bert/config';
+import type { HeadKind } from '../../../src/core/bert/heads';
+import { groupParameters } from '../../../src/core/train/adamw';
+import { optimizerArguments, trainableNames } from '../../../src/core/train/trainer';
+import { resolveTrainingArguments } from '../../../src/core/train/trainingArguments';
+import { expectMatchesReference } from '../train/conformanceRun';
+
+// Fine-tuning DistilBERT, RoBERTa and XLM-RoBERTa through the same autodiff as BERT, against the
+// PyTorch ports (scripts/reference/make_train_refs.py → train_reference.py + family_training.py:
+// distilbert_torch.py / roberta_torch.py with HF's losses, torch.optim.AdamW + LambdaLR (linear
+// warmup) + clip_grad_norm_, dropout off) on the seeded fixture folders of test/fixtures/family:
+// per-step losses, learning rates, gradient norms and final weights within a relative 1e-4
+// (conformanceRun.ts), and the optimizer's weight-decay groups equal to HF Trainer's rule by module type.
+const ROOT = path.join(__dirname, '..', '..', 'fixtures', 'family', 'train');
+const CASES = readdirSync(ROOT);
+
+/**
+ * Parameters whose exact gradient is zero: a key bias adds the same q·b to every score of a softmax
+ * row; in QA the qa_outputs bias, and the last LayerNorm's bias, shift every position's start (end)
+ * logit alike.
+ */
+function zeroGradient(name: string, head: HeadKind, layers: number, config: BertConfig): boolean {
+  if (name.endsWith('attention.self.key.bias') || name.endsWith('attention.k_lin.bias')) return true;
+  return head === 'question-answering' && (name === 'qa_outputs.bias' || name === `${architectureOf(config).layer(layers - 1).outputNorm}.bias`);
+}
+
+describe('the family cases', () => {
+  it('cover DistilBERT, RoBERTa and XLM-RoBERTa token and sequence classification, QA, and MLM with the tied decoder', () => {
+    for (const prefix of ['distilbert-token-classification', 'distilbert-sequence-classification', 'roberta-token-classification',
+      'roberta-sequence-classification', 'xlm-roberta-token-classification', 'roberta-masked-lm', 'distilbert-masked-lm',
+      'distilbert-question-answering', 'roberta-question-answering']) {
+      expect(CASES.some((c) => c.startsWith(prefix)), prefix).toBe(true);
+    }
+  });
+});
+
+describe.each(CASES)('%s', (name) => {
+  it('matches PyTorch step by step and in the final weights, with HF Trainer\'s weight-decay groups', async () => {
+    const { config, head, log, spec } = await expectMatchesReference(path.join(ROOT, name), {
+      trainable: (c, h) => trainableNames(c, h, 'all'),
+      optimizerArgs: optimizerArguments,
+      zeroGradient,
+    });
+    const trainable = [...trainableNames(config, head, 'all')].filter((n) => !spec.trainable || spec.trainable.some((p) => n.startsWith(p)));
+    const args = optimizerArguments(resolveTrainingArguments(spec.training), config, head);
+    const [decay, noDecay] = groupParameters(trainable, args.weight_decay, args.no_decay);
+    expect(new Set(decay!.names)).toEqual(new Set(log.param_groups.decay));
+    expect(new Set(noDecay!.names)).toEqual(new Set(log.param_groups.no_decay));
+  });
+});

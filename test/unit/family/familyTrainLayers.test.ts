@@ -1,0 +1,159 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseBertConfig, type BertConfig } from '../../../src/core/bert/config';
+import type { HeadKind } from '../../../src/core/bert/heads';
+import { weightSpecs } from '../../../src/core/bert/weightNames';
+import { checkBaseModelFolder } from '../../../src/core/finetune/baseModelCheck';
+import { inspectModelFolder } from '../../../src/core/runtime/modelFolder';
+import { readSafetensors } from '../../../src/core/runtime/safetensors';
+import { train, trainableNames } from '../../../src/core/train/trainer';
+import { buildTrainingGraph } from '../../../src/core/train/trainingGraph';
+import type { TaskData } from '../../../src/core/train/trainingData';
+import { CLASSIFY, FAMILY, folderWithTokenizer, NER } from './familyFolders';
+
+// What of a DistilBERT / RoBERTa trains (top-k layers, head only, never the sinusoidal table), where
+// their dropouts sit (HF modeling_distilbert.py / modeling_roberta.py), and head-only training on
+// cached encoder features computing what running the frozen encoder every step computes.
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'bert-lens-family-layers-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function fixtureConfig(name: string, extra: Record<string, unknown> = {}): BertConfig {
+  return parseBertConfig({ ...JSON.parse(readFileSync(path.join(FAMILY, name, 'config.json'), 'utf8')) as object, ...extra });
+}
+
+describe('trainable parameters', () => {
+  it('top-k layers: the last k layers of the architecture and everything outside the base model', () => {
+    const distil = trainableNames(fixtureConfig('distilbert-sequence-classification'), 'sequence-classification', 1);
+    expect([...distil].sort()).toEqual(weightSpecs(fixtureConfig('distilbert-sequence-classification'), 'sequence-classification').map((s) => s.name)
+      .filter((n) => n.startsWith('distilbert.transformer.layer.1.') || n.startsWith('pre_classifier.') || n.startsWith('classifier.')).sort());
+    expect(distil.has('pre_classifier.weight')).toBe(true);
+    const roberta = trainableNames(fixtureConfig('roberta-sequence-classification'), 'sequence-classification', 1);
+    expect([...roberta].filter((n) => !n.startsWith('roberta.encoder.layer.1.')).sort()).toEqual(['classifier.dense.bias', 'classifier.dense.weight', 'classifier.out_proj.bias', 'classifier.out_proj.weight']);
+    expect(roberta.size).toBe(4 + 16);
+    expect([...trainableNames(fixtureConfig('roberta-token-classification'), 'token-classification', 'head')].sort()).toEqual(['classifier.bias', 'classifier.weight']);
+  });
+
+  it('never the sinusoidal position table of a DistilBERT (requires_grad False in HF)', () => {
+    const sinusoidal = trainableNames(fixtureConfig('distilbert-sequence-classification-sinusoidal'), 'sequence-classification', 'all');
+    expect(sinusoidal.has('distilbert.embeddings.position_embeddings.weight')).toBe(false);
+    expect(sinusoidal.has('distilbert.embeddings.word_embeddings.weight')).toBe(true);
+    expect(trainableNames(fixtureConfig('distilbert-sequence-classification'), 'sequence-classification', 'all').has('distilbert.embeddings.position_embeddings.weight')).toBe(true);
+  });
+});
+
+describe('dropout sites', () => {
+  const sites = (config: BertConfig, head: HeadKind) => {
+    const graph = buildTrainingGraph({ config, head, trainable: new Set(weightSpecs(config, head).map((s) => s.name)), weights: () => { throw new Error('all trainable'); }, dropout: true });
+    const bySite: Record<string, number[]> = {};
+    for (const mask of graph.dropoutMasks) (bySite[mask.site] ??= []).push(mask.probability);
+    return bySite;
+  };
+  const layers = 2;
+
+  it('DistilBERT: embeddings and FFN output (dropout), attention probabilities (attention_dropout), none after out_lin, its heads\' own fields', () => {
+    const config = fixtureConfig('distilbert-sequence-classification', { dropout: 0.1, attention_dropout: 0.15, seq_classif_dropout: 0.3, qa_dropout: 0.4 });
+    expect(sites(config, 'sequence-classification')).toEqual({ hidden: new Array(1 + layers).fill(0.1), attention: new Array(layers).fill(0.15), classifier: [0.3] });
+    expect(sites(config, 'token-classification').classifier).toEqual([0.1]);
+    expect(sites(config, 'question-answering').classifier).toEqual([0.4]);
+  });
+
+  it('RoBERTa: BERT\'s sites, and the classification head\'s two dropouts (classifier_dropout ?? hidden_dropout_prob)', () => {
+    const config = fixtureConfig('roberta-sequence-classification', { hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.15, classifier_dropout: 0.3 });
+    expect(sites(config, 'sequence-classification')).toEqual({ hidden: new Array(1 + 2 * layers).fill(0.1), attention: new Array(layers).fill(0.15), classifier: [0.3, 0.3] });
+    expect(sites({ ...config, classifier_dropout: null }, 'token-classification').classifier).toEqual([0.1]);
+  });
+});
+
+describe('head-only training on cached features', () => {
+  const cases: Array<[string, TaskData]> = [
+    ['roberta-sequence-classification', CLASSIFY], ['distilbert-sequence-classification', CLASSIFY], ['roberta-token-classification', NER],
+  ];
+  it.each(cases)('%s: the same losses and head weights as running the frozen encoder every step', async (fixture, data) => {
+    const modelDir = folderWithTokenizer(fixture, scratch);
+    const runs = [];
+    for (const featureCache of [true, false]) {
+      const losses: number[] = [];
+      const outputDir = path.join(scratch, `${fixture}-${featureCache}`);
+      await train({
+        task: data.task, modelDir, train: data, outputDir, maxSteps: 3, threads: 1, trainLayers: 'head', featureCache, dropout: 0,
+        args: { per_device_train_batch_size: 2, learning_rate: 1e-2, save_steps: 0, num_train_epochs: 2 },
+        onEvent: (event) => { if (event.type === 'log') losses.push(event.loss); },
+      });
+      runs.push({ losses, weights: await readSafetensors(path.join(outputDir, 'model.safetensors')) });
+    }
+    const [cached, uncached] = runs;
+    expect(cached!.losses).toHaveLength(3);
+    cached!.losses.forEach((loss, i) => expect(Math.abs(loss - uncached!.losses[i]!)).toBeLessThan(1e-5));
+    const initial = await readSafetensors(path.join(modelDir, 'model.safetensors'));
+    let moved = 0;
+    for (const name of cached!.weights.names()) {
+      const a = cached!.weights.float32(name);
+      const b = uncached!.weights.float32(name);
+      a.forEach((v, i) => expect(Math.abs(v - b[i]!), name).toBeLessThan(1e-5));
+      if (initial.has(name) && initial.float32(name).some((v, i) => v !== a[i])) moved++;
+    }
+    // Only the head trained: the encoder's tensors are the checkpoint's.
+    expect(moved).toBeGreaterThan(0);
+    for (const name of initial.names()) {
+      if (name.startsWith('roberta.') || name.startsWith('distilbert.')) expect([...cached!.weights.float32(name)], name).toEqual([...initial.float32(name)]);
+    }
+  });
+});
+
+describe('checkpoints', () => {
+  // Batches of 2: NER has 2 steps an epoch, classification 3; steps 3 and 2 fall inside an epoch.
+  it.each([['roberta-token-classification', NER, 3], ['distilbert-sequence-classification', CLASSIFY, 2]] as Array<[string, TaskData, number]>)(
+    '%s resumes from a mid-epoch checkpoint bit-identically (shuffle, packing and dropout on)', async (fixture, data, at) => {
+      const modelDir = folderWithTokenizer(fixture, scratch);
+      const common = {
+        task: data.task, modelDir, train: data, dropout: 0.2, threads: 1,
+        args: { learning_rate: 1e-3, num_train_epochs: 3, per_device_train_batch_size: 2, save_steps: at, seed: 5 },
+      };
+      const full = path.join(scratch, `${fixture}-full`);
+      await train({ ...common, outputDir: full });
+      const partial = path.join(scratch, `${fixture}-partial`);
+      await train({ ...common, outputDir: partial, maxSteps: at });
+      const checkpointConfig = JSON.parse(readFileSync(path.join(partial, `checkpoint-${at}`, 'config.json'), 'utf8')) as Record<string, unknown>;
+      expect(checkpointConfig.model_type).toBe(fixture.split('-')[0]);
+      const resumed = path.join(scratch, `${fixture}-resumed`);
+      await train({ ...common, outputDir: resumed, resumeFrom: path.join(partial, `checkpoint-${at}`) });
+      const a = await readSafetensors(path.join(full, 'model.safetensors'));
+      const b = await readSafetensors(path.join(resumed, 'model.safetensors'));
+      const initial = await readSafetensors(path.join(modelDir, 'model.safetensors'));
+      expect([...b.names()].sort()).toEqual([...a.names()].sort());
+      for (const name of a.names()) expect(Buffer.from(b.float32(name).buffer).equals(Buffer.from(a.float32(name).buffer)), name).toBe(true);
+      expect([...a.float32('classifier.weight')]).not.toEqual([...initial.float32('classifier.weight')]);
+    });
+});
+
+describe('sequence length', () => {
+  it('RoBERTa windows rows to max_position_embeddings − (padding_idx + 1) tokens, the last position its table has', async () => {
+    const modelDir = folderWithTokenizer('roberta-token-classification', scratch);
+    const words = Array.from({ length: 60 }, (_, i) => (i % 7 === 0 ? 'london' : 'the'));
+    const data: TaskData = { task: 'ner', issues: [], sentences: [{ tokens: words, tags: words.map((w) => (w === 'london' ? 'B-LOC' : 'O')), line: 1 }] };
+    const info: string[] = [];
+    const result = await train({
+      task: 'ner', modelDir, train: data, outputDir: path.join(scratch, 'long'), maxSteps: 1, threads: 1, args: { max_seq_length: 128, save_steps: 0 },
+      onEvent: (event) => { if (event.type === 'info') info.push(event.message); },
+    });
+    expect(result.steps).toBe(1);
+    // 40 positions, padding_idx 1: 38 tokens a row.
+    expect(info.some((m) => /longer than 38 tokens and were split/.test(m))).toBe(true);
+  });
+});
+
+describe('the fine-tune panel\'s base-model check', () => {
+  it('caps max_seq_length for RoBERTa at its positions less padding_idx + 1', async () => {
+    const folder = await inspectModelFolder(folderWithTokenizer('roberta-token-classification', scratch));
+    expect(checkBaseModelFolder(folder, 'ner', ['PER'], 40).warnings.some((w) => w.includes('max_seq_length 40 is more than the model\'s 38 tokens'))).toBe(true);
+    expect(checkBaseModelFolder(folder, 'ner', ['PER'], 38).warnings.some((w) => w.includes('max_seq_length'))).toBe(false);
+  });
+
+  it('names the head class of the folder\'s own architecture', async () => {
+    const folder = await inspectModelFolder(folderWithTokenizer('roberta-base', scratch));
+    const check = checkBaseModelFolder(folder, 'ner', ['PER']);
+    expect(check.warnings.some((w) => w.includes('a RobertaModel: a new RobertaForTokenClassification head is initialized'))).toBe(true);
+  });
+});
