@@ -48,7 +48,6 @@ export function nerEvalMetrics(sentences: readonly NerSentence[], features: read
   return { score: metrics.f1, precision: metrics.precision, recall: metrics.recall, f1: metrics.f1, per_label: metrics.perLabel, confusion };
 }
 
-/** Accuracy and macro F1 (or MSE for regression); a windowed example averages its windows' logits. */
 /** The gold labels of a multi-label example: its list, else its label split at commas (the file formats' convention). */
 export function multiLabelsOf(example: { label: string; labels?: readonly string[] }): string[] {
   return example.labels ? [...example.labels] : example.label.split(',').map((l) => l.trim()).filter((l) => l !== '');
@@ -56,7 +55,8 @@ export function multiLabelsOf(example: { label: string; labels?: readonly string
 
 /**
  * Multi-label scores (HF problem_type multi_label_classification): a label is predicted when its
- * averaged logit is above 0 (sigmoid ≥ 0.5). `score` is the micro-averaged F1 over every
+ * averaged logit is above 0 (sigmoid > 0.5), as HF's run_classification.py
+ * reads multi-label predictions (`np.where(p > 0, 1, 0)`). `score` is the micro-averaged F1 over every
  * (example, label) decision; `accuracy` is the exact-match ratio (sklearn's accuracy_score on label
  * sets), `macro_f1` the unweighted mean of the per-label F1.
  */
@@ -110,6 +110,7 @@ export function multiLabelEvalMetrics(
   };
 }
 
+/** Accuracy and macro F1 (or MSE for regression); a windowed example averages its windows' logits. */
 export function classificationEvalMetrics(
   examples: ReadonlyArray<{ label: string }>,
   features: readonly Feature[],
