@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type * as vscode from 'vscode';
 import type { AnnotationTreeSource, EntityFilter } from '../../../../src/host/annotation/annotationTree';
+import type { TrackedCategories } from '../../../../src/host/annotation/documentCategories';
 import type { TrackedSpan } from '../../../../src/host/annotation/trackedSpans';
 
 // Just enough of `vscode` for the tree provider: items keep what they are given.
@@ -34,7 +35,10 @@ vi.mock('vscode', () => {
   class ThemeColor {
     constructor(readonly id: string) {}
   }
-  return { EventEmitter, TreeItem, ThemeIcon, ThemeColor, TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 } };
+  class Range {
+    constructor(readonly start: unknown, readonly end: unknown) {}
+  }
+  return { EventEmitter, TreeItem, ThemeIcon, ThemeColor, Range, TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 } };
 });
 
 const { EntitiesTreeProvider } = await import('../../../../src/host/ner/entitiesTree');
@@ -44,10 +48,12 @@ const { entitiesFromResults } = await import('../../../../src/host/ner/entities'
 const TEXT = 'Angela Merkel met Emmanuel Macron in Paris.';
 const URI = 'file:///ws/news.txt';
 
-function setup(filter: EntityFilter) {
+function setup(filter: EntityFilter, categories?: TrackedCategories[]) {
   const document = {
     uri: { toString: () => URI },
-    positionAt: (offset: number) => ({ line: offset > 20 ? 1 : 0, character: 0 }),
+    // Positions carry their offset so that getText(range) can slice the text.
+    positionAt: (offset: number) => ({ line: offset > 20 ? 1 : 0, character: 0, offset }),
+    getText: (range?: { start: { offset: number }; end: { offset: number } }) => (range ? TEXT.slice(range.start.offset, range.end.offset) : TEXT),
   } as unknown as vscode.TextDocument;
   const store = new EntityStore();
   const results = [
@@ -63,7 +69,12 @@ function setup(filter: EntityFilter) {
     { id: 1, start: 18, end: 33, label: 'PER', text: 'Emmanuel Macron' },
     { id: 2, start: 37, end: 42, label: 'CITY', text: 'Paris' },
   ];
-  const source: AnnotationTreeSource = { filter: () => filter, spans: (key) => (key === URI ? spans : undefined), slots: () => new Map([['PER', 'PER'], ['CITY', 'palette0']]) };
+  const source: AnnotationTreeSource = {
+    filter: () => filter,
+    spans: (key) => (key === URI ? spans : undefined),
+    ...(categories ? { categories: (key: string) => (key === URI ? categories : undefined) } : {}),
+    slots: () => new Map([['PER', 'PER'], ['CITY', 'palette0']]),
+  };
   const tree = new EntitiesTreeProvider(store, source);
   tree.show(document);
   return tree;
@@ -117,5 +128,37 @@ describe('the Entities view with annotations', () => {
     const [row] = tree.getChildren(group);
     const item = tree.getTreeItem(row!) as unknown as { command: { command: string; arguments: unknown[] } };
     expect(item.command).toMatchObject({ command: 'bertLens.revealAnnotation', arguments: [URI, 1] });
+  });
+});
+
+describe('text categories in the Annotations tree', () => {
+  const CATEGORIES: TrackedCategories[] = [
+    { id: -7, start: 0, end: TEXT.length, scope: 'document', options: ['news', 'blog'], multiLabel: false, accept: ['news'] },
+    { id: 31, start: 18, end: 42, scope: 'selection', options: ['politics', 'sports'], multiLabel: true, accept: ['politics', 'sports'] },
+    { id: 32, start: 0, end: 13, scope: 'paragraph', options: ['<b>x</b>'], multiLabel: false, accept: [] },
+  ];
+
+  it('a Text categories group leads the annotations: accepted labels, scope, line and the text covered', () => {
+    const tree = setup('all', CATEGORIES);
+    expect(render(tree).slice(0, 5)).toEqual([
+      'Annotations 5 [bertLens.annotations]',
+      '  Text categories 3 [bertLens.categories]',
+      '    news document [bertLens.category]',
+      '    politics, sports selection · line 1 · Emmanuel Macron in Paris [bertLens.category]',
+      '    none of <b>x</b> paragraph · line 1 · Angela Merkel [bertLens.category]',
+    ]);
+    expect(render(tree)[5]).toBe('  PER 1 [bertLens.annotationGroup]');
+    expect(tree.summary()).toBe('2 entities · model: test model · 2 annotations · 3 text categories');
+  });
+
+  it('a category row reveals its range by id and says whether the choice was exclusive; predictions alone show none', () => {
+    const tree = setup('annotations', CATEGORIES);
+    const [group] = tree.getChildren();
+    const rows = tree.getChildren(group);
+    const items = rows.map((row) => tree.getTreeItem(row) as unknown as { command: { command: string; arguments: unknown[] }; tooltip: string });
+    expect(items[1]!.command).toMatchObject({ command: 'bertLens.revealAnnotation', arguments: [URI, 31] });
+    expect(items[1]!.tooltip).toBe('multi-label choice among politics, sports');
+    expect(items[0]!.tooltip).toBe('exclusive choice among news, blog');
+    expect(setup('predictions', CATEGORIES).summary()).toBe('2 entities · model: test model');
   });
 });
