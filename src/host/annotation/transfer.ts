@@ -1,4 +1,4 @@
-import { compareSpans, type AnnotatedDocument } from '../../core/data/annotation';
+import { compareSpans, type AnnotatedDocument, type TextCategories } from '../../core/data/annotation';
 import { InvalidDocumentError, type AnnotationStore } from '../../core/data/annotationStore';
 import { detectNerFormat, type NerDataFormat } from '../../core/data/datasets';
 import { conllToDocuments, documentsToConll, parseConll } from '../../core/data/formats/conll';
@@ -97,7 +97,11 @@ export function detectTextcatFormat(file: string, text: string): TextcatFormat |
   if (/\.csv$/i.test(file)) return 'csv-textcat';
   const head = text.trimStart();
   if (/\.tsv$/i.test(file) && /^(text|sentence|content)\t/i.test(head)) return 'tsv-textcat';
-  if (head.startsWith('[')) return /"choices"\s*:\s*\{/.test(text.slice(0, 20_000)) && !/"labels"\s*:\s*\[/.test(text.slice(0, 20_000)) ? 'label-studio-choices' : undefined;
+  if (head.startsWith('[')) {
+    // A choices result holds "value": {"choices": [...]}; a span result "value": {..., "labels": [...]}.
+    const start = text.slice(0, 20_000);
+    return /"choices"\s*:\s*\[/.test(start) && !/"labels"\s*:\s*\[/.test(start) ? 'label-studio-choices' : undefined;
+  }
   if (!head.startsWith('{')) return undefined;
   const line = head.slice(0, head.search(/\r?\n/) < 0 ? head.length : head.search(/\r?\n/));
   let first: unknown;
@@ -242,6 +246,44 @@ export interface MergeReport {
 }
 
 /**
+ * Records exported from a paragraph or selection decision (see textcatRecordsOf) carry where they
+ * came from (`meta.source_path`, `start`, `end`, `scope`). When that document is stored and the range
+ * still holds the record's text, the decision goes back onto it, so that exporting and importing into
+ * the same workspace adds no documents named "path#start-end". Other records are left as they are.
+ */
+export function foldRangeRecords(store: AnnotationStore, documents: ReadonlyArray<AnnotatedDocument & { line: number }>): Array<AnnotatedDocument & { line: number }> {
+  const out: Array<AnnotatedDocument & { line: number }> = [];
+  const byPath = new Map<string, AnnotatedDocument & { line: number }>();
+  const folded: Array<{ path: string; categories: TextCategories[]; line: number }> = [];
+  for (const document of documents) {
+    const { source_path: source, start, end, scope } = document.meta as Record<string, unknown>;
+    const stored = typeof source === 'string' ? store.get(source) : undefined;
+    const categories = document.categories ?? [];
+    const fits =
+      stored !== undefined && document.spans.length === 0 && categories.length === 1 && (scope === 'paragraph' || scope === 'selection') &&
+      Number.isInteger(start) && Number.isInteger(end) && stored.text.slice(start as number, end as number) === document.text && (end as number) > (start as number);
+    if (!fits) {
+      const copy = { ...document };
+      out.push(copy);
+      if (!byPath.has(copy.meta.path)) byPath.set(copy.meta.path, copy);
+      continue;
+    }
+    folded.push({ path: source as string, line: document.line, categories: [{ ...categories[0]!, start: start as number, end: end as number, scope: scope as 'paragraph' | 'selection' }] });
+  }
+  for (const { path, categories, line } of folded) {
+    const target = byPath.get(path);
+    if (target && target.text === store.get(path)!.text) {
+      target.categories = [...(target.categories ?? []), ...categories];
+      continue;
+    }
+    const record = { text: store.get(path)!.text, spans: [], meta: { path }, categories, line };
+    byPath.set(path, record);
+    out.push(record);
+  }
+  return out;
+}
+
+/**
  * Adds imported documents to the store without losing anything stored: a new path is added; a
  * stored path with the same text gets the union of the spans; a stored path with another text is
  * left as it is and the record is reported. Puts are issued together so the store writes once.
@@ -250,7 +292,7 @@ export async function mergeIntoStore(store: AnnotationStore, documents: Readonly
   const report: MergeReport = { added: 0, merged: 0, unchanged: 0, spansAdded: 0, categoriesAdded: 0, rejected: [], paths: new Set() };
   const puts: Array<Promise<void>> = [];
   const seen = new Map<string, number>();
-  for (const document of documents) {
+  for (const document of foldRangeRecords(store, documents)) {
     const path = document.meta.path;
     const reject = (message: string): void => void report.rejected.push({ file, line: document.line, message: `${path}: ${message}` });
     const earlier = seen.get(path);
@@ -282,7 +324,7 @@ export async function mergeIntoStore(store: AnnotationStore, documents: Readonly
       const storedCategories = stored.categories ?? [];
       const freshCategories: typeof storedCategories = [];
       for (const c of clean.categories ?? []) {
-        const same = storedCategories.find((s) => rangeKey(s) === rangeKey(c));
+        const same = storedCategories.find((s) => rangeKey(s) === rangeKey(c)) ?? freshCategories.find((s) => rangeKey(s) === rangeKey(c));
         if (!same) freshCategories.push(c);
         else if (JSON.stringify([same.accept, same.multiLabel]) !== JSON.stringify([c.accept, c.multiLabel])) {
           reject(`its ${c.scope} categories (${c.accept.join(', ') || 'none'}) differ from the stored ones (${same.accept.join(', ') || 'none'}); the stored ones are kept`);

@@ -17,7 +17,7 @@ describe('multi-label evaluation metrics', () => {
     ];
     const features = [feature(0), feature(1), feature(1), feature(2), feature(3)];
     const outputs = [logits(2, -1, 0.5), logits(-1, 0, 3), logits(1, 0.5, -2), logits(-1, -1, -1), logits(0.3, -0.2, -5)];
-    const metrics = multiLabelEvalMetrics(examples, features, outputs, labels) as Record<string, unknown> & { per_label: Record<string, { precision: number; recall: number; f1: number; support: number }> };
+    const metrics = multiLabelEvalMetrics(examples, features, outputs, labels) as unknown as Record<string, unknown> & { per_label: Record<string, { precision: number; recall: number; f1: number; support: number }> };
     // a: gold {0, 3}, predicted {0, 3}: P = R = F1 = 1.
     expect(metrics.per_label.a).toEqual({ precision: 1, recall: 1, f1: 1, support: 2 });
     // b: gold {0}, predicted {1}: nothing right.
