@@ -165,9 +165,8 @@ export function parseForm(fields: FormFields): { request?: TrainRequest; errors:
 
   const dataSource = choice('dataSource', ['store', 'file'] as const);
   const data: TrainRequest['data'] = dataSource === 'store' ? { kind: 'store' } : { kind: 'file', path: path('dataFile', 'a data file') };
-  if (task === 'classify' && dataSource === 'store') {
-    errors.dataSource = 'classification trains from a data file (TSV text<TAB>label, or JSONL {"text","label"})';
-  }
+  // Workspace annotations: NER trains from the spans, classification from the text categories (the
+  // host's dataset summary says when there are none).
 
   const devKind = choice('devKind', DEV_KINDS);
   let dev: TrainRequest['dev'] = { kind: 'none' };

@@ -146,7 +146,7 @@ function build(root: HTMLElement): void {
     noticesSlot,
     section('Dataset', 'dataset',
       selectField('task', 'Task', [['ner', 'NER (token classification)'], ['classify', 'Text classification']]),
-      selectField('dataSource', 'Training data', [['store', 'Workspace annotations (.bert-lens/annotations.jsonl)'], ['file', 'Data file']]),
+      selectField('dataSource', 'Training data', [['store', 'Workspace annotations (.bert-lens/annotations.jsonl: spans for NER, text categories for classification)'], ['file', 'Data file']]),
       textField('dataFile', 'Data file', 'CoNLL/BIO, Prodigy JSONL, HF token JSONL, Label Studio JSON; classification: TSV or JSONL', browse('dataFile')),
       selectField('devKind', 'Dev set', [['ratio', 'Hold out a share of the examples'], ['path', 'A file or folder'], ['none', 'None (no evaluation)']]),
       textField('devRatio', 'Dev ratio', 'seeded split (seed below), e.g. 0.2'),

@@ -154,6 +154,32 @@ describe('start checks', () => {
     expect(missing!.errors[0]).toMatch(/nope\.conll: no such file/);
   });
 
+  it('classification from the workspace annotations: a clear refusal without text categories, else the categories as examples', async () => {
+    const classify = { ...DEFAULT_FIELDS, task: 'classify', dataSource: 'store', baseModelKind: 'folder', baseModel: BASE };
+    // Spans only: nothing to classify.
+    const refused = await planStart(classify, env(docs));
+    expect(refused.payload).toBeUndefined();
+    expect(refused.notices).toEqual([{ level: 'error', text: expect.stringMatching(/^Cannot start: The workspace annotations have no text categories: label paragraphs or documents with "Label Paragraph with Categories…"/) }]);
+
+    const text = 'Great match.\n\nDull film.\n\nLovely goal.\n\nBoring plot.\n\nWhat a save.\n\nWeak ending.';
+    const paragraphs = text.split('\n\n');
+    const categorized: AnnotatedDocument = {
+      text,
+      spans: [],
+      meta: { path: 'reviews.txt' },
+      categories: paragraphs.map((words, i) => ({ start: text.indexOf(words), end: text.indexOf(words) + words.length, scope: 'paragraph' as const, options: ['pos', 'neg'], multiLabel: false, accept: [i % 2 === 0 ? 'pos' : 'neg'] })),
+    };
+    const summary = await summarizeData({ ...classify, devRatio: '0' }, env([categorized, ...docs]));
+    expect(summary!.source).toBe('workspace annotations (text categories)');
+    expect(summary!.examples).toBe(6);
+    expect(summary!.documents).toBe(1);
+    expect(Object.fromEntries(summary!.labelCounts.map((c) => [c.label, c.count]))).toEqual({ pos: 3, neg: 3 });
+    const plan = await planStart(classify, env([categorized]));
+    expect(plan.notices.filter((n) => n.level === 'error')).toEqual([]);
+    expect(plan.payload!.task).toBe('classify');
+    expect(plan.payload!.data).toMatchObject({ kind: 'documents', documents: [categorized] });
+  });
+
   it('checkBaseModel on the fixtures', async () => {
     const token = await checkBaseModel(TOKEN, 'ner', ['PER', 'FOOD'], 512);
     expect(token.errors).toEqual([]);

@@ -102,7 +102,12 @@ describe('the form parser', () => {
 
   it('data, dev split, base model and train layers', () => {
     expect(parseForm({ ...DEFAULT_FIELDS, dataSource: 'file', dataFile: ' ' }).errors.dataFile).toMatch(/choose a data file/);
-    expect(parseForm({ ...DEFAULT_FIELDS, task: 'classify' }).errors.dataSource).toMatch(/data file/);
+    // Classification trains from the workspace's text categories as NER from its spans.
+    const classifyStore = parseForm({ ...DEFAULT_FIELDS, task: 'classify', dataSource: 'store' });
+    expect(classifyStore.errors).toEqual({});
+    expect(classifyStore.request!.task).toBe('classify');
+    expect(classifyStore.request!.data).toEqual({ kind: 'store' });
+    expect(parseForm({ ...DEFAULT_FIELDS, task: 'classify', dataSource: 'nowhere' }).errors.dataSource).toMatch(/one of store, file/);
     expect(parseForm({ ...DEFAULT_FIELDS, devRatio: '0' }).request!.dev).toEqual({ kind: 'none' });
     expect(parseForm({ ...DEFAULT_FIELDS, devRatio: '0.95' }).errors.devRatio).toBeDefined();
     expect(parseForm({ ...DEFAULT_FIELDS, devKind: 'path', devPath: 'dev.conll' }).request!.dev).toEqual({ kind: 'path', path: 'dev.conll' });
