@@ -60,6 +60,31 @@ describe('package.json contributions of annotation', () => {
     expect(source('annotationMode.ts')).toContain("ANNOTATION_MODE_CONTEXT = 'bertLens.annotationMode'");
   });
 
+  it('binds Alt+1–9 to the first nine text categories in annotation mode (a selection or the paragraph under the cursor), and registers the category commands', () => {
+    const keys = manifest.contributes.keybindings.filter((k) => k.command === 'bertLens.categoryWithKey');
+    expect(keys.map((k) => [k.key, k.args])).toEqual(Array.from({ length: 9 }, (_, i) => [`alt+${i + 1}`, i + 1]));
+    // No editorHasSelection: without one the key labels the paragraph under the cursor.
+    for (const key of keys) expect(key.when).toBe('editorTextFocus && bertLens.annotationMode');
+    const code = source('categoryCommands.ts');
+    const contributed = new Map(manifest.contributes.commands.map((c) => [c.command, c]));
+    for (const command of ['bertLens.categorizeSelection', 'bertLens.categorizeParagraph', 'bertLens.categorizeDocument', 'bertLens.categoryWithKey', 'bertLens.acceptClassifications']) {
+      expect(code, command).toContain(`'${command}'`);
+      expect(contributed.get(command), command).toMatchObject({ category: 'BERT Lens', title: expect.any(String) });
+    }
+    const hidden = new Set(manifest.contributes.menus.commandPalette!.filter((m) => m.when === 'false').map((m) => m.command));
+    expect(hidden.has('bertLens.categoryWithKey')).toBe(true);
+    expect(manifest.contributes.configuration.properties['bertLens.annotation.categories']!.default).toEqual(ANNOTATION_SETTING_DEFAULTS.categories);
+  });
+
+  it('reads bertLens.annotation.categories, falling back per field with a reason', () => {
+    const read = (value: unknown) => readAnnotationSettings((name) => (name === 'bertLens.annotation.categories' ? value : undefined));
+    expect(read({ labels: ['sports', 'sports', 'politics'], exclusive: false }).settings.categories).toEqual({ labels: ['sports', 'politics'], exclusive: false });
+    const bad = read({ labels: ['ok', ' x'], exclusive: 'yes' });
+    expect(bad.settings.categories).toEqual({ labels: ['ok'], exclusive: true });
+    expect(bad.problems).toEqual([expect.stringMatching(/^bertLens\.annotation\.categories\.labels: .*whitespace/), 'bertLens.annotation.categories.exclusive must be true or false, got "yes"']);
+    expect(read(['sports']).problems).toEqual([expect.stringMatching(/^bertLens\.annotation\.categories must be an object/)]);
+  });
+
   it('offers Remove/Change Label in the editor context menu only in an annotation, Accept Prediction only on a prediction', () => {
     const editor = manifest.contributes.menus['editor/context']!;
     expect(editor.find((m) => m.command === 'bertLens.removeLabel')?.when).toBe('bertLens.inAnnotation');
