@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requestedTargets, targetIgnoreFile, vsixContentProblems } from '../../../scripts/e2e/packageVsix';
+import { peImports } from '../../../scripts/e2e/peImports';
 import { NATIVE_BINARIES, ORT_BINARY_ROOT, PACKAGE_TARGETS, nativeFilesOf, type PackageTarget } from '../../../src/core/runtime/nativeBinaries';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -95,7 +96,12 @@ describe('the native binaries table against node_modules', () => {
     for (const target of PACKAGE_TARGETS) {
       const entry = NATIVE_BINARIES[target].onnxRuntime;
       if (entry.kind !== 'shipped') continue;
-      const inFolder = fs.readdirSync(path.join(ROOT, ortBin, entry.dir)).sort();
+      // The CUDA/TensorRT providers appear on linux-x64 only when onnxruntime-node's install script was
+      // not told to skip them (script/install-metadata.js); they are never listed, so never shipped.
+      const inFolder = fs
+        .readdirSync(path.join(ROOT, ortBin, entry.dir))
+        .filter((file) => !/^libonnxruntime_providers_(cuda|shared|tensorrt)\.so$/.test(file))
+        .sort();
       expect([...entry.files, ...(LEFT_OUT[target] ?? [])].sort(), target).toEqual(inFolder);
     }
   });
@@ -106,6 +112,34 @@ describe('the native binaries table against node_modules', () => {
     expect(linked.equals(fs.readFileSync(path.join(dir, 'libonnxruntime.1.30.0.dylib')))).toBe(true);
     // The binding names the one it loads (its LC_LOAD_DYLIB), the other is never opened.
     expect(fs.readFileSync(path.join(dir, 'onnxruntime_binding.node')).includes('@rpath/libonnxruntime.1.dylib')).toBe(true);
+  });
+
+  it('Windows: every DLL of the npm package that a shipped file loads at start is shipped; the left-out ones are delay-loaded or never imported', () => {
+    for (const target of ['win32-x64', 'win32-arm64'] as const) {
+      const entry = NATIVE_BINARIES[target].onnxRuntime;
+      if (entry.kind !== 'shipped') throw new Error(`${target} has no ONNX Runtime entry`);
+      const dir = path.join(ROOT, ortBin, entry.dir);
+      const inPackage = new Map(fs.readdirSync(dir).map((file) => [file.toLowerCase(), file]));
+      const shipped = new Set(entry.files);
+      const loadedAtStart = new Set<string>();
+      const delayLoaded = new Set<string>();
+      for (const file of entry.files) {
+        const { imports, delayImports } = peImports(path.join(dir, file));
+        for (const name of imports) {
+          const own = inPackage.get(name.toLowerCase());
+          if (own !== undefined) loadedAtStart.add(own);
+        }
+        for (const name of delayImports) delayLoaded.add(name.toLowerCase());
+      }
+      // The binding loads onnxruntime.dll at start, and onnxruntime.dll none of the package's other DLLs.
+      expect([...loadedAtStart], target).toEqual(['onnxruntime.dll']);
+      expect([...loadedAtStart].every((file) => shipped.has(file)), target).toBe(true);
+      expect(delayLoaded.has('directml.dll'), target).toBe(true);
+      for (const file of LEFT_OUT[target] ?? []) expect(shipped.has(file)).toBe(false);
+    }
+    // The tokenizers binary imports system DLLs only: nothing of another npm package.
+    const tokenizersImports = peImports(path.join(ROOT, 'node_modules/tokenizers', NATIVE_BINARIES['win32-x64'].tokenizers)).imports;
+    expect(tokenizersImports.filter((name) => !/^(api-ms-win-|kernel32|ntdll|bcryptprimitives|vcruntime140)/i.test(name))).toEqual([]);
   });
 
   it('says why darwin-x64 has no package: the installed onnxruntime-node has no darwin/x64 folder', () => {
@@ -143,7 +177,12 @@ function vsceSelects(ignoreFile: string, files: readonly string[]): string[] {
 
 describe('each target’s file list (.vscodeignore plus the table)', () => {
   const common = fs.readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8');
-  const dependencies = ['node_modules/onnxruntime-node', 'node_modules/onnxruntime-common', 'node_modules/tokenizers'].flatMap(filesUnder);
+  const dependencies = [
+    ...['node_modules/onnxruntime-node', 'node_modules/onnxruntime-common', 'node_modules/tokenizers'].flatMap(filesUnder),
+    // What an install without ONNXRUNTIME_NODE_INSTALL=skip adds (script/install-metadata.js): never selected.
+    `${ortBin}/linux/x64/libonnxruntime_providers_cuda.so`,
+    `${ortBin}/linux/x64/libonnxruntime_providers_shared.so`,
+  ];
   const NATIVE = /^node_modules\/(onnxruntime-node\/bin\/|tokenizers\/[^/]+\.node$)/;
 
   it('.vscodeignore alone selects no native binary', () => {
