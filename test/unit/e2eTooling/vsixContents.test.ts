@@ -218,3 +218,11 @@ describe('requestedTargets', () => {
     expect(() => requestedTargets(['--platform', 'x'])).toThrow(/unknown argument --platform/);
   });
 });
+
+describe('package.json extensionKind', () => {
+  it('is ["workspace"]: the extension (its worker reading the files, loading native code) runs where the workspace is', () => {
+    // Remote SSH, WSL, containers: VS Code then installs the package of the remote's platform there.
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { extensionKind?: unknown };
+    expect(manifest.extensionKind).toEqual(['workspace']);
+  });
+});
