@@ -15,7 +15,7 @@ import {
 } from '../../src/core/runtime/nativeBinaries';
 import { REPO_ROOT, VSIX_OUT_DIR, VSIX_TARGET } from './layout';
 import { run } from './processes';
-import { listZipEntries, type ZipEntry } from './zipEntries';
+import { listZipEntries, readZipEntry, type ZipEntry } from './zipEntries';
 
 /** Issue 5's budget for the .vsix, bundled models included. */
 export const VSIX_SIZE_BUDGET_BYTES = 40 * 1000 * 1000;
@@ -70,6 +70,20 @@ export function vsixContentProblems(entryNames: readonly string[], distFiles: re
     const hit = FORBIDDEN.find(({ pattern }) => pattern.test(name));
     if (hit) problems.push(`unexpected ${name} (${hit.why})`);
   }
+  return problems;
+}
+
+/**
+ * Problems with the package's extension.vsixmanifest: VS Code installs a package only on the platform
+ * its TargetPlatform names, and where ExtensionKind says (the workspace side, for remotes).
+ */
+export function vsixManifestProblems(manifestXml: string | undefined, target: PackageTarget): string[] {
+  if (manifestXml === undefined) return ['missing extension.vsixmanifest'];
+  const problems: string[] = [];
+  const platform = /<Identity\b[^>]*\bTargetPlatform="([^"]*)"/.exec(manifestXml)?.[1];
+  if (platform !== target) problems.push(`extension.vsixmanifest: TargetPlatform is ${platform ?? 'absent'}, not ${target}`);
+  const kind = /<Property Id="Microsoft\.VisualStudio\.Code\.ExtensionKind" Value="([^"]*)"/.exec(manifestXml)?.[1];
+  if (kind !== 'workspace') problems.push(`extension.vsixmanifest: ExtensionKind is ${kind ?? 'absent'}, not workspace`);
   return problems;
 }
 
@@ -147,6 +161,7 @@ export async function packageVsix(target: PackageTarget = VSIX_TARGET, options: 
     runtimeDistFiles(),
     target,
   );
+  problems.push(...vsixManifestProblems(readZipEntry(partialPath, 'extension.vsixmanifest')?.toString('utf8'), target));
   const sizeBytes = fs.statSync(partialPath).size;
   if (sizeBytes > VSIX_SIZE_BUDGET_BYTES) problems.push(`size ${megabytes(sizeBytes)} is over the budget of ${megabytes(VSIX_SIZE_BUDGET_BYTES)}`);
   if (problems.length > 0) {

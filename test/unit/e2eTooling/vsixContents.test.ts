@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { requestedTargets, targetIgnoreFile, vsixContentProblems } from '../../../scripts/e2e/packageVsix';
+import { requestedTargets, targetIgnoreFile, vsixContentProblems, vsixManifestProblems } from '../../../scripts/e2e/packageVsix';
 import { peImports } from '../../../scripts/e2e/peImports';
 import { NATIVE_BINARIES, ORT_BINARY_ROOT, PACKAGE_TARGETS, nativeFilesOf, type PackageTarget } from '../../../src/core/runtime/nativeBinaries';
 
@@ -224,5 +224,25 @@ describe('package.json extensionKind', () => {
     // Remote SSH, WSL, containers: VS Code then installs the package of the remote's platform there.
     const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { extensionKind?: unknown };
     expect(manifest.extensionKind).toEqual(['workspace']);
+  });
+});
+
+describe('vsixManifestProblems', () => {
+  // The lines vsce 3.9.2 writes (seen in the darwin-arm64 package of 2026-12-03).
+  const manifest = (platform: string, kind: string) =>
+    `<Identity Language="en-US" Id="bert-lens" Version="0.1.0" Publisher="bert-lens" TargetPlatform="${platform}"/>\n` +
+    `<Property Id="Microsoft.VisualStudio.Code.ExtensionKind" Value="${kind}" />`;
+
+  it('accepts the target platform with extension kind workspace, and names each mismatch', () => {
+    expect(vsixManifestProblems(manifest('darwin-arm64', 'workspace'), 'darwin-arm64')).toEqual([]);
+    expect(vsixManifestProblems(manifest('linux-x64', 'ui'), 'linux-arm64')).toEqual([
+      'extension.vsixmanifest: TargetPlatform is linux-x64, not linux-arm64',
+      'extension.vsixmanifest: ExtensionKind is ui, not workspace',
+    ]);
+    expect(vsixManifestProblems('<Identity Id="bert-lens"/>', 'win32-x64')).toEqual([
+      'extension.vsixmanifest: TargetPlatform is absent, not win32-x64',
+      'extension.vsixmanifest: ExtensionKind is absent, not workspace',
+    ]);
+    expect(vsixManifestProblems(undefined, 'win32-x64')).toEqual(['missing extension.vsixmanifest']);
   });
 });
