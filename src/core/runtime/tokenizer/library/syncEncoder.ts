@@ -151,7 +151,7 @@ async function encodeLong(tokenizer, text) {
 parentPort.on('message', (message) => {
   handle(message).then(
     (value) => port.postMessage({ value }),
-    (error) => port.postMessage({ error: String((error && error.message) || error), nativeLoadFailure: error && error.nativeLoadFailure }),
+    (error) => port.postMessage({ error: String((error && error.message) || error), nativeLoadFailure: (error && error.nativeLoadFailure) || undefined }),
   ).finally(() => {
     Atomics.store(flag, 0, 1);
     Atomics.notify(flag, 0);
