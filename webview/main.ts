@@ -218,7 +218,6 @@ function build(root: HTMLElement): void {
     edited();
   });
   root.addEventListener('click', onClick);
-  root.setAttribute('data-state', 'ready');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -427,6 +426,8 @@ window.addEventListener('message', (event: MessageEvent) => {
         applyFields();
       }
       renderPanel();
+      // Ready once the host's state is shown: a reopened panel's first frame has the default fields.
+      root?.setAttribute('data-state', 'ready');
       return;
     case 'job':
       job = message.job;

@@ -1,6 +1,7 @@
 import type * as OrtModule from 'onnxruntime-node';
 import type { DType, TypedArray } from '../graph/dtype';
 import { ORT_TYPE } from '../graph/dtype';
+import { nativeLoadError } from './nativeLoad';
 
 let ortModule: typeof OrtModule | undefined;
 
@@ -10,8 +11,14 @@ let ortModule: typeof OrtModule | undefined;
  */
 export function ort(): typeof OrtModule {
   if (!ortModule) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    ortModule = require('onnxruntime-node') as typeof OrtModule;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      ortModule = require('onnxruntime-node') as typeof OrtModule;
+    } catch (error) {
+      // Its JavaScript is plain; what fails here is the platform's binary (absent from this package,
+      // or not linkable), so the user learns which platform and which file.
+      throw nativeLoadError('onnxruntime-node', process.platform, process.arch, error);
+    }
   }
   return ortModule;
 }

@@ -62,7 +62,14 @@ export class PanelSession {
     private readonly controller: TrainingController,
   ) {
     this.fields = host.savedFields() ?? { ...DEFAULT_FIELDS };
-    this.subscription = controller.onDidChange(() => this.scheduleJob());
+    let wasActive = controller.active;
+    this.subscription = controller.onDidChange(() => {
+      this.scheduleJob();
+      // Every page learns of a job's end, also one opened after the job started (a reopened panel):
+      // the run's size, its checkpoints and the final model are on disk now.
+      if (wasActive && !controller.active) void Promise.all([this.refreshModels(), this.refreshRuns()]);
+      wasActive = controller.active;
+    });
   }
 
   async receive(raw: unknown): Promise<void> {
@@ -190,8 +197,8 @@ export class PanelSession {
     this.notices = plan.notices.slice(-MAX_NOTICES);
     this.sendState();
     if (!plan.payload) return;
-    // The job's end is reported through the controller's view; nothing to await here.
-    void this.controller.start(plan.payload).then(() => Promise.all([this.refreshModels(), this.refreshRuns()]));
+    // The job's end is reported through the controller's view (and refreshes the runs, above).
+    void this.controller.start(plan.payload);
     await this.refreshRuns();
   }
 

@@ -58,7 +58,7 @@ describe('fine-tune panel', () => {
     await setField(frame, 'num_train_epochs', '60');
     await setField(frame, 'per_device_train_batch_size', '2');
     await setField(frame, 'save_steps', '200');
-    await expect.poll(() => chartPoints(frame, 'lr-preview')).toBeGreaterThan(100);
+    await expect.poll(() => chartPoints(frame, 'lr-preview'), { timeout: 20_000 }).toBeGreaterThan(100);
     await frame.locator('vscode-button[data-action="start"]').click();
 
     await expect.poll(() => chartPoints(frame, 'loss'), { timeout: 120_000, interval: 250 }).toBeGreaterThan(0);
@@ -125,7 +125,9 @@ describe('fine-tune panel', () => {
     await expect.poll(async () => (await frame.locator('.notices .notice-info').allTextContents()).join(' '), { timeout: 15_000 }).toContain(`Recognize Entities now uses ./.bert-lens/runs/`);
     await page.locator('.statusbar-item', { hasText: `NER: folder ${checkpointName}` }).first().waitFor({ timeout: 30_000 });
 
-    await quickOpen(page, DOCUMENT);
+    // The document's tab (Quick Open's Ctrl+P would go to the panel's webview, which has the focus after the click).
+    await page.locator(`.tabs-container .tab[aria-label*="${DOCUMENT}"]`).first().click();
+    await page.locator(`.tabs-container .tab.active[aria-label*="${DOCUMENT}"]`).first().waitFor();
     // The document's own annotations are decorated too; predictions come on top of them.
     await page.waitForTimeout(1000);
     const annotationsOnly = (await workbench.decorations()).length;

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listZipEntries } from '../../../scripts/e2e/zipEntries';
+import { listZipEntries, readZipEntry } from '../../../scripts/e2e/zipEntries';
 
 // tiny.zip was written by Info-ZIP (`zip -X -r`, then `zip -z` for an archive comment), an
 // independent writer; the expected values are what `unzip -lv` reports for it.
@@ -21,5 +21,13 @@ describe('listZipEntries', () => {
     const notZip = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'zip-test-')), 'not.vsix');
     fs.writeFileSync(notZip, 'x'.repeat(100));
     expect(() => listZipEntries(notZip)).toThrow(/not\.vsix: not a zip file/);
+  });
+});
+
+describe('readZipEntry', () => {
+  it('reads a stored and a deflated entry (the bytes `unzip -p` gives), undefined for a missing one', () => {
+    expect(readZipEntry(fixture, 'extension/package.json')?.toString('utf8')).toBe('{}');
+    expect(readZipEntry(fixture, 'extension/big.txt')?.toString('utf8')).toBe('a'.repeat(3000));
+    expect(readZipEntry(fixture, 'extension/none.txt')).toBeUndefined();
   });
 });

@@ -172,6 +172,27 @@ describe('PanelSession: runs', () => {
     session.dispose();
   });
 
+  it('a page opened while the job runs (the panel was closed and opened again) lists the run as finished when it ends', async () => {
+    const training = run('2026-12-03_10-00-00-ner');
+    let listing: RunView[] = [{ ...training, training: true }];
+    const host = fakeHost({ runs: async () => listing, plan: async () => ({ payload: payload(training.path), notices: [] }) });
+    const scripted = new ScriptedClient();
+    const controller = new TrainingController({ client: () => scripted.client });
+    const first = new PanelSession(() => undefined, host, controller);
+    await first.receive({ type: 'ready' });
+    await first.receive({ type: 'start', fields: DEFAULT_FIELDS });
+    first.dispose();
+    const messages: HostMessage[] = [];
+    const reopened = new PanelSession((m) => messages.push(parseHostMessage(structuredClone(m))), host, controller);
+    await reopened.receive({ type: 'ready' });
+    const runsNow = (): RunView[] => (messages.filter((m) => m.type === 'state').at(-1) as Extract<HostMessage, { type: 'state' }>).state.runs;
+    expect(runsNow().map((r) => r.training)).toEqual([true]);
+    listing = [{ ...training, training: false, diskBytes: 1234 }];
+    scripted.finish({ outputDir: training.path, steps: 1 });
+    await expect.poll(() => runsNow()[0]).toMatchObject({ training: false, diskBytes: 1234 });
+    reopened.dispose();
+  });
+
   it('Delete run refuses the run being trained without asking', async () => {
     const training = run('2026-12-03_10-00-00-ner');
     const host = fakeHost({ runs: async () => [training], plan: async () => ({ payload: payload(training.path), notices: [] }) });

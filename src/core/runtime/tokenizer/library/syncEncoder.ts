@@ -1,4 +1,5 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { nativeLoadError } from '../../nativeLoad';
 
 /**
  * The Rust `tokenizers` library (npm `tokenizers`, HF's own Node binding) only encodes
@@ -21,6 +22,8 @@ export interface RawEncoding {
 
 interface Reply {
   error?: string;
+  /** Set when the library's native binary did not load: the loader's own message. */
+  nativeLoadFailure?: string;
   value?: unknown;
 }
 
@@ -62,7 +65,17 @@ function toUtf16(text, offsets) {
 
 async function handle(message) {
   if (message.op === 'load') {
-    library ??= require(workerData.library);
+    if (library === undefined) {
+      try {
+        library = require(workerData.library);
+      } catch (error) {
+        // napi-rs chains what it tried as causes; the innermost is the require of the binary beside
+        // index.js, the one a BERT Lens package ships. The caller turns it into the one-line message.
+        let inner = error;
+        while (inner && inner.cause) inner = inner.cause;
+        throw Object.assign(new Error('native binary'), { nativeLoadFailure: String((inner && inner.message) || inner) });
+      }
+    }
     tokenizers.set(message.handle, library.Tokenizer.fromString(message.json));
     return null;
   }
@@ -138,7 +151,7 @@ async function encodeLong(tokenizer, text) {
 parentPort.on('message', (message) => {
   handle(message).then(
     (value) => port.postMessage({ value }),
-    (error) => port.postMessage({ error: String((error && error.message) || error) }),
+    (error) => port.postMessage({ error: String((error && error.message) || error), nativeLoadFailure: (error && error.nativeLoadFailure) || undefined }),
   ).finally(() => {
     Atomics.store(flag, 0, 1);
     Atomics.notify(flag, 0);
@@ -172,6 +185,7 @@ class LibraryThread {
     Atomics.wait(this.flag, 0, 0);
     const reply = receiveMessageOnPort(this.port)?.message as Reply | undefined;
     if (reply === undefined) throw new Error('the tokenizers library thread did not answer');
+    if (reply.nativeLoadFailure !== undefined) throw nativeLoadError('tokenizers', process.platform, process.arch, new Error(reply.nativeLoadFailure));
     if (reply.error !== undefined) throw new Error(reply.error);
     return reply.value;
   }
