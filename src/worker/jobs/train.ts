@@ -1,6 +1,6 @@
 import { ensureWritableFolder } from '../../core/util/writableFolder';
 import * as path from 'node:path';
-import { spanProblem, type AnnotatedDocument, type Span } from '../../core/data/annotation';
+import { categoryProblem, spanProblem, type AnnotatedDocument, type Span, type TextCategories } from '../../core/data/annotation';
 import { checkBaseModel } from '../../core/finetune/baseModelCheck';
 import { resolveModel } from '../../core/runtime/hub/resolveModel';
 import { ModelFolderError } from '../../core/runtime/modelFolder';
@@ -44,7 +44,18 @@ function document(value: unknown, index: number): AnnotatedDocument {
     if (problem) throw new BadRequestError(`${meta.path}: span ${j}: ${problem.message}`);
     return candidate;
   });
-  return { text: raw.text, spans, meta: { path: meta.path } };
+  // Text categories: what classification trains from (see categoryExamples).
+  if (raw.categories !== undefined && !Array.isArray(raw.categories)) throw new BadRequestError(`${what}.categories must be a list`);
+  const categories = ((raw.categories as unknown[] | undefined) ?? []).map((c, j): TextCategories => {
+    const decision = record(c, `${what}.categories[${j}]`);
+    const candidate = {
+      start: decision.start, end: decision.end, scope: decision.scope, options: decision.options, multiLabel: decision.multiLabel, accept: decision.accept,
+    } as TextCategories;
+    const problem = categoryProblem(raw.text as string, candidate);
+    if (problem) throw new BadRequestError(`${meta.path}: category decision ${j}: ${problem}`);
+    return { ...candidate, options: [...candidate.options], accept: [...candidate.accept] };
+  });
+  return { text: raw.text, spans, meta: { path: meta.path }, ...(categories.length > 0 ? { categories } : {}) };
 }
 
 function trainData(value: unknown): TrainData {

@@ -147,6 +147,38 @@ describe('train job in the worker', () => {
     for (const c of saved) await fs.access(path.join(c.path, 'model.safetensors'));
   });
 
+  it('trains classification from the text categories: multi-label as soon as one decision is, eval by micro F1, the head saved with its labels', async () => {
+    const out = path.join(work, 'categories');
+    // Paragraphs of words the fixture vocabulary knows; each decision a paragraph with its labels.
+    const paragraphs: Array<[string, string[]]> = [
+      ['John met Mary', ['person']], ['London and Paris', ['place']], ['John in London', ['person', 'place']], ['the of and to', []],
+      ['Mary and Smith', ['person']], ['Berlin to Texas', ['place']], ['Obama in Paris', ['person', 'place']], ['in the of', []],
+    ];
+    const text = paragraphs.map(([words]) => words).join('\n\n');
+    const categories = paragraphs.map(([words, accept]) => ({ start: text.indexOf(words), end: text.indexOf(words) + words.length, scope: 'paragraph' as const, options: ['person', 'place'], multiLabel: true, accept }));
+    const events: TrainProgress[] = [];
+    const result = await client.run('train', payload(out, {
+      task: 'classify', data: { kind: 'documents', documents: [{ text, spans: [], meta: { path: 'cats.txt' }, categories }] }, dev: { kind: 'ratio', ratio: 0.25 },
+      args: { learning_rate: 3e-3, num_train_epochs: 2, per_device_train_batch_size: 2, save_steps: 100, seed: 7 },
+    }), { onProgress: (p) => events.push(p) });
+    const start = events.find((e) => e.phase === 'start') as Extract<TrainProgress, { phase: 'start' }>;
+    expect(start).toMatchObject({ trainExamples: 6, devExamples: 2, labels: ['person', 'place'] });
+    expect(events.some((e) => e.phase === 'info' && /8 classification example\(s\) from the text categories \(multi-label\)/.test(e.message))).toBe(true);
+    const evals = events.filter((e): e is Extract<TrainProgress, { phase: 'eval' }> => e.phase === 'eval');
+    expect(evals.length).toBeGreaterThan(0);
+    for (const e of evals) {
+      const metrics = e.metrics as Record<string, unknown>;
+      expect(metrics.score).toBe(metrics.micro_f1);
+      expect(metrics.accuracy).toBeGreaterThanOrEqual(0);
+      expect(Object.keys(metrics.per_label as object).sort()).toEqual(['person', 'place']);
+    }
+    expect(result.outputDir).toBe(out);
+    const config = JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8')) as { architectures: string[]; problem_type: string; id2label: Record<string, string> };
+    expect(config.architectures).toEqual(['BertForSequenceClassification']);
+    expect(config.problem_type).toBe('multi_label_classification');
+    expect(config.id2label).toEqual({ 0: 'person', 1: 'place' });
+  });
+
   it('refuses bad requests with clear messages', async () => {
     const out = path.join(work, 'bad');
     const onnxOnly = path.join(work, 'onnx-only');
@@ -162,6 +194,7 @@ describe('train job in the worker', () => {
       [{ outputDir: 'relative/out' }, 'bad-request', /outputDir must be an absolute path/],
       [{ data: { kind: 'documents', documents: [{ text: 'ab', spans: [{ start: 1, end: 9, label: 'X' }], meta: { path: 'a.txt' } }] } }, 'bad-request', /a\.txt: span 0: \[1, 9\) is outside the text/],
       [{ task: 'classify' }, 'failed', /have no text categories to train on/],
+      [{ task: 'classify', data: { kind: 'documents', documents: [{ text: 'ab', spans: [], meta: { path: 'c.txt' }, categories: [{ start: 0, end: 2, scope: 'paragraph', options: ['x'], multiLabel: false, accept: ['y'] }] }] } }, 'bad-request', /c\.txt: category decision 0: accepted label "y" is not among the options/],
       [{ data: { kind: 'documents', documents: [] } }, 'failed', /no examples/],
       [{ data: { kind: 'file', path: path.join(work, 'missing.conll') } }, 'failed', /missing\.conll: no such file/],
     ];
