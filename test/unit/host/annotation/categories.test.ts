@@ -155,6 +155,22 @@ describe('tracked category decisions in an open document', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('a document changed outside the editor: decisions move with their text, one whose text is gone is reported', async () => {
+    const store = await AnnotationStore.open(dir);
+    const city = range(TEXT, 'City');
+    const rain = range(TEXT, 'Rain');
+    await store.put({ text: TEXT, spans: [], meta: { path: 'news.txt' }, categories: [{ ...city, options: ['sports'], multiLabel: false, accept: ['sports'] }, { ...rain, options: ['weather'], multiLabel: false, accept: ['weather'] }] });
+    const changed = `Sunday edition.\n\n${TEXT.replace('Rain all week.', 'Sunny.')}`;
+    const { model } = setup();
+    const doc = new Doc(changed);
+    await model.open(doc);
+    expect(covered(changed, model.categories(doc.key)!)).toEqual(['paragraph:sports:City won the derby on Sunday.']);
+    expect(warnings).toEqual([expect.stringMatching(/news\.txt changed outside the editor; 1 text-category decision\(s\) could not be re-anchored/)]);
+    const [record] = await readStore();
+    expect(record!.text).toBe(changed);
+    expect(covered(changed, record!.categories!)).toEqual(['paragraph:sports:City won the derby on Sunday.']);
+  });
+
   it('a decision off its text at save time is reported and left out, the others kept', async () => {
     const { model } = setup();
     const doc = new Doc(TEXT);
