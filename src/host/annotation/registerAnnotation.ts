@@ -14,6 +14,7 @@ import type { EditKind } from './documentAnnotations';
 import { documentLocation } from './editorTargets';
 import { labelSet } from './labelChoice';
 import { AnnotationPersistence, type AnnotationReporter } from './persistence';
+import { registerCompare } from './registerCompare';
 import { registerReview } from './registerReview';
 import { RejectionStores } from './reviewSession';
 import { registerTransferCommands } from './transferCommands';
@@ -223,6 +224,7 @@ export function registerAnnotation(context: vscode.ExtensionContext, services: {
     ...registerAnnotationCommands({ model, entities, log, rejections }),
     ...registerTransferCommands({ model, persistence, log }),
     ...registerReview({ model, entities, log, rejections, threshold: () => settings.reviewThreshold }),
+    ...registerCompare({ model, log }),
     vscode.commands.registerCommand(TOGGLE_ANNOTATION_MODE_COMMAND, async () => {
       const folderDir = activeFolder() ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
       if (folderDir) await refreshLabels(folderDir);
