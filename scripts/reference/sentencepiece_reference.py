@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import sys
+import unicodedata
 
 import sentencepiece as spm
 
@@ -33,6 +34,34 @@ VOCAB_SIZE = 1000
 def corpus_digest(texts):
     """sha256 of the UTF-8 texts joined by NUL: the test recomputes it to be sure it encodes the same corpus."""
     return hashlib.sha256('\0'.join(texts).encode('utf-8')).hexdigest()
+
+
+def first_match_reduced(text):
+    """The text as HF tokenizers' Precompiled normalizer sees it, where it differs from sentencepiece.
+
+    That normalizer looks a grapheme shorter than 6 UTF-8 bytes up whole and replaces it with the first
+    (shortest) charsmap entry that prefixes it, dropping the rest ("o\u0302\u0300" -> "ô"); sentencepiece
+    takes the longest match ("ồ"). Here: a letter with two or more combining marks, under 6 bytes, is
+    cut to its shortest prefix that NFKC changes. Returns None when no grapheme is affected.
+    """
+    out = []
+    changed = False
+    i = 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and unicodedata.category(text[j]).startswith('M'):
+            j += 1
+        cluster = text[i:j]
+        if j - i >= 3 and len(cluster.encode('utf-8')) < 6:
+            for k in range(1, len(cluster)):
+                prefix = cluster[:k + 1]
+                if unicodedata.normalize('NFKC', prefix) != prefix:
+                    cluster = prefix
+                    changed = True
+                    break
+        out.append(cluster)
+        i = j
+    return ''.join(out) if changed else None
 
 
 def main(work, out):
@@ -50,6 +79,13 @@ def main(work, out):
         processor = spm.SentencePieceProcessor(model_file=prefix + '.model')
         ids = [processor.encode(text, out_type=int) for text in corpus]
         pieces = [processor.encode(text, out_type=str) for text in corpus]
+        # For nmt_nfkc models: sentencepiece's encoding of what HF's normalizer keeps of each affected string.
+        reduced = {}
+        if options['normalization_rule_name'] == 'nmt_nfkc':
+            for index, text in enumerate(corpus):
+                cut = first_match_reduced(text)
+                if cut is not None:
+                    reduced[str(index)] = processor.encode(cut, out_type=int)
         fixture = {
             'generator': 'scripts/reference/sentencepiece_reference.py',
             'sentencepiece': spm.__version__,
@@ -60,6 +96,7 @@ def main(work, out):
             'corpus_sha256': corpus_digest(corpus),
             'ids': ids,
             'pieces': pieces,
+            'first_match_reduced_ids': reduced,
         }
         # gzip (mtime 0, so the same encodings give the same bytes): the corpus repeats fragments.
         text = json.dumps(fixture, ensure_ascii=False, separators=(',', ':')) + '\n'
