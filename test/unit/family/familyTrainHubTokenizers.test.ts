@@ -97,6 +97,7 @@ const CASES: Array<{ name: string; fixture: string; tokenizer: 'bpe-files' | 'se
   { name: 'roberta-bpe-qa', fixture: 'roberta-hub-question-answering', tokenizer: 'bpe-files', weights: 'safetensors', data: QA, head: 'question-answering', files: ['vocab.json', 'merges.txt'], type: 'BPE' },
   { name: 'xlmr-spm-ner', fixture: 'xlm-roberta-hub-token-classification', tokenizer: 'sentencepiece', weights: 'safetensors', data: NER, head: 'token-classification', files: ['sentencepiece.bpe.model'], type: 'Unigram' },
   // A new head on the NER checkpoint, as fine-tuning XLM-R for classification starts from a base model.
+  { name: 'xlmr-spm-qa', fixture: 'xlm-roberta-hub-token-classification', tokenizer: 'sentencepiece', weights: 'safetensors', data: QA, head: 'question-answering', files: ['sentencepiece.bpe.model'], type: 'Unigram' },
   { name: 'xlmr-spm-classify', fixture: 'xlm-roberta-hub-token-classification', tokenizer: 'sentencepiece', weights: 'safetensors', data: CLASSIFY, head: 'sequence-classification', files: ['sentencepiece.bpe.model'], type: 'Unigram' },
 ];
 
@@ -139,7 +140,17 @@ describe.each(CASES)('fine-tuning $name', ({ name, fixture, tokenizer: kind, wei
     expect(actual.map((f) => f.inputIds)).toEqual(expected.map((f) => f.inputIds));
     const targets = (f: Feature) => [f.tokenLabels, f.label, f.startPosition, f.endPosition];
     expect(actual.map(targets)).toEqual(expected.map(targets));
-    if (data.task === 'qa') expect(expected.some((f) => f.startPosition! > 0)).toBe(true);
+    if (data.task === 'qa') {
+      // Every answer lies in its one window; its tokens cover exactly the answer (SentencePiece's "▁" start at the space before it).
+      expect(expected.every((f) => f.startPosition! > 0)).toBe(true);
+      expect(expected).toHaveLength(data.examples.length);
+      for (const f of expected) {
+        const example = data.examples[f.example]!;
+        const window = source.pairWindows(example.question, example.context, { maxLength: MAX, stride: DOC_STRIDE })[0]!;
+        const covered = example.context.slice(window.offsets[f.startPosition!]![0], window.offsets[f.endPosition!]![1]);
+        expect(covered.trim()).toBe(example.answerText);
+      }
+    }
 
     // The trainer's evaluation: the training-time graph over the trained weights, the source folder's features.
     const saved = await readSafetensors(path.join(outputDir, 'model.safetensors'));
