@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadTokenizer } from '../../../src/core/runtime/tokenizer/loadTokenizer';
 
-// A slow tokenizer's save_pretrained (RobertaTokenizer, XLMRobertaTokenizer) keeps the tokens added
+// A slow tokenizer's save_pretrained (BertTokenizer, RobertaTokenizer, XLMRobertaTokenizer) keeps the tokens added
 // to it in added_tokens.json ({"token": id}); transformers reads them back as added tokens, special
 // when they are among the special tokens (additional_special_tokens), else normalized plain tokens.
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'tokenizer');
@@ -12,6 +12,7 @@ const scratch = mkdtempSync(path.join(os.tmpdir(), 'bert-lens-added-tokens-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe.each([
+  ['bert-cased', 'WordPiece'],
   ['roberta-bpe', 'BPE'],
   ['xlmr-unigram', 'Unigram'],
 ])('added_tokens.json beside the %s files', (fixture, type) => {
@@ -19,6 +20,8 @@ describe.each([
     const base = await loadTokenizer(path.join(FIXTURES, fixture), { cacheDir: path.join(scratch, 'cache') });
     const dir = path.join(scratch, fixture);
     cpSync(path.join(FIXTURES, fixture), dir, { recursive: true });
+    // A slow tokenizer's folder: no tokenizer.json (BERT's vocab.txt, RoBERTa's vocab.json + merges.txt, XLM-R's .model).
+    rmSync(path.join(dir, 'tokenizer.json'), { force: true });
     const entity = base.vocabSize;
     const word = base.vocabSize + 1;
     writeFileSync(path.join(dir, 'added_tokens.json'), JSON.stringify({ '<ent>': entity, zzqword: word }));
@@ -46,6 +49,7 @@ describe.each([
   it('names the file when an entry is not a token id', async () => {
     const dir = path.join(scratch, `${fixture}-bad`);
     cpSync(path.join(FIXTURES, fixture), dir, { recursive: true });
+    rmSync(path.join(dir, 'tokenizer.json'), { force: true });
     writeFileSync(path.join(dir, 'added_tokens.json'), JSON.stringify({ '<ent>': 'one' }));
     await expect(loadTokenizer(dir, { cacheDir: path.join(scratch, 'cache') })).rejects.toThrow(/added_tokens\.json: "<ent>" must map to a non-negative integer id/);
   });

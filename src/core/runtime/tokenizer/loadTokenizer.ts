@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../../util/atomicWrite';
 import { BertTokenizer } from './bertTokenizer';
 import { byteLevelBpeTokenizerJson, tokenizerClass } from './library/byteLevelBpe';
 import { LibraryTokenizer } from './library/libraryTokenizer';
-import { configuredToken, withConfigOverrides } from './library/tokenizerConfig';
+import { addedTokensOfConfig, configuredToken, withConfigOverrides } from './library/tokenizerConfig';
 import { readSentencePieceModel } from './sentencepiece/sentencepieceModel';
 import { spmFlavor, spmTokenizerJson } from './sentencepiece/spmConverter';
 import type { Tokenizer } from './tokenizer';
@@ -79,7 +79,15 @@ export async function loadTokenizer(dir: string, options: LoadTokenizerOptions =
 
   const vocabTxt = await readOptional(at(TOKENIZER_FILES.vocabTxt));
   if (vocabTxt !== undefined) {
-    return new BertTokenizer(specFromFiles({ vocabTxt: vocabTxt.toString('utf8'), tokenizerConfig: JSON.stringify(config), specialTokensMap: JSON.stringify(specialMap) }, dir));
+    const spec = specFromFiles({ vocabTxt: vocabTxt.toString('utf8'), tokenizerConfig: JSON.stringify(config), specialTokensMap: JSON.stringify(specialMap) }, dir);
+    // BertTokenizerFast adds tokenizer_config.json's added_tokens_decoder (and so added_tokens.json) to the converted vocab.txt.
+    const known = new Set(spec.addedTokens.map((token) => token.id));
+    for (const token of addedTokensOfConfig(config, at(TOKENIZER_FILES.tokenizerConfig))) {
+      if (known.has(token.id)) continue;
+      spec.addedTokens.push({ id: token.id, content: token.content, singleWord: token.single_word, lstrip: token.lstrip, rstrip: token.rstrip, normalized: token.normalized, special: token.special });
+    }
+    spec.addedTokens.sort((a, b) => a.id - b.id);
+    return new BertTokenizer(spec);
   }
 
   const vocabJson = await readOptional(at(TOKENIZER_FILES.vocabJson));
