@@ -10,13 +10,14 @@ import type { BertConfig } from './config';
 import type { HeadKind } from './heads';
 import { architectureOf } from './architecture';
 import { canonicalName, weightSpecs } from './weightNames';
+import { TOKENIZER_FOLDER_FILES } from '../runtime/tokenizer/tokenizerFileNames';
 
 export interface SaveFolderOptions {
   config: BertConfig;
   head: HeadKind;
   weights: ReadonlyMap<string, Float32Array>;
-  /** Tokenizer files to write as they are: file name → content (vocab.txt, tokenizer.json, ...). */
-  tokenizerFiles: Record<string, string>;
+  /** Tokenizer files to write as they are: file name → content (vocab.txt, vocab.json, merges.txt, a SentencePiece .model, ...). */
+  tokenizerFiles: Record<string, string | Uint8Array>;
   /** Also write onnx/model.onnx (fused fp32) and, if asked, onnx/model_quantized.onnx (int8). */
   onnx?: boolean;
   quantized?: boolean;
@@ -55,7 +56,7 @@ export function configJson(config: BertConfig, head: HeadKind): string {
 /** Files a model folder may have; those the new save does not write are removed from an existing folder. */
 const MODEL_FOLDER_FILES = [
   'config.json', 'model.safetensors', 'model.safetensors.index.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx', 'model.onnx',
-  'tokenizer.json', 'vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json',
+  ...TOKENIZER_FOLDER_FILES,
 ];
 
 /** A folder that cannot be saved; the message names the file and, for a full disk, the space needed and free. */
@@ -101,7 +102,7 @@ export async function saveModelFolder(dir: string, options: SaveFolderOptions): 
   files.push(['config.json', () => configJson(options.config, options.head)]);
   // The ONNX graphs hold the same float32 weights again (int8: a quarter of them).
   const needed = weightBytes * (1 + (options.onnx !== false ? 1 : 0) + (options.onnx !== false && options.quantized ? 0.25 : 0)) +
-    Object.values(options.tokenizerFiles).reduce((n, text) => n + Buffer.byteLength(text), 0);
+    Object.values(options.tokenizerFiles).reduce((n, content) => n + (typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength), 0);
 
   const target = path.resolve(dir);
   const existing = await fs.stat(target).catch(() => undefined);

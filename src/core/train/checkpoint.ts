@@ -52,7 +52,8 @@ export interface CheckpointContents {
   weights: ReadonlyMap<string, Float32Array>;
   optimizer: AdamWSnapshot;
   state: Omit<TrainerState, 'optimizer' | 'format'>;
-  tokenizerFiles: Record<string, string>;
+  /** The source folder's tokenizer files, written as they are (SentencePiece models are binary). */
+  tokenizerFiles: Record<string, string | Uint8Array>;
 }
 
 /**

@@ -37,7 +37,8 @@ function withSpecials(tokenizer: Tokenizer, ids: number[]): number[] {
 /**
  * NER rows as HF's run_ner.py builds them: each word is tokenized, its label goes on the first
  * piece and -100 on the others (label_all_tokens=False). Words are joined by single spaces, which
- * BERT's pre-tokenizer splits on anyway, so the pieces equal per-word tokenization. A sentence longer
+ * every pre-tokenizer splits on (BERT's, byte-level BPE's, SentencePiece's Metaspace), and each
+ * token goes to a word by its offsets, never by its spelling ("##" holds only for WordPiece). A sentence longer
  * than max_seq_length becomes several windows sharing `stride` tokens instead of being cut.
  */
 export function nerFeatures(
@@ -68,7 +69,11 @@ export function nerFeatures(
     let word = -1;
     let lastLabelled = -1;
     for (let t = 0; t < ids.length; t++) {
-      const start = offsets[2 * t]!;
+      // A token belongs to the word its first character after the joining spaces is in: SentencePiece's
+      // "▁" pieces ("▁li" of " lived", a lone "▁") and byte-level BPE without trim_offsets start at the
+      // space before their word, and such a token is that word's first (HF's word_ids of split words).
+      let start = offsets[2 * t]!;
+      while (start < text.length && text.charCodeAt(start) === 0x20) start++;
       while (word + 1 < starts.length && starts[word + 1]! <= start) word++;
       if (word !== lastLabelled) {
         const id = label2id[sentence.tags[word]!];

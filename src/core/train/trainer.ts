@@ -11,7 +11,8 @@ import { architectureOf, classifierDropout } from '../bert/architecture';
 import { maxSequenceLength } from '../bert/sequenceLength';
 import { inspectModelFolder } from '../runtime/modelFolder';
 import type { Tokenizer } from '../runtime/tokenizer/tokenizer';
-import { loadBertTokenizer } from '../runtime/tokenizer/tokenizerFiles';
+import { loadTokenizer } from '../runtime/tokenizer/loadTokenizer';
+import { TOKENIZER_FOLDER_FILES } from '../runtime/tokenizer/tokenizerFileNames';
 import { CancelledError } from '../tasks/shared/forward';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { ensureWritableFolder } from '../util/writableFolder';
@@ -47,8 +48,10 @@ export type TrainLayers = 'head' | number | 'all';
 
 export interface TrainerOptions {
   task: TrainTask;
-  /** Model folder (HF layout with model.safetensors) to start from. */
+  /** Model folder (HF layout: model.safetensors or pytorch_model.bin, any tokenizer type) to start from. */
   modelDir: string;
+  /** Where a SentencePiece tokenizer's conversion is cached (default as loadTokenizer's). */
+  cacheDir?: string;
   train: TaskData;
   eval?: TaskData;
   outputDir: string;
@@ -168,12 +171,22 @@ function prepare(data: TaskData, tokenizer: Tokenizer, config: BertConfig, args:
   }
 }
 
-/** The tokenizer files a model folder has (missing ones are left out), to copy into a new folder. */
-export async function readTokenizerFiles(dir: string): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  for (const name of ['tokenizer.json', 'vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json']) {
-    const content = await fs.readFile(path.join(dir, name), 'utf8').catch(() => undefined);
-    if (content !== undefined) files[name] = content;
+/**
+ * The tokenizer files a model folder has, of whatever type (tokenizer.json, vocab.txt, vocab.json +
+ * merges.txt, a SentencePiece .model, added_tokens.json, the config files), as bytes: copied into a
+ * checkpoint or an exported folder, they make it tokenize exactly as the folder it came from.
+ */
+export async function readTokenizerFiles(dir: string): Promise<Record<string, Buffer>> {
+  const files: Record<string, Buffer> = {};
+  for (const name of TOKENIZER_FOLDER_FILES) {
+    let content: Buffer;
+    try {
+      content = await fs.readFile(path.join(dir, name));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw new TrainingInputError(`${path.join(dir, name)}: cannot read (${(error as Error).message})`);
+    }
+    files[name] = content;
   }
   return files;
 }
@@ -192,7 +205,8 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
   // Before any work: a run whose checkpoints and model cannot be saved is not worth starting.
   await ensureWritableFolder(options.outputDir);
   const folder = await inspectModelFolder(options.modelDir);
-  const tokenizer = await loadBertTokenizer(folder.dir);
+  // Any type the folder has (WordPiece, byte-level BPE, SentencePiece), as inference loads it.
+  const tokenizer = await loadTokenizer(folder.dir, { cacheDir: options.cacheDir });
   const tokenizerFiles = await readTokenizerFiles(folder.dir);
 
   if (exampleCount(options.train) === 0) throw new TrainingInputError('the training data has no examples');

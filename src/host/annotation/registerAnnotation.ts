@@ -18,6 +18,7 @@ import type { EditKind } from './documentAnnotations';
 import { documentLocation } from './editorTargets';
 import { labelSet } from './labelChoice';
 import { AnnotationPersistence, type AnnotationReporter } from './persistence';
+import { registerCompare } from './registerCompare';
 import { registerReview } from './registerReview';
 import { RejectionStores } from './reviewSession';
 import { registerTransferCommands } from './transferCommands';
@@ -241,6 +242,7 @@ export function registerAnnotation(
     ...registerTransferCommands({ model, persistence, log }),
     ...registerCategoryCommands({ model, categorySet: () => settings.categories, classifications, log }),
     ...registerReview({ model, entities, log, rejections, threshold: () => settings.reviewThreshold }),
+    ...registerCompare({ model, log }),
     vscode.commands.registerCommand(TOGGLE_ANNOTATION_MODE_COMMAND, async () => {
       const folderDir = activeFolder() ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
       if (folderDir) await refreshLabels(folderDir);

@@ -13,20 +13,22 @@ const DEFAULT_MAX_NEW_TOKENS = 20;
 /**
  * Where a prompt must start so that the model reads it whole and still has room to write: the
  * editor sends the text before the cursor, which may be far longer than the model's positions.
- * The kept part leaves min(maxNewTokens, half the positions) free and starts at a word (not inside
- * a "##" piece). 0 when the whole prompt fits.
+ * The kept part leaves min(maxNewTokens, half the positions) free and starts at a word (the first
+ * token of a pre-tokenized word, never a later piece of one). 0 when the whole prompt fits.
  */
 export function promptStartFor(model: LoadedModel, prompt: string, maxNewTokens: number): number {
   const { tokenizer } = model;
-  const { ids, offsets } = tokenizer.encodeIdsWithOffsets(prompt, { addSpecialTokens: false });
+  const { ids, offsets, wordIds } = tokenizer.encode(prompt, { addSpecialTokens: false });
   const limit = modelInputLimit(model);
   // [CLS] + prompt tokens + the new ones must fit (the template's closing [SEP] is dropped by generate).
   const room = Math.min(maxNewTokens, Math.floor((limit - 1) / 2));
   const keep = Math.max(1, limit - 1 - room);
   if (ids.length <= keep) return 0;
   let first = ids.length - keep;
-  while (first < ids.length - 1 && (tokenizer.idToToken(ids[first]!) ?? '').startsWith('##')) first++;
-  return offsets[2 * first]!;
+  // A word's later pieces share its word id, whatever the tokenizer type ("##" pieces of WordPiece,
+  // byte-level BPE and SentencePiece pieces without a leading space).
+  while (first < ids.length - 1 && wordIds[first] !== null && wordIds[first] === wordIds[first - 1]) first++;
+  return offsets[first]![0];
 }
 
 function strategyOf(value: unknown): DecodingStrategy | undefined {

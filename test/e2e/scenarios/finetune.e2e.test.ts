@@ -115,7 +115,7 @@ describe('fine-tune panel', () => {
     expect(fs.existsSync(path.join(session.workspaceDir, '.bert-lens', 'runs', onDisk[0]!, checkpointName, 'model.safetensors'))).toBe(true);
     await frame.locator('svg[data-chart="dev-score"]').scrollIntoViewIfNeeded();
     await workbench.screenshot('trained');
-  });
+  }, 420_000); // training waits up to 400 s for the end (a loaded machine); the default is 180 s
 
   it('"Use for NER" on a checkpoint: Recognize Entities then uses it', async () => {
     const { workbench } = session;

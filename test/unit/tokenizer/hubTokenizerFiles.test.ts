@@ -19,12 +19,21 @@ async function repo(root: string, name: string, files: Record<string, string>): 
   return dir;
 }
 
+/** A slow tokenizer's added_tokens.json: one token after the fixture BPE's vocabulary. */
+async function addedTokensFile(root: string): Promise<string> {
+  const vocab = JSON.parse(await fs.readFile(path.join(FIXTURES, 'roberta-bpe', 'vocab.json'), 'utf8')) as Record<string, number>;
+  const file = path.join(root, 'added_tokens.json');
+  await fs.writeFile(file, JSON.stringify({ '<ent>': Object.keys(vocab).length }));
+  return file;
+}
+
 beforeAll(async () => {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'bert-lens-hub-tok-'));
   const bpe = path.join(FIXTURES, 'roberta-bpe');
   const spm = path.join(FIXTURES, 'xlmr-unigram');
   hub = await startFakeHub({
     'acme/roberta-ner': { dir: await repo(root, 'roberta', { 'vocab.json': path.join(bpe, 'vocab.json'), 'merges.txt': path.join(bpe, 'merges.txt'), 'tokenizer_config.json': path.join(bpe, 'tokenizer_config.json') }) },
+    'acme/roberta-added': { dir: await repo(root, 'roberta-added', { 'vocab.json': path.join(bpe, 'vocab.json'), 'merges.txt': path.join(bpe, 'merges.txt'), 'added_tokens.json': await addedTokensFile(root) }) },
     'acme/xlmr-ner': { dir: await repo(root, 'xlmr', { 'sentencepiece.bpe.model': path.join(spm, 'sentencepiece.bpe.model'), 'tokenizer_config.json': path.join(spm, 'tokenizer_config.json') }) },
   });
 });
@@ -47,5 +56,17 @@ describe('hub downloads fetch the tokenizer files of the repository’s type', (
     const tokenizer = await loadTokenizer(model.dir, { cacheDir });
     expect(tokenizer.modelType).toBe(type);
     expect(tokenizer.encode('Hello world').ids.length).toBeGreaterThan(2);
+  });
+});
+
+describe('hub downloads of a slow tokenizer', () => {
+  it('fetch its added_tokens.json, whose tokens the loaded tokenizer has', async () => {
+    const cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bert-lens-hub-tok-cache-'));
+    const model = await resolveModel('acme/roberta-added', { endpoint: hub.endpoint, cacheDir, env: {} });
+    expect(model.downloaded).toContain('added_tokens.json');
+    const tokenizer = await loadTokenizer(model.dir, { cacheDir });
+    const id = tokenizer.tokenToId('<ent>');
+    expect(id).toBeDefined();
+    expect(tokenizer.encode('a <ent> b', { addSpecialTokens: false }).ids).toContain(id);
   });
 });

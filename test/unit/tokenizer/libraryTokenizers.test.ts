@@ -13,7 +13,7 @@ import { PIECE_TYPE, readSentencePieceModel, writeSentencePieceModel } from '../
 import { spmTokenizerJson } from '../../../src/core/runtime/tokenizer/sentencepiece/spmConverter';
 import type { Tokenizer } from '../../../src/core/runtime/tokenizer/tokenizer';
 import { varietyCorpus } from './corpus';
-import { checkOffsetInvariants, mulberry32 } from './helpers';
+import { byteOfChar, checkOffsetInvariants, mulberry32, trimmedOffsetInvariants, utf16Offsets } from './helpers';
 
 const FIXTURES = path.join(__dirname, '../../fixtures/tokenizer');
 const BPE_DIR = path.join(FIXTURES, 'roberta-bpe');
@@ -55,51 +55,11 @@ async function transformersJs(kind: 'bpe' | 'spm'): Promise<(text: string) => nu
   }
 }
 
-/** Rust offsets (code points) → UTF-16, computed independently of the bridge's conversion. */
-function utf16Offsets(text: string, offsets: number[][]): Array<[number, number]> {
-  const units = [0];
-  for (const char of Array.from(text)) units.push(units[units.length - 1]! + char.length);
-  return offsets.map(([s, e]) => [units[s!]!, units[e!]!]);
-}
-
 const loaded = new Map<string, Promise<Tokenizer>>();
 const ours = (dir: string): Promise<Tokenizer> => {
   if (!loaded.has(dir)) loaded.set(dir, loadTokenizer(dir, { cacheDir: path.join(scratch, 'cache') }));
   return loaded.get(dir)!;
 };
-
-/** The bytes a byte-level BPE token stands for (GPT-2's bytes_to_unicode, inverted). */
-const byteOfChar = (() => {
-  const bytes: number[] = [];
-  for (let b = 33; b <= 126; b++) bytes.push(b);
-  for (let b = 161; b <= 172; b++) bytes.push(b);
-  for (let b = 174; b <= 255; b++) bytes.push(b);
-  const chars = [...bytes];
-  let n = 0;
-  for (let b = 0; b < 256; b++) if (!bytes.includes(b)) { bytes.push(b); chars.push(256 + n++); }
-  return new Map(chars.map((c, i) => [String.fromCodePoint(c), bytes[i]!]));
-})();
-
-/**
- * checkOffsetInvariants for byte-level BPE with trim_offsets: Rust trims the spaces off a token's
- * span, so a token made only of whitespace (the second "Ġ" of a double space) gets an empty span at
- * the next character, as in Python's RobertaTokenizerFast; every other span is non-empty.
- */
-function trimmedOffsetInvariants(text: string, encoding: ReturnType<Tokenizer['encode']>): string | null {
-  let previousStart = 0;
-  for (let k = 0; k < encoding.ids.length; k++) {
-    if (encoding.specialTokensMask[k]) continue;
-    const [start, end] = encoding.offsets[k]!;
-    const blank = /^[\sĠĊčĉ]+$/u.test(encoding.tokens[k]!);
-    if (!(start >= 0 && (blank ? start <= end : start < end) && end <= text.length)) return `token ${k} has offsets [${start}, ${end}]`;
-    if (start < previousStart) return `token ${k} starts before its predecessor`;
-    for (const edge of [start, end]) {
-      if (/[\udc00-\udfff]/.test(text.charAt(edge)) && /[\ud800-\udbff]/.test(text.charAt(edge - 1))) return `token ${k} cuts a surrogate pair`;
-    }
-    previousStart = start;
-  }
-  return null;
-}
 
 describe('the corpus', () => {
   it('has at least 2,000 strings of every kind, and is the same on every run', () => {

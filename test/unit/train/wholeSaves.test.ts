@@ -17,7 +17,7 @@ const BASE = path.join(FIXTURES, 'base');
 let work: string;
 let config: BertConfig;
 let weights: Map<string, Float32Array>;
-let tokenizerFiles: Record<string, string>;
+let tokenizerFiles: Record<string, Buffer>;
 
 beforeAll(async () => {
   work = await fs.mkdtemp(path.join(os.tmpdir(), 'bert-lens-whole-saves-'));

@@ -197,6 +197,8 @@ class HubModelResolver {
       const complete = k === 0 ? states.some(isPresent) : states.every(isPresent);
       if (complete) {
         tokenizerFound = true;
+        // A slow tokenizer's files (no tokenizer.json) may come with the tokens added to it.
+        if (k > 0) await this.obtain(TOKENIZER_FILES.addedTokens);
         break;
       }
       // Without the network the later kinds are unknowable too: report this one and stop asking.

@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../../util/atomicWrite';
 import { BertTokenizer } from './bertTokenizer';
 import { byteLevelBpeTokenizerJson, tokenizerClass } from './library/byteLevelBpe';
 import { LibraryTokenizer } from './library/libraryTokenizer';
-import { withConfigOverrides } from './library/tokenizerConfig';
+import { addedTokensOfConfig, configuredToken, withConfigOverrides } from './library/tokenizerConfig';
 import { readSentencePieceModel } from './sentencepiece/sentencepieceModel';
 import { spmFlavor, spmTokenizerJson } from './sentencepiece/spmConverter';
 import type { Tokenizer } from './tokenizer';
@@ -55,16 +55,21 @@ function handWrittenServes(root: Record<string, unknown>): boolean {
  * The tokenizer of an HF model folder, of whatever type, as transformers' AutoTokenizer picks it:
  * `tokenizer.json` first; else `vocab.txt` (WordPiece); else `vocab.json` + `merges.txt` (byte-level
  * BPE); else a SentencePiece `.model`, converted to a tokenizer.json once and cached under the hash
- * of its inputs. WordPiece runs on the hand-written implementation (measured as exact and faster,
+ * of its inputs; a legacy added_tokens.json beside them adds its tokens. WordPiece runs on the hand-written implementation (measured as exact and faster,
  * see BENCHMARKS.md); every other type on HF's Rust library. tokenizer_config.json and
  * special_tokens_map.json are honoured for every type.
  */
 export async function loadTokenizer(dir: string, options: LoadTokenizerOptions = {}): Promise<Tokenizer> {
   const at = (name: string): string => path.join(dir, name);
-  const config = await readJsonObjectOptional(at(TOKENIZER_FILES.tokenizerConfig));
+  let config = await readJsonObjectOptional(at(TOKENIZER_FILES.tokenizerConfig));
   const specialMap = await readJsonObjectOptional(at(TOKENIZER_FILES.specialTokensMap));
 
   const tokenizerJson = await readOptional(at(TOKENIZER_FILES.tokenizerJson));
+  if (tokenizerJson === undefined) {
+    // A slow tokenizer's save_pretrained keeps the tokens added to it in added_tokens.json.
+    const legacy = await readJsonObjectOptional(at(TOKENIZER_FILES.addedTokens));
+    config = withLegacyAddedTokens(config, specialMap, legacy, at(TOKENIZER_FILES.addedTokens));
+  }
   if (tokenizerJson !== undefined) {
     const text = tokenizerJson.toString('utf8');
     const root = asObject(parseJson(text, at(TOKENIZER_FILES.tokenizerJson)), at(TOKENIZER_FILES.tokenizerJson));
@@ -74,7 +79,15 @@ export async function loadTokenizer(dir: string, options: LoadTokenizerOptions =
 
   const vocabTxt = await readOptional(at(TOKENIZER_FILES.vocabTxt));
   if (vocabTxt !== undefined) {
-    return new BertTokenizer(specFromFiles({ vocabTxt: vocabTxt.toString('utf8'), tokenizerConfig: JSON.stringify(config), specialTokensMap: JSON.stringify(specialMap) }, dir));
+    const spec = specFromFiles({ vocabTxt: vocabTxt.toString('utf8'), tokenizerConfig: JSON.stringify(config), specialTokensMap: JSON.stringify(specialMap) }, dir);
+    // BertTokenizerFast adds tokenizer_config.json's added_tokens_decoder (and so added_tokens.json) to the converted vocab.txt.
+    const known = new Set(spec.addedTokens.map((token) => token.id));
+    for (const token of addedTokensOfConfig(config, at(TOKENIZER_FILES.tokenizerConfig))) {
+      if (known.has(token.id)) continue;
+      spec.addedTokens.push({ id: token.id, content: token.content, singleWord: token.single_word, lstrip: token.lstrip, rstrip: token.rstrip, normalized: token.normalized, special: token.special });
+    }
+    spec.addedTokens.sort((a, b) => a.id - b.id);
+    return new BertTokenizer(spec);
   }
 
   const vocabJson = await readOptional(at(TOKENIZER_FILES.vocabJson));
@@ -100,6 +113,42 @@ export async function loadTokenizer(dir: string, options: LoadTokenizerOptions =
   throw new Error(
     `${dir}: no tokenizer found (expected tokenizer.json, vocab.txt, vocab.json + merges.txt, or a SentencePiece ${TOKENIZER_FILES.sentencePiece.join(' / ')})`,
   );
+}
+
+/**
+ * tokenizer_config.json with the entries of a legacy added_tokens.json ({"token": id}) that its
+ * `added_tokens_decoder` lacks, as transformers' `_from_pretrained` reads that file: special when the
+ * token is one of the special tokens (then not normalized), else a normalized plain added token.
+ */
+function withLegacyAddedTokens(
+  config: Record<string, unknown>,
+  specialMap: Record<string, unknown>,
+  legacy: Record<string, unknown>,
+  source: string,
+): Record<string, unknown> {
+  const entries = Object.entries(legacy);
+  if (entries.length === 0) return config;
+  const decoder = { ...(config.added_tokens_decoder === undefined || config.added_tokens_decoder === null ? {} : asObject(config.added_tokens_decoder, 'tokenizer_config.json: added_tokens_decoder')) };
+  const specials = new Set<string>();
+  for (const key of ['bos_token', 'eos_token', 'unk_token', 'sep_token', 'pad_token', 'cls_token', 'mask_token']) {
+    const token = configuredToken(key, config, specialMap, source);
+    if (token !== undefined) specials.add(token);
+  }
+  for (const list of [specialMap.additional_special_tokens, config.additional_special_tokens]) {
+    if (!Array.isArray(list)) continue;
+    for (const item of list) {
+      const token = typeof item === 'string' ? item : typeof (item as { content?: unknown })?.content === 'string' ? (item as { content: string }).content : undefined;
+      if (token !== undefined) specials.add(token);
+    }
+  }
+  for (const [content, id] of entries) {
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) throw new Error(`${source}: "${content}" must map to a non-negative integer id (got ${JSON.stringify(id)})`);
+    if (content === '') throw new Error(`${source}: an added token must not be empty`);
+    if (String(id) in decoder) continue;
+    const special = specials.has(content);
+    decoder[String(id)] = { content, single_word: false, lstrip: false, rstrip: false, normalized: !special, special };
+  }
+  return { ...config, added_tokens_decoder: decoder };
 }
 
 function libraryTokenizer(root: Record<string, unknown>, config: Record<string, unknown>, specialMap: Record<string, unknown>, source: string): Tokenizer {

@@ -8,6 +8,8 @@ export const TOKENIZER_FILES = {
   sentencePiece: ['sentencepiece.bpe.model', 'spm.model', 'spiece.model', 'sentencepiece.model'],
   tokenizerConfig: 'tokenizer_config.json',
   specialTokensMap: 'special_tokens_map.json',
+  /** The slow tokenizers' save_pretrained writes the tokens added to the vocabulary here. */
+  addedTokens: 'added_tokens.json',
 } as const;
 
 /** Every file name a folder's tokenizer may be read from (hub downloads ask for these). */
@@ -20,3 +22,10 @@ export const ALL_TOKENIZER_FILE_NAMES: readonly string[] = [
   TOKENIZER_FILES.tokenizerConfig,
   TOKENIZER_FILES.specialTokensMap,
 ];
+
+/**
+ * Every file that makes up a folder's tokenizer, whatever its type: what a saved or fine-tuned folder
+ * copies from the folder it came from (byte for byte: SentencePiece models are binary), so that it
+ * tokenizes exactly as its source did.
+ */
+export const TOKENIZER_FOLDER_FILES: readonly string[] = [...ALL_TOKENIZER_FILE_NAMES, TOKENIZER_FILES.addedTokens];

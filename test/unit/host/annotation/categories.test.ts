@@ -25,7 +25,11 @@ beforeEach(async () => {
   reporter = { info: () => undefined, warn: (message) => warnings.push(message) };
 });
 
+// Models of the test: their pending saves are written before the folder goes.
+const models: Array<{ flush(): Promise<void> }> = [];
+
 afterEach(async () => {
+  await Promise.all(models.splice(0).map((model) => model.flush()));
   await fs.rm(dir, { recursive: true, force: true });
 });
 
@@ -54,6 +58,7 @@ async function readStore() {
 function setup() {
   const persistence = new AnnotationPersistence(reporter, 0);
   const model = new AnnotationModel(persistence, reporter, () => ['PER', 'ORG']);
+  models.push(model);
   return { persistence, model };
 }
 

@@ -96,7 +96,11 @@ beforeEach(async () => {
   ui.onPick = undefined;
 });
 
+// Models of the test: their pending saves are written before the folder goes.
+const models: Array<{ flush(): Promise<void> }> = [];
+
 afterEach(async () => {
+  await Promise.all(models.splice(0).map((model) => model.flush()));
   await fs.rm(dir, { recursive: true, force: true });
 });
 
@@ -120,6 +124,7 @@ function setup(set: CategorySet, results: ClassificationResult[] = []) {
   const reporter = { info: () => undefined, warn: () => undefined };
   const persistence = new AnnotationPersistence(reporter, 0);
   const model = new AnnotationModel(persistence, reporter, () => []);
+  models.push(model);
   const log = { info: () => undefined, warn: () => undefined } as unknown as vscode.LogOutputChannel;
   registerCategoryCommands({ model, categorySet: () => set, classifications: { results: () => results }, log });
   const run = (command: string, ...args: unknown[]) => ui.handlers.get(command)!(...args);

@@ -36,11 +36,15 @@ const COMMANDS = [
   'bertLens.reviewPrevious',
   'bertLens.reviewSkip',
   'bertLens.reviewLeave',
+  'bertLens.compareAnnotations',
+  'bertLens.nextDisagreement',
+  'bertLens.previousDisagreement',
+  'bertLens.stopComparing',
 ];
 
 describe('package.json contributions of annotation', () => {
   it('contributes every command the code registers, titled, in the BERT Lens category', () => {
-    const registered = ['annotationCommands.ts', 'transferCommands.ts', 'registerAnnotation.ts', 'registerReview.ts', 'annotationMode.ts', 'hoverContent.ts', '../ner/entitiesTree.ts']
+    const registered = ['annotationCommands.ts', 'transferCommands.ts', 'registerAnnotation.ts', 'registerReview.ts', 'registerCompare.ts', 'annotationMode.ts', 'hoverContent.ts', '../ner/entitiesTree.ts']
       .map(source)
       .join('\n')
       .match(/'bertLens\.[A-Za-z]+'/g)!
@@ -51,6 +55,16 @@ describe('package.json contributions of annotation', () => {
       expect(contributed.get(command), command).toMatchObject({ category: 'BERT Lens', title: expect.any(String) });
     }
     expect(contributed.get('bertLens.labelSelection')!.title).toBe('Label Selection…');
+    expect(contributed.get('bertLens.compareAnnotations')!.title).toBe('Compare Annotations with…');
+  });
+
+  it('steps through disagreements with F7 / Shift+F7 only while comparing, as diff editors do', () => {
+    const keys = manifest.contributes.keybindings.filter((k) => k.command === 'bertLens.nextDisagreement' || k.command === 'bertLens.previousDisagreement');
+    expect(keys.map((k) => [k.key, k.command])).toEqual([['f7', 'bertLens.nextDisagreement'], ['shift+f7', 'bertLens.previousDisagreement']]);
+    for (const key of keys) expect(key.when).toBe('editorTextFocus && bertLens.comparing && !isInDiffEditor');
+    expect(source('registerCompare.ts')).toContain("COMPARING_CONTEXT = 'bertLens.comparing'");
+    const palette = manifest.contributes.menus.commandPalette!.filter((m) => /Disagreement|stopComparing/.test(m.command));
+    expect(palette.map((m) => m.when)).toEqual(['bertLens.comparing', 'bertLens.comparing', 'bertLens.comparing']);
   });
 
   it('binds keys 1–9 to the first nine labels, only in annotation mode with a selection in a focused editor', () => {
