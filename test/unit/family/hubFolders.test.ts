@@ -22,9 +22,11 @@ import { cli, scratch } from '../cli/harness';
 
 // Hub-shaped RoBERTa (byte-level BPE tokenizer.json, <s> </s> <pad>=1 <mask>) and DistilBERT (WordPiece)
 // folders, as a user brings them: config.json with model_type + architectures, model.safetensors,
-// tokenizer.json, tokenizer_config.json, special_tokens_map.json. Written by
+// tokenizer.json, tokenizer_config.json, special_tokens_map.json; and ELECTRA folders shaped like
+// google/electra-small-discriminator's fine-tunes (config.json with its field set, embedding_size ≠
+// hidden_size; an uncased WordPiece vocab.txt and tokenizer_config.json only). Written by
 // test/fixtures/family/generateHubFolders.ts (tokenizers, ids of the texts) and the PyTorch ports
-// scripts/reference/{roberta,distilbert}_torch.py hub-fixtures (seeded weights, float64 outputs for
+// scripts/reference/{roberta,distilbert,electra}_torch.py hub-fixtures (seeded weights, float64 outputs for
 // those ids). Tolerance 1e-4 absolute on logits and on probabilities computed from them.
 const FAMILY = path.join(__dirname, '..', '..', 'fixtures', 'family');
 const hub = (name: string): string => path.join(FAMILY, name);
@@ -35,6 +37,7 @@ const FOLDERS = [
   'roberta-hub-token-classification', 'roberta-hub-sequence-classification', 'roberta-hub-question-answering', 'roberta-hub-masked-lm',
   'xlm-roberta-hub-token-classification',
   'distilbert-hub-token-classification', 'distilbert-hub-sequence-classification', 'distilbert-hub-question-answering',
+  'electra-hub-token-classification', 'electra-hub-sequence-classification', 'electra-hub-question-answering',
 ];
 
 interface Texts { texts?: string[]; pairs?: Array<[string, string]>; document?: string; documentPacking?: PackOptions; documentRows?: number }
@@ -114,7 +117,8 @@ async function ner(file: string, model: string, ...flags: string[]): Promise<unk
   return JSON.parse(result.stdout) as unknown[];
 }
 
-describe.each(['roberta-hub-token-classification', 'xlm-roberta-hub-token-classification', 'distilbert-hub-token-classification'])('bert-lens ner on %s', (name) => {
+describe.each(['roberta-hub-token-classification', 'xlm-roberta-hub-token-classification', 'distilbert-hub-token-classification',
+  'electra-hub-token-classification'])('bert-lens ner on %s', (name) => {
   const dir = hub(name);
   const id2label = parseBertConfig(json(dir, 'config.json')).id2label;
   const logits = reference(name).logits as number[][][];
@@ -147,7 +151,10 @@ describe.each(['roberta-hub-token-classification', 'xlm-roberta-hub-token-classi
       expect(covered).toBe(covered.trim());
       // The text under the offsets is the token without the space a byte-level BPE token carries ("ĠParis" → "Paris");
       // not so for SentencePiece, whose prepended "▁" shares the offsets of the next character (HF tokenizers #1018).
-      if (!name.startsWith('xlm-roberta')) expect(covered).toBe(tokenizer.convertTokensToString([e.word]).replace(/^ /, '').replace(/^##/, ''));
+      // An uncased WordPiece (ELECTRA's, do_lower_case) gives the lower-cased token of the text it covers.
+      const token = tokenizer.convertTokensToString([e.word]).replace(/^ /, '').replace(/^##/, '');
+      if (name.startsWith('electra')) expect(covered.toLowerCase()).toBe(token);
+      else if (!name.startsWith('xlm-roberta')) expect(covered).toBe(token);
     }
   }
 
@@ -207,7 +214,7 @@ describe.each(['roberta-hub-token-classification', 'xlm-roberta-hub-token-classi
 });
 
 describe('classify, qa and fill-mask on the hub folders', () => {
-  it.each(['roberta-hub-sequence-classification', 'distilbert-hub-sequence-classification'])('classify on %s: the port\'s softmax', async (name) => {
+  it.each(['roberta-hub-sequence-classification', 'distilbert-hub-sequence-classification', 'electra-hub-sequence-classification'])('classify on %s: the port\'s softmax', async (name) => {
     const dir = hub(name);
     const id2label = parseBertConfig(json(dir, 'config.json')).id2label;
     const logits = reference(name).logits as number[][];
@@ -221,7 +228,7 @@ describe('classify, qa and fill-mask on the hub folders', () => {
     }
   });
 
-  it.each(['roberta-hub-question-answering', 'distilbert-hub-question-answering'])('qa on %s: answers that slice the context', async (name) => {
+  it.each(['roberta-hub-question-answering', 'distilbert-hub-question-answering', 'electra-hub-question-answering'])('qa on %s: answers that slice the context', async (name) => {
     const dir = hub(name);
     for (const [r, [question, context]] of texts(name).pairs!.entries()) {
       const result = await cli('qa', work.file(`${name}-${r}.txt`, context), '--question', question, '--model', dir, '--top-k', '3', '--json');
@@ -320,6 +327,32 @@ describe('bad input names the file and the right class', () => {
     expect(distilNsp.stderr).toMatch(/none for distilbert in BERT Lens/);
   });
 
+  it('ELECTRA names its own classes, and refuses another architecture\'s weights under model_type electra', async () => {
+    const text = work.file('electra.txt', 'Merkel met Macron in [MASK].');
+    const qa = await cli('qa', text, '--question', 'Where?', '--model', hub('electra-hub-token-classification'));
+    expect(qa.code).not.toBe(0);
+    expect(qa.stderr).toMatch(/is a ElectraForTokenClassification \(a token-classification head\); this needs a question-answering head \(ElectraForQuestionAnswering\)/);
+    const ner = await cli('ner', text, '--model', hub('electra-hub-sequence-classification'));
+    expect(ner.stderr).toMatch(/is a ElectraForSequenceClassification .*; this needs a token-classification head \(ElectraForTokenClassification\)/);
+    const dir = await copy('distilbert-hub-token-classification', 'distilbert-as-electra', (c) => {
+      c.model_type = 'electra';
+      c.architectures = ['ElectraForTokenClassification'];
+    });
+    const foreign = await cli('ner', work.file('e.txt', 'Paris.'), '--model', dir);
+    expect(foreign.code).not.toBe(0);
+    expect(foreign.stderr).toMatch(/model_type is "electra", but model\.safetensors holds the weights of another architecture \(model_type "distilbert"/);
+  });
+
+  it('an ELECTRA config whose embedding_size is not the weights\' names the field', async () => {
+    const dir = await copy('electra-hub-token-classification', 'electra-embedding-size', (c) => {
+      c.embedding_size = 20;
+    });
+    const result = await cli('ner', work.file('s.txt', 'Paris.'), '--model', dir);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/electra\.embeddings\.word_embeddings\.weight in model\.safetensors has shape \[\d+, 12\], but the config's vocab_size × embedding_size is \[\d+, 20\]/);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('XLM-RoBERTa names its own classes', async () => {
     const dir = await copy('roberta-hub-masked-lm', 'xlmr-mlm', (c) => {
       c.model_type = 'xlm-roberta';
@@ -373,11 +406,14 @@ describe('bad input names the file and the right class', () => {
     for (const [name, tokenizerFrom, expected] of [
       ['roberta-base', 'roberta-hub-token-classification', 'roberta.encoder.layer.1.attention.self.query.weight'],
       ['distilbert-base', 'distilbert-hub-token-classification', 'distilbert.transformer.layer.1.attention.q_lin.weight'],
+      // ElectraModel's embeddings_project is a top-level module of the base model too.
+      ['electra-base', 'electra-hub-token-classification', 'electra.embeddings_project.weight'],
     ] as const) {
       const dir = path.join(work.dir, `${name}-bare`);
       await fs.mkdir(dir, { recursive: true });
       for (const file of ['config.json', 'model.safetensors']) await fs.copyFile(path.join(FAMILY, name, file), path.join(dir, file));
-      await fs.copyFile(path.join(hub(tokenizerFrom), 'tokenizer.json'), path.join(dir, 'tokenizer.json'));
+      const tokenizerFile = name.startsWith('electra') ? 'vocab.txt' : 'tokenizer.json';
+      await fs.copyFile(path.join(hub(tokenizerFrom), tokenizerFile), path.join(dir, tokenizerFile));
       const weights = await loadSafetensorsWeights(await inspectModelFolder(dir));
       expect(weights.has(expected)).toBe(true);
       expect(weights.names().some((n) => n.startsWith('bert.'))).toBe(false);
@@ -390,6 +426,7 @@ describe('bad input names the file and the right class', () => {
       ['roberta-hub-token-classification', 'classifier.weight', 'ner'],
       ['roberta-hub-sequence-classification', 'classifier.out_proj.weight', 'classify'],
       ['distilbert-hub-sequence-classification', 'classifier.weight', 'classify'],
+      ['electra-hub-sequence-classification', 'classifier.out_proj.weight', 'classify'],
     ];
     for (const [name, tensorName, verb] of cases) {
       const dir = await copy(name, `${name}-labels`, (c) => {
