@@ -308,7 +308,14 @@ def run_folder(folder):
     model.eval()
     with torch.no_grad():
         out = model(inputs["input_ids"], inputs["attention_mask"], inputs.get("token_type_ids"))
-    return arch, {k: rounded(v.tolist()) for k, v in out.items() if k != "last_hidden_state"}
+    outputs = {k: rounded(v.tolist()) for k, v in out.items() if k != "last_hidden_state"}
+    if arch == "ElectraForMaskedLM" and os.path.exists(os.path.join(folder, "vocab.txt")):
+        # Only the rows of the [MASK] tokens: the whole [batch, seq, vocab] would be large.
+        with open(os.path.join(folder, "vocab.txt"), encoding="utf-8") as f:
+            mask_id = f.read().split("\n").index("[MASK]")
+        positions = (inputs["input_ids"] == mask_id).nonzero().tolist()
+        outputs = {"mask_positions": positions, "mask_logits": [rounded(out["logits"][b, t].tolist()) for b, t in positions]}
+    return arch, outputs
 
 
 def vocab_txt_size(folder):
@@ -331,6 +338,8 @@ HUB_FIXTURES = [
     ("electra-hub-sequence-classification", "ElectraForSequenceClassification",
      {"id2label": {"0": "NEGATIVE", "1": "POSITIVE"}}),
     ("electra-hub-question-answering", "ElectraForQuestionAnswering", {}),
+    # The generator (as google/electra-small-generator): fill-mask with generator_lm_head tied.
+    ("electra-hub-masked-lm", "ElectraForMaskedLM", {}),
 ]
 
 

@@ -37,7 +37,7 @@ const FOLDERS = [
   'roberta-hub-token-classification', 'roberta-hub-sequence-classification', 'roberta-hub-question-answering', 'roberta-hub-masked-lm',
   'xlm-roberta-hub-token-classification',
   'distilbert-hub-token-classification', 'distilbert-hub-sequence-classification', 'distilbert-hub-question-answering',
-  'electra-hub-token-classification', 'electra-hub-sequence-classification', 'electra-hub-question-answering',
+  'electra-hub-token-classification', 'electra-hub-sequence-classification', 'electra-hub-question-answering', 'electra-hub-masked-lm',
 ];
 
 interface Texts { texts?: string[]; pairs?: Array<[string, string]>; document?: string; documentPacking?: PackOptions; documentRows?: number }
@@ -244,13 +244,14 @@ describe('classify, qa and fill-mask on the hub folders', () => {
     }
   });
 
-  it('fill-mask on the RoBERTa masked LM: <mask>, the port\'s best token and its probability', async () => {
-    const name = 'roberta-hub-masked-lm';
+  it.each(['roberta-hub-masked-lm', 'electra-hub-masked-lm'])('fill-mask on %s: its mask token (<mask>, [MASK]), the port\'s best token and its probability', async (name) => {
     const dir = hub(name);
     const tokenizer = await loadTokenizer(dir);
+    const mask = tokenizer.maskToken!;
+    expect(mask).toBe(name.startsWith('roberta') ? '<mask>' : '[MASK]');
     const expected = reference(name).mask_logits as number[][];
     for (const [r, text] of texts(name).texts!.entries()) {
-      expect(text).toContain('<mask>');
+      expect(text).toContain(mask);
       const result = await cli('fill-mask', '--text', text, '--model', dir, '--top-k', '2', '--json');
       expect(result.code, result.stderr).toBe(0);
       const [predictions] = JSON.parse(result.stdout) as Array<Array<{ score: number; token: number; token_str: string; sequence: string }>>;
@@ -258,7 +259,7 @@ describe('classify, qa and fill-mask on the hub folders', () => {
       expect(best.token).toBe(argmax(expected[r]!));
       expect(Math.abs(best.score - Math.max(...softmax(expected[r]!)))).toBeLessThan(1e-4);
       expect(best.token_str).toBe(tokenizer.decode([best.token]));
-      expect(best.sequence).not.toContain('<mask>');
+      expect(best.sequence).not.toContain(mask);
     }
   });
 });
