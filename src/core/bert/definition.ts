@@ -186,7 +186,7 @@ export function headLayers(
     case 'token-classification':
       outputs.logits = blocks.dense(blocks.dropout(states.hidden!, 'classifier'), 'classifier');
       break;
-    case 'sequence-classification':
+    case 'sequence-classification': {
       const classifier = architectureOf(config).sequenceClassifier;
       if (classifier.kind === 'classification-head') {
         // Roberta/ElectraClassificationHead on the first token (`pooled` is its hidden state: there is no
@@ -198,6 +198,7 @@ export function headLayers(
         outputs.logits = blocks.dense(blocks.dropout(states.pooled!, 'classifier'), 'classifier');
       }
       break;
+    }
     case 'multiple-choice': {
       const scores = blocks.dense(blocks.dropout(states.pooled!, 'classifier'), 'classifier');
       outputs.logits = op.reshapeTo(scores, op.shapeSlice(states.inputIds!, 0, 2), ['batch', 'num_choices']);

@@ -89,6 +89,9 @@ describe('ELECTRA config', () => {
   it('refuses an embedding_size that is not a positive integer, naming the file', () => {
     expect(() => parseBertConfig({ model_type: 'electra', embedding_size: 0 }, 'e/config.json')).toThrow(/e\/config\.json: embedding_size must be a positive integer, got 0/);
     expect(() => parseBertConfig({ model_type: 'electra', embedding_size: 'wide' }, 'e/config.json')).toThrow(/embedding_size must be a positive integer/);
+    expect(() => parseBertConfig({ model_type: 'electra', embedding_size: 2 ** 20 }, 'e/config.json')).toThrow(/e\/config\.json: embedding_size 1048576 is beyond the supported maximum 32768/);
+    // The embedding tables are embedding_size wide: a huge vocabulary with them counts toward the parameter limit.
+    expect(() => parseBertConfig({ model_type: 'electra', vocab_size: 2 ** 21, embedding_size: 2 ** 14, hidden_size: 256 }, 'e/config.json')).toThrow(/e\/config\.json: the sizes imply 3\.4\de\+10 parameters/);
   });
 
   it('names the projection only when embedding_size differs from hidden_size', async () => {
