@@ -6,6 +6,7 @@ import { headFromArchitecture } from '../../../src/core/bert/heads';
 import { loadModel } from '../../../src/core/runtime/loadModel';
 import { inspectModelFolder, loadSafetensorsWeights } from '../../../src/core/runtime/modelFolder';
 import { tensor } from '../../../src/core/runtime/ort';
+import { readSafetensors, writeSafetensors } from '../../../src/core/runtime/safetensors';
 import { loadTokenizer } from '../../../src/core/runtime/tokenizer/loadTokenizer';
 import type { Encoding } from '../../../src/core/runtime/tokenizer/encoding';
 import type { Tokenizer } from '../../../src/core/runtime/tokenizer/tokenizer';
@@ -342,6 +343,27 @@ describe('bad input names the file and the right class', () => {
     const foreign = await cli('ner', work.file('e.txt', 'Paris.'), '--model', dir);
     expect(foreign.code).not.toBe(0);
     expect(foreign.stderr).toMatch(/model_type is "electra", but model\.safetensors holds the weights of another architecture \(model_type "distilbert"/);
+  });
+
+  it('an ELECTRA discriminator (ElectraForPreTraining weights, no classifier) for ner / classify names the head and the missing weights', async () => {
+    const dir = await copy('electra-hub-token-classification', 'electra-discriminator', (c) => {
+      c.architectures = ['ElectraForPreTraining'];
+      delete c.id2label;
+      delete c.label2id;
+    });
+    const weights = await readSafetensors(path.join(dir, 'model.safetensors'));
+    const kept = [...weights.names()].filter((n) => !n.startsWith('classifier.')).map((n) => [n, { dtype: 'F32' as const, shape: [...weights.info(n).shape], data: weights.float32(n) }] as const);
+    const h = json<{ hidden_size: number }>(dir, 'config.json').hidden_size;
+    const discriminator = [['discriminator_predictions.dense.weight', [h, h]], ['discriminator_predictions.dense.bias', [h]],
+      ['discriminator_predictions.dense_prediction.weight', [1, h]], ['discriminator_predictions.dense_prediction.bias', [1]]] as Array<[string, number[]]>;
+    await writeSafetensors(path.join(dir, 'model.safetensors'), new Map([...kept,
+      ...discriminator.map(([n, shape]) => [n, { dtype: 'F32' as const, shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) }] as const)]));
+    const file = work.file('d.txt', 'Paris.');
+    const ner = await cli('ner', file, '--model', dir);
+    expect(ner.code).not.toBe(0);
+    expect(ner.stderr).toMatch(/cannot serve as a token-classification model \(ElectraForTokenClassification\): the weights lack classifier\.weight, classifier\.bias/);
+    const classify = await cli('classify', file, '--model', dir);
+    expect(classify.stderr).toMatch(/cannot serve as a sequence-classification model \(ElectraForSequenceClassification\): the weights lack classifier\.dense\.weight/);
   });
 
   it('an ELECTRA config whose embedding_size is not the weights\' names the field', async () => {
