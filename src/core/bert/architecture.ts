@@ -255,7 +255,7 @@ const ELECTRA: Architecture = {
     projection: 'electra.embeddings_project',
   },
   layer: (i) => bertLayerUnder('electra.', i),
-  // ElectraModel has no pooler: no head reads a summary layer.
+  // ElectraModel has no pooler: no head reads a summary layer (the module name is never built or loaded).
   summary: { module: 'electra.pooler.dense', activation: 'tanh', heads: [] },
   classes: {
     'base': 'ElectraModel',
