@@ -1,12 +1,16 @@
-"""The BERT family's heads for the training reference (train_reference.py): DistilBERT and RoBERTa /
-XLM-RoBERTa / CamemBERT from the ports distilbert_torch.py and roberta_torch.py, with the losses of
-HF transformers 4.x modeling_distilbert.py / modeling_roberta.py, which differ from BERT's:
+"""The BERT family's heads for the training reference (train_reference.py): DistilBERT, RoBERTa /
+XLM-RoBERTa / CamemBERT and ELECTRA from the ports distilbert_torch.py, roberta_torch.py and
+electra_torch.py, with the losses of HF transformers 4.x modeling_distilbert.py / modeling_roberta.py /
+modeling_electra.py, which differ from BERT's:
 
 - ...ForTokenClassification: CrossEntropyLoss(logits.view(-1, num_labels), labels.view(-1)); no
   `active_loss` (padding counts only through its -100 labels).
 - ...ForQuestionAnswering: start/end positions clamped to [0, seq_len], seq_len ignored, (start + end) / 2.
 - ...ForSequenceClassification: the problem_type logic of BertForSequenceClassification (regression,
-  single_label, multi_label), on RobertaClassificationHead's / pre_classifier's logits.
+  single_label, multi_label), on RobertaClassificationHead's / ElectraClassificationHead's /
+  pre_classifier's logits.
+- ElectraForTokenClassification's loss is the same view(-1) CrossEntropyLoss; ElectraForMaskedLM's
+  the vocabulary CrossEntropyLoss with generator_lm_head tied to the word embeddings.
 - DistilBERT takes no token_type_ids; its sinusoidal position table has requires_grad False.
 
 HF Trainer's weight-decay rule (get_decay_parameter_names) is by module type: every parameter of an
@@ -23,6 +27,7 @@ from torch.nn import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import distilbert_torch  # noqa: E402
+import electra_torch  # noqa: E402
 import roberta_torch  # noqa: E402
 from bert_torch import load_safetensors  # noqa: E402
 
@@ -34,12 +39,14 @@ def family_of(arch):
         return "distilbert"
     if arch.startswith(ROBERTA_PREFIXES):
         return "roberta"
+    if arch.startswith("Electra"):
+        return "electra"
     return None
 
 
 def bert_equivalent(arch):
     """The BERT class with the same head (the batch format and label checks are the same)."""
-    for prefix in ("DistilBert", *ROBERTA_PREFIXES):
+    for prefix in ("DistilBert", *ROBERTA_PREFIXES, "Electra"):
         if arch.startswith(prefix):
             return "Bert" + arch[len(prefix):]
     return arch
@@ -118,6 +125,10 @@ def build_family_model(model_dir, arch, dropout=0.0):
         config = distilbert_torch.Config(raw)
         inner = distilbert_torch.CLASSES[arch](config)
         tied = distilbert_torch.TIED
+    elif family == "electra":
+        config = electra_torch.Config(raw)
+        inner = electra_torch.CLASSES[arch](config)
+        tied = electra_torch.TIED
     else:
         config = roberta_torch.Config({"pad_token_id": 1, **raw})
         inner = roberta_torch.model_class(arch)(config)
@@ -150,9 +161,10 @@ def decay_parameter_names(model):
 
 
 def family_example_batches(model_dir, seed=0, num_batches=4, batch_size=2, seq=8):
-    """Fixed batches for a DistilBERT / RoBERTa folder: random ids (never the padding id), the last row
-    padded (pad_token_id, attention 0, label -100), RoBERTa rows opening with <s> (id 0) and carrying
-    all-zero token_type_ids (type_vocab_size 1); DistilBERT batches have no token_type_ids."""
+    """Fixed batches for a DistilBERT / RoBERTa / ELECTRA folder: random ids (never the padding id), the
+    last row padded (pad_token_id, attention 0, label -100), RoBERTa rows opening with <s> (id 0) and
+    carrying all-zero token_type_ids (type_vocab_size 1); ELECTRA rows open with id 2 and have token
+    type 1 on their last three positions (a second segment); DistilBERT batches have no token_type_ids."""
     with open(os.path.join(model_dir, "config.json")) as f:
         raw = json.load(f)
     arch = raw["architectures"][0]
@@ -165,12 +177,19 @@ def family_example_batches(model_dir, seed=0, num_batches=4, batch_size=2, seq=8
         input_ids = torch.randint(5, raw["vocab_size"], (batch_size, seq), generator=gen)
         if family == "roberta":
             input_ids[:, 0] = 0
+        if family == "electra":
+            input_ids[:, 0] = 2
         attention_mask = torch.ones((batch_size, seq), dtype=torch.long)
         attention_mask[-1, seq - 2:] = 0
         input_ids[attention_mask == 0] = pad
         batch = {"input_ids": input_ids.tolist(), "attention_mask": attention_mask.tolist()}
         if family == "roberta":
             batch["token_type_ids"] = torch.zeros((batch_size, seq), dtype=torch.long).tolist()
+        if family == "electra":
+            token_type_ids = torch.zeros((batch_size, seq), dtype=torch.long)
+            token_type_ids[:, seq - 3:] = 1
+            token_type_ids[attention_mask == 0] = 0
+            batch["token_type_ids"] = token_type_ids.tolist()
         if arch.endswith("ForTokenClassification"):
             labels = torch.randint(0, num_labels, (batch_size, seq), generator=gen)
             labels[:, 0] = -100

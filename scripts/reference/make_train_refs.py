@@ -7,7 +7,8 @@ of test/fixtures/family/ and are written under test/fixtures/family/train/<case>
 names of the class in log.json.
 
 Regenerate (from the repository root, after `npm run fixtures`):
-    /usr/bin/python3 scripts/reference/make_train_refs.py [--family-only]
+    /usr/bin/python3 scripts/reference/make_train_refs.py [--family-only] [--only PREFIX]
+(--only PREFIX: just the cases whose name starts with PREFIX, e.g. `--family-only --only electra-`.)
 """
 
 import json
@@ -62,6 +63,11 @@ FAMILY_CASES = [
     ("distilbert-masked-lm-tied-linear", "distilbert-masked-lm", {"seed": 29}, {}, {}),
     ("distilbert-question-answering-linear", "distilbert-question-answering", {"seed": 30}, {}, {}),
     ("roberta-question-answering-linear", "roberta-question-answering", {"seed": 31}, {}, {}),
+    ("electra-token-classification-linear", "electra-token-classification", {"seed": 32}, {}, {}),
+    ("electra-sequence-classification-linear", "electra-sequence-classification", {"seed": 33}, {}, {}),
+    ("electra-sequence-classification-same-size", "electra-sequence-classification-same-size", {"seed": 34}, {}, {}),
+    ("electra-masked-lm-tied-linear", "electra-masked-lm", {"seed": 35}, {}, {}),
+    ("electra-question-answering-linear", "electra-question-answering", {"seed": 36}, {}, {}),
 ]
 
 
@@ -69,6 +75,9 @@ def main():
     family_only = "--family-only" in sys.argv[1:]
     cases = [(n, os.path.join(MODELS, m), example_batches, b, t, e, OUT) for n, m, b, t, e in ([] if family_only else CASES)]
     cases += [(n, os.path.join(FAMILY, m), family_example_batches, b, t, e, FAMILY_OUT) for n, m, b, t, e in FAMILY_CASES]
+    if "--only" in sys.argv[1:]:
+        prefix = sys.argv[sys.argv.index("--only") + 1]
+        cases = [c for c in cases if c[0].startswith(prefix)]
     for name, model_dir, make_batches, batch_options, training, extra, out in cases:
         spec = make_batches(model_dir, **batch_options)
         spec["training"].update(training)

@@ -213,7 +213,7 @@ def batch_tensors(batch, index, arch, config, float_dtype):
 
 
 def family_architecture(model_dir, override):
-    """The architecture of a DistilBERT / RoBERTa folder (family_training.py), else None."""
+    """The architecture of a DistilBERT / RoBERTa / ELECTRA folder (family_training.py), else None."""
     with open(os.path.join(model_dir, "config.json")) as f:
         raw = json.load(f)
     arch = override or (raw.get("architectures") or [None])[0]
@@ -225,7 +225,7 @@ def train(model_dir, batches_path, out_dir, dtype=torch.float32):
         spec = json.load(f)
     family_arch = family_architecture(model_dir, spec.get("architecture"))
     if family_arch:
-        # DistilBERT / RoBERTa: the ports with HF's losses; batches are checked as those of the BERT head.
+        # DistilBERT / RoBERTa / ELECTRA: the ports with HF's losses; batches are checked as those of the BERT head.
         model, config = build_family_model(model_dir, family_arch)
         arch = bert_equivalent(family_arch)
     else:

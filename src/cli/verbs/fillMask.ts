@@ -12,7 +12,8 @@ must contain the model's mask token ([MASK], <mask> for RoBERTa); with several m
 FILE may be - for standard input.
 
   --text TEXT         the text, instead of FILE
-  --model DIR|ID      BertForMaskedLM, BertForPreTraining or RobertaForMaskedLM, folder or hub id (required: none is bundled)
+  --model DIR|ID      a masked LM, folder or hub id (required: none is bundled): BertForMaskedLM,
+                      BertForPreTraining, DistilBertForMaskedLM, RobertaForMaskedLM, ElectraForMaskedLM
   --top-k N           predictions per mask (default 5)
   --targets LIST      comma-separated candidate tokens to score instead of the whole vocabulary
 ${MODEL_FLAGS_USAGE}

@@ -7,9 +7,9 @@ import type { HeadKind } from './heads';
  * encoder definition (definition.ts) and the weight list (weightNames.ts) read this description, so a
  * new architecture is a new entry here plus its config fields (config.ts), never a copied definition.
  */
-export type ModelType = 'bert' | 'distilbert' | 'roberta' | 'xlm-roberta' | 'camembert';
+export type ModelType = 'bert' | 'distilbert' | 'roberta' | 'xlm-roberta' | 'camembert' | 'electra';
 
-export const SUPPORTED_MODEL_TYPES: readonly ModelType[] = ['bert', 'distilbert', 'roberta', 'xlm-roberta', 'camembert'];
+export const SUPPORTED_MODEL_TYPES: readonly ModelType[] = ['bert', 'distilbert', 'roberta', 'xlm-roberta', 'camembert', 'electra'];
 
 /** Module names (without `.weight` / `.bias`) of one encoder layer. */
 export interface LayerNames {
@@ -33,10 +33,14 @@ export interface ClsSummary {
   heads: readonly HeadKind[];
 }
 
-/** The MLM head's modules: transform dense, its activation, LayerNorm, decoder (tied) and its bias. */
+/**
+ * The MLM head's modules: transform dense, its activation, LayerNorm, decoder (tied) and its bias. The
+ * transform maps hidden_size to the embedding width (embeddingSize: ELECTRA's generator_predictions
+ * narrows to embedding_size), so the tied decoder reads vectors as wide as the word embeddings.
+ */
 export interface LmHeadNames {
   dense: string;
-  /** `config`: hidden_act (BertPredictionHeadTransform); `gelu`: always erf GELU (RobertaLMHead). */
+  /** `config`: hidden_act (BertPredictionHeadTransform); `gelu`: always erf GELU (RobertaLMHead, ElectraGeneratorPredictions). */
   activation: 'config' | 'gelu';
   norm: string;
   decoder: string;
@@ -54,14 +58,20 @@ export interface Architecture {
    */
   positions: 'arange' | 'from-padding';
   /**
-   * Sequence classification: a `classifier` Linear on the [CLS] summary (BERT, DistilBERT), or
-   * RobertaClassificationHead on <s>: dropout, classifier.dense, tanh, dropout, classifier.out_proj.
+   * Sequence classification: a `classifier` Linear on the [CLS] summary (BERT, DistilBERT), or a
+   * classification head on the first token: dropout, classifier.dense, activation, dropout,
+   * classifier.out_proj — tanh in RobertaClassificationHead, erf GELU in ElectraClassificationHead.
    */
-  sequenceClassifier: 'linear' | 'classification-head';
+  sequenceClassifier: { kind: 'linear' } | { kind: 'classification-head'; activation: 'tanh' | 'gelu' };
   lmHead: LmHeadNames | null;
   /** The base model's module prefix in a head's state_dict (`bert.`, `distilbert.`). */
   basePrefix: string;
-  embeddings: { words: string; positions: string; tokenTypes: string | null; norm: string };
+  /**
+   * `projection`: a Linear from the embedding width to hidden_size applied before the encoder, built
+   * only when the config's embedding_size differs from hidden_size (ELECTRA's embeddings_project);
+   * null where the embeddings are always hidden_size wide.
+   */
+  embeddings: { words: string; positions: string; tokenTypes: string | null; norm: string; projection: string | null };
   layer(index: number): LayerNames;
   summary: ClsSummary;
   /** HF class of each supported head (config.json `architectures`). */
@@ -89,7 +99,7 @@ const BERT_LM_HEAD: LmHeadNames = {
 const BERT: Architecture = {
   modelType: 'bert',
   positions: 'arange',
-  sequenceClassifier: 'linear',
+  sequenceClassifier: { kind: 'linear' },
   lmHead: BERT_LM_HEAD,
   basePrefix: 'bert.',
   embeddings: {
@@ -97,6 +107,7 @@ const BERT: Architecture = {
     positions: 'bert.embeddings.position_embeddings',
     tokenTypes: 'bert.embeddings.token_type_embeddings',
     norm: 'bert.embeddings.LayerNorm',
+    projection: null,
   },
   layer: (i) => {
     const p = `bert.encoder.layer.${i}.`;
@@ -137,7 +148,7 @@ const BERT: Architecture = {
 const DISTILBERT: Architecture = {
   modelType: 'distilbert',
   positions: 'arange',
-  sequenceClassifier: 'linear',
+  sequenceClassifier: { kind: 'linear' },
   lmHead: {
     dense: 'vocab_transform', activation: 'config', norm: 'vocab_layer_norm',
     decoder: 'vocab_projector.weight', bias: 'vocab_projector.bias', decoderBias: 'vocab_projector.bias',
@@ -148,6 +159,7 @@ const DISTILBERT: Architecture = {
     positions: 'distilbert.embeddings.position_embeddings',
     tokenTypes: null,
     norm: 'distilbert.embeddings.LayerNorm',
+    projection: null,
   },
   layer: (i) => {
     const p = `distilbert.transformer.layer.${i}.`;
@@ -177,6 +189,11 @@ const DISTILBERT: Architecture = {
   untrainable: (config) => (config.sinusoidal_pos_embds === true ? ['distilbert.embeddings.position_embeddings.weight'] : []),
 };
 
+/** BERT's layer module names under another base prefix (RoBERTa and ELECTRA copy BertLayer). */
+function bertLayerUnder(prefix: string, index: number): LayerNames {
+  return Object.fromEntries(Object.entries(BERT.layer(index)).map(([k, v]) => [k, v.replace(/^bert\./, prefix)])) as unknown as LayerNames;
+}
+
 /**
  * HF transformers 4.x modeling_roberta.py: BERT's encoder under `roberta.`, positions counted from
  * padding_idx + 1, no pooler except in RobertaModel and multiple choice, RobertaClassificationHead,
@@ -187,7 +204,7 @@ function roberta(modelType: ModelType, classPrefix: string): Architecture {
     ...BERT,
     modelType,
     positions: 'from-padding',
-    sequenceClassifier: 'classification-head',
+    sequenceClassifier: { kind: 'classification-head', activation: 'tanh' },
     lmHead: {
       dense: 'lm_head.dense', activation: 'gelu', norm: 'lm_head.layer_norm',
       decoder: 'lm_head.decoder.weight', bias: 'lm_head.bias', decoderBias: 'lm_head.decoder.bias',
@@ -198,8 +215,9 @@ function roberta(modelType: ModelType, classPrefix: string): Architecture {
       positions: 'roberta.embeddings.position_embeddings',
       tokenTypes: 'roberta.embeddings.token_type_embeddings',
       norm: 'roberta.embeddings.LayerNorm',
+      projection: null,
     },
-    layer: (i) => Object.fromEntries(Object.entries(BERT.layer(i)).map(([k, v]) => [k, v.replace(/^bert\./, 'roberta.')])) as unknown as LayerNames,
+    layer: (i) => bertLayerUnder('roberta.', i),
     summary: { module: 'roberta.pooler.dense', activation: 'tanh', heads: ['base', 'multiple-choice'] },
     classes: {
       'base': `${classPrefix}Model`,
@@ -211,12 +229,50 @@ function roberta(modelType: ModelType, classPrefix: string): Architecture {
   };
 }
 
+/**
+ * HF transformers 4.x modeling_electra.py (the discriminators people fine-tune, and the generator):
+ * BERT's embeddings (arange positions, token types) at embedding_size, `electra.embeddings_project`
+ * to hidden_size when the two differ, BERT's layers under `electra.encoder`, no pooler.
+ * ElectraClassificationHead is RoBERTa's with GELU for tanh; ElectraForMaskedLM's
+ * generator_predictions (dense to embedding_size, erf GELU, LayerNorm) and generator_lm_head tied to
+ * the word embeddings with its own bias. Not here: ElectraForPreTraining, ElectraForMultipleChoice
+ * (its SequenceSummary), ElectraForCausalLM.
+ */
+const ELECTRA: Architecture = {
+  ...BERT,
+  modelType: 'electra',
+  sequenceClassifier: { kind: 'classification-head', activation: 'gelu' },
+  lmHead: {
+    dense: 'generator_predictions.dense', activation: 'gelu', norm: 'generator_predictions.LayerNorm',
+    decoder: 'generator_lm_head.weight', bias: 'generator_lm_head.bias', decoderBias: 'generator_lm_head.bias',
+  },
+  basePrefix: 'electra.',
+  embeddings: {
+    words: 'electra.embeddings.word_embeddings',
+    positions: 'electra.embeddings.position_embeddings',
+    tokenTypes: 'electra.embeddings.token_type_embeddings',
+    norm: 'electra.embeddings.LayerNorm',
+    projection: 'electra.embeddings_project',
+  },
+  layer: (i) => bertLayerUnder('electra.', i),
+  // ElectraModel has no pooler: no head reads a summary layer (the module name is never built or loaded).
+  summary: { module: 'electra.pooler.dense', activation: 'tanh', heads: [] },
+  classes: {
+    'base': 'ElectraModel',
+    'token-classification': 'ElectraForTokenClassification',
+    'sequence-classification': 'ElectraForSequenceClassification',
+    'question-answering': 'ElectraForQuestionAnswering',
+    'masked-lm': 'ElectraForMaskedLM',
+  },
+};
+
 const ARCHITECTURES: Record<ModelType, Architecture> = {
   'bert': BERT,
   'distilbert': DISTILBERT,
   'roberta': roberta('roberta', 'Roberta'),
   'xlm-roberta': roberta('xlm-roberta', 'XLMRoberta'),
   'camembert': roberta('camembert', 'Camembert'),
+  'electra': ELECTRA,
 };
 
 export function architectureOf(config: Pick<BertConfig, 'model_type'>): Architecture {
@@ -242,6 +298,21 @@ export function classifierDropout(config: BertConfig, head: HeadKind): number {
   const own = field === undefined ? undefined : config[field];
   if (typeof own === 'number') return own;
   return config.classifier_dropout ?? config.hidden_dropout_prob;
+}
+
+/**
+ * The width of the embedding tables and of the embeddings' LayerNorm: ELECTRA's embedding_size, which
+ * embeddings_project maps to hidden_size when they differ; hidden_size for the other members.
+ */
+export function embeddingSize(config: BertConfig): number {
+  const size = config.embedding_size;
+  return architectureOf(config).embeddings.projection && typeof size === 'number' ? size : config.hidden_size;
+}
+
+/** The embeddings_project Linear's module name when this config builds it (embedding_size ≠ hidden_size), else null. */
+export function embeddingProjection(config: BertConfig): string | null {
+  const projection = architectureOf(config).embeddings.projection;
+  return projection && embeddingSize(config) !== config.hidden_size ? projection : null;
 }
 
 export function usesSummary(config: Pick<BertConfig, 'model_type'>, head: HeadKind): boolean {

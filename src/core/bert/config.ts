@@ -56,6 +56,18 @@ export const BERT_DEFAULTS: Omit<BertConfig, 'id2label' | 'label2id'> = {
   classifier_dropout: null,
 };
 
+/**
+ * ElectraConfig's defaults where they differ from BertConfig's (HF transformers 4.x
+ * configuration_electra.py: the electra-small shape). embedding_size is the width of the embedding
+ * tables; ElectraModel projects it to hidden_size (embeddings_project) when the two differ.
+ */
+const ELECTRA_DEFAULTS = {
+  embedding_size: 128,
+  hidden_size: 256,
+  num_attention_heads: 4,
+  intermediate_size: 1024,
+};
+
 export class ConfigError extends UserError {}
 
 const SUPPORTED_ACTS: readonly HiddenAct[] = ['gelu', 'gelu_new', 'gelu_pytorch_tanh', 'relu', 'tanh', 'silu'];
@@ -95,8 +107,15 @@ export function parseBertConfig(raw: unknown, source = 'config.json'): BertConfi
   }
   const config = (modelType === 'distilbert'
     ? fromDistilBertConfig(obj)
-    // RobertaConfig (and XLM-RoBERTa's, CamemBERT's) is BertConfig with pad_token_id 1.
-    : { ...BERT_DEFAULTS, ...(modelType === 'bert' ? {} : { pad_token_id: 1 }), ...obj, model_type: modelType }) as BertConfig;
+    : modelType === 'electra'
+      ? { ...BERT_DEFAULTS, ...ELECTRA_DEFAULTS, ...obj, model_type: modelType }
+      // RobertaConfig (and XLM-RoBERTa's, CamemBERT's) is BertConfig with pad_token_id 1.
+      : { ...BERT_DEFAULTS, ...(modelType === 'bert' ? {} : { pad_token_id: 1 }), ...obj, model_type: modelType }) as BertConfig;
+  if (config.model_type === 'electra') {
+    const size = config.embedding_size;
+    if (!Number.isInteger(size) || (size as number) <= 0) throw new ConfigError(`${source}: embedding_size must be a positive integer, got ${JSON.stringify(size)}`);
+    if ((size as number) > CONFIG_LIMITS.hidden_size) throw new ConfigError(`${source}: embedding_size ${size as number} is beyond the supported maximum ${CONFIG_LIMITS.hidden_size}`);
+  }
   for (const key of SIZE_FIELDS) {
     const value = config[key];
     if (key === 'type_vocab_size' && config.model_type === 'distilbert') continue;
@@ -182,9 +201,11 @@ function normalizeLabels(obj: Record<string, unknown>, source: string): { id2lab
 }
 
 /** Parameters of the embeddings and encoder layers a config implies (heads excluded), computed in doubles. */
-export function encoderParameterCount(config: Pick<BertConfig, typeof SIZE_FIELDS[number]>): number {
+export function encoderParameterCount(config: Pick<BertConfig, typeof SIZE_FIELDS[number]> & { model_type?: string; embedding_size?: unknown }): number {
   const h = config.hidden_size;
-  const embeddings = (config.vocab_size + config.max_position_embeddings + config.type_vocab_size + 2) * h;
+  // ELECTRA's tables are embedding_size wide, plus the projection to hidden_size.
+  const e = config.model_type === 'electra' && typeof config.embedding_size === 'number' ? config.embedding_size : h;
+  const embeddings = (config.vocab_size + config.max_position_embeddings + config.type_vocab_size + 2) * e + (e === h ? 0 : e * h + h);
   const layer = 4 * (h * h + h) + 2 * h * config.intermediate_size + config.intermediate_size + h + 4 * h;
   return embeddings + config.num_hidden_layers * layer;
 }

@@ -3,7 +3,7 @@ import * as op from '../graph/ops/index';
 import type { BertConfig } from './config';
 import { headSize, numLabels } from './config';
 import type { HeadKind } from './heads';
-import { architectureOf, usesSummary } from './architecture';
+import { architectureOf, embeddingProjection, usesSummary } from './architecture';
 import type { Blocks } from './blocks';
 
 /**
@@ -31,6 +31,9 @@ export interface HeadOutputs {
 
 export function encoder(blocks: Blocks, config: BertConfig, inputs: BertInputs): Value {
   let hidden = blocks.embeddings(inputs);
+  // ElectraModel: embeddings_project (embedding_size → hidden_size) after the embeddings' dropout.
+  const projection = embeddingProjection(config);
+  if (projection) hidden = blocks.dense(hidden, projection);
   const attention = inputs.positionIds ? packedAttentionMask(inputs.attentionMask, inputs.positionIds) : inputs.attentionMask;
   const mask = blocks.attentionMask(attention, config.is_decoder);
   const architecture = architectureOf(config);
@@ -115,7 +118,7 @@ export function sequenceSummary(blocks: Blocks, config: BertConfig, head: HeadKi
 export function lmPredictions(blocks: Blocks, config: BertConfig, hidden: Value): Value {
   const lm = architectureOf(config).lmHead;
   if (!lm) throw new Error(`the ${config.model_type} architecture has no language-model head here`);
-  // RobertaLMHead applies erf GELU whatever hidden_act says; BertPredictionHeadTransform uses hidden_act.
+  // RobertaLMHead and ElectraGeneratorPredictions apply erf GELU whatever hidden_act says; BertPredictionHeadTransform uses hidden_act.
   const act = lm.activation === 'gelu' ? 'gelu' : config.hidden_act;
   const transformed = blocks.layerNorm(blocks.denseActivation(hidden, lm.dense, act), lm.norm);
   return blocks.decoder(transformed);
@@ -183,15 +186,19 @@ export function headLayers(
     case 'token-classification':
       outputs.logits = blocks.dense(blocks.dropout(states.hidden!, 'classifier'), 'classifier');
       break;
-    case 'sequence-classification':
-      if (architectureOf(config).sequenceClassifier === 'classification-head') {
-        // RobertaClassificationHead on <s> (`pooled` is its hidden state: there is no pooler): dropout, dense, tanh, dropout, out_proj.
-        const dense = op.tanh(blocks.dense(blocks.dropout(states.pooled!, 'classifier'), 'classifier.dense'));
-        outputs.logits = blocks.dense(blocks.dropout(dense, 'classifier'), 'classifier.out_proj');
+    case 'sequence-classification': {
+      const classifier = architectureOf(config).sequenceClassifier;
+      if (classifier.kind === 'classification-head') {
+        // Roberta/ElectraClassificationHead on the first token (`pooled` is its hidden state: there is no
+        // pooler): dropout, dense, tanh (RoBERTa) or erf GELU (ELECTRA), dropout, out_proj.
+        const dense = blocks.dense(blocks.dropout(states.pooled!, 'classifier'), 'classifier.dense');
+        const activated = classifier.activation === 'tanh' ? op.tanh(dense) : op.geluErf(dense);
+        outputs.logits = blocks.dense(blocks.dropout(activated, 'classifier'), 'classifier.out_proj');
       } else {
         outputs.logits = blocks.dense(blocks.dropout(states.pooled!, 'classifier'), 'classifier');
       }
       break;
+    }
     case 'multiple-choice': {
       const scores = blocks.dense(blocks.dropout(states.pooled!, 'classifier'), 'classifier');
       outputs.logits = op.reshapeTo(scores, op.shapeSlice(states.inputIds!, 0, 2), ['batch', 'num_choices']);

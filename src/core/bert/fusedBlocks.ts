@@ -6,7 +6,7 @@ import type { Blocks, DropoutSite } from './blocks';
 import type { BertInputs } from './definition';
 import { activation } from './referenceBlocks';
 import type { HeadKind } from './heads';
-import { architectureOf, type LayerNames } from './architecture';
+import { architectureOf, embeddingSize, type LayerNames } from './architecture';
 import { defaultPositionIds } from './positions';
 import { weightSpecs, wordEmbeddingsName } from './weightNames';
 
@@ -137,7 +137,7 @@ export class FusedBlocks implements Blocks {
       [ids, types, this.param(`${names.words}.weight`), this.param(`${names.positions}.weight`),
         this.param(`${names.tokenTypes}.weight`), this.param(`${names.norm}.weight`),
         this.param(`${names.norm}.bias`)],
-      [{ dtype: 'float32', shape: [...inputs.inputIds.shape, this.config.hidden_size] }, { dtype: 'int32', shape: [inputs.inputIds.shape[0]!] }],
+      [{ dtype: 'float32', shape: [...inputs.inputIds.shape, embeddingSize(this.config)] }, { dtype: 'int32', shape: [inputs.inputIds.shape[0]!] }],
       { epsilon: { float: this.config.layer_norm_eps } },
       MS_DOMAIN,
     );
@@ -155,10 +155,10 @@ export class FusedBlocks implements Blocks {
     let words: Value;
     if (this.options.quantize === 'int8') {
       const table = this.weight(wordsName);
-      const hidden = this.config.hidden_size;
-      const rows = table.length / hidden;
-      const { data, scales } = quantizeRows(table, rows, hidden);
-      const quantized = this.graph.initializer(`${wordsName}.int8`, 'int8', [rows, hidden], data);
+      const width = embeddingSize(this.config);
+      const rows = table.length / width;
+      const { data, scales } = quantizeRows(table, rows, width);
+      const quantized = this.graph.initializer(`${wordsName}.int8`, 'int8', [rows, width], data);
       const rowScales = this.init(`${wordsName}.row_scale`, [rows, 1], scales);
       words = op.mul(op.cast(op.gather(quantized, inputs.inputIds, 0), 'float32'), op.gather(rowScales, inputs.inputIds, 0));
     } else {

@@ -1,6 +1,6 @@
 import type { BertConfig } from './config';
 import { numLabels } from './config';
-import { architectureOf } from './architecture';
+import { architectureOf, embeddingProjection, embeddingSize } from './architecture';
 import { type HeadKind, usesLmHead } from './heads';
 
 export type InitKind = 'normal' | 'zeros' | 'ones';
@@ -44,13 +44,17 @@ function layerNorm(name: string, size: number): WeightSpec[] {
  */
 export function weightSpecs(config: BertConfig, head: HeadKind): WeightSpec[] {
   const h = config.hidden_size;
+  // The embedding tables' width: hidden_size, or ELECTRA's embedding_size (projected to hidden_size).
+  const e = embeddingSize(config);
   const architecture = architectureOf(config);
   const names = architecture.embeddings;
+  const projection = embeddingProjection(config);
   const specs: WeightSpec[] = [
-    { name: `${names.words}.weight`, shape: [config.vocab_size, h], init: 'normal' },
-    { name: `${names.positions}.weight`, shape: [config.max_position_embeddings, h], init: 'normal' },
-    ...(names.tokenTypes ? [{ name: `${names.tokenTypes}.weight`, shape: [config.type_vocab_size, h], init: 'normal' as const }] : []),
-    ...layerNorm(names.norm, h),
+    { name: `${names.words}.weight`, shape: [config.vocab_size, e], init: 'normal' },
+    { name: `${names.positions}.weight`, shape: [config.max_position_embeddings, e], init: 'normal' },
+    ...(names.tokenTypes ? [{ name: `${names.tokenTypes}.weight`, shape: [config.type_vocab_size, e], init: 'normal' as const }] : []),
+    ...layerNorm(names.norm, e),
+    ...(projection ? linear(projection, h, e) : []),
   ];
   for (let i = 0; i < config.num_hidden_layers; i++) {
     const layer = architecture.layer(i);
@@ -68,16 +72,16 @@ export function weightSpecs(config: BertConfig, head: HeadKind): WeightSpec[] {
   if (architecture.summary.heads.includes(head)) specs.push(...linear(architecture.summary.module, h, h));
   const lm = architecture.lmHead;
   if (usesLmHead(head) && lm) {
-    specs.push(...linear(lm.dense, h, h), ...layerNorm(lm.norm, h));
+    specs.push(...linear(lm.dense, e, h), ...layerNorm(lm.norm, e));
     specs.push({ name: lm.bias, shape: [config.vocab_size], init: 'zeros' });
-    if (config.tie_word_embeddings === false) specs.push({ name: lm.decoder, shape: [config.vocab_size, h], init: 'normal' });
+    if (config.tie_word_embeddings === false) specs.push({ name: lm.decoder, shape: [config.vocab_size, e], init: 'normal' });
   }
   switch (head) {
     case 'token-classification':
       specs.push(...linear('classifier', numLabels(config), h));
       break;
     case 'sequence-classification':
-      if (architecture.sequenceClassifier === 'classification-head') specs.push(...linear('classifier.dense', h, h), ...linear('classifier.out_proj', numLabels(config), h));
+      if (architecture.sequenceClassifier.kind === 'classification-head') specs.push(...linear('classifier.dense', h, h), ...linear('classifier.out_proj', numLabels(config), h));
       else specs.push(...linear('classifier', numLabels(config), h));
       break;
     case 'multiple-choice':

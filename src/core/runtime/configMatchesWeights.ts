@@ -1,4 +1,4 @@
-import { architectureOf, classInfo } from '../bert/architecture';
+import { architectureOf, classInfo, embeddingProjection, embeddingSize } from '../bert/architecture';
 import { type BertConfig, numLabels } from '../bert/config';
 import { canonicalizeKeys, foreignArchitecture } from './stateDictKeys';
 
@@ -44,11 +44,16 @@ export function configWeightsMismatch(config: BertConfig, shapes: ReadonlyMap<st
 
   const h = config.hidden_size;
   const names = architecture.embeddings;
+  // ELECTRA's tables are embedding_size wide (embeddings_project maps them to hidden_size when they differ).
+  const e = embeddingSize(config);
+  const width = names.projection ? 'embedding_size' : 'hidden_size';
+  const projection = embeddingProjection(config);
   const expected: Array<[string, number[], string]> = [
-    [`${names.words}.weight`, [config.vocab_size, h], 'vocab_size × hidden_size'],
-    [`${names.positions}.weight`, [config.max_position_embeddings, h], 'max_position_embeddings × hidden_size'],
-    ...(names.tokenTypes ? [[`${names.tokenTypes}.weight`, [config.type_vocab_size, h], 'type_vocab_size × hidden_size'] as [string, number[], string]] : []),
-    [`${names.norm}.weight`, [h], 'hidden_size'],
+    [`${names.words}.weight`, [config.vocab_size, e], `vocab_size × ${width}`],
+    [`${names.positions}.weight`, [config.max_position_embeddings, e], `max_position_embeddings × ${width}`],
+    ...(names.tokenTypes ? [[`${names.tokenTypes}.weight`, [config.type_vocab_size, e], `type_vocab_size × ${width}`] as [string, number[], string]] : []),
+    [`${names.norm}.weight`, [e], width],
+    ...(projection ? [[`${projection}.weight`, [h, e], 'hidden_size × embedding_size'] as [string, number[], string]] : []),
   ];
   for (const index of layers) {
     const layer = architecture.layer(index);
@@ -72,7 +77,7 @@ function labelsMismatch(config: BertConfig, canonical: ReadonlyMap<string, reado
   const declared = config.architectures?.[0];
   const head = declared === undefined ? undefined : classInfo(declared)?.head;
   if (head !== 'token-classification' && head !== 'sequence-classification') return undefined;
-  const name = head === 'sequence-classification' && architectureOf(config).sequenceClassifier === 'classification-head'
+  const name = head === 'sequence-classification' && architectureOf(config).sequenceClassifier.kind === 'classification-head'
     ? 'classifier.out_proj.weight'
     : 'classifier.weight';
   const rows = canonical.get(name)?.[0];

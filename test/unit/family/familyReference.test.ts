@@ -9,9 +9,9 @@ import { writeOnnx } from '../../../src/core/graph/onnxWriter';
 import { readSafetensors } from '../../../src/core/runtime/safetensors';
 import { createSession, tensor } from '../../../src/core/runtime/ort';
 
-// DistilBERT and RoBERTa / XLM-RoBERTa heads against independent PyTorch ports of HF transformers 4.x
-// modeling_distilbert.py and modeling_roberta.py (scripts/reference/distilbert_torch.py and
-// roberta_torch.py, which also wrote these seeded fixtures and their float64 outputs). Tolerance 1e-4 absolute for float32 graphs; float64 reference graphs agree to 1e-6
+// DistilBERT, RoBERTa / XLM-RoBERTa and ELECTRA heads against independent PyTorch ports of HF transformers 4.x
+// modeling_distilbert.py, modeling_roberta.py and modeling_electra.py (scripts/reference/distilbert_torch.py,
+// roberta_torch.py and electra_torch.py, which also wrote these seeded fixtures and their float64 outputs). Tolerance 1e-4 absolute for float32 graphs; float64 reference graphs agree to 1e-6
 // (reference values carry 8 significant digits).
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'family');
 const NAMES = [
@@ -19,6 +19,9 @@ const NAMES = [
   'distilbert-sequence-classification-sinusoidal', 'distilbert-question-answering', 'distilbert-masked-lm',
   'roberta-base', 'roberta-token-classification', 'roberta-sequence-classification', 'roberta-question-answering',
   'roberta-masked-lm', 'xlm-roberta-token-classification',
+  // embedding_size 24 → hidden_size 32 through embeddings_project, except the *-same-size folders (no projection).
+  'electra-base', 'electra-token-classification', 'electra-sequence-classification', 'electra-sequence-classification-same-size',
+  'electra-token-classification-same-size', 'electra-question-answering', 'electra-masked-lm',
 ];
 
 function flat(value: unknown): number[] {
@@ -76,6 +79,28 @@ describe('DistilBERT config', () => {
   });
 });
 
+describe('ELECTRA config', () => {
+  it('has ElectraConfig\'s defaults (embedding_size 128, the electra-small shape) and keeps a given embedding_size', () => {
+    const config = parseBertConfig({ model_type: 'electra' });
+    expect([config.embedding_size, config.hidden_size, config.num_attention_heads, config.intermediate_size, config.pad_token_id]).toEqual([128, 256, 4, 1024, 0]);
+    expect(parseBertConfig({ model_type: 'electra', embedding_size: 64, hidden_size: 64 }).embedding_size).toBe(64);
+  });
+
+  it('refuses an embedding_size that is not a positive integer, naming the file', () => {
+    expect(() => parseBertConfig({ model_type: 'electra', embedding_size: 0 }, 'e/config.json')).toThrow(/e\/config\.json: embedding_size must be a positive integer, got 0/);
+    expect(() => parseBertConfig({ model_type: 'electra', embedding_size: 'wide' }, 'e/config.json')).toThrow(/embedding_size must be a positive integer/);
+    expect(() => parseBertConfig({ model_type: 'electra', embedding_size: 2 ** 20 }, 'e/config.json')).toThrow(/e\/config\.json: embedding_size 1048576 is beyond the supported maximum 32768/);
+    // The embedding tables are embedding_size wide: a huge vocabulary with them counts toward the parameter limit.
+    expect(() => parseBertConfig({ model_type: 'electra', vocab_size: 2 ** 21, embedding_size: 2 ** 14, hidden_size: 256 }, 'e/config.json')).toThrow(/e\/config\.json: the sizes imply 3\.4\de\+10 parameters/);
+  });
+
+  it('names the projection only when embedding_size differs from hidden_size', async () => {
+    const projected = (await load('electra-token-classification')).has('electra.embeddings_project.weight');
+    const same = (await load('electra-token-classification-same-size')).has('electra.embeddings_project.weight');
+    expect([projected, same]).toEqual([true, false]);
+  });
+});
+
 describe.each(NAMES)('%s matches the PyTorch port', (name) => {
   it('has every weight the architecture names, with the shapes the config implies', async () => {
     const { config, head, has, shapeOf } = await load(name);
@@ -99,7 +124,10 @@ describe.each(NAMES)('%s matches the PyTorch port', (name) => {
     const { config, head, lookup, feeds, reference } = await load(name);
     for (const dtype of ['float32', 'float64'] as const) {
       // Erf has no float64 kernel in ORT CPU: graphs with an erf GELU (hidden_act, or RobertaLMHead's) are compared in float32 only.
-      const erf = config.hidden_act === 'gelu' || (head === 'masked-lm' && architectureOf(config).lmHead?.activation === 'gelu');
+      const architecture = architectureOf(config);
+      const classifier = architecture.sequenceClassifier;
+      const erf = config.hidden_act === 'gelu' || (head === 'masked-lm' && architecture.lmHead?.activation === 'gelu') ||
+        (head === 'sequence-classification' && classifier.kind === 'classification-head' && classifier.activation === 'gelu');
       if (dtype === 'float64' && erf) continue;
       const built = buildReferenceGraph(config, head, lookup, { dtype });
       for (const [outputName, value] of Object.entries(built.outputs)) built.graph.output(value, outputName);
@@ -114,7 +142,8 @@ describe.each(NAMES)('%s matches the PyTorch port', (name) => {
 
 describe('int8 inference graph', () => {
   it.each(['distilbert-token-classification', 'distilbert-sequence-classification', 'distilbert-question-answering',
-    'roberta-token-classification', 'roberta-sequence-classification', 'roberta-question-answering', 'roberta-masked-lm'])('%s stays within 8% of the output range of PyTorch', async (name) => {
+    'roberta-token-classification', 'roberta-sequence-classification', 'roberta-question-answering', 'roberta-masked-lm',
+    'electra-token-classification', 'electra-sequence-classification', 'electra-question-answering', 'electra-masked-lm'])('%s stays within 8% of the output range of PyTorch', async (name) => {
     const { config, head, lookup, feeds, reference } = await load(name);
     const session = await createSession(exportInferenceOnnx(config, head, lookup, { quantize: 'int8' }));
     const outputs = await session.run(feeds);

@@ -9,9 +9,9 @@ import { optimizerArguments, trainableNames } from '../../../src/core/train/trai
 import { resolveTrainingArguments } from '../../../src/core/train/trainingArguments';
 import { expectMatchesReference } from '../train/conformanceRun';
 
-// Fine-tuning DistilBERT, RoBERTa and XLM-RoBERTa through the same autodiff as BERT, against the
+// Fine-tuning DistilBERT, RoBERTa, XLM-RoBERTa and ELECTRA through the same autodiff as BERT, against the
 // PyTorch ports (scripts/reference/make_train_refs.py → train_reference.py + family_training.py:
-// distilbert_torch.py / roberta_torch.py with HF's losses, torch.optim.AdamW + LambdaLR (linear
+// distilbert_torch.py / roberta_torch.py / electra_torch.py with HF's losses, torch.optim.AdamW + LambdaLR (linear
 // warmup) + clip_grad_norm_, dropout off) on the seeded fixture folders of test/fixtures/family:
 // per-step losses, learning rates, gradient norms and final weights within a relative 1e-4
 // (conformanceRun.ts), and the optimizer's weight-decay groups equal to HF Trainer's rule by module type.
@@ -29,10 +29,13 @@ function zeroGradient(name: string, head: HeadKind, layers: number, config: Bert
 }
 
 describe('the family cases', () => {
-  it('cover DistilBERT, RoBERTa and XLM-RoBERTa token and sequence classification, QA, and MLM with the tied decoder', () => {
+  it('cover DistilBERT, RoBERTa, XLM-RoBERTa and ELECTRA token and sequence classification, QA, and MLM with the tied decoder', () => {
     for (const prefix of ['distilbert-token-classification', 'distilbert-sequence-classification', 'roberta-token-classification',
       'roberta-sequence-classification', 'xlm-roberta-token-classification', 'roberta-masked-lm', 'distilbert-masked-lm',
-      'distilbert-question-answering', 'roberta-question-answering']) {
+      'distilbert-question-answering', 'roberta-question-answering',
+      // ELECTRA with embeddings_project (embedding_size 24 → hidden_size 32), and one sequence classifier without it.
+      'electra-token-classification', 'electra-sequence-classification-linear', 'electra-sequence-classification-same-size',
+      'electra-masked-lm', 'electra-question-answering']) {
       expect(CASES.some((c) => c.startsWith(prefix)), prefix).toBe(true);
     }
   });

@@ -16,7 +16,7 @@ import type { TaskData } from '../../../src/core/train/trainingData';
 import { cli } from '../cli/harness';
 import { CLASSIFY, FAMILY, folderWithTokenizer, MLM, NER } from './familyFolders';
 
-// Fine-tuning a DistilBERT / RoBERTa folder end to end (tokenize, pack, train, save) and the folder
+// Fine-tuning a DistilBERT / RoBERTa / ELECTRA folder end to end (tokenize, pack, train, save) and the folder
 // it writes: HF weight names of that class — exactly the state_dict names of the PyTorch ports of
 // that class (log.json `state_dict_keys`, written by scripts/reference/train_reference.py) — and a
 // config.json with model_type, architectures and id2label (token and sequence classification, and
@@ -35,6 +35,11 @@ const CASES: Array<{ fixture: string; reference: string; head: HeadKind; data: T
   { fixture: 'roberta-masked-lm', reference: 'roberta-masked-lm-tied-linear', head: 'masked-lm', data: MLM, modelType: 'roberta', className: 'RobertaForMaskedLM' },
   { fixture: 'distilbert-masked-lm', reference: 'distilbert-masked-lm-tied-linear', head: 'masked-lm', data: MLM, modelType: 'distilbert', className: 'DistilBertForMaskedLM' },
   { fixture: 'xlm-roberta-token-classification', reference: 'xlm-roberta-token-classification-linear', head: 'token-classification', data: NER, modelType: 'xlm-roberta', className: 'XLMRobertaForTokenClassification' },
+  // ELECTRA with embeddings_project (embedding_size 24, hidden_size 32), and a classifier without it.
+  { fixture: 'electra-token-classification', reference: 'electra-token-classification-linear', head: 'token-classification', data: NER, modelType: 'electra', className: 'ElectraForTokenClassification' },
+  { fixture: 'electra-sequence-classification', reference: 'electra-sequence-classification-linear', head: 'sequence-classification', data: CLASSIFY, modelType: 'electra', className: 'ElectraForSequenceClassification' },
+  { fixture: 'electra-sequence-classification-same-size', reference: 'electra-sequence-classification-same-size', head: 'sequence-classification', data: CLASSIFY, modelType: 'electra', className: 'ElectraForSequenceClassification' },
+  { fixture: 'electra-masked-lm', reference: 'electra-masked-lm-tied-linear', head: 'masked-lm', data: MLM, modelType: 'electra', className: 'ElectraForMaskedLM' },
 ];
 
 describe.each(CASES)('$className', ({ fixture, reference, head, data, modelType, className }) => {
@@ -72,6 +77,8 @@ describe.each(CASES)('$className', ({ fixture, reference, head, data, modelType,
       expect(rawConfig).not.toHaveProperty('hidden_size');
       expect(rawConfig).not.toHaveProperty('type_vocab_size');
     }
+    // ElectraConfig's embedding_size survives the round trip (its absence would read as the default 128).
+    if (modelType === 'electra') expect(rawConfig.embedding_size).toBe(original.embedding_size);
 
     // from_pretrained of the same class: every weight found, none left over.
     const folder = await inspectModelFolder(outputDir);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,14 +7,15 @@ import type { HeadKind } from '../../../src/core/bert/heads';
 import { weightSpecs } from '../../../src/core/bert/weightNames';
 import { checkBaseModelFolder } from '../../../src/core/finetune/baseModelCheck';
 import { inspectModelFolder } from '../../../src/core/runtime/modelFolder';
-import { readSafetensors } from '../../../src/core/runtime/safetensors';
+import { readSafetensors, writeSafetensors } from '../../../src/core/runtime/safetensors';
+import { initializeForTraining } from '../../../src/core/train/initModel';
 import { train, trainableNames } from '../../../src/core/train/trainer';
 import { buildTrainingGraph } from '../../../src/core/train/trainingGraph';
 import type { TaskData } from '../../../src/core/train/trainingData';
 import { CLASSIFY, FAMILY, folderWithTokenizer, NER } from './familyFolders';
 
-// What of a DistilBERT / RoBERTa trains (top-k layers, head only, never the sinusoidal table), where
-// their dropouts sit (HF modeling_distilbert.py / modeling_roberta.py), and head-only training on
+// What of a DistilBERT / RoBERTa / ELECTRA trains (top-k layers, head only, never the sinusoidal table), where
+// their dropouts sit (HF modeling_distilbert.py / modeling_roberta.py / modeling_electra.py), and head-only training on
 // cached encoder features computing what running the frozen encoder every step computes.
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'bert-lens-family-layers-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -33,6 +34,10 @@ describe('trainable parameters', () => {
     expect([...roberta].filter((n) => !n.startsWith('roberta.encoder.layer.1.')).sort()).toEqual(['classifier.dense.bias', 'classifier.dense.weight', 'classifier.out_proj.bias', 'classifier.out_proj.weight']);
     expect(roberta.size).toBe(4 + 16);
     expect([...trainableNames(fixtureConfig('roberta-token-classification'), 'token-classification', 'head')].sort()).toEqual(['classifier.bias', 'classifier.weight']);
+    // ELECTRA's embeddings_project belongs to the base model (electra.): frozen with the embeddings.
+    const electra = trainableNames(fixtureConfig('electra-sequence-classification'), 'sequence-classification', 1);
+    expect([...electra].filter((n) => !n.startsWith('electra.encoder.layer.1.')).sort()).toEqual(['classifier.dense.bias', 'classifier.dense.weight', 'classifier.out_proj.bias', 'classifier.out_proj.weight']);
+    expect(trainableNames(fixtureConfig('electra-sequence-classification'), 'sequence-classification', 'all').has('electra.embeddings_project.weight')).toBe(true);
   });
 
   it('never the sinusoidal position table of a DistilBERT (requires_grad False in HF)', () => {
@@ -64,11 +69,18 @@ describe('dropout sites', () => {
     expect(sites(config, 'sequence-classification')).toEqual({ hidden: new Array(1 + 2 * layers).fill(0.1), attention: new Array(layers).fill(0.15), classifier: [0.3, 0.3] });
     expect(sites({ ...config, classifier_dropout: null }, 'token-classification').classifier).toEqual([0.1]);
   });
+
+  it('ELECTRA: BERT\'s sites (the embeddings\' before embeddings_project), and ElectraClassificationHead\'s two dropouts', () => {
+    const config = fixtureConfig('electra-sequence-classification', { hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.15, classifier_dropout: 0.3 });
+    expect(sites(config, 'sequence-classification')).toEqual({ hidden: new Array(1 + 2 * layers).fill(0.1), attention: new Array(layers).fill(0.15), classifier: [0.3, 0.3] });
+    expect(sites({ ...config, classifier_dropout: null }, 'token-classification').classifier).toEqual([0.1]);
+  });
 });
 
 describe('head-only training on cached features', () => {
   const cases: Array<[string, TaskData]> = [
     ['roberta-sequence-classification', CLASSIFY], ['distilbert-sequence-classification', CLASSIFY], ['roberta-token-classification', NER],
+    ['electra-sequence-classification', CLASSIFY], ['electra-token-classification', NER],
   ];
   it.each(cases)('%s: the same losses and head weights as running the frozen encoder every step', async (fixture, data) => {
     const modelDir = folderWithTokenizer(fixture, scratch);
@@ -97,7 +109,7 @@ describe('head-only training on cached features', () => {
     // Only the head trained: the encoder's tensors are the checkpoint's.
     expect(moved).toBeGreaterThan(0);
     for (const name of initial.names()) {
-      if (name.startsWith('roberta.') || name.startsWith('distilbert.')) expect([...cached!.weights.float32(name)], name).toEqual([...initial.float32(name)]);
+      if (name.startsWith('roberta.') || name.startsWith('distilbert.') || name.startsWith('electra.')) expect([...cached!.weights.float32(name)], name).toEqual([...initial.float32(name)]);
     }
   });
 });
@@ -149,6 +161,32 @@ describe('the fine-tune panel\'s base-model check', () => {
     const folder = await inspectModelFolder(folderWithTokenizer('roberta-token-classification', scratch));
     expect(checkBaseModelFolder(folder, 'ner', ['PER'], 40).warnings.some((w) => w.includes('max_seq_length 40 is more than the model\'s 38 tokens'))).toBe(true);
     expect(checkBaseModelFolder(folder, 'ner', ['PER'], 38).warnings.some((w) => w.includes('max_seq_length'))).toBe(false);
+  });
+
+  it('an ELECTRA discriminator (ElectraForPreTraining, as google/electra-small-discriminator) starts a new ElectraForTokenClassification head; its discriminator head is unused', async () => {
+    const dir = folderWithTokenizer('electra-token-classification', scratch);
+    const raw = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+    delete raw.id2label;
+    delete raw.label2id;
+    writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...raw, architectures: ['ElectraForPreTraining'] }));
+    const weights = await readSafetensors(path.join(dir, 'model.safetensors'));
+    const tensors = new Map([...weights.names()].filter((n) => !n.startsWith('classifier.')).map((n) => [n, { dtype: 'F32' as const, shape: [...weights.info(n).shape], data: weights.float32(n) }]));
+    const h = raw.hidden_size as number;
+    for (const [name, shape] of [['discriminator_predictions.dense.weight', [h, h]], ['discriminator_predictions.dense.bias', [h]],
+      ['discriminator_predictions.dense_prediction.weight', [1, h]], ['discriminator_predictions.dense_prediction.bias', [1]]] as Array<[string, number[]]>) {
+      tensors.set(name, { dtype: 'F32', shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.01) });
+    }
+    await writeSafetensors(path.join(dir, 'model.safetensors'), tensors);
+    const folder = await inspectModelFolder(dir);
+    expect(checkBaseModelFolder(folder, 'ner', ['PER']).warnings.some((w) => w.includes('a ElectraForPreTraining: a new ElectraForTokenClassification head is initialized'))).toBe(true);
+    const init = await initializeForTraining(folder, 'token-classification', { seed: 1 });
+    expect(init.report.newlyInitialized.sort()).toEqual(['classifier.bias', 'classifier.weight']);
+    expect(init.report.unused.sort()).toEqual(['discriminator_predictions.dense.bias', 'discriminator_predictions.dense.weight',
+      'discriminator_predictions.dense_prediction.bias', 'discriminator_predictions.dense_prediction.weight']);
+    const result = await train({ task: 'ner', modelDir: dir, train: NER, outputDir: path.join(scratch, 'electra-discriminator-ner'), maxSteps: 2, threads: 1, args: { save_steps: 0 } });
+    expect(result.steps).toBe(2);
+    const saved = JSON.parse(readFileSync(path.join(scratch, 'electra-discriminator-ner', 'config.json'), 'utf8')) as Record<string, unknown>;
+    expect(saved).toMatchObject({ model_type: 'electra', architectures: ['ElectraForTokenClassification'], embedding_size: raw.embedding_size });
   });
 
   it('names the head class of the folder\'s own architecture', async () => {

@@ -6,6 +6,7 @@ import { headFromArchitecture } from '../../../src/core/bert/heads';
 import { loadModel } from '../../../src/core/runtime/loadModel';
 import { inspectModelFolder, loadSafetensorsWeights } from '../../../src/core/runtime/modelFolder';
 import { tensor } from '../../../src/core/runtime/ort';
+import { readSafetensors, writeSafetensors } from '../../../src/core/runtime/safetensors';
 import { loadTokenizer } from '../../../src/core/runtime/tokenizer/loadTokenizer';
 import type { Encoding } from '../../../src/core/runtime/tokenizer/encoding';
 import type { Tokenizer } from '../../../src/core/runtime/tokenizer/tokenizer';
@@ -22,9 +23,11 @@ import { cli, scratch } from '../cli/harness';
 
 // Hub-shaped RoBERTa (byte-level BPE tokenizer.json, <s> </s> <pad>=1 <mask>) and DistilBERT (WordPiece)
 // folders, as a user brings them: config.json with model_type + architectures, model.safetensors,
-// tokenizer.json, tokenizer_config.json, special_tokens_map.json. Written by
+// tokenizer.json, tokenizer_config.json, special_tokens_map.json; and ELECTRA folders shaped like
+// google/electra-small-discriminator's fine-tunes (config.json with its field set, embedding_size ≠
+// hidden_size; an uncased WordPiece vocab.txt and tokenizer_config.json only). Written by
 // test/fixtures/family/generateHubFolders.ts (tokenizers, ids of the texts) and the PyTorch ports
-// scripts/reference/{roberta,distilbert}_torch.py hub-fixtures (seeded weights, float64 outputs for
+// scripts/reference/{roberta,distilbert,electra}_torch.py hub-fixtures (seeded weights, float64 outputs for
 // those ids). Tolerance 1e-4 absolute on logits and on probabilities computed from them.
 const FAMILY = path.join(__dirname, '..', '..', 'fixtures', 'family');
 const hub = (name: string): string => path.join(FAMILY, name);
@@ -35,6 +38,7 @@ const FOLDERS = [
   'roberta-hub-token-classification', 'roberta-hub-sequence-classification', 'roberta-hub-question-answering', 'roberta-hub-masked-lm',
   'xlm-roberta-hub-token-classification',
   'distilbert-hub-token-classification', 'distilbert-hub-sequence-classification', 'distilbert-hub-question-answering',
+  'electra-hub-token-classification', 'electra-hub-sequence-classification', 'electra-hub-question-answering', 'electra-hub-masked-lm',
 ];
 
 interface Texts { texts?: string[]; pairs?: Array<[string, string]>; document?: string; documentPacking?: PackOptions; documentRows?: number }
@@ -114,7 +118,8 @@ async function ner(file: string, model: string, ...flags: string[]): Promise<unk
   return JSON.parse(result.stdout) as unknown[];
 }
 
-describe.each(['roberta-hub-token-classification', 'xlm-roberta-hub-token-classification', 'distilbert-hub-token-classification'])('bert-lens ner on %s', (name) => {
+describe.each(['roberta-hub-token-classification', 'xlm-roberta-hub-token-classification', 'distilbert-hub-token-classification',
+  'electra-hub-token-classification'])('bert-lens ner on %s', (name) => {
   const dir = hub(name);
   const id2label = parseBertConfig(json(dir, 'config.json')).id2label;
   const logits = reference(name).logits as number[][][];
@@ -147,7 +152,10 @@ describe.each(['roberta-hub-token-classification', 'xlm-roberta-hub-token-classi
       expect(covered).toBe(covered.trim());
       // The text under the offsets is the token without the space a byte-level BPE token carries ("ĠParis" → "Paris");
       // not so for SentencePiece, whose prepended "▁" shares the offsets of the next character (HF tokenizers #1018).
-      if (!name.startsWith('xlm-roberta')) expect(covered).toBe(tokenizer.convertTokensToString([e.word]).replace(/^ /, '').replace(/^##/, ''));
+      // An uncased WordPiece (ELECTRA's, do_lower_case) gives the lower-cased token of the text it covers.
+      const token = tokenizer.convertTokensToString([e.word]).replace(/^ /, '').replace(/^##/, '');
+      if (name.startsWith('electra')) expect(covered.toLowerCase()).toBe(token);
+      else if (!name.startsWith('xlm-roberta')) expect(covered).toBe(token);
     }
   }
 
@@ -207,7 +215,7 @@ describe.each(['roberta-hub-token-classification', 'xlm-roberta-hub-token-classi
 });
 
 describe('classify, qa and fill-mask on the hub folders', () => {
-  it.each(['roberta-hub-sequence-classification', 'distilbert-hub-sequence-classification'])('classify on %s: the port\'s softmax', async (name) => {
+  it.each(['roberta-hub-sequence-classification', 'distilbert-hub-sequence-classification', 'electra-hub-sequence-classification'])('classify on %s: the port\'s softmax', async (name) => {
     const dir = hub(name);
     const id2label = parseBertConfig(json(dir, 'config.json')).id2label;
     const logits = reference(name).logits as number[][];
@@ -221,7 +229,7 @@ describe('classify, qa and fill-mask on the hub folders', () => {
     }
   });
 
-  it.each(['roberta-hub-question-answering', 'distilbert-hub-question-answering'])('qa on %s: answers that slice the context', async (name) => {
+  it.each(['roberta-hub-question-answering', 'distilbert-hub-question-answering', 'electra-hub-question-answering'])('qa on %s: answers that slice the context', async (name) => {
     const dir = hub(name);
     for (const [r, [question, context]] of texts(name).pairs!.entries()) {
       const result = await cli('qa', work.file(`${name}-${r}.txt`, context), '--question', question, '--model', dir, '--top-k', '3', '--json');
@@ -237,13 +245,14 @@ describe('classify, qa and fill-mask on the hub folders', () => {
     }
   });
 
-  it('fill-mask on the RoBERTa masked LM: <mask>, the port\'s best token and its probability', async () => {
-    const name = 'roberta-hub-masked-lm';
+  it.each(['roberta-hub-masked-lm', 'electra-hub-masked-lm'])('fill-mask on %s: its mask token (<mask>, [MASK]), the port\'s best token and its probability', async (name) => {
     const dir = hub(name);
     const tokenizer = await loadTokenizer(dir);
+    const mask = tokenizer.maskToken!;
+    expect(mask).toBe(name.startsWith('roberta') ? '<mask>' : '[MASK]');
     const expected = reference(name).mask_logits as number[][];
     for (const [r, text] of texts(name).texts!.entries()) {
-      expect(text).toContain('<mask>');
+      expect(text).toContain(mask);
       const result = await cli('fill-mask', '--text', text, '--model', dir, '--top-k', '2', '--json');
       expect(result.code, result.stderr).toBe(0);
       const [predictions] = JSON.parse(result.stdout) as Array<Array<{ score: number; token: number; token_str: string; sequence: string }>>;
@@ -251,7 +260,7 @@ describe('classify, qa and fill-mask on the hub folders', () => {
       expect(best.token).toBe(argmax(expected[r]!));
       expect(Math.abs(best.score - Math.max(...softmax(expected[r]!)))).toBeLessThan(1e-4);
       expect(best.token_str).toBe(tokenizer.decode([best.token]));
-      expect(best.sequence).not.toContain('<mask>');
+      expect(best.sequence).not.toContain(mask);
     }
   });
 });
@@ -320,6 +329,53 @@ describe('bad input names the file and the right class', () => {
     expect(distilNsp.stderr).toMatch(/none for distilbert in BERT Lens/);
   });
 
+  it('ELECTRA names its own classes, and refuses another architecture\'s weights under model_type electra', async () => {
+    const text = work.file('electra.txt', 'Merkel met Macron in [MASK].');
+    const qa = await cli('qa', text, '--question', 'Where?', '--model', hub('electra-hub-token-classification'));
+    expect(qa.code).not.toBe(0);
+    expect(qa.stderr).toMatch(/is a ElectraForTokenClassification \(a token-classification head\); this needs a question-answering head \(ElectraForQuestionAnswering\)/);
+    const ner = await cli('ner', text, '--model', hub('electra-hub-sequence-classification'));
+    expect(ner.stderr).toMatch(/is a ElectraForSequenceClassification .*; this needs a token-classification head \(ElectraForTokenClassification\)/);
+    const dir = await copy('distilbert-hub-token-classification', 'distilbert-as-electra', (c) => {
+      c.model_type = 'electra';
+      c.architectures = ['ElectraForTokenClassification'];
+    });
+    const foreign = await cli('ner', work.file('e.txt', 'Paris.'), '--model', dir);
+    expect(foreign.code).not.toBe(0);
+    expect(foreign.stderr).toMatch(/model_type is "electra", but model\.safetensors holds the weights of another architecture \(model_type "distilbert"/);
+  });
+
+  it('an ELECTRA discriminator (ElectraForPreTraining weights, no classifier) for ner / classify names the head and the missing weights', async () => {
+    const dir = await copy('electra-hub-token-classification', 'electra-discriminator', (c) => {
+      c.architectures = ['ElectraForPreTraining'];
+      delete c.id2label;
+      delete c.label2id;
+    });
+    const weights = await readSafetensors(path.join(dir, 'model.safetensors'));
+    const kept = [...weights.names()].filter((n) => !n.startsWith('classifier.')).map((n) => [n, { dtype: 'F32' as const, shape: [...weights.info(n).shape], data: weights.float32(n) }] as const);
+    const h = json<{ hidden_size: number }>(dir, 'config.json').hidden_size;
+    const discriminator = [['discriminator_predictions.dense.weight', [h, h]], ['discriminator_predictions.dense.bias', [h]],
+      ['discriminator_predictions.dense_prediction.weight', [1, h]], ['discriminator_predictions.dense_prediction.bias', [1]]] as Array<[string, number[]]>;
+    await writeSafetensors(path.join(dir, 'model.safetensors'), new Map([...kept,
+      ...discriminator.map(([n, shape]) => [n, { dtype: 'F32' as const, shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) }] as const)]));
+    const file = work.file('d.txt', 'Paris.');
+    const ner = await cli('ner', file, '--model', dir);
+    expect(ner.code).not.toBe(0);
+    expect(ner.stderr).toMatch(/cannot serve as a token-classification model \(ElectraForTokenClassification\): the weights lack classifier\.weight, classifier\.bias/);
+    const classify = await cli('classify', file, '--model', dir);
+    expect(classify.stderr).toMatch(/cannot serve as a sequence-classification model \(ElectraForSequenceClassification\): the weights lack classifier\.dense\.weight/);
+  });
+
+  it('an ELECTRA config whose embedding_size is not the weights\' names the field', async () => {
+    const dir = await copy('electra-hub-token-classification', 'electra-embedding-size', (c) => {
+      c.embedding_size = 20;
+    });
+    const result = await cli('ner', work.file('s.txt', 'Paris.'), '--model', dir);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/electra\.embeddings\.word_embeddings\.weight in model\.safetensors has shape \[\d+, 12\], but the config's vocab_size × embedding_size is \[\d+, 20\]/);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('XLM-RoBERTa names its own classes', async () => {
     const dir = await copy('roberta-hub-masked-lm', 'xlmr-mlm', (c) => {
       c.model_type = 'xlm-roberta';
@@ -373,11 +429,14 @@ describe('bad input names the file and the right class', () => {
     for (const [name, tokenizerFrom, expected] of [
       ['roberta-base', 'roberta-hub-token-classification', 'roberta.encoder.layer.1.attention.self.query.weight'],
       ['distilbert-base', 'distilbert-hub-token-classification', 'distilbert.transformer.layer.1.attention.q_lin.weight'],
+      // ElectraModel's embeddings_project is a top-level module of the base model too.
+      ['electra-base', 'electra-hub-token-classification', 'electra.embeddings_project.weight'],
     ] as const) {
       const dir = path.join(work.dir, `${name}-bare`);
       await fs.mkdir(dir, { recursive: true });
       for (const file of ['config.json', 'model.safetensors']) await fs.copyFile(path.join(FAMILY, name, file), path.join(dir, file));
-      await fs.copyFile(path.join(hub(tokenizerFrom), 'tokenizer.json'), path.join(dir, 'tokenizer.json'));
+      const tokenizerFile = name.startsWith('electra') ? 'vocab.txt' : 'tokenizer.json';
+      await fs.copyFile(path.join(hub(tokenizerFrom), tokenizerFile), path.join(dir, tokenizerFile));
       const weights = await loadSafetensorsWeights(await inspectModelFolder(dir));
       expect(weights.has(expected)).toBe(true);
       expect(weights.names().some((n) => n.startsWith('bert.'))).toBe(false);
@@ -390,6 +449,7 @@ describe('bad input names the file and the right class', () => {
       ['roberta-hub-token-classification', 'classifier.weight', 'ner'],
       ['roberta-hub-sequence-classification', 'classifier.out_proj.weight', 'classify'],
       ['distilbert-hub-sequence-classification', 'classifier.weight', 'classify'],
+      ['electra-hub-sequence-classification', 'classifier.out_proj.weight', 'classify'],
     ];
     for (const [name, tensorName, verb] of cases) {
       const dir = await copy(name, `${name}-labels`, (c) => {
