@@ -9,7 +9,7 @@ import { SCHEDULE_TYPES, type ScheduleType } from '../src/core/train/schedules';
 import type { TrainingArguments } from '../src/core/train/trainingArguments';
 
 export const FORM_FIELDS = [
-  'task', 'baseModelKind', 'baseModel', 'dataSource', 'dataFile', 'devKind', 'devRatio', 'devPath',
+  'task', 'baseModelKind', 'baseModel', 'dataSource', 'dataFile', 'categoryUnit', 'devKind', 'devRatio', 'devPath',
   'learning_rate', 'weight_decay', 'no_decay', 'num_train_epochs', 'per_device_train_batch_size', 'max_seq_length',
   'warmupKind', 'warmup_steps', 'warmup_ratio', 'lr_scheduler_type', 'num_cycles', 'power', 'lr_end', 'timescale',
   'max_grad_norm', 'group_by_length', 'trainLayers', 'topLayers', 'seed', 'save_steps',
@@ -33,6 +33,7 @@ export const DEFAULT_FIELDS: Readonly<FormFields> = {
   baseModel: '',
   dataSource: 'store',
   dataFile: '',
+  categoryUnit: 'all',
   devKind: 'ratio',
   devRatio: '0.2',
   devPath: '',
@@ -99,11 +100,16 @@ export type TrainArguments = Pick<
 
 export type TrainLayersChoice = 'head' | 'all' | number;
 
+/** Which text-category decisions become classification examples (see categoryExamples). */
+export const CATEGORY_UNITS = ['all', 'paragraph', 'document'] as const;
+export type CategoryUnit = (typeof CATEGORY_UNITS)[number];
+
 export interface TrainRequest {
   task: FinetuneTask;
   /** 'bundled' has an empty value (the host knows the bundled folder of each task). */
   baseModel: { kind: BaseModelKind; value: string };
-  data: { kind: 'store' } | { kind: 'file'; path: string };
+  /** `unit`: which text-category decisions a classification trains from (all when absent). */
+  data: { kind: 'store'; unit?: CategoryUnit } | { kind: 'file'; path: string };
   dev: { kind: 'none' } | { kind: 'ratio'; ratio: number } | { kind: 'path'; path: string };
   args: TrainArguments;
   trainLayers: TrainLayersChoice;
@@ -164,7 +170,11 @@ export function parseForm(fields: FormFields): { request?: TrainRequest; errors:
   }
 
   const dataSource = choice('dataSource', ['store', 'file'] as const);
-  const data: TrainRequest['data'] = dataSource === 'store' ? { kind: 'store' } : { kind: 'file', path: path('dataFile', 'a data file') };
+  let data: TrainRequest['data'] = dataSource === 'store' ? { kind: 'store' } : { kind: 'file', path: path('dataFile', 'a data file') };
+  if (task === 'classify' && dataSource === 'store') {
+    const unit = choice('categoryUnit', CATEGORY_UNITS);
+    if (unit !== 'all') data = { kind: 'store', unit };
+  }
   // Workspace annotations: NER trains from the spans, classification from the text categories (the
   // host's dataset summary says when there are none).
 

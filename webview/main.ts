@@ -147,6 +147,7 @@ function build(root: HTMLElement): void {
     section('Dataset', 'dataset',
       selectField('task', 'Task', [['ner', 'NER (token classification)'], ['classify', 'Text classification']]),
       selectField('dataSource', 'Training data', [['store', 'Workspace annotations (.bert-lens/annotations.jsonl: spans for NER, text categories for classification)'], ['file', 'Data file']]),
+      selectField('categoryUnit', 'Examples', [['all', 'Every text-category decision (documents, paragraphs, selections)'], ['paragraph', 'Paragraphs and selections'], ['document', 'Whole documents']]),
       textField('dataFile', 'Data file', 'CoNLL/BIO, Prodigy JSONL, HF token JSONL, Label Studio JSON; classification: TSV or JSONL', browse('dataFile')),
       selectField('devKind', 'Dev set', [['ratio', 'Hold out a share of the examples'], ['path', 'A file or folder'], ['none', 'None (no evaluation)']]),
       textField('devRatio', 'Dev ratio', 'seeded split (seed below), e.g. 0.2'),
@@ -238,6 +239,7 @@ function show(field: FormField | 'checkpointPick', visible: boolean): void {
 
 function renderForm(): void {
   show('dataFile', fields.dataSource === 'file');
+  show('categoryUnit', fields.task === 'classify' && fields.dataSource === 'store');
   show('devRatio', fields.devKind === 'ratio');
   show('devPath', fields.devKind === 'path');
   show('baseModel', fields.baseModelKind === 'folder' || fields.baseModelKind === 'hub');

@@ -8,6 +8,7 @@
  */
 import type { HeadKind } from '../core/bert/heads';
 import type { AnnotatedDocument } from '../core/data/annotation';
+import type { CategoryExampleUnit } from '../core/data/categoryExamples';
 import type { TrainingArguments } from '../core/train/trainingArguments';
 import type { AggregationStrategy, TokenClassificationResult } from '../core/tasks/tokenClassification/types';
 import type { SegmentationMode, SegmentPacking } from '../core/tasks/shared/segmentation';
@@ -108,7 +109,8 @@ export interface RankUncertainJob {
 }
 
 /** Training data: the annotation store's documents (NER) or a data file in any format the trainer reads. */
-export type TrainData = { kind: 'documents'; documents: AnnotatedDocument[]; segmentation?: SegmentationMode } | { kind: 'file'; path: string };
+/** `unit`: which text-category decisions a classification trains from (categoryExamples; all when absent). */
+export type TrainData = { kind: 'documents'; documents: AnnotatedDocument[]; segmentation?: SegmentationMode; unit?: CategoryExampleUnit } | { kind: 'file'; path: string };
 
 /** Dev set: none, a seeded share of the training examples, or a file / a folder of data files. */
 export type TrainDev = { kind: 'none' } | { kind: 'ratio'; ratio: number } | { kind: 'path'; path: string };

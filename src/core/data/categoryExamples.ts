@@ -7,7 +7,8 @@ import type { AnnotatedDocument, TextCategories } from './annotation';
  */
 
 /** Which decisions become examples: the whole documents', the paragraphs' and selections', or all. */
-export type CategoryExampleUnit = 'all' | 'document' | 'paragraph';
+export const CATEGORY_EXAMPLE_UNITS = ['all', 'paragraph', 'document'] as const;
+export type CategoryExampleUnit = (typeof CATEGORY_EXAMPLE_UNITS)[number];
 
 export type CategoryProblemType = 'single_label_classification' | 'multi_label_classification';
 

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AnnotatedDocument } from '../../core/data/annotation';
-import { categoryExamples, hasCategoryAnnotations } from '../../core/data/categoryExamples';
+import { CATEGORY_EXAMPLE_UNITS, categoryExamples, hasCategoryAnnotations, type CategoryExampleUnit } from '../../core/data/categoryExamples';
 import { checkBaseModel } from '../../core/finetune/baseModelCheck';
 import { summarizeClassification, summarizeNerDocuments, summarizeNerSentences, type DevSpec } from '../../core/finetune/datasetSummary';
 import type { DatasetSummary, FinetuneTask } from '../../core/finetune/types';
@@ -41,12 +41,16 @@ export function resolveUserPath(value: string, workspaceDir: string | undefined)
  * The dataset of classification from the workspace annotations: one example per text-category
  * decision (categoryExamples); multi-label decisions count each label they accept.
  */
-export function summarizeCategoryDocuments(documents: readonly AnnotatedDocument[], dev: DevSpec): DatasetSummary {
+export function summarizeCategoryDocuments(documents: readonly AnnotatedDocument[], dev: DevSpec, unit: CategoryExampleUnit = 'all'): DatasetSummary {
   const source = 'workspace annotations (text categories)';
   if (!hasCategoryAnnotations(documents)) {
     return failedSummary('classify', source, 'The workspace annotations have no text categories: label paragraphs or documents with "Label Paragraph with Categories…" (or Accept Classifications), or train from a data file (TSV text<TAB>label, or JSONL {"text","label"}).');
   }
-  const built = categoryExamples(documents);
+  const built = categoryExamples(documents, { unit });
+  if (unit !== 'all' && built.examples.length === 0 && built.skipped.length === 0) {
+    const which = unit === 'document' ? 'whole documents ("Label Document with Categories…")' : 'paragraphs or selections ("Label Paragraph with Categories…")';
+    return failedSummary('classify', source, `The workspace annotations have no text categories on ${which}: choose other examples, or label some first.`);
+  }
   const summary = summarizeClassification(built.examples, [], dev, source);
   const skipped = built.skipped.length > 0 ? [`${built.skipped.length} decision(s) left out: ${built.skipped.slice(0, 3).join('; ')}${built.skipped.length > 3 ? '; …' : ''}`] : [];
   const documentCount = documents.filter((document) => (document.categories ?? []).length > 0).length;
@@ -60,6 +64,11 @@ export function summarizeCategoryDocuments(documents: readonly AnnotatedDocument
     warnings: [`Multi-label (problem_type multi_label_classification): ${built.labels.length} label(s), any number per example.`, ...byLabel.warnings, ...skipped],
     errors: [...(built.examples.length === 0 ? [`${source} has no usable examples.`] : []), ...byLabel.errors],
   };
+}
+
+/** The example unit the fields choose (all when the field holds something else: parseForm reports it). */
+function categoryUnitOf(fields: FormFields): CategoryExampleUnit {
+  return (CATEGORY_EXAMPLE_UNITS as readonly string[]).includes(fields.categoryUnit) ? (fields.categoryUnit as CategoryExampleUnit) : 'all';
 }
 
 function failedSummary(task: FinetuneTask, source: string, message: string): DatasetSummary {
@@ -92,7 +101,7 @@ export async function summarizeData(fields: FormFields, env: Pick<FinetuneEnviro
     if (!env.workspaceDir) return failedSummary(task, 'workspace annotations', 'Open a folder: annotations live in .bert-lens/annotations.jsonl of the workspace. Or train from a data file.');
     try {
       const documents = await env.loadDocuments();
-      summary = task === 'classify' ? summarizeCategoryDocuments(documents, dev) : summarizeNerDocuments(documents, dev, undefined, env.segmentation);
+      summary = task === 'classify' ? summarizeCategoryDocuments(documents, dev, categoryUnitOf(fields)) : summarizeNerDocuments(documents, dev, undefined, env.segmentation);
     } catch (error) {
       return failedSummary(task, 'workspace annotations', `Could not read the annotations: ${(error as Error).message}`);
     }
@@ -149,7 +158,7 @@ export async function planStart(fields: FormFields, env: FinetuneEnvironment): P
   let dev: TrainPayload['dev'] = request.dev;
   try {
     data = request.data.kind === 'store'
-      ? { kind: 'documents', documents: await env.loadDocuments(), segmentation: env.segmentation }
+      ? { kind: 'documents', documents: await env.loadDocuments(), segmentation: env.segmentation, ...(request.data.unit ? { unit: request.data.unit } : {}) }
       : { kind: 'file', path: resolveUserPath(request.data.path, env.workspaceDir) };
     if (request.dev.kind === 'path') {
       const devPath = resolveUserPath(request.dev.path, env.workspaceDir);

@@ -1,6 +1,7 @@
 import { ensureWritableFolder } from '../../core/util/writableFolder';
 import * as path from 'node:path';
 import { categoryProblem, spanProblem, type AnnotatedDocument, type Span, type TextCategories } from '../../core/data/annotation';
+import { CATEGORY_EXAMPLE_UNITS } from '../../core/data/categoryExamples';
 import { checkBaseModel } from '../../core/finetune/baseModelCheck';
 import { resolveModel } from '../../core/runtime/hub/resolveModel';
 import { ModelFolderError } from '../../core/runtime/modelFolder';
@@ -62,7 +63,8 @@ function trainData(value: unknown): TrainData {
   const data = record(value, 'data');
   if (data.kind === 'documents') {
     if (!Array.isArray(data.documents)) throw new BadRequestError('data.documents must be a list');
-    return { kind: 'documents', documents: data.documents.map(document), segmentation: oneOf(data.segmentation, SEGMENTATION_MODES, 'data.segmentation') };
+    const unit = oneOf(data.unit, CATEGORY_EXAMPLE_UNITS, 'data.unit');
+    return { kind: 'documents', documents: data.documents.map(document), segmentation: oneOf(data.segmentation, SEGMENTATION_MODES, 'data.segmentation'), ...(unit ? { unit } : {}) };
   }
   if (data.kind === 'file') return { kind: 'file', path: absolutePath(data.path, 'data.path') };
   throw new BadRequestError('data.kind must be documents or file');

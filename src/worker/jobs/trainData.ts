@@ -73,8 +73,8 @@ export async function loadTrainData(task: Task, data: TrainData, dev: TrainDev, 
   let all: TaskData;
   let problemType: CategoryProblemType | undefined;
   if (data.kind === 'documents' && task === 'classify') {
-    const built = categoryExamples(data.documents as AnnotatedDocument[]);
-    if (built.examples.length === 0) throw new DataError('the workspace annotations have no text categories to train on: label paragraphs or documents with "Label Paragraph with Categories…" first, or train from a data file');
+    const built = categoryExamples(data.documents as AnnotatedDocument[], { unit: data.unit ?? 'all' });
+    if (built.examples.length === 0) throw new DataError(`the workspace annotations have no text categories${data.unit && data.unit !== 'all' ? ` on ${data.unit === 'document' ? 'whole documents' : 'paragraphs or selections'}` : ''} to train on: label paragraphs or documents with "Label Paragraph with Categories…" first, or train from a data file`);
     all = { task: 'classify', examples: built.examples.map(({ text, label, labels, line }) => ({ text, label, labels, line })), issues: [] };
     problemType = built.problemType;
     notes.push(`${built.examples.length} classification example(s) from the text categories (${problemType === 'multi_label_classification' ? 'multi-label' : 'single-label'})`);

@@ -178,6 +178,18 @@ describe('start checks', () => {
     expect(plan.notices.filter((n) => n.level === 'error')).toEqual([]);
     expect(plan.payload!.task).toBe('classify');
     expect(plan.payload!.data).toMatchObject({ kind: 'documents', documents: [categorized] });
+    expect(plan.payload!.data).not.toHaveProperty('unit');
+
+    // Examples from whole documents only: these decisions are all paragraphs.
+    const documentsOnly = await planStart({ ...classify, categoryUnit: 'document' }, env([categorized]));
+    expect(documentsOnly.payload).toBeUndefined();
+    expect(documentsOnly.notices).toEqual([{ level: 'error', text: expect.stringMatching(/^Cannot start: The workspace annotations have no text categories on whole documents/) }]);
+    const withDocument: AnnotatedDocument = { ...categorized, categories: [...categorized.categories!, { start: 0, end: text.length, scope: 'document', options: ['review'], multiLabel: false, accept: ['review'] }] };
+    const paragraphsOnly = await summarizeData({ ...classify, devRatio: '0', categoryUnit: 'paragraph' }, env([withDocument]));
+    expect(paragraphsOnly!.examples).toBe(6);
+    expect((await summarizeData({ ...classify, devRatio: '0', categoryUnit: 'all' }, env([withDocument])))!.examples).toBe(7);
+    const paragraphPlan = await planStart({ ...classify, categoryUnit: 'paragraph' }, env([withDocument]));
+    expect(paragraphPlan.payload!.data).toMatchObject({ kind: 'documents', unit: 'paragraph' });
   });
 
   it('checkBaseModel on the fixtures', async () => {

@@ -108,6 +108,14 @@ describe('the form parser', () => {
     expect(classifyStore.request!.task).toBe('classify');
     expect(classifyStore.request!.data).toEqual({ kind: 'store' });
     expect(parseForm({ ...DEFAULT_FIELDS, task: 'classify', dataSource: 'nowhere' }).errors.dataSource).toMatch(/one of store, file/);
+    // Which decisions become examples: all (the default, not sent), paragraphs and selections, or whole documents.
+    expect(DEFAULT_FIELDS.categoryUnit).toBe('all');
+    expect(parseForm({ ...DEFAULT_FIELDS, task: 'classify', categoryUnit: 'paragraph' }).request!.data).toEqual({ kind: 'store', unit: 'paragraph' });
+    expect(parseForm({ ...DEFAULT_FIELDS, task: 'classify', categoryUnit: 'document' }).request!.data).toEqual({ kind: 'store', unit: 'document' });
+    expect(parseForm({ ...DEFAULT_FIELDS, task: 'classify', categoryUnit: 'sentence' }).errors.categoryUnit).toBe('categoryUnit must be one of all, paragraph, document');
+    // Only classification from the store reads it.
+    expect(parseForm({ ...DEFAULT_FIELDS, categoryUnit: 'sentence' }).errors).toEqual({});
+    expect(parseForm({ ...DEFAULT_FIELDS, task: 'classify', dataSource: 'file', dataFile: 'a.tsv', categoryUnit: 'sentence' }).request!.data).toEqual({ kind: 'file', path: 'a.tsv' });
     expect(parseForm({ ...DEFAULT_FIELDS, devRatio: '0' }).request!.dev).toEqual({ kind: 'none' });
     expect(parseForm({ ...DEFAULT_FIELDS, devRatio: '0.95' }).errors.devRatio).toBeDefined();
     expect(parseForm({ ...DEFAULT_FIELDS, devKind: 'path', devPath: 'dev.conll' }).request!.dev).toEqual({ kind: 'path', path: 'dev.conll' });

@@ -196,6 +196,8 @@ describe('train job in the worker', () => {
       [{ task: 'classify' }, 'failed', /have no text categories to train on/],
       [{ task: 'classify', data: { kind: 'documents', documents: [{ text: 'ab', spans: [], meta: { path: 'c.txt' }, categories: [{ start: 0, end: 2, scope: 'paragraph', options: ['x'], multiLabel: false, accept: ['y'] }] }] } }, 'bad-request', /c\.txt: category decision 0: accepted label "y" is not among the options/],
       [{ data: { kind: 'documents', documents: [] } }, 'failed', /no examples/],
+      [{ task: 'classify', data: { kind: 'documents', documents: [], unit: 'sentence' as never } }, 'bad-request', /data\.unit must be one of all, paragraph, document/],
+      [{ task: 'classify', data: { kind: 'documents', documents: [{ text: 'ab', spans: [], meta: { path: 'p.txt' }, categories: [{ start: 0, end: 2, scope: 'paragraph', options: ['x'], multiLabel: false, accept: ['x'] }] }], unit: 'document' } }, 'failed', /no text categories on whole documents to train on/],
       [{ data: { kind: 'file', path: path.join(work, 'missing.conll') } }, 'failed', /missing\.conll: no such file/],
     ];
     for (const [overrides, code, message] of failures) {
