@@ -242,7 +242,7 @@ export function registerAnnotation(
     ...registerTransferCommands({ model, persistence, log }),
     ...registerCategoryCommands({ model, categorySet: () => settings.categories, classifications, log }),
     ...registerReview({ model, entities, log, rejections, threshold: () => settings.reviewThreshold }),
-    ...registerCompare({ model, log }),
+    ...registerCompare({ model, log, categories: (key) => model.categories(key) ?? [] }),
     vscode.commands.registerCommand(TOGGLE_ANNOTATION_MODE_COMMAND, async () => {
       const folderDir = activeFolder() ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
       if (folderDir) await refreshLabels(folderDir);
