@@ -75,8 +75,9 @@ describe('text categories in the editor', () => {
     await page.locator('.statusbar-item', { hasText: 'Annotating' }).first().waitFor({ timeout: 10_000 });
     // The caret inside the paragraph, no selection: Alt+n labels the paragraph.
     await workbench.selectText(WORDS);
-    await page.locator(`${EDITOR} textarea`).first().focus();
+    // Escape left the keyboard in the editor (Find closed); ArrowRight drops the selection.
     await page.keyboard.press('ArrowRight');
+    await expect.poll(async () => (await page.locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first().innerText()).includes('selected'), { timeout: 10_000 }).toBe(false);
     await page.keyboard.press('Alt+1');
     try {
       await expect.poll(() => storedDecisions(workspaceDir), { timeout: 15_000 }).toEqual([{ scope: 'paragraph', accept: ['shipping'], text: paragraph }]);
