@@ -3,12 +3,15 @@ import type { EntityStore } from '../ner/entityStore';
 import type { AnnotationModel } from './annotationModel';
 import { documentLocation } from './editorTargets';
 import { pickLabel } from './labelQuickPick';
-import { describeStart, itemCaption, reviewCandidates, ReviewSession, type RejectionStores } from './reviewSession';
-import { isLocation } from './workspacePath';
+import type { ClassificationSource } from './acceptClassifications';
+import { categoryReviewCandidates, categoryTarget } from './categoryReview';
+import { describeStart, itemCaption, reviewCandidates, ReviewSession, type RejectionStores, type ReviewDocument, type ReviewTarget } from './reviewSession';
+import { isLocation, type DocumentLocation } from './workspacePath';
 
 export const REVIEW_MODE_CONTEXT = 'bertLens.reviewMode';
 export const REVIEW_COMMANDS = {
   start: 'bertLens.reviewPredictions',
+  startClassifications: 'bertLens.reviewClassifications',
   accept: 'bertLens.reviewAccept',
   reject: 'bertLens.reviewReject',
   changeLabel: 'bertLens.reviewChangeLabel',
@@ -26,6 +29,7 @@ export interface ReviewServices {
   log: vscode.LogOutputChannel;
   rejections: RejectionStores;
   threshold: () => number;
+  classifications: ClassificationSource;
 }
 
 /**
@@ -113,26 +117,27 @@ export function registerReview(services: ReviewServices): vscode.Disposable[] {
     return next;
   };
 
-  const start = async (): Promise<void> => {
+  /** The reviewable document of the active editor, or undefined (the user was told why). */
+  const reviewable = (what: string): { document: vscode.TextDocument; key: string; location: DocumentLocation } | undefined => {
     const editor = vscode.window.activeTextEditor;
     if (!editor) {
-      void vscode.window.showInformationMessage('BERT Lens: open a document with predictions first, then run Review Predictions.');
-      return;
+      void vscode.window.showInformationMessage(`BERT Lens: open a document with ${what} first.`);
+      return undefined;
     }
-    const document = editor.document;
-    const location = documentLocation(document);
+    const location = documentLocation(editor.document);
     if (!isLocation(location)) {
-      void vscode.window.showWarningMessage(`BERT Lens: cannot review predictions into annotations here: ${location.reason}.`);
-      return;
+      void vscode.window.showWarningMessage(`BERT Lens: cannot review ${what} into annotations here: ${location.reason}.`);
+      return undefined;
     }
-    const key = document.uri.toString();
-    const entry = entities.get(key);
-    if (!entry || entry.entities.length === 0) {
-      const run = 'Recognize Entities';
-      const answer = await vscode.window.showInformationMessage('BERT Lens: this document has no predictions to review. Run Recognize Entities first.', run);
-      if (answer === run) await vscode.commands.executeCommand('bertLens.recognizeEntities');
-      return;
-    }
+    return { document: editor.document, key: editor.document.uri.toString(), location };
+  };
+
+  const begin = async (
+    found: { document: vscode.TextDocument; key: string; location: DocumentLocation },
+    candidates: Parameters<typeof ReviewSession.start>[0]['candidates'],
+    options: { target?: (document: ReviewDocument) => ReviewTarget; labelChoices?: readonly string[] } = {},
+  ): Promise<void> => {
+    const { document, key, location } = found;
     await leave();
     let rejections;
     try {
@@ -143,13 +148,15 @@ export function registerReview(services: ReviewServices): vscode.Disposable[] {
     }
     for (const problem of rejections.problems) log.warn(`review: ${problem.file}: ${problem.message}`);
     const threshold = services.threshold();
-    const gap = (from: number, to: number): string => document.getText(new vscode.Range(document.positionAt(from), document.positionAt(to)));
+    const reviewed: ReviewDocument = { key, location, getText: () => document.getText() };
     const started = await ReviewSession.start({
-      document: { key, location, getText: () => document.getText() },
+      document: reviewed,
       model,
       rejections,
-      candidates: reviewCandidates(entry.entities, gap),
+      candidates,
       threshold,
+      ...(options.target ? { target: options.target(reviewed) } : {}),
+      ...(options.labelChoices ? { labelChoices: options.labelChoices } : {}),
     });
     if (!started) {
       void vscode.window.showErrorMessage(`BERT Lens: the stored annotations of ${location.path} could not be read (see the BERT Lens output).`);
@@ -167,10 +174,51 @@ export function registerReview(services: ReviewServices): vscode.Disposable[] {
     show(true);
   };
 
+  const start = async (): Promise<void> => {
+    const found = reviewable('predictions');
+    if (!found) return;
+    const entry = entities.get(found.key);
+    if (!entry || entry.entities.length === 0) {
+      const run = 'Recognize Entities';
+      const answer = await vscode.window.showInformationMessage('BERT Lens: this document has no predictions to review. Run Recognize Entities first.', run);
+      if (answer === run) await vscode.commands.executeCommand('bertLens.recognizeEntities');
+      return;
+    }
+    const { document } = found;
+    const gap = (from: number, to: number): string => document.getText(new vscode.Range(document.positionAt(from), document.positionAt(to)));
+    await begin(found, reviewCandidates(entry.entities, gap));
+  };
+
+  const startClassifications = async (): Promise<void> => {
+    const found = reviewable('classification results');
+    if (!found) return;
+    const results = services.classifications.results(found.key);
+    const { candidates, labels, skipped } = categoryReviewCandidates(results, found.document.getText());
+    for (const line of skipped) log.info(`review: ${line}`);
+    if (candidates.length === 0) {
+      const run = 'Classify Each Paragraph';
+      const why = results.length === 0 ? 'this document has no classification results' : `no single-label classification results to review (${skipped.join('; ')})`;
+      const answer = await vscode.window.showInformationMessage(`BERT Lens: ${why}. Run Classify Each Paragraph or Classify Document first.`, run);
+      if (answer === run) await vscode.commands.executeCommand('bertLens.classifyParagraphs');
+      return;
+    }
+    await begin(found, candidates, { target: (document) => categoryTarget(model, document, results, labels), labelChoices: labels });
+  };
+
   const changeLabel = (): Promise<void> =>
     decide(async (active) => {
       const item = active.current();
       if (!item) return;
+      if (active.labelChoices) {
+        // A classification: one of the model's labels.
+        const picked = await vscode.window.showQuickPick(
+          active.labelChoices.map((label) => ({ label, description: label === item.label ? 'current' : undefined })),
+          { title: `Accept ${JSON.stringify(item.text.slice(0, 40))} as` },
+        );
+        if (!picked || session !== active) return;
+        await active.acceptAs(picked.label);
+        return;
+      }
       const labels = await model.labels(active.document.location.folderDir);
       const picked = await pickLabel(labels, { title: `Accept ${JSON.stringify(item.text.slice(0, 40))} as`, current: new Set([item.label]) });
       if (!picked || session !== active) return;
@@ -182,6 +230,7 @@ export function registerReview(services: ReviewServices): vscode.Disposable[] {
     status,
     current,
     vscode.commands.registerCommand(REVIEW_COMMANDS.start, start),
+    vscode.commands.registerCommand(REVIEW_COMMANDS.startClassifications, startClassifications),
     vscode.commands.registerCommand(REVIEW_COMMANDS.accept, () => decide((active) => active.accept())),
     vscode.commands.registerCommand(REVIEW_COMMANDS.reject, () => decide((active) => active.reject())),
     vscode.commands.registerCommand(REVIEW_COMMANDS.skip, () => decide((active) => active.skip())),

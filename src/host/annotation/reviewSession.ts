@@ -1,3 +1,4 @@
+import type { Span } from '../../core/data/annotation';
 import { ReviewQueue, type ReviewCandidate, type ReviewItem, type ReviewLeftOut, type ReviewStep } from '../../core/data/reviewQueue';
 import { ReviewRejections } from '../../core/data/reviewRejections';
 import type { DocumentEntity } from '../ner/entities';
@@ -65,8 +66,38 @@ export interface ReviewDocument {
 }
 
 /**
+ * What the decisions of a review turn into: spans (NER predictions) or text categories
+ * (classification results). `annotations` are the person's decisions already made, which the queue
+ * never proposes over.
+ */
+export interface ReviewTarget {
+  annotations(): Promise<Span[] | undefined>;
+  /** The item accepted with `label`. */
+  apply(item: ReviewItem, label: string): Promise<void>;
+  /** An earlier accept with `label` taken back (if the person has not changed it since). */
+  undo(item: ReviewItem, label: string): Promise<void>;
+}
+
+/** Accepted predictions become span annotations. */
+export function spanTarget(model: AnnotationModel, document: ReviewDocument): ReviewTarget {
+  return {
+    async annotations() {
+      if (!model.has(document.key)) await model.open(document);
+      return (await model.ready(document.key))?.toSpans();
+    },
+    async apply(item, label) {
+      await model.label(document.key, [{ start: item.start, end: item.end, text: document.getText().slice(item.start, item.end) }], label);
+    },
+    async undo(item, label) {
+      const made = model.get(document.key)?.spans.filter((span) => span.start === item.start && span.end === item.end && span.label === label) ?? [];
+      if (made.length > 0) await model.remove(document.key, new Set(made.map((span) => span.id)));
+    },
+  };
+}
+
+/**
  * Reviewing one open document: the queue (core/data/reviewQueue) plus what each decision does —
- * an accept becomes an annotation in the AnnotationModel (saved to the store like any label), a
+ * an accept becomes an annotation through the target (saved to the store like any label), a
  * reject is remembered in `.bert-lens/review.json`. Changing a decision undoes the earlier one.
  * No VS Code here: the editor adapter (registerReview) calls it and draws what it says.
  */
@@ -74,8 +105,10 @@ export class ReviewSession {
   private constructor(
     readonly document: ReviewDocument,
     readonly queue: ReviewQueue,
-    private readonly model: AnnotationModel,
+    private readonly target: ReviewTarget,
     private readonly rejections: ReviewRejections,
+    /** What "change label" offers: undefined for the workspace's span labels. */
+    readonly labelChoices: readonly string[] | undefined,
   ) {}
 
   /** Undefined when the document's annotations cannot be read (the model has said why). */
@@ -85,19 +118,22 @@ export class ReviewSession {
     rejections: ReviewRejections;
     candidates: readonly ReviewCandidate[];
     threshold: number;
+    /** Default: accepted predictions become spans. */
+    target?: ReviewTarget;
+    labelChoices?: readonly string[];
   }): Promise<ReviewSession | undefined> {
     const { document, model, rejections } = options;
-    if (!model.has(document.key)) await model.open(document);
-    const annotations = await model.ready(document.key);
+    const target = options.target ?? spanTarget(model, document);
+    const annotations = await target.annotations();
     if (!annotations) return undefined;
     const queue = ReviewQueue.build({
       text: document.getText(),
       candidates: options.candidates,
-      annotations: annotations.toSpans(),
+      annotations,
       threshold: options.threshold,
       isRejected: (key) => rejections.has(key),
     });
-    return new ReviewSession(document, queue, model, rejections);
+    return new ReviewSession(document, queue, target, rejections, options.labelChoices);
   }
 
   current(): ReviewItem | undefined {
@@ -137,17 +173,9 @@ export class ReviewSession {
   private async carryOut(step: ReviewStep | undefined): Promise<ReviewStep | undefined> {
     if (!step) return undefined;
     const { item, before } = step;
-    const key = this.document.key;
-    if (before.decision === 'accepted' && !(item.decision === 'accepted' && item.label === before.label)) {
-      // The earlier accept made an annotation; it goes (if the person has not changed it since).
-      const made = this.model.get(key)?.spans.filter((span) => span.start === item.start && span.end === item.end && span.label === before.label) ?? [];
-      if (made.length > 0) await this.model.remove(key, new Set(made.map((span) => span.id)));
-    }
+    if (before.decision === 'accepted' && !(item.decision === 'accepted' && item.label === before.label)) await this.target.undo(item, before.label);
     if (before.decision === 'rejected' && item.decision !== 'rejected') await this.rejections.remove([item.key]);
-    if (item.decision === 'accepted' && !(before.decision === 'accepted' && before.label === item.label)) {
-      const text = this.document.getText().slice(item.start, item.end);
-      await this.model.label(key, [{ start: item.start, end: item.end, text }], item.label);
-    }
+    if (item.decision === 'accepted' && !(before.decision === 'accepted' && before.label === item.label)) await this.target.apply(item, item.label);
     if (item.decision === 'rejected' && before.decision !== 'rejected') {
       await this.rejections.add([{ key: item.key, label: item.proposedLabel, text: item.text, path: this.document.location.path }]);
     }

@@ -29,6 +29,7 @@ const COMMANDS = [
   'bertLens.filterEntities',
   'bertLens.revealAnnotation',
   'bertLens.reviewPredictions',
+  'bertLens.reviewClassifications',
   'bertLens.reviewAccept',
   'bertLens.reviewReject',
   'bertLens.reviewChangeLabel',
@@ -127,7 +128,7 @@ describe('package.json contributions of annotation', () => {
     }
     expect(source('registerReview.ts')).toContain("REVIEW_MODE_CONTEXT = 'bertLens.reviewMode'");
     const palette = manifest.contributes.menus.commandPalette!;
-    for (const command of COMMANDS.filter((c) => c.startsWith('bertLens.review') && c !== 'bertLens.reviewPredictions' && c !== 'bertLens.revealAnnotation')) {
+    for (const command of COMMANDS.filter((c) => c.startsWith('bertLens.review') && c !== 'bertLens.reviewPredictions' && c !== 'bertLens.reviewClassifications' && c !== 'bertLens.revealAnnotation')) {
       expect(palette.find((m) => m.command === command)?.when, command).toBe('bertLens.reviewMode');
     }
     expect(palette.find((m) => m.command === 'bertLens.reviewPredictions')).toBeUndefined();
