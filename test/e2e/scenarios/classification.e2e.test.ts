@@ -2,25 +2,13 @@
 // "BERT Lens: Classify Each Paragraph" → a "label score" after the first line of every paragraph and
 // a hover with every label score; "Classify Document" → every score in a quick pick and the result in
 // the status bar; "Clear Classification" removes both.
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ID, startSession, type E2eSession } from '../harness/session';
-import { bundledDescription, runCommandWithQuickInput } from './taskHelpers';
+import { bundledDescription, decorationTexts, runCommandWithQuickInput } from './taskHelpers';
 
 const FIRST_RUN_TIMEOUT_MS = 90_000;
 const EDITOR = '.editor-group-container .monaco-editor';
 const LABEL_SCORE = /\b(POSITIVE|NEGATIVE) \d\.\d{3}\b/;
-
-/** Text of the decorations in the editor: injected after-text, or the CSS content of ::after. */
-async function decorationTexts(page: Page): Promise<string[]> {
-  return page.locator(`${EDITOR} [class*="ced-"]`).evaluateAll((elements) => elements.map((element) => {
-    // Runs in the page: the DOM's getComputedStyle (this project type-checks without the DOM lib).
-    const view = globalThis as unknown as { getComputedStyle(e: unknown, pseudo: string): { content: string } };
-    const after = view.getComputedStyle(element, '::after').content;
-    const css = after && after !== 'none' && after !== 'normal' ? after.replace(/^"|"$/g, '') : '';
-    return `${element.textContent ?? ''}${css}`.trim();
-  }).filter((text) => text !== ''));
-}
 
 describe('Classification in the editor', () => {
   let session: E2eSession;

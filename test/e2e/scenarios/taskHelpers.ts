@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT, SAMPLE_WORKSPACE_DIR } from '../../../scripts/e2e/layout';
+import type { Page } from 'playwright-core';
 import type { Workbench } from '../harness/workbench';
 
 const MODEL_FILES = ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt'];
@@ -70,4 +71,15 @@ export function bundledDescription(name: 'ner' | 'sentiment'): string {
   const entry = manifest[name];
   if (!entry) throw new Error(`models/manifest.json has no "${name}" entry`);
   return entry.description;
+}
+
+/** Text of the decorations in the editor: injected after-text, or the CSS content of ::after. */
+export async function decorationTexts(page: Page): Promise<string[]> {
+  return page.locator('.editor-group-container .monaco-editor [class*="ced-"]').evaluateAll((elements) => elements.map((element) => {
+    // Runs in the page: the DOM's getComputedStyle (this project type-checks without the DOM lib).
+    const view = globalThis as unknown as { getComputedStyle(e: unknown, pseudo: string): { content: string } };
+    const after = view.getComputedStyle(element, '::after').content;
+    const css = after && after !== 'none' && after !== 'normal' ? after.replace(/^"|"$/g, '') : '';
+    return `${element.textContent ?? ''}${css}`.trim();
+  }).filter((text) => text !== ''));
 }
