@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildReferenceGraph, checkWeights, exportInferenceOnnx } from '../../../src/core/bert/buildGraph';
-import { architectureOf } from '../../../src/core/bert/architecture';
+import { architectureOf, usesSummary } from '../../../src/core/bert/architecture';
 import { parseBertConfig } from '../../../src/core/bert/config';
 import { headFromArchitecture } from '../../../src/core/bert/heads';
 import { writeOnnx } from '../../../src/core/graph/onnxWriter';
@@ -22,6 +22,10 @@ const NAMES = [
   // embedding_size 24 → hidden_size 32 through embeddings_project, except the *-same-size folders (no projection).
   'electra-base', 'electra-token-classification', 'electra-sequence-classification', 'electra-sequence-classification-same-size',
   'electra-token-classification-same-size', 'electra-question-answering', 'electra-masked-lm',
+  // DeBERTa-v2 (deberta_v2_torch.py): the v3 shape (log buckets, share_att_key, no absolute positions or token types),
+  // the v2 shape (no buckets, pos_key_proj / pos_query_proj, positions and token types), and no relative attention.
+  'deberta-v3-base', 'deberta-v3-token-classification', 'deberta-v3-sequence-classification', 'deberta-v3-question-answering',
+  'deberta-v2-token-classification', 'deberta-v2-sequence-classification', 'deberta-v2-plain-token-classification',
 ];
 
 function flat(value: unknown): number[] {
@@ -126,7 +130,7 @@ describe.each(NAMES)('%s matches the PyTorch port', (name) => {
       // Erf has no float64 kernel in ORT CPU: graphs with an erf GELU (hidden_act, or RobertaLMHead's) are compared in float32 only.
       const architecture = architectureOf(config);
       const classifier = architecture.sequenceClassifier;
-      const erf = config.hidden_act === 'gelu' || (head === 'masked-lm' && architecture.lmHead?.activation === 'gelu') ||
+      const erf = config.hidden_act === 'gelu' || (usesSummary(config, head) && architecture.summary.activation === 'config' && (config.pooler_hidden_act ?? 'gelu') === 'gelu') || (head === 'masked-lm' && architecture.lmHead?.activation === 'gelu') ||
         (head === 'sequence-classification' && classifier.kind === 'classification-head' && classifier.activation === 'gelu');
       if (dtype === 'float64' && erf) continue;
       const built = buildReferenceGraph(config, head, lookup, { dtype });
@@ -143,7 +147,8 @@ describe.each(NAMES)('%s matches the PyTorch port', (name) => {
 describe('int8 inference graph', () => {
   it.each(['distilbert-token-classification', 'distilbert-sequence-classification', 'distilbert-question-answering',
     'roberta-token-classification', 'roberta-sequence-classification', 'roberta-question-answering', 'roberta-masked-lm',
-    'electra-token-classification', 'electra-sequence-classification', 'electra-question-answering', 'electra-masked-lm'])('%s stays within 8% of the output range of PyTorch', async (name) => {
+    'electra-token-classification', 'electra-sequence-classification', 'electra-question-answering', 'electra-masked-lm',
+    'deberta-v3-token-classification', 'deberta-v3-sequence-classification', 'deberta-v3-question-answering', 'deberta-v2-token-classification'])('%s stays within 8% of the output range of PyTorch', async (name) => {
     const { config, head, lookup, feeds, reference } = await load(name);
     const session = await createSession(exportInferenceOnnx(config, head, lookup, { quantize: 'int8' }));
     const outputs = await session.run(feeds);
