@@ -23,6 +23,10 @@ Ported (dropout sites kept, all off in eval):
 
 Command line (from the repository root):
     /usr/bin/python3 scripts/reference/deberta_v2_torch.py fixtures test/fixtures/family
+    /usr/bin/python3 scripts/reference/deberta_v2_torch.py hub-fixtures test/fixtures/family
+        completes the hub-shaped folders deberta-v3-hub-<head>/ that test/fixtures/family/generateHubFolders.ts
+        started (spm.model, tokenizer_config.json, texts.json, inputs.json): config.json with
+        microsoft/deberta-v3-xsmall's field set at a tiny size, seeded model.safetensors, reference.json
     /usr/bin/python3 scripts/reference/deberta_v2_torch.py run FOLDER
 """
 
@@ -498,10 +502,66 @@ def run_folder(folder):
     return run_inputs(folder, inputs)
 
 
+# microsoft/deberta-v3-xsmall's config fields (its fine-tunes add labels and the pooler fields), tiny:
+# hidden 16, 2 layers, position_buckets 16 over 64 positions, so 36-token rows reach the log buckets.
+HUB = {
+    "model_type": "deberta-v2", "attention_probs_dropout_prob": 0.1, "hidden_act": "gelu", "hidden_dropout_prob": 0.1,
+    "hidden_size": 16, "initializer_range": 0.2, "intermediate_size": 24, "max_position_embeddings": 64,
+    "relative_attention": True, "position_buckets": 16, "norm_rel_ebd": "layer_norm", "share_att_key": True,
+    "pos_att_type": "p2c|c2p", "layer_norm_eps": 1e-7, "max_relative_positions": -1, "position_biased_input": False,
+    "num_attention_heads": 4, "num_hidden_layers": 2, "type_vocab_size": 0,
+    "pooler_dropout": 0, "pooler_hidden_act": "gelu", "pooler_hidden_size": 16, "torch_dtype": "float32", "transformers_version": "4.40.0",
+}
+HUB_FIXTURES = [
+    ("deberta-v3-hub-token-classification", "DebertaV2ForTokenClassification",
+     {"id2label": {"0": "O", "1": "B-PER", "2": "I-PER", "3": "B-LOC", "4": "I-LOC"}}),
+    ("deberta-v3-hub-sequence-classification", "DebertaV2ForSequenceClassification", {"id2label": {"0": "NEGATIVE", "1": "POSITIVE"}}),
+    ("deberta-v3-hub-question-answering", "DebertaV2ForQuestionAnswering", {}),
+]
+
+
+def spm_size(folder):
+    import sentencepiece
+    return sentencepiece.SentencePieceProcessor(model_file=os.path.join(folder, "spm.model")).get_piece_size()
+
+
+def write_hub_fixture(root, name, arch, extra, seed):
+    folder = os.path.join(root, name)
+    raw = {**HUB, "vocab_size": spm_size(folder), **extra, "architectures": [arch]}
+    if "id2label" in raw:
+        raw["label2id"] = {v: int(k) for k, v in raw["id2label"].items()}
+    config = Config(raw)
+    generator = torch.Generator().manual_seed(800 + seed)
+    model = CLASSES[arch](config)
+    randomize(model, config, generator)
+    save_safetensors(os.path.join(folder, "model.safetensors"), {k: v.float() for k, v in model.state_dict().items()}, {"format": "pt"})
+    with open(os.path.join(folder, "config.json"), "w") as f:
+        json.dump(raw, f, indent=2, sort_keys=True)
+        f.write("\n")
+    arch, outputs = run_folder(folder)
+    reference = {"generator": "scripts/reference/deberta_v2_torch.py", "torch": torch.__version__, "architecture": arch,
+                 "dtype": "float64", "outputs": outputs}
+    # The ids sentencepiece itself gives the single texts, with DebertaV2Tokenizer's [CLS] … [SEP]: an
+    # independent check of the converted tokenizer (the same spm.model, no normalizer rules of its own).
+    import sentencepiece
+    with open(os.path.join(folder, "texts.json")) as f:
+        given = json.load(f)
+    if "texts" in given:
+        processor = sentencepiece.SentencePieceProcessor(model_file=os.path.join(folder, "spm.model"))
+        reference["sentencepiece_ids"] = [[1] + processor.encode(t) + [2] for t in given["texts"]]
+    with open(os.path.join(folder, "reference.json"), "w") as f:
+        json.dump(reference, f)
+        f.write("\n")
+    print(f"{folder}: {arch} ({', '.join(outputs)})")
+
+
 def main(argv):
     if len(argv) == 2 and argv[0] == "fixtures":
         for seed, (name, arch, extra) in enumerate(FIXTURES):
             write_fixture(argv[1], name, arch, extra, seed)
+    elif len(argv) == 2 and argv[0] == "hub-fixtures":
+        for seed, (name, arch, extra) in enumerate(HUB_FIXTURES):
+            write_hub_fixture(argv[1], name, arch, extra, seed)
     elif len(argv) == 2 and argv[0] == "run":
         print(json.dumps(run_folder(argv[1])[1]))
     else:
