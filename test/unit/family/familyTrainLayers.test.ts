@@ -38,6 +38,10 @@ describe('trainable parameters', () => {
     const electra = trainableNames(fixtureConfig('electra-sequence-classification'), 'sequence-classification', 1);
     expect([...electra].filter((n) => !n.startsWith('electra.encoder.layer.1.')).sort()).toEqual(['classifier.dense.bias', 'classifier.dense.weight', 'classifier.out_proj.bias', 'classifier.out_proj.weight']);
     expect(trainableNames(fixtureConfig('electra-sequence-classification'), 'sequence-classification', 'all').has('electra.embeddings_project.weight')).toBe(true);
+    // DeBERTa: the ContextPooler (pooler.dense) is the head's; the shared relative table (encoder.rel_embeddings, encoder.LayerNorm) is frozen with the embeddings.
+    const deberta = trainableNames(fixtureConfig('deberta-v3-sequence-classification'), 'sequence-classification', 1);
+    expect([...deberta].filter((n) => !n.startsWith('deberta.encoder.layer.1.')).sort()).toEqual(['classifier.bias', 'classifier.weight', 'pooler.dense.bias', 'pooler.dense.weight']);
+    expect(trainableNames(fixtureConfig('deberta-v3-sequence-classification'), 'sequence-classification', 'all').has('deberta.encoder.rel_embeddings.weight')).toBe(true);
   });
 
   it('never the sinusoidal position table of a DistilBERT (requires_grad False in HF)', () => {
@@ -75,12 +79,21 @@ describe('dropout sites', () => {
     expect(sites(config, 'sequence-classification')).toEqual({ hidden: new Array(1 + 2 * layers).fill(0.1), attention: new Array(layers).fill(0.15), classifier: [0.3, 0.3] });
     expect(sites({ ...config, classifier_dropout: null }, 'token-classification').classifier).toEqual([0.1]);
   });
+
+  it('DeBERTa-v2: embeddings, each layer\'s pos_dropout on the relative table and its two outputs (hidden), attention probs, ContextPooler (pooler_dropout) and cls_dropout', () => {
+    const config = fixtureConfig('deberta-v3-sequence-classification', { hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.15, pooler_dropout: 0.2, cls_dropout: 0.3 });
+    expect(sites(config, 'sequence-classification')).toEqual({ hidden: new Array(1 + 3 * layers).fill(0.1), attention: new Array(layers).fill(0.15), pooler: [0.2], classifier: [0.3] });
+    // DebertaV2ForTokenClassification: nn.Dropout(hidden_dropout_prob); no relative table without relative_attention.
+    expect(sites(fixtureConfig('deberta-v2-plain-token-classification', { hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.15 }), 'token-classification'))
+      .toEqual({ hidden: new Array(1 + 2 * layers).fill(0.1), attention: new Array(layers).fill(0.15), classifier: [0.1] });
+  });
 });
 
 describe('head-only training on cached features', () => {
   const cases: Array<[string, TaskData]> = [
     ['roberta-sequence-classification', CLASSIFY], ['distilbert-sequence-classification', CLASSIFY], ['roberta-token-classification', NER],
     ['electra-sequence-classification', CLASSIFY], ['electra-token-classification', NER],
+    ['deberta-v3-sequence-classification', CLASSIFY], ['deberta-v3-token-classification', NER],
   ];
   it.each(cases)('%s: the same losses and head weights as running the frozen encoder every step', async (fixture, data) => {
     const modelDir = folderWithTokenizer(fixture, scratch);
@@ -109,7 +122,7 @@ describe('head-only training on cached features', () => {
     // Only the head trained: the encoder's tensors are the checkpoint's.
     expect(moved).toBeGreaterThan(0);
     for (const name of initial.names()) {
-      if (name.startsWith('roberta.') || name.startsWith('distilbert.') || name.startsWith('electra.')) expect([...cached!.weights.float32(name)], name).toEqual([...initial.float32(name)]);
+      if (name.startsWith('roberta.') || name.startsWith('distilbert.') || name.startsWith('electra.') || name.startsWith('deberta.')) expect([...cached!.weights.float32(name)], name).toEqual([...initial.float32(name)]);
     }
   });
 });
