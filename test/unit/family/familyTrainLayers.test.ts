@@ -202,6 +202,29 @@ describe('the fine-tune panel\'s base-model check', () => {
     expect(saved).toMatchObject({ model_type: 'electra', architectures: ['ElectraForTokenClassification'], embedding_size: raw.embedding_size });
   });
 
+  it('a DeBERTa-v3 pretraining checkpoint (no architectures; lm_predictions and mask_predictions heads, as microsoft/deberta-v3-base) starts a new DebertaV2ForTokenClassification head; its pretraining heads are unused', async () => {
+    const dir = folderWithTokenizer('deberta-v3-token-classification', scratch);
+    const raw = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+    for (const key of ['id2label', 'label2id', 'architectures']) delete raw[key];
+    writeFileSync(path.join(dir, 'config.json'), JSON.stringify(raw));
+    const weights = await readSafetensors(path.join(dir, 'model.safetensors'));
+    const tensors = new Map([...weights.names()].filter((n) => !n.startsWith('classifier.')).map((n) => [n, { dtype: 'F32' as const, shape: [...weights.info(n).shape], data: weights.float32(n) }]));
+    const h = raw.hidden_size as number;
+    const heads: Array<[string, number[]]> = [['lm_predictions.lm_head.dense.weight', [h, h]], ['lm_predictions.lm_head.dense.bias', [h]],
+      ['lm_predictions.lm_head.LayerNorm.weight', [h]], ['lm_predictions.lm_head.LayerNorm.bias', [h]], ['lm_predictions.lm_head.bias', [raw.vocab_size as number]],
+      ['mask_predictions.dense.weight', [h, h]], ['mask_predictions.dense.bias', [h]], ['mask_predictions.classifier.weight', [1, h]], ['mask_predictions.classifier.bias', [1]]];
+    for (const [name, shape] of heads) tensors.set(name, { dtype: 'F32', shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.01) });
+    await writeSafetensors(path.join(dir, 'model.safetensors'), tensors);
+    const folder = await inspectModelFolder(dir);
+    const init = await initializeForTraining(folder, 'token-classification', { seed: 1 });
+    expect(init.report.newlyInitialized.sort()).toEqual(['classifier.bias', 'classifier.weight']);
+    expect(init.report.unused.sort()).toEqual(heads.map(([n]) => n).sort());
+    const result = await train({ task: 'ner', modelDir: dir, train: NER, outputDir: path.join(scratch, 'deberta-pretrained-ner'), maxSteps: 2, threads: 1, args: { save_steps: 0 } });
+    expect(result.steps).toBe(2);
+    const saved = JSON.parse(readFileSync(path.join(scratch, 'deberta-pretrained-ner', 'config.json'), 'utf8')) as Record<string, unknown>;
+    expect(saved).toMatchObject({ model_type: 'deberta-v2', architectures: ['DebertaV2ForTokenClassification'], position_buckets: raw.position_buckets, share_att_key: true });
+  });
+
   it('names the head class of the folder\'s own architecture', async () => {
     const folder = await inspectModelFolder(folderWithTokenizer('roberta-base', scratch));
     const check = checkBaseModelFolder(folder, 'ner', ['PER']);
