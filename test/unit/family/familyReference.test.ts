@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildReferenceGraph, checkWeights, exportInferenceOnnx } from '../../../src/core/bert/buildGraph';
 import { architectureOf, usesSummary } from '../../../src/core/bert/architecture';
 import { parseBertConfig } from '../../../src/core/bert/config';
+import { weightSpecs } from '../../../src/core/bert/weightNames';
 import { headFromArchitecture } from '../../../src/core/bert/heads';
 import { writeOnnx } from '../../../src/core/graph/onnxWriter';
 import { readSafetensors } from '../../../src/core/runtime/safetensors';
@@ -102,6 +103,30 @@ describe('ELECTRA config', () => {
     const projected = (await load('electra-token-classification')).has('electra.embeddings_project.weight');
     const same = (await load('electra-token-classification-same-size')).has('electra.embeddings_project.weight');
     expect([projected, same]).toEqual([true, false]);
+  });
+});
+
+describe('DeBERTa-v2 config', () => {
+  it('has DebertaV2Config\'s defaults, and no token-type or absolute-position table where v3 has none', () => {
+    const config = parseBertConfig({ model_type: 'deberta-v2' });
+    expect([config.hidden_size, config.type_vocab_size, config.layer_norm_eps, config.relative_attention, config.position_buckets, config.pooler_hidden_act]).toEqual([1536, 0, 1e-7, false, -1, 'gelu']);
+    const v3 = parseBertConfig({ model_type: 'deberta-v2', hidden_size: 32, num_attention_heads: 4, num_hidden_layers: 2, relative_attention: true, position_buckets: 8, pos_att_type: 'p2c|c2p', position_biased_input: false });
+    const names = weightSpecs(v3, 'token-classification').map((s) => s.name);
+    expect(names.filter((n) => n.startsWith('deberta.embeddings.'))).toEqual(['deberta.embeddings.word_embeddings.weight', 'deberta.embeddings.LayerNorm.weight', 'deberta.embeddings.LayerNorm.bias']);
+    // Without share_att_key each layer has pos_key_proj (c2p) and pos_query_proj (p2c); the table has 2 · position_buckets rows.
+    expect(names.filter((n) => n.includes('.pos_'))).toHaveLength(2 * 2 * 2);
+    expect(weightSpecs(v3, 'token-classification').find((s) => s.name === 'deberta.encoder.rel_embeddings.weight')!.shape).toEqual([16, 32]);
+  });
+
+  it('refuses what BERT Lens does not build, naming the file and the field', () => {
+    const refuse = (extra: Record<string, unknown>) => () => parseBertConfig({ model_type: 'deberta-v2', hidden_size: 32, num_attention_heads: 4, ...extra }, 'd/config.json');
+    expect(refuse({ conv_kernel_size: 3 })).toThrow(/d\/config\.json: conv_kernel_size 3 asks for DeBERTa-v2's ConvLayer/);
+    expect(refuse({ embedding_size: 16 })).toThrow(/d\/config\.json: embedding_size 16 differs from hidden_size 32; DeBERTa's embed_proj is not supported/);
+    expect(refuse({ pos_att_type: 'p2c|p2p' })).toThrow(/pos_att_type "p2p" is not supported/);
+    expect(refuse({ pooler_hidden_act: 'mish' })).toThrow(/pooler_hidden_act "mish" is not supported/);
+    expect(refuse({ position_buckets: 'many' })).toThrow(/position_buckets must be an integer/);
+    expect(refuse({ type_vocab_size: -1 })).toThrow(/type_vocab_size must be a positive integer/);
+    expect(refuse({ pos_att_type: ['c2p', 'p2c'] })).not.toThrow();
   });
 });
 
