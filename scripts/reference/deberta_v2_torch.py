@@ -16,6 +16,8 @@ Ported (dropout sites kept, all off in eval):
   c2p and p2c with share_att_key (query_proj / key_proj on the relative table) or pos_key_proj /
   pos_query_proj, the clamp + gather of each, XSoftmax (masked to finfo.min, softmax, zeroed).
 - DebertaV2SelfOutput / Intermediate / Output: BERT's.
+- DebertaV2ForMaskedLM as this file names it: lm_predictions.lm_head (dense, ACT2FN[hidden_act], LayerNorm,
+  bias) with the decoder tied to the word embeddings (no decoder tensor of its own).
 - Heads: ForTokenClassification (dropout hidden_dropout_prob, classifier), ForSequenceClassification
   (ContextPooler: [:, 0], StableDropout(pooler_dropout), pooler.dense, ACT2FN[pooler_hidden_act];
   StableDropout(cls_dropout ?? hidden_dropout_prob), classifier), ForQuestionAnswering (qa_outputs),
@@ -374,7 +376,46 @@ class DebertaV2ForQuestionAnswering(nn.Module):
         return {"start_logits": start.squeeze(-1), "end_logits": end.squeeze(-1)}
 
 
+class DebertaV2LMPredictionHead(nn.Module):
+    """lm_predictions.lm_head: dense, ACT2FN[hidden_act], LayerNorm, then x · word_embeddings.weightᵀ + bias."""
+
+    def __init__(self, config):
+        super().__init__()
+        self.dense = nn.Linear(config.hidden_size, config.hidden_size)
+        self.act = act_fn(config.hidden_act)
+        self.LayerNorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps, elementwise_affine=True)
+        self.bias = nn.Parameter(torch.zeros(config.vocab_size))
+
+    def forward(self, hidden_states, word_embeddings):
+        hidden_states = self.LayerNorm(self.act(self.dense(hidden_states)))
+        return torch.matmul(hidden_states, word_embeddings.weight.t()) + self.bias
+
+
+class DebertaV2OnlyMLMHead(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.lm_head = DebertaV2LMPredictionHead(config)
+
+    def forward(self, sequence_output, word_embeddings):
+        return self.lm_head(sequence_output, word_embeddings)
+
+
+class DebertaV2ForMaskedLM(nn.Module):
+    """The layout of this file's DebertaV2ForMaskedLM (lm_predictions.lm_head.*, as microsoft/deberta-v3-*'s
+    checkpoints name it), not the cls.predictions.* of the 4.2x-4.46 BertOnlyMLMHead copy."""
+
+    def __init__(self, config):
+        super().__init__()
+        self.deberta = DebertaV2Model(config)
+        self.lm_predictions = DebertaV2OnlyMLMHead(config)
+
+    def forward(self, input_ids, attention_mask, token_type_ids=None):
+        sequence = self.deberta(input_ids, attention_mask, token_type_ids)
+        return {"logits": self.lm_predictions(sequence, self.deberta.embeddings.word_embeddings)}
+
+
 CLASSES = {
+    "DebertaV2ForMaskedLM": DebertaV2ForMaskedLM,
     "DebertaV2Model": DebertaV2Base,
     "DebertaV2ForTokenClassification": DebertaV2ForTokenClassification,
     "DebertaV2ForSequenceClassification": DebertaV2ForSequenceClassification,
@@ -425,6 +466,7 @@ FIXTURES = [
     ("deberta-v2-token-classification", "DebertaV2ForTokenClassification", {**V2_TINY, **NER_LABELS}),
     ("deberta-v2-sequence-classification", "DebertaV2ForSequenceClassification", {**V2_TINY, **SENTIMENT}),
     ("deberta-v2-plain-token-classification", "DebertaV2ForTokenClassification", {**PLAIN_TINY, **NER_LABELS}),
+    ("deberta-v3-masked-lm", "DebertaV2ForMaskedLM", {**V3_TINY, "hidden_act": "gelu_new"}),
 ]
 
 

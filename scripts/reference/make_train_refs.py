@@ -73,6 +73,7 @@ FAMILY_CASES = [
     ("deberta-v2-token-classification-linear", "deberta-v2-token-classification", {"seed": 38}, {}, {}),
     ("deberta-v3-sequence-classification-linear", "deberta-v3-sequence-classification", {"seed": 39}, {}, {}),
     ("deberta-v3-question-answering-linear", "deberta-v3-question-answering", {"seed": 40}, {}, {}),
+    ("deberta-v3-masked-lm-tied-linear", "deberta-v3-masked-lm", {"seed": 41}, {}, {}),
 ]
 
 

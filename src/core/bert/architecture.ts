@@ -286,14 +286,21 @@ const ELECTRA: Architecture = {
  * type_vocab_size is 0, disentangled self-attention (query_proj / key_proj / value_proj, and
  * pos_key_proj / pos_query_proj unless share_att_key) with encoder.rel_embeddings and encoder.LayerNorm,
  * BERT's output / intermediate modules, ContextPooler (`pooler.dense`, the head's own) for sequence
- * classification and multiple choice. Not here: DebertaV2ForMaskedLM, ConvLayer (conv_kernel_size > 0)
- * and embed_proj (embedding_size ≠ hidden_size), both refused by the config.
+ * classification and multiple choice. DebertaV2ForMaskedLM as microsoft/deberta-v3-*'s checkpoints
+ * name it (the lm_predictions.lm_head layout: dense, hidden_act, LayerNorm, bias; the decoder is the
+ * word-embedding matrix, no tensor of its own); 4.2x–4.46's cls.predictions.* copy is not read. Not
+ * here: ConvLayer (conv_kernel_size > 0) and embed_proj (embedding_size ≠ hidden_size), both refused
+ * by the config.
  */
 const DEBERTA_V2: Architecture = {
   ...BERT,
   modelType: 'deberta-v2',
   sequenceClassifier: { kind: 'linear' },
-  lmHead: null,
+  lmHead: {
+    dense: 'lm_predictions.lm_head.dense', activation: 'config', norm: 'lm_predictions.lm_head.LayerNorm',
+    // No decoder tensor is stored (torch.matmul with word_embeddings.weight): the name only ever resolves to the tied table.
+    decoder: 'lm_predictions.lm_head.decoder.weight', bias: 'lm_predictions.lm_head.bias', decoderBias: 'lm_predictions.lm_head.bias',
+  },
   basePrefix: 'deberta.',
   embeddings: {
     words: 'deberta.embeddings.word_embeddings',
@@ -320,6 +327,7 @@ const DEBERTA_V2: Architecture = {
     'sequence-classification': 'DebertaV2ForSequenceClassification',
     'question-answering': 'DebertaV2ForQuestionAnswering',
     'multiple-choice': 'DebertaV2ForMultipleChoice',
+    'masked-lm': 'DebertaV2ForMaskedLM',
   },
   headDropout: { 'sequence-classification': 'cls_dropout', 'multiple-choice': 'cls_dropout' },
   disentangled: { relEmbeddings: 'deberta.encoder.rel_embeddings', relNorm: 'deberta.encoder.LayerNorm' },

@@ -27,6 +27,7 @@ const NAMES = [
   // the v2 shape (no buckets, pos_key_proj / pos_query_proj, positions and token types), and no relative attention.
   'deberta-v3-base', 'deberta-v3-token-classification', 'deberta-v3-sequence-classification', 'deberta-v3-question-answering',
   'deberta-v2-token-classification', 'deberta-v2-sequence-classification', 'deberta-v2-plain-token-classification',
+  'deberta-v3-masked-lm',
 ];
 
 function flat(value: unknown): number[] {
@@ -173,7 +174,7 @@ describe('int8 inference graph', () => {
   it.each(['distilbert-token-classification', 'distilbert-sequence-classification', 'distilbert-question-answering',
     'roberta-token-classification', 'roberta-sequence-classification', 'roberta-question-answering', 'roberta-masked-lm',
     'electra-token-classification', 'electra-sequence-classification', 'electra-question-answering', 'electra-masked-lm',
-    'deberta-v3-token-classification', 'deberta-v3-sequence-classification', 'deberta-v3-question-answering', 'deberta-v2-token-classification'])('%s stays within 8% of the output range of PyTorch', async (name) => {
+    'deberta-v3-token-classification', 'deberta-v3-sequence-classification', 'deberta-v3-question-answering', 'deberta-v2-token-classification', 'deberta-v3-masked-lm'])('%s stays within 8% of the output range of PyTorch', async (name) => {
     const { config, head, lookup, feeds, reference } = await load(name);
     const session = await createSession(exportInferenceOnnx(config, head, lookup, { quantize: 'int8' }));
     const outputs = await session.run(feeds);

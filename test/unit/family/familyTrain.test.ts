@@ -38,7 +38,8 @@ describe('the family cases', () => {
       'electra-token-classification', 'electra-sequence-classification-linear', 'electra-sequence-classification-same-size',
       'electra-masked-lm', 'electra-question-answering',
       // DeBERTa-v3 (log buckets, share_att_key) and DeBERTa-v2 (pos_key_proj / pos_query_proj) disentangled attention.
-      'deberta-v3-token-classification', 'deberta-v2-token-classification', 'deberta-v3-sequence-classification', 'deberta-v3-question-answering']) {
+      'deberta-v3-token-classification', 'deberta-v2-token-classification', 'deberta-v3-sequence-classification', 'deberta-v3-question-answering',
+      'deberta-v3-masked-lm']) {
       expect(CASES.some((c) => c.startsWith(prefix)), prefix).toBe(true);
     }
   });

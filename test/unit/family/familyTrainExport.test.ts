@@ -44,6 +44,7 @@ const CASES: Array<{ fixture: string; reference: string; head: HeadKind; data: T
   { fixture: 'deberta-v3-token-classification', reference: 'deberta-v3-token-classification-linear', head: 'token-classification', data: NER, modelType: 'deberta-v2', className: 'DebertaV2ForTokenClassification' },
   { fixture: 'deberta-v2-token-classification', reference: 'deberta-v2-token-classification-linear', head: 'token-classification', data: NER, modelType: 'deberta-v2', className: 'DebertaV2ForTokenClassification' },
   { fixture: 'deberta-v3-sequence-classification', reference: 'deberta-v3-sequence-classification-linear', head: 'sequence-classification', data: CLASSIFY, modelType: 'deberta-v2', className: 'DebertaV2ForSequenceClassification' },
+  { fixture: 'deberta-v3-masked-lm', reference: 'deberta-v3-masked-lm-tied-linear', head: 'masked-lm', data: MLM, modelType: 'deberta-v2', className: 'DebertaV2ForMaskedLM' },
 ];
 
 describe.each(CASES)('$className', ({ fixture, reference, head, data, modelType, className }) => {
