@@ -376,6 +376,23 @@ class DebertaV2ForQuestionAnswering(nn.Module):
         return {"start_logits": start.squeeze(-1), "end_logits": end.squeeze(-1)}
 
 
+class DebertaV2ForMultipleChoice(nn.Module):
+    """Rows [batch, choices, seq] flattened for the encoder; ContextPooler, StableDropout(cls_dropout), classifier to 1."""
+
+    def __init__(self, config):
+        super().__init__()
+        self.deberta = DebertaV2Model(config)
+        self.pooler = ContextPooler(config)
+        self.classifier = nn.Linear(config.hidden_size, 1)
+        self.dropout = nn.Dropout(cls_dropout(config))
+
+    def forward(self, input_ids, attention_mask, token_type_ids=None):
+        num_choices = input_ids.shape[1]
+        flat = lambda x: None if x is None else x.view(-1, x.size(-1))  # noqa: E731
+        pooled = self.pooler(self.deberta(flat(input_ids), flat(attention_mask), flat(token_type_ids)))
+        return {"logits": self.classifier(self.dropout(pooled)).view(-1, num_choices)}
+
+
 class DebertaV2LMPredictionHead(nn.Module):
     """lm_predictions.lm_head: dense, ACT2FN[hidden_act], LayerNorm, then x · word_embeddings.weightᵀ + bias."""
 
@@ -415,6 +432,7 @@ class DebertaV2ForMaskedLM(nn.Module):
 
 
 CLASSES = {
+    "DebertaV2ForMultipleChoice": DebertaV2ForMultipleChoice,
     "DebertaV2ForMaskedLM": DebertaV2ForMaskedLM,
     "DebertaV2Model": DebertaV2Base,
     "DebertaV2ForTokenClassification": DebertaV2ForTokenClassification,
@@ -467,6 +485,7 @@ FIXTURES = [
     ("deberta-v2-sequence-classification", "DebertaV2ForSequenceClassification", {**V2_TINY, **SENTIMENT}),
     ("deberta-v2-plain-token-classification", "DebertaV2ForTokenClassification", {**PLAIN_TINY, **NER_LABELS}),
     ("deberta-v3-masked-lm", "DebertaV2ForMaskedLM", {**V3_TINY, "hidden_act": "gelu_new"}),
+    ("deberta-v3-multiple-choice", "DebertaV2ForMultipleChoice", {**V3_TINY, "pooler_hidden_act": "tanh"}),
 ]
 
 
@@ -526,6 +545,9 @@ def write_fixture(root, name, arch, extra, seed):
         token_type_ids = torch.zeros((batch, seq), dtype=torch.long)
         token_type_ids[1, 4:seq - 3] = 1
         inputs["token_type_ids"] = token_type_ids
+    if arch == "DebertaV2ForMultipleChoice":
+        # One example of two choices: [1, 2, seq].
+        inputs = {k: v.unsqueeze(0) for k, v in inputs.items()}
     with open(os.path.join(folder, "inputs.json"), "w") as f:
         json.dump({k: v.tolist() for k, v in inputs.items()}, f)
         f.write("\n")

@@ -27,7 +27,7 @@ const NAMES = [
   // the v2 shape (no buckets, pos_key_proj / pos_query_proj, positions and token types), and no relative attention.
   'deberta-v3-base', 'deberta-v3-token-classification', 'deberta-v3-sequence-classification', 'deberta-v3-question-answering',
   'deberta-v2-token-classification', 'deberta-v2-sequence-classification', 'deberta-v2-plain-token-classification',
-  'deberta-v3-masked-lm',
+  'deberta-v3-masked-lm', 'deberta-v3-multiple-choice',
 ];
 
 function flat(value: unknown): number[] {
