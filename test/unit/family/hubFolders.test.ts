@@ -406,6 +406,11 @@ describe('bad input names the file and the right class', () => {
         c.model_type = 'roberta';
         c.architectures = ['RobertaForTokenClassification'];
       }, /model_type is "roberta", but model\.safetensors holds the weights of another architecture \(model_type "distilbert": "distilbert\.embeddings\.word_embeddings\.weight"\)/],
+      ['deberta-v3-hub-token-classification', 'deberta-as-roberta', (c) => {
+        c.model_type = 'roberta';
+        c.architectures = ['RobertaForTokenClassification'];
+        c.type_vocab_size = 1;
+      }, /model_type is "roberta", but model\.safetensors holds the weights of another architecture \(model_type "deberta-v2": "deberta\.embeddings\.word_embeddings\.weight"\)/],
     ];
     for (const [name, target, edit, message] of cases) {
       const dir = await copy(name, target, edit);
@@ -441,11 +446,13 @@ describe('bad input names the file and the right class', () => {
       ['distilbert-base', 'distilbert-hub-token-classification', 'distilbert.transformer.layer.1.attention.q_lin.weight'],
       // ElectraModel's embeddings_project is a top-level module of the base model too.
       ['electra-base', 'electra-hub-token-classification', 'electra.embeddings_project.weight'],
+      // DebertaV2Model: the relative table sits in encoder., under the deberta. prefix.
+      ['deberta-v3-base', 'deberta-v3-hub-token-classification', 'deberta.encoder.rel_embeddings.weight'],
     ] as const) {
       const dir = path.join(work.dir, `${name}-bare`);
       await fs.mkdir(dir, { recursive: true });
       for (const file of ['config.json', 'model.safetensors']) await fs.copyFile(path.join(FAMILY, name, file), path.join(dir, file));
-      const tokenizerFile = name.startsWith('electra') ? 'vocab.txt' : 'tokenizer.json';
+      const tokenizerFile = name.startsWith('electra') ? 'vocab.txt' : name.startsWith('deberta') ? 'spm.model' : 'tokenizer.json';
       await fs.copyFile(path.join(hub(tokenizerFrom), tokenizerFile), path.join(dir, tokenizerFile));
       const weights = await loadSafetensorsWeights(await inspectModelFolder(dir));
       expect(weights.has(expected)).toBe(true);
