@@ -339,6 +339,24 @@ describe('bad input names the file and the right class', () => {
     expect(distilNsp.stderr).toMatch(/none for distilbert in BERT Lens/);
   });
 
+  it('DeBERTa-v2 names its own classes (DebertaV2For…), and a ConvLayer config is refused naming the file', async () => {
+    const text = work.file('deberta.txt', 'Merkel met Macron in Paris.');
+    const qa = await cli('qa', text, '--question', 'Where?', '--model', hub('deberta-v3-hub-token-classification'));
+    expect(qa.code).not.toBe(0);
+    expect(qa.stderr).toMatch(/is a DebertaV2ForTokenClassification \(a token-classification head\); this needs a question-answering head \(DebertaV2ForQuestionAnswering\)/);
+    const ner = await cli('ner', text, '--model', hub('deberta-v3-hub-sequence-classification'));
+    expect(ner.stderr).toMatch(/is a DebertaV2ForSequenceClassification .*; this needs a token-classification head \(DebertaV2ForTokenClassification\)/);
+    const fill = await cli('fill-mask', text, '--model', hub('deberta-v3-hub-token-classification'));
+    expect(fill.stderr).toMatch(/this needs a masked-LM head \(DebertaV2ForMaskedLM\)/);
+    const dir = await copy('deberta-v3-hub-token-classification', 'deberta-conv', (c) => {
+      c.conv_kernel_size = 3;
+    });
+    const conv = await cli('ner', text, '--model', dir);
+    expect(conv.code).not.toBe(0);
+    expect(conv.stderr).toContain(path.join(dir, 'config.json'));
+    expect(conv.stderr).toMatch(/conv_kernel_size 3 asks for DeBERTa-v2's ConvLayer/);
+  });
+
   it('ELECTRA names its own classes, and refuses another architecture\'s weights under model_type electra', async () => {
     const text = work.file('electra.txt', 'Merkel met Macron in [MASK].');
     const qa = await cli('qa', text, '--question', 'Where?', '--model', hub('electra-hub-token-classification'));
