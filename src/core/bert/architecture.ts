@@ -99,6 +99,11 @@ export interface Architecture {
    * positions / token types exist only when the config asks (position_biased_input, type_vocab_size > 0).
    */
   disentangled?: { relEmbeddings: string; relNorm: string };
+  /**
+   * Older names of the same tensors that from_pretrained of another transformers version writes,
+   * as [old prefix, canonical prefix] (DeBERTa-v2's MLM head as cls.predictions.* in 4.2x–4.46).
+   */
+  keyAliases?: ReadonlyArray<readonly [string, string]>;
 }
 
 const BERT_LM_HEAD: LmHeadNames = {
@@ -331,6 +336,13 @@ const DEBERTA_V2: Architecture = {
   },
   headDropout: { 'sequence-classification': 'cls_dropout', 'multiple-choice': 'cls_dropout' },
   disentangled: { relEmbeddings: 'deberta.encoder.rel_embeddings', relNorm: 'deberta.encoder.LayerNorm' },
+  // transformers 4.2x–4.46 DebertaV2ForMaskedLM (a BertOnlyMLMHead copy): the same head as cls.predictions.*,
+  // its decoder tied to the word embeddings (not stored by save_pretrained).
+  keyAliases: [
+    ['cls.predictions.transform.dense.', 'lm_predictions.lm_head.dense.'],
+    ['cls.predictions.transform.LayerNorm.', 'lm_predictions.lm_head.LayerNorm.'],
+    ['cls.predictions.bias', 'lm_predictions.lm_head.bias'],
+  ],
 };
 
 const ARCHITECTURES: Record<ModelType, Architecture> = {

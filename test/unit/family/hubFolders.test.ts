@@ -479,6 +479,23 @@ describe('bad input names the file and the right class', () => {
     }
   });
 
+  it('a DebertaV2ForMaskedLM saved by transformers 4.2x–4.46 (cls.predictions.*) reads as lm_predictions.lm_head.*', async () => {
+    const dir = path.join(work.dir, 'deberta-mlm-cls-names');
+    await fs.mkdir(dir, { recursive: true });
+    await fs.copyFile(path.join(FAMILY, 'deberta-v3-masked-lm', 'config.json'), path.join(dir, 'config.json'));
+    await fs.copyFile(path.join(hub('deberta-v3-hub-masked-lm'), 'spm.model'), path.join(dir, 'spm.model'));
+    const source = await readSafetensors(path.join(FAMILY, 'deberta-v3-masked-lm', 'model.safetensors'));
+    const old = (n: string) => n.replace('lm_predictions.lm_head.dense.', 'cls.predictions.transform.dense.')
+      .replace('lm_predictions.lm_head.LayerNorm.', 'cls.predictions.transform.LayerNorm.').replace('lm_predictions.lm_head.bias', 'cls.predictions.bias');
+    await writeSafetensors(path.join(dir, 'model.safetensors'), new Map([...source.names()].map((n) => [old(n), { dtype: 'F32' as const, shape: [...source.info(n).shape], data: source.float32(n) }])));
+    const weights = await loadSafetensorsWeights(await inspectModelFolder(dir));
+    for (const name of ['lm_predictions.lm_head.dense.weight', 'lm_predictions.lm_head.LayerNorm.bias', 'lm_predictions.lm_head.bias']) {
+      expect([...weights.float32(name)], name).toEqual([...source.float32(name)]);
+    }
+    expect(weights.renamed.filter((r) => r.reasons.includes('legacy-module-name')).map((r) => r.from).sort()).toEqual(
+      ['cls.predictions.bias', 'cls.predictions.transform.LayerNorm.bias', 'cls.predictions.transform.LayerNorm.weight', 'cls.predictions.transform.dense.bias', 'cls.predictions.transform.dense.weight']);
+  });
+
   it('num_labels disagreeing with the classifier\'s rows', async () => {
     const cases: Array<[string, string, string]> = [
       ['roberta-hub-token-classification', 'classifier.weight', 'ner'],
