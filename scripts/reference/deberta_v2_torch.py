@@ -1,6 +1,9 @@
 """An independent PyTorch DeBERTa-v2 / v3: a hand port of HF transformers 4.x
-`src/transformers/models/deberta_v2/modeling_deberta_v2.py` (the 4.2x–4.4x layout, before the 4.47
-rewrite) and the defaults of `configuration_deberta_v2.py`.
+`src/transformers/models/deberta_v2/modeling_deberta_v2.py` as stored at huggingface/transformers
+commit 0038a3caa5c7d0c5014704005dd67ab347451ddc (the StableDropout / XSoftmax / torch.jit
+c2p_dynamic_expand layout that precedes the 4.47 rewrite, with DebertaV2ForMaskedLM's head as
+`lm_predictions.lm_head.*`; the 4.2x–4.46 releases name that head `cls.predictions.*`, which BERT Lens
+reads as an alias) and the defaults of `configuration_deberta_v2.py`.
 
 Ported (dropout sites kept, all off in eval):
 - DebertaV2Embeddings: word embeddings (padding_idx = pad_token_id); position embeddings only when
