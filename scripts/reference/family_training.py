@@ -12,6 +12,10 @@ modeling_electra.py, which differ from BERT's:
 - ElectraForTokenClassification's loss is the same view(-1) CrossEntropyLoss; ElectraForMaskedLM's
   the vocabulary CrossEntropyLoss with generator_lm_head tied to the word embeddings.
 - DistilBERT takes no token_type_ids; its sinusoidal position table has requires_grad False.
+- DeBERTa-v2 / v3 (deberta_v2_torch.py, modeling_deberta_v2.py): DebertaV2ForTokenClassification's loss
+  is the same view(-1) CrossEntropyLoss; DebertaV2ForQuestionAnswering's the clamped mean;
+  DebertaV2ForSequenceClassification's single-label CrossEntropyLoss on the ContextPooler's logits
+  (the cases here use long labels and num_labels > 1, where its own label_index gathering equals it).
 
 HF Trainer's weight-decay rule (get_decay_parameter_names) is by module type: every parameter of an
 nn.LayerNorm and every name containing "bias" is exempt; decay_parameter_names() gives that list.
@@ -26,6 +30,7 @@ from torch import nn
 from torch.nn import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import deberta_v2_torch  # noqa: E402
 import distilbert_torch  # noqa: E402
 import electra_torch  # noqa: E402
 import roberta_torch  # noqa: E402
@@ -41,12 +46,14 @@ def family_of(arch):
         return "roberta"
     if arch.startswith("Electra"):
         return "electra"
+    if arch.startswith("DebertaV2"):
+        return "deberta-v2"
     return None
 
 
 def bert_equivalent(arch):
     """The BERT class with the same head (the batch format and label checks are the same)."""
-    for prefix in ("DistilBert", *ROBERTA_PREFIXES, "Electra"):
+    for prefix in ("DistilBert", *ROBERTA_PREFIXES, "Electra", "DebertaV2"):
         if arch.startswith(prefix):
             return "Bert" + arch[len(prefix):]
     return arch
@@ -119,12 +126,18 @@ def build_family_model(model_dir, arch, dropout=0.0):
         pass
     elif family == "distilbert":
         raw = {**raw, "dropout": dropout, "attention_dropout": dropout, "seq_classif_dropout": dropout, "qa_dropout": dropout}
+    elif family == "deberta-v2":
+        raw = {**raw, "hidden_dropout_prob": dropout, "attention_probs_dropout_prob": dropout, "cls_dropout": dropout, "pooler_dropout": dropout}
     else:
         raw = {**raw, "hidden_dropout_prob": dropout, "attention_probs_dropout_prob": dropout, "classifier_dropout": dropout}
     if family == "distilbert":
         config = distilbert_torch.Config(raw)
         inner = distilbert_torch.CLASSES[arch](config)
         tied = distilbert_torch.TIED
+    elif family == "deberta-v2":
+        config = deberta_v2_torch.Config(raw)
+        inner = deberta_v2_torch.CLASSES[arch](config)
+        tied = ()
     elif family == "electra":
         config = electra_torch.Config(raw)
         inner = electra_torch.CLASSES[arch](config)
@@ -179,13 +192,15 @@ def family_example_batches(model_dir, seed=0, num_batches=4, batch_size=2, seq=8
             input_ids[:, 0] = 0
         if family == "electra":
             input_ids[:, 0] = 2
+        if family == "deberta-v2":
+            input_ids[:, 0] = 1  # [CLS] in deberta-v3's spm.model
         attention_mask = torch.ones((batch_size, seq), dtype=torch.long)
         attention_mask[-1, seq - 2:] = 0
         input_ids[attention_mask == 0] = pad
         batch = {"input_ids": input_ids.tolist(), "attention_mask": attention_mask.tolist()}
         if family == "roberta":
             batch["token_type_ids"] = torch.zeros((batch_size, seq), dtype=torch.long).tolist()
-        if family == "electra":
+        if family == "electra" or (family == "deberta-v2" and raw.get("type_vocab_size", 0) > 0):
             token_type_ids = torch.zeros((batch_size, seq), dtype=torch.long)
             token_type_ids[:, seq - 3:] = 1
             token_type_ids[attention_mask == 0] = 0

@@ -68,6 +68,12 @@ FAMILY_CASES = [
     ("electra-sequence-classification-same-size", "electra-sequence-classification-same-size", {"seed": 34}, {}, {}),
     ("electra-masked-lm-tied-linear", "electra-masked-lm", {"seed": 35}, {}, {}),
     ("electra-question-answering-linear", "electra-question-answering", {"seed": 36}, {}, {}),
+    # DeBERTa-v3 (log buckets, share_att_key) and DeBERTa-v2 (pos_key_proj / pos_query_proj, positions and token types).
+    ("deberta-v3-token-classification-linear", "deberta-v3-token-classification", {"seed": 37}, {}, {}),
+    ("deberta-v2-token-classification-linear", "deberta-v2-token-classification", {"seed": 38}, {}, {}),
+    ("deberta-v3-sequence-classification-linear", "deberta-v3-sequence-classification", {"seed": 39}, {}, {}),
+    ("deberta-v3-question-answering-linear", "deberta-v3-question-answering", {"seed": 40}, {}, {}),
+    ("deberta-v3-masked-lm-tied-linear", "deberta-v3-masked-lm", {"seed": 41}, {}, {}),
 ]
 
 

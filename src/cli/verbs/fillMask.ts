@@ -13,7 +13,8 @@ FILE may be - for standard input.
 
   --text TEXT         the text, instead of FILE
   --model DIR|ID      a masked LM, folder or hub id (required: none is bundled): BertForMaskedLM,
-                      BertForPreTraining, DistilBertForMaskedLM, RobertaForMaskedLM, ElectraForMaskedLM
+                      BertForPreTraining, DistilBertForMaskedLM, RobertaForMaskedLM, ElectraForMaskedLM,
+                      DebertaV2ForMaskedLM
   --top-k N           predictions per mask (default 5)
   --targets LIST      comma-separated candidate tokens to score instead of the whole vocabulary
 ${MODEL_FLAGS_USAGE}

@@ -7,9 +7,9 @@ import type { HeadKind } from './heads';
  * encoder definition (definition.ts) and the weight list (weightNames.ts) read this description, so a
  * new architecture is a new entry here plus its config fields (config.ts), never a copied definition.
  */
-export type ModelType = 'bert' | 'distilbert' | 'roberta' | 'xlm-roberta' | 'camembert' | 'electra';
+export type ModelType = 'bert' | 'distilbert' | 'roberta' | 'xlm-roberta' | 'camembert' | 'electra' | 'deberta-v2';
 
-export const SUPPORTED_MODEL_TYPES: readonly ModelType[] = ['bert', 'distilbert', 'roberta', 'xlm-roberta', 'camembert', 'electra'];
+export const SUPPORTED_MODEL_TYPES: readonly ModelType[] = ['bert', 'distilbert', 'roberta', 'xlm-roberta', 'camembert', 'electra', 'deberta-v2'];
 
 /** Module names (without `.weight` / `.bias`) of one encoder layer. */
 export interface LayerNames {
@@ -23,12 +23,20 @@ export interface LayerNames {
   intermediate: string;
   output: string;
   outputNorm: string;
+  /** DeBERTa-v2's pos_key_proj / pos_query_proj (relative attention without share_att_key). */
+  positionKey?: string;
+  positionQuery?: string;
 }
 
-/** The vector sequence-level heads classify: BERT's pooler (dense + tanh), DistilBERT's pre_classifier (dense + ReLU). */
+/**
+ * The vector sequence-level heads classify: BERT's pooler (dense + tanh), DistilBERT's pre_classifier
+ * (dense + ReLU), DeBERTa's ContextPooler (dropout, dense, ACT2FN[pooler_hidden_act]: `config`).
+ */
 export interface ClsSummary {
   module: string;
-  activation: 'tanh' | 'relu';
+  activation: 'tanh' | 'relu' | 'config';
+  /** A dropout (pooler_dropout) on [CLS] before the dense (ContextPooler). */
+  dropoutBefore?: boolean;
   /** Heads that build it (HF's add_pooling_layer / the heads that own pre_classifier). */
   heads: readonly HeadKind[];
 }
@@ -85,6 +93,17 @@ export interface Architecture {
   headDropout: Partial<Record<HeadKind, string>>;
   /** Parameters that never train (requires_grad False in HF): DistilBERT's sinusoidal position table. */
   untrainable(config: BertConfig): string[];
+  /**
+   * DeBERTa-v2's disentangled attention (disentangledAttention.ts): the encoder's relative-position
+   * table and its LayerNorm; the embeddings are multiplied by the attention mask, and absolute
+   * positions / token types exist only when the config asks (position_biased_input, type_vocab_size > 0).
+   */
+  disentangled?: { relEmbeddings: string; relNorm: string };
+  /**
+   * Older names of the same tensors that from_pretrained of another transformers version writes,
+   * as [old prefix, canonical prefix] (DeBERTa-v2's MLM head as cls.predictions.* in 4.2x–4.46).
+   */
+  keyAliases?: ReadonlyArray<readonly [string, string]>;
 }
 
 const BERT_LM_HEAD: LmHeadNames = {
@@ -266,6 +285,66 @@ const ELECTRA: Architecture = {
   },
 };
 
+/**
+ * HF transformers 4.x modeling_deberta_v2.py (DeBERTa-v2 and v3): `deberta.` embeddings without
+ * absolute positions when position_biased_input is false (v3) and without token types when
+ * type_vocab_size is 0, disentangled self-attention (query_proj / key_proj / value_proj, and
+ * pos_key_proj / pos_query_proj unless share_att_key) with encoder.rel_embeddings and encoder.LayerNorm,
+ * BERT's output / intermediate modules, ContextPooler (`pooler.dense`, the head's own) for sequence
+ * classification and multiple choice. DebertaV2ForMaskedLM as microsoft/deberta-v3-*'s checkpoints
+ * name it (the lm_predictions.lm_head layout: dense, hidden_act, LayerNorm, bias; the decoder is the
+ * word-embedding matrix, no tensor of its own); 4.2x–4.46's cls.predictions.* copy is not read. Not
+ * here: ConvLayer (conv_kernel_size > 0) and embed_proj (embedding_size ≠ hidden_size), both refused
+ * by the config.
+ */
+const DEBERTA_V2: Architecture = {
+  ...BERT,
+  modelType: 'deberta-v2',
+  sequenceClassifier: { kind: 'linear' },
+  lmHead: {
+    dense: 'lm_predictions.lm_head.dense', activation: 'config', norm: 'lm_predictions.lm_head.LayerNorm',
+    // No decoder tensor is stored (torch.matmul with word_embeddings.weight): the name only ever resolves to the tied table.
+    decoder: 'lm_predictions.lm_head.decoder.weight', bias: 'lm_predictions.lm_head.bias', decoderBias: 'lm_predictions.lm_head.bias',
+  },
+  basePrefix: 'deberta.',
+  embeddings: {
+    words: 'deberta.embeddings.word_embeddings',
+    positions: 'deberta.embeddings.position_embeddings',
+    tokenTypes: 'deberta.embeddings.token_type_embeddings',
+    norm: 'deberta.embeddings.LayerNorm',
+    projection: null,
+  },
+  layer: (i) => {
+    const p = `deberta.encoder.layer.${i}.`;
+    return {
+      ...bertLayerUnder('deberta.', i),
+      query: `${p}attention.self.query_proj`,
+      key: `${p}attention.self.key_proj`,
+      value: `${p}attention.self.value_proj`,
+      positionKey: `${p}attention.self.pos_key_proj`,
+      positionQuery: `${p}attention.self.pos_query_proj`,
+    };
+  },
+  summary: { module: 'pooler.dense', activation: 'config', dropoutBefore: true, heads: ['sequence-classification', 'multiple-choice'] },
+  classes: {
+    'base': 'DebertaV2Model',
+    'token-classification': 'DebertaV2ForTokenClassification',
+    'sequence-classification': 'DebertaV2ForSequenceClassification',
+    'question-answering': 'DebertaV2ForQuestionAnswering',
+    'multiple-choice': 'DebertaV2ForMultipleChoice',
+    'masked-lm': 'DebertaV2ForMaskedLM',
+  },
+  headDropout: { 'sequence-classification': 'cls_dropout', 'multiple-choice': 'cls_dropout' },
+  disentangled: { relEmbeddings: 'deberta.encoder.rel_embeddings', relNorm: 'deberta.encoder.LayerNorm' },
+  // transformers 4.2x–4.46 DebertaV2ForMaskedLM (a BertOnlyMLMHead copy): the same head as cls.predictions.*,
+  // its decoder tied to the word embeddings (not stored by save_pretrained).
+  keyAliases: [
+    ['cls.predictions.transform.dense.', 'lm_predictions.lm_head.dense.'],
+    ['cls.predictions.transform.LayerNorm.', 'lm_predictions.lm_head.LayerNorm.'],
+    ['cls.predictions.bias', 'lm_predictions.lm_head.bias'],
+  ],
+};
+
 const ARCHITECTURES: Record<ModelType, Architecture> = {
   'bert': BERT,
   'distilbert': DISTILBERT,
@@ -273,7 +352,21 @@ const ARCHITECTURES: Record<ModelType, Architecture> = {
   'xlm-roberta': roberta('xlm-roberta', 'XLMRoberta'),
   'camembert': roberta('camembert', 'Camembert'),
   'electra': ELECTRA,
+  'deberta-v2': DEBERTA_V2,
 };
+
+/** The absolute position table's module, or null where the config has none (DeBERTa with position_biased_input false). */
+export function positionEmbeddings(config: BertConfig): string | null {
+  const architecture = architectureOf(config);
+  return architecture.disentangled && config.position_biased_input === false ? null : architecture.embeddings.positions;
+}
+
+/** The token-type table's module, or null where there is none (DistilBERT; DeBERTa with type_vocab_size 0). */
+export function tokenTypeEmbeddings(config: BertConfig): string | null {
+  const architecture = architectureOf(config);
+  if (architecture.disentangled && config.type_vocab_size === 0) return null;
+  return architecture.embeddings.tokenTypes;
+}
 
 export function architectureOf(config: Pick<BertConfig, 'model_type'>): Architecture {
   return ARCHITECTURES[config.model_type];

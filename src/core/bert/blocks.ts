@@ -4,7 +4,7 @@ import type { HiddenAct } from './config';
 import type { BertInputs } from './definition';
 
 /** Where a dropout sits decides its probability (HF: hidden, attention probs, classifier). */
-export type DropoutSite = 'hidden' | 'attention' | 'classifier';
+export type DropoutSite = 'hidden' | 'attention' | 'classifier' | 'pooler';
 
 /**
  * The building blocks of BERT. `definition.ts` composes them into the architecture; the reference
@@ -24,6 +24,8 @@ export interface Blocks {
   dense(x: Value, name: string): Value;
   layerNorm(x: Value, name: string): Value;
   dropout(x: Value, site: DropoutSite): Value;
+  /** The graph value of an HF parameter as it is (DeBERTa's relative-position table). */
+  parameter(name: string): Value;
   /** The MLM decoder: x·Eᵀ + cls.predictions.bias with E the (tied) embedding matrix. */
   decoder(x: Value): Value;
 }

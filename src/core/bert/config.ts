@@ -1,5 +1,6 @@
 import { isSupportedModelType, type ModelType, SUPPORTED_MODEL_TYPES } from './architecture';
 import { UserError } from '../util/userError';
+import { positionAttentionTypes } from './disentangledAttention';
 
 /**
  * BERT configuration with Hugging Face `BertConfig` field names and defaults, so that a
@@ -68,6 +69,31 @@ const ELECTRA_DEFAULTS = {
   intermediate_size: 1024,
 };
 
+/**
+ * DebertaV2Config's defaults (HF transformers 4.x configuration_deberta_v2.py: the deberta-v2-xlarge
+ * shape) and the getattr defaults modeling_deberta_v2.py reads for fields the config class does not set
+ * (share_att_key, position_buckets, norm_rel_ebd, conv_kernel_size).
+ */
+const DEBERTA_V2_DEFAULTS = {
+  vocab_size: 128100,
+  hidden_size: 1536,
+  num_hidden_layers: 24,
+  num_attention_heads: 24,
+  intermediate_size: 6144,
+  type_vocab_size: 0,
+  layer_norm_eps: 1e-7,
+  relative_attention: false,
+  max_relative_positions: -1,
+  pad_token_id: 0,
+  position_biased_input: true,
+  pos_att_type: null,
+  pooler_dropout: 0,
+  pooler_hidden_act: 'gelu',
+  share_att_key: false,
+  position_buckets: -1,
+  norm_rel_ebd: 'none',
+};
+
 export class ConfigError extends UserError {}
 
 const SUPPORTED_ACTS: readonly HiddenAct[] = ['gelu', 'gelu_new', 'gelu_pytorch_tanh', 'relu', 'tanh', 'silu'];
@@ -109,6 +135,8 @@ export function parseBertConfig(raw: unknown, source = 'config.json'): BertConfi
     ? fromDistilBertConfig(obj)
     : modelType === 'electra'
       ? { ...BERT_DEFAULTS, ...ELECTRA_DEFAULTS, ...obj, model_type: modelType }
+      : modelType === 'deberta-v2'
+        ? { ...BERT_DEFAULTS, ...DEBERTA_V2_DEFAULTS, ...obj, model_type: modelType }
       // RobertaConfig (and XLM-RoBERTa's, CamemBERT's) is BertConfig with pad_token_id 1.
       : { ...BERT_DEFAULTS, ...(modelType === 'bert' ? {} : { pad_token_id: 1 }), ...obj, model_type: modelType }) as BertConfig;
   if (config.model_type === 'electra') {
@@ -116,9 +144,12 @@ export function parseBertConfig(raw: unknown, source = 'config.json'): BertConfi
     if (!Number.isInteger(size) || (size as number) <= 0) throw new ConfigError(`${source}: embedding_size must be a positive integer, got ${JSON.stringify(size)}`);
     if ((size as number) > CONFIG_LIMITS.hidden_size) throw new ConfigError(`${source}: embedding_size ${size as number} is beyond the supported maximum ${CONFIG_LIMITS.hidden_size}`);
   }
+  if (config.model_type === 'deberta-v2') checkDebertaV2(config, source);
   for (const key of SIZE_FIELDS) {
     const value = config[key];
     if (key === 'type_vocab_size' && config.model_type === 'distilbert') continue;
+    // DeBERTa-v3 has no token types (type_vocab_size 0: no table).
+    if (key === 'type_vocab_size' && config.model_type === 'deberta-v2' && value === 0) continue;
     if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${source}: ${key} must be a positive integer, got ${JSON.stringify(value)}`);
     if (value > CONFIG_LIMITS[key]) throw new ConfigError(`${source}: ${key} ${value} is beyond the supported maximum ${CONFIG_LIMITS[key]}`);
   }
@@ -139,6 +170,38 @@ export function parseBertConfig(raw: unknown, source = 'config.json'): BertConfi
   config.id2label = id2label;
   config.label2id = label2id;
   return config;
+}
+
+/** The DebertaV2Config fields BERT Lens builds, and a one-line refusal of those it does not (ConvLayer, embed_proj, p2p). */
+function checkDebertaV2(config: BertConfig, source: string): void {
+  const kernel = config.conv_kernel_size;
+  if (kernel !== undefined && kernel !== null && kernel !== 0) {
+    throw new ConfigError(`${source}: conv_kernel_size ${JSON.stringify(kernel)} asks for DeBERTa-v2's ConvLayer, which BERT Lens does not build (deberta-v3 checkpoints have none)`);
+  }
+  const embedding = config.embedding_size;
+  if (embedding !== undefined && embedding !== null && embedding !== config.hidden_size) {
+    throw new ConfigError(`${source}: embedding_size ${JSON.stringify(embedding)} differs from hidden_size ${config.hidden_size}; DeBERTa's embed_proj is not supported`);
+  }
+  const pooler = config.pooler_hidden_size;
+  if (pooler !== undefined && pooler !== null && pooler !== config.hidden_size) {
+    throw new ConfigError(`${source}: pooler_hidden_size ${JSON.stringify(pooler)} differs from hidden_size ${config.hidden_size}; not supported`);
+  }
+  const headWidth = config.attention_head_size;
+  if (headWidth !== undefined && headWidth !== null && headWidth !== config.hidden_size / config.num_attention_heads) {
+    throw new ConfigError(`${source}: attention_head_size ${JSON.stringify(headWidth)} is not hidden_size / num_attention_heads; not supported`);
+  }
+  const types = positionAttentionTypes(config.pos_att_type);
+  const unknown = types.find((t) => t !== 'c2p' && t !== 'p2c');
+  if (unknown !== undefined) throw new ConfigError(`${source}: pos_att_type "${unknown}" is not supported (c2p, p2c)`);
+  for (const key of ['position_buckets', 'max_relative_positions'] as const) {
+    const value = config[key];
+    if (!Number.isInteger(value) || (value as number) > CONFIG_LIMITS.max_position_embeddings) throw new ConfigError(`${source}: ${key} must be an integer up to ${CONFIG_LIMITS.max_position_embeddings}, got ${JSON.stringify(value)}`);
+  }
+  if ((config.position_buckets as number) === 1) throw new ConfigError(`${source}: position_buckets 1 leaves no log buckets (use -1 or at least 2)`);
+  if (config.relative_attention !== true && config.relative_attention !== false) throw new ConfigError(`${source}: relative_attention must be true or false, got ${JSON.stringify(config.relative_attention)}`);
+  if (!SUPPORTED_ACTS.includes(config.pooler_hidden_act as HiddenAct)) {
+    throw new ConfigError(`${source}: pooler_hidden_act "${String(config.pooler_hidden_act)}" is not supported (${SUPPORTED_ACTS.join(', ')})`);
+  }
 }
 
 /**

@@ -1,9 +1,11 @@
 import type { Graph, Value } from '../graph/graph';
 import * as op from '../graph/ops/index';
-import type { BertConfig } from './config';
+import type { BertConfig, HiddenAct } from './config';
 import { headSize, numLabels } from './config';
 import type { HeadKind } from './heads';
-import { architectureOf, embeddingProjection, usesSummary } from './architecture';
+import { architectureOf, embeddingProjection, tokenTypeEmbeddings, usesSummary } from './architecture';
+import { disentangledContext, disentangledSelfAttention } from './disentangledAttention';
+import { activation } from './referenceBlocks';
 import type { Blocks } from './blocks';
 
 /**
@@ -35,11 +37,16 @@ export function encoder(blocks: Blocks, config: BertConfig, inputs: BertInputs):
   const projection = embeddingProjection(config);
   if (projection) hidden = blocks.dense(hidden, projection);
   const attention = inputs.positionIds ? packedAttentionMask(inputs.attentionMask, inputs.positionIds) : inputs.attentionMask;
-  const mask = blocks.attentionMask(attention, config.is_decoder);
   const architecture = architectureOf(config);
+  // DeBERTa-v2: the embeddings are multiplied by the mask, and every layer's attention is disentangled (primitive ops).
+  if (architecture.disentangled) hidden = op.mul(hidden, op.unsqueeze(op.cast(inputs.attentionMask, hidden.dtype), [2]));
+  const disentangled = architecture.disentangled ? disentangledContext(blocks, config, hidden, attention) : null;
+  const mask = disentangled ? null : blocks.attentionMask(attention, config.is_decoder);
   for (let index = 0; index < config.num_hidden_layers; index++) {
     const layer = architecture.layer(index);
-    const attended = blocks.selfAttention(hidden, mask, layer, config.num_attention_heads, headSize(config));
+    const attended = disentangled
+      ? disentangledSelfAttention(blocks, config, hidden, disentangled, layer)
+      : blocks.selfAttention(hidden, mask!, layer, config.num_attention_heads, headSize(config));
     hidden = blocks.denseResidualNorm(attended, hidden, layer.attentionOutput, layer.attentionNorm, architecture.attentionOutputDropout);
     const intermediate = blocks.denseActivation(hidden, layer.intermediate, config.hidden_act);
     hidden = blocks.denseResidualNorm(intermediate, hidden, layer.output, layer.outputNorm);
@@ -90,7 +97,9 @@ export function pooler(blocks: Blocks, config: BertConfig, hidden: Value, inputs
 /** The summary layer (dense + activation) on [CLS] hidden states [examples, hidden]. */
 export function summarize(blocks: Blocks, config: BertConfig, first: Value): Value {
   const summary = architectureOf(config).summary;
-  const dense = blocks.dense(first, summary.module);
+  // DeBERTa's ContextPooler: dropout (pooler_dropout), dense, ACT2FN[pooler_hidden_act].
+  const dense = blocks.dense(summary.dropoutBefore ? blocks.dropout(first, 'pooler') : first, summary.module);
+  if (summary.activation === 'config') return activation(dense, (config.pooler_hidden_act as HiddenAct | undefined) ?? 'gelu');
   return summary.activation === 'tanh' ? op.tanh(dense) : op.relu(dense);
 }
 
@@ -148,7 +157,7 @@ export function buildHead(graph: Graph, blocks: Blocks, config: BertConfig, head
   const raw = {
     inputIds: graph.input('input_ids', 'int64', inputShape),
     attentionMask: graph.input('attention_mask', 'int64', inputShape),
-    ...(architectureOf(config).embeddings.tokenTypes ? { tokenTypeIds: graph.input('token_type_ids', 'int64', inputShape) } : {}),
+    ...(tokenTypeEmbeddings(config) ? { tokenTypeIds: graph.input('token_type_ids', 'int64', inputShape) } : {}),
     ...(options.packed ? { positionIds: graph.input('position_ids', 'int64', inputShape) } : {}),
   };
   // BertForMultipleChoice flattens [batch, choices, seq] to [batch·choices, seq] for the encoder.

@@ -6,7 +6,7 @@ import type { Blocks, DropoutSite } from './blocks';
 import type { BertInputs } from './definition';
 import { activation } from './referenceBlocks';
 import type { HeadKind } from './heads';
-import { architectureOf, embeddingSize, type LayerNames } from './architecture';
+import { architectureOf, embeddingSize, type LayerNames, positionEmbeddings, tokenTypeEmbeddings } from './architecture';
 import { defaultPositionIds } from './positions';
 import { weightSpecs, wordEmbeddingsName } from './weightNames';
 
@@ -129,7 +129,7 @@ export class FusedBlocks implements Blocks {
     const names = architectureOf(this.config).embeddings;
     // Without token types (DistilBERT) the embeddings are a lookup, a sum and one LayerNorm.
     const architecture = architectureOf(this.config);
-    if (this.options.quantize === 'int8' || !names.tokenTypes || !inputs.tokenTypeIds || architecture.positions !== 'arange') return this.unfusedEmbeddings(inputs);
+    if (this.options.quantize === 'int8' || !names.tokenTypes || !inputs.tokenTypeIds || architecture.positions !== 'arange' || architecture.disentangled) return this.unfusedEmbeddings(inputs);
     const ids = op.cast(inputs.inputIds, 'int32');
     const types = op.cast(inputs.tokenTypeIds, 'int32');
     const [out] = this.graph.node(
@@ -164,10 +164,15 @@ export class FusedBlocks implements Blocks {
     } else {
       words = op.gather(this.param(wordsName), inputs.inputIds, 0);
     }
-    const withTypes = names.tokenTypes && inputs.tokenTypeIds ? op.add(words, op.gather(this.param(`${names.tokenTypes}.weight`), inputs.tokenTypeIds, 0)) : words;
-    const positionIds = defaultPositionIds(this.config, inputs.inputIds);
-    const positions = op.gather(this.param(`${names.positions}.weight`), positionIds, 0);
-    return this.layerNorm(op.add(withTypes, positions), names.norm);
+    const typeTable = tokenTypeEmbeddings(this.config);
+    const positionTable = positionEmbeddings(this.config);
+    const types = typeTable && inputs.tokenTypeIds ? op.gather(this.param(`${typeTable}.weight`), inputs.tokenTypeIds, 0) : null;
+    const positions = positionTable ? op.gather(this.param(`${positionTable}.weight`), defaultPositionIds(this.config, inputs.inputIds), 0) : null;
+    // BERT's order: (words + token types) + positions; DeBERTa's: (words + positions) + token types.
+    const [first, second] = architectureOf(this.config).disentangled ? [positions, types] : [types, positions];
+    let summed = first ? op.add(words, first) : words;
+    if (second) summed = op.add(summed, second);
+    return this.layerNorm(summed, names.norm);
   }
 
   attentionMask(mask: Value): Value {
@@ -231,6 +236,10 @@ export class FusedBlocks implements Blocks {
 
   dropout(x: Value, _site: DropoutSite): Value {
     return x;
+  }
+
+  parameter(name: string): Value {
+    return this.param(name);
   }
 
   decoder(x: Value): Value {

@@ -4,7 +4,7 @@ import * as op from '../graph/ops/index';
 import type { BertConfig, HiddenAct } from './config';
 import type { Blocks, DropoutSite } from './blocks';
 import type { BertInputs } from './definition';
-import { architectureOf, classifierDropout, type LayerNames } from './architecture';
+import { architectureOf, classifierDropout, type LayerNames, positionEmbeddings, tokenTypeEmbeddings } from './architecture';
 import type { HeadKind } from './heads';
 import { embeddingPositionIds } from './positions';
 import { wordEmbeddingsName } from './weightNames';
@@ -72,14 +72,20 @@ export class ReferenceBlocks implements Blocks {
   embeddings(inputs: BertInputs): Value {
     const names = architectureOf(this.config).embeddings;
     const words = this.paddedLookup(wordEmbeddingsName(this.config), inputs.inputIds);
+    const positionTable = positionEmbeddings(this.config);
+    const typeTable = tokenTypeEmbeddings(this.config);
+    const types = typeTable && inputs.tokenTypeIds ? op.gather(this.param(`${typeTable}.weight`), inputs.tokenTypeIds, 0) : null;
+    if (!positionTable) return this.dropout(this.layerNorm(types ? op.add(words, types) : words, names.norm), 'hidden');
     const positionIds = embeddingPositionIds(this.config, inputs);
     // RoBERTa's position table is an nn.Embedding(padding_idx) too: position padding_idx is padding.
     const positions = architectureOf(this.config).positions === 'from-padding'
-      ? this.paddedLookup(`${names.positions}.weight`, positionIds)
-      : op.gather(this.param(`${names.positions}.weight`), positionIds, 0);
-    // HF order: (inputs_embeds + token_type_embeddings) + position_embeddings; DistilBERT: words + positions.
-    const withTypes = names.tokenTypes && inputs.tokenTypeIds ? op.add(words, op.gather(this.param(`${names.tokenTypes}.weight`), inputs.tokenTypeIds, 0)) : words;
-    const summed = op.add(withTypes, positions);
+      ? this.paddedLookup(`${positionTable}.weight`, positionIds)
+      : op.gather(this.param(`${positionTable}.weight`), positionIds, 0);
+    // HF order: (inputs_embeds + token_type_embeddings) + position_embeddings; DistilBERT: words + positions;
+    // DeBERTa: (words + positions) + token types.
+    const summed = architectureOf(this.config).disentangled
+      ? (types ? op.add(op.add(words, positions), types) : op.add(words, positions))
+      : op.add(types ? op.add(words, types) : words, positions);
     return this.dropout(this.layerNorm(summed, names.norm), 'hidden');
   }
 
@@ -138,6 +144,10 @@ export class ReferenceBlocks implements Blocks {
     return op.dropout(x, mask, probability);
   }
 
+  parameter(name: string): Value {
+    return this.param(name);
+  }
+
   decoder(x: Value): Value {
     const lm = architectureOf(this.config).lmHead!;
     const matrix = this.config.tie_word_embeddings === false ? this.param(lm.decoder) : this.param(wordEmbeddingsName(this.config));
@@ -146,6 +156,7 @@ export class ReferenceBlocks implements Blocks {
 
   private probability(site: DropoutSite): number {
     if (site === 'attention') return this.config.attention_probs_dropout_prob;
+    if (site === 'pooler') return typeof this.config.pooler_dropout === 'number' ? this.config.pooler_dropout : 0;
     if (site === 'classifier') return this.head ? classifierDropout(this.config, this.head) : this.config.classifier_dropout ?? this.config.hidden_dropout_prob;
     return this.config.hidden_dropout_prob;
   }

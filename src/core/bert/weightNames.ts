@@ -1,6 +1,7 @@
 import type { BertConfig } from './config';
 import { numLabels } from './config';
-import { architectureOf, embeddingProjection, embeddingSize } from './architecture';
+import { architectureOf, embeddingProjection, embeddingSize, positionEmbeddings, tokenTypeEmbeddings } from './architecture';
+import { relativeSettings } from './disentangledAttention';
 import { type HeadKind, usesLmHead } from './heads';
 
 export type InitKind = 'normal' | 'zeros' | 'ones';
@@ -49,10 +50,14 @@ export function weightSpecs(config: BertConfig, head: HeadKind): WeightSpec[] {
   const architecture = architectureOf(config);
   const names = architecture.embeddings;
   const projection = embeddingProjection(config);
+  const positionTable = positionEmbeddings(config);
+  const typeTable = tokenTypeEmbeddings(config);
+  // DeBERTa-v2: relative attention adds the encoder's table (and its LayerNorm) and, without share_att_key, per-layer position projections.
+  const relative = architecture.disentangled ? relativeSettings(config) : null;
   const specs: WeightSpec[] = [
     { name: `${names.words}.weight`, shape: [config.vocab_size, e], init: 'normal' },
-    { name: `${names.positions}.weight`, shape: [config.max_position_embeddings, e], init: 'normal' },
-    ...(names.tokenTypes ? [{ name: `${names.tokenTypes}.weight`, shape: [config.type_vocab_size, e], init: 'normal' as const }] : []),
+    ...(positionTable ? [{ name: `${positionTable}.weight`, shape: [config.max_position_embeddings, e], init: 'normal' as const }] : []),
+    ...(typeTable ? [{ name: `${typeTable}.weight`, shape: [config.type_vocab_size, e], init: 'normal' as const }] : []),
     ...layerNorm(names.norm, e),
     ...(projection ? linear(projection, h, e) : []),
   ];
@@ -62,12 +67,18 @@ export function weightSpecs(config: BertConfig, head: HeadKind): WeightSpec[] {
       ...linear(layer.query, h, h),
       ...linear(layer.key, h, h),
       ...linear(layer.value, h, h),
+      ...(relative?.relative && !relative.shareKey && relative.c2p ? linear(layer.positionKey!, h, h) : []),
+      ...(relative?.relative && !relative.shareKey && relative.p2c ? linear(layer.positionQuery!, h, h) : []),
       ...linear(layer.attentionOutput, h, h),
       ...layerNorm(layer.attentionNorm, h),
       ...linear(layer.intermediate, config.intermediate_size, h),
       ...linear(layer.output, h, config.intermediate_size),
       ...layerNorm(layer.outputNorm, h),
     );
+  }
+  if (relative?.relative) {
+    specs.push({ name: `${architecture.disentangled!.relEmbeddings}.weight`, shape: [2 * relative.span, h], init: 'normal' });
+    if (relative.normalizeTable) specs.push(...layerNorm(architecture.disentangled!.relNorm, h));
   }
   if (architecture.summary.heads.includes(head)) specs.push(...linear(architecture.summary.module, h, h));
   const lm = architecture.lmHead;

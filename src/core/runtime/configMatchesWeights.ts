@@ -1,4 +1,4 @@
-import { architectureOf, classInfo, embeddingProjection, embeddingSize } from '../bert/architecture';
+import { architectureOf, classInfo, embeddingProjection, embeddingSize, positionEmbeddings, tokenTypeEmbeddings } from '../bert/architecture';
 import { type BertConfig, numLabels } from '../bert/config';
 import { canonicalizeKeys, foreignArchitecture } from './stateDictKeys';
 
@@ -48,10 +48,12 @@ export function configWeightsMismatch(config: BertConfig, shapes: ReadonlyMap<st
   const e = embeddingSize(config);
   const width = names.projection ? 'embedding_size' : 'hidden_size';
   const projection = embeddingProjection(config);
+  const positionTable = positionEmbeddings(config);
+  const typeTable = tokenTypeEmbeddings(config);
   const expected: Array<[string, number[], string]> = [
     [`${names.words}.weight`, [config.vocab_size, e], `vocab_size × ${width}`],
-    [`${names.positions}.weight`, [config.max_position_embeddings, e], `max_position_embeddings × ${width}`],
-    ...(names.tokenTypes ? [[`${names.tokenTypes}.weight`, [config.type_vocab_size, e], `type_vocab_size × ${width}`] as [string, number[], string]] : []),
+    ...(positionTable ? [[`${positionTable}.weight`, [config.max_position_embeddings, e], `max_position_embeddings × ${width}`] as [string, number[], string]] : []),
+    ...(typeTable ? [[`${typeTable}.weight`, [config.type_vocab_size, e], `type_vocab_size × ${width}`] as [string, number[], string]] : []),
     [`${names.norm}.weight`, [e], width],
     ...(projection ? [[`${projection}.weight`, [h, e], 'hidden_size × embedding_size'] as [string, number[], string]] : []),
   ];

@@ -11,10 +11,12 @@ import { architectureOf, type Architecture, SUPPORTED_MODEL_TYPES, type ModelTyp
  * - a checkpoint saved from the bare model (`BertModel`, `RobertaModel`, `DistilBertModel`) has no
  *   base-model prefix (`embeddings.*`, `encoder.*` / `transformer.*`, `pooler.*`); HF adds it when a
  *   task model loads it. Here the prefix is added only to the base model's own sub-modules, so stray
- *   head weights keep their names instead of becoming `bert.classifier.weight`, which no model would use.
+ *   head weights keep their names instead of becoming `bert.classifier.weight`, which no model would use;
+ * - an architecture's older module names (architecture.ts `keyAliases`: DeBERTa-v2's MLM head saved as
+ *   `cls.predictions.*` by transformers 4.2x–4.46) become the names this architecture builds.
  */
 
-export type KeyRenameReason = 'legacy-layernorm-name' | 'missing-base-model-prefix';
+export type KeyRenameReason = 'legacy-layernorm-name' | 'missing-base-model-prefix' | 'legacy-module-name';
 
 export interface KeyRename {
   from: string;
@@ -60,6 +62,12 @@ export function canonicalizeKeys(keys: Iterable<string>, source: string, modelTy
     } else if (name.endsWith('LayerNorm.beta')) {
       name = `${name.slice(0, -'beta'.length)}bias`;
       reasons.push('legacy-layernorm-name');
+    }
+    // Another transformers version's module names for the same tensor (architecture.ts keyAliases).
+    const alias = architecture.keyAliases?.find(([from]) => name.startsWith(from));
+    if (alias) {
+      name = alias[1] + name.slice(alias[0].length);
+      reasons.push('legacy-module-name');
     }
     if (!hasPrefix && modules.some((module) => name.startsWith(module))) {
       name = prefix + name;

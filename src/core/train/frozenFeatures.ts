@@ -1,7 +1,7 @@
 import type * as Ort from 'onnxruntime-node';
 import type { BertConfig } from '../bert/config';
 import { encoder, firstTokens, pooler, summaryInBase, type BertInputs } from '../bert/definition';
-import { architectureOf } from '../bert/architecture';
+import { tokenTypeEmbeddings } from '../bert/architecture';
 import { FusedBlocks, type WeightLookup } from '../bert/fusedBlocks';
 import type { HeadKind } from '../bert/heads';
 import { Graph } from '../graph/graph';
@@ -109,7 +109,7 @@ function frozenEncoderOnnx(config: BertConfig, head: HeadKind, weight: WeightLoo
   const inputs: BertInputs = {
     inputIds: graph.input('input_ids', 'int64', ['batch', 'seq']),
     attentionMask: graph.input('attention_mask', 'int64', ['batch', 'seq']),
-    ...(architectureOf(config).embeddings.tokenTypes ? { tokenTypeIds: graph.input('token_type_ids', 'int64', ['batch', 'seq']) } : {}),
+    ...(tokenTypeEmbeddings(config) ? { tokenTypeIds: graph.input('token_type_ids', 'int64', ['batch', 'seq']) } : {}),
   };
   const hidden = encoder(blocks, config, inputs);
   const summary = summaryInBase(config, head) ? pooler(blocks, config, hidden) : firstTokens(hidden);
@@ -150,7 +150,7 @@ export async function computeFrozenFeatures(
       }));
       const dims = [members.length, seq];
       const feeds: Record<string, Ort.Tensor> = { input_ids: tensor('int64', ids, dims), attention_mask: tensor('int64', mask, dims) };
-      if (architectureOf(config).embeddings.tokenTypes) feeds.token_type_ids = tensor('int64', types, dims);
+      if (tokenTypeEmbeddings(config)) feeds.token_type_ids = tensor('int64', types, dims);
       const result = await session.run(feeds);
       const data = result[output]!.data as Float32Array;
       members.forEach((row, r) => {

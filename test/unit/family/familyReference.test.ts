@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildReferenceGraph, checkWeights, exportInferenceOnnx } from '../../../src/core/bert/buildGraph';
-import { architectureOf } from '../../../src/core/bert/architecture';
+import { architectureOf, usesSummary } from '../../../src/core/bert/architecture';
 import { parseBertConfig } from '../../../src/core/bert/config';
+import { weightSpecs } from '../../../src/core/bert/weightNames';
 import { headFromArchitecture } from '../../../src/core/bert/heads';
 import { writeOnnx } from '../../../src/core/graph/onnxWriter';
 import { readSafetensors } from '../../../src/core/runtime/safetensors';
@@ -22,6 +23,11 @@ const NAMES = [
   // embedding_size 24 → hidden_size 32 through embeddings_project, except the *-same-size folders (no projection).
   'electra-base', 'electra-token-classification', 'electra-sequence-classification', 'electra-sequence-classification-same-size',
   'electra-token-classification-same-size', 'electra-question-answering', 'electra-masked-lm',
+  // DeBERTa-v2 (deberta_v2_torch.py): the v3 shape (log buckets, share_att_key, no absolute positions or token types),
+  // the v2 shape (no buckets, pos_key_proj / pos_query_proj, positions and token types), and no relative attention.
+  'deberta-v3-base', 'deberta-v3-token-classification', 'deberta-v3-sequence-classification', 'deberta-v3-question-answering',
+  'deberta-v2-token-classification', 'deberta-v2-sequence-classification', 'deberta-v2-plain-token-classification',
+  'deberta-v3-masked-lm', 'deberta-v3-multiple-choice',
 ];
 
 function flat(value: unknown): number[] {
@@ -101,6 +107,30 @@ describe('ELECTRA config', () => {
   });
 });
 
+describe('DeBERTa-v2 config', () => {
+  it('has DebertaV2Config\'s defaults, and no token-type or absolute-position table where v3 has none', () => {
+    const config = parseBertConfig({ model_type: 'deberta-v2' });
+    expect([config.hidden_size, config.type_vocab_size, config.layer_norm_eps, config.relative_attention, config.position_buckets, config.pooler_hidden_act]).toEqual([1536, 0, 1e-7, false, -1, 'gelu']);
+    const v3 = parseBertConfig({ model_type: 'deberta-v2', hidden_size: 32, num_attention_heads: 4, num_hidden_layers: 2, relative_attention: true, position_buckets: 8, pos_att_type: 'p2c|c2p', position_biased_input: false });
+    const names = weightSpecs(v3, 'token-classification').map((s) => s.name);
+    expect(names.filter((n) => n.startsWith('deberta.embeddings.'))).toEqual(['deberta.embeddings.word_embeddings.weight', 'deberta.embeddings.LayerNorm.weight', 'deberta.embeddings.LayerNorm.bias']);
+    // Without share_att_key each layer has pos_key_proj (c2p) and pos_query_proj (p2c); the table has 2 · position_buckets rows.
+    expect(names.filter((n) => n.includes('.pos_'))).toHaveLength(2 * 2 * 2);
+    expect(weightSpecs(v3, 'token-classification').find((s) => s.name === 'deberta.encoder.rel_embeddings.weight')!.shape).toEqual([16, 32]);
+  });
+
+  it('refuses what BERT Lens does not build, naming the file and the field', () => {
+    const refuse = (extra: Record<string, unknown>) => () => parseBertConfig({ model_type: 'deberta-v2', hidden_size: 32, num_attention_heads: 4, ...extra }, 'd/config.json');
+    expect(refuse({ conv_kernel_size: 3 })).toThrow(/d\/config\.json: conv_kernel_size 3 asks for DeBERTa-v2's ConvLayer/);
+    expect(refuse({ embedding_size: 16 })).toThrow(/d\/config\.json: embedding_size 16 differs from hidden_size 32; DeBERTa's embed_proj is not supported/);
+    expect(refuse({ pos_att_type: 'p2c|p2p' })).toThrow(/pos_att_type "p2p" is not supported/);
+    expect(refuse({ pooler_hidden_act: 'mish' })).toThrow(/pooler_hidden_act "mish" is not supported/);
+    expect(refuse({ position_buckets: 'many' })).toThrow(/position_buckets must be an integer/);
+    expect(refuse({ type_vocab_size: -1 })).toThrow(/type_vocab_size must be a positive integer/);
+    expect(refuse({ pos_att_type: ['c2p', 'p2c'] })).not.toThrow();
+  });
+});
+
 describe.each(NAMES)('%s matches the PyTorch port', (name) => {
   it('has every weight the architecture names, with the shapes the config implies', async () => {
     const { config, head, has, shapeOf } = await load(name);
@@ -126,7 +156,7 @@ describe.each(NAMES)('%s matches the PyTorch port', (name) => {
       // Erf has no float64 kernel in ORT CPU: graphs with an erf GELU (hidden_act, or RobertaLMHead's) are compared in float32 only.
       const architecture = architectureOf(config);
       const classifier = architecture.sequenceClassifier;
-      const erf = config.hidden_act === 'gelu' || (head === 'masked-lm' && architecture.lmHead?.activation === 'gelu') ||
+      const erf = config.hidden_act === 'gelu' || (usesSummary(config, head) && architecture.summary.activation === 'config' && (config.pooler_hidden_act ?? 'gelu') === 'gelu') || (head === 'masked-lm' && architecture.lmHead?.activation === 'gelu') ||
         (head === 'sequence-classification' && classifier.kind === 'classification-head' && classifier.activation === 'gelu');
       if (dtype === 'float64' && erf) continue;
       const built = buildReferenceGraph(config, head, lookup, { dtype });
@@ -143,7 +173,8 @@ describe.each(NAMES)('%s matches the PyTorch port', (name) => {
 describe('int8 inference graph', () => {
   it.each(['distilbert-token-classification', 'distilbert-sequence-classification', 'distilbert-question-answering',
     'roberta-token-classification', 'roberta-sequence-classification', 'roberta-question-answering', 'roberta-masked-lm',
-    'electra-token-classification', 'electra-sequence-classification', 'electra-question-answering', 'electra-masked-lm'])('%s stays within 8% of the output range of PyTorch', async (name) => {
+    'electra-token-classification', 'electra-sequence-classification', 'electra-question-answering', 'electra-masked-lm',
+    'deberta-v3-token-classification', 'deberta-v3-sequence-classification', 'deberta-v3-question-answering', 'deberta-v2-token-classification', 'deberta-v3-masked-lm'])('%s stays within 8% of the output range of PyTorch', async (name) => {
     const { config, head, lookup, feeds, reference } = await load(name);
     const session = await createSession(exportInferenceOnnx(config, head, lookup, { quantize: 'int8' }));
     const outputs = await session.run(feeds);

@@ -9,9 +9,9 @@ import { optimizerArguments, trainableNames } from '../../../src/core/train/trai
 import { resolveTrainingArguments } from '../../../src/core/train/trainingArguments';
 import { expectMatchesReference } from '../train/conformanceRun';
 
-// Fine-tuning DistilBERT, RoBERTa, XLM-RoBERTa and ELECTRA through the same autodiff as BERT, against the
+// Fine-tuning DistilBERT, RoBERTa, XLM-RoBERTa, ELECTRA and DeBERTa-v2 / v3 through the same autodiff as BERT, against the
 // PyTorch ports (scripts/reference/make_train_refs.py → train_reference.py + family_training.py:
-// distilbert_torch.py / roberta_torch.py / electra_torch.py with HF's losses, torch.optim.AdamW + LambdaLR (linear
+// distilbert_torch.py / roberta_torch.py / electra_torch.py / deberta_v2_torch.py with HF's losses, torch.optim.AdamW + LambdaLR (linear
 // warmup) + clip_grad_norm_, dropout off) on the seeded fixture folders of test/fixtures/family:
 // per-step losses, learning rates, gradient norms and final weights within a relative 1e-4
 // (conformanceRun.ts), and the optimizer's weight-decay groups equal to HF Trainer's rule by module type.
@@ -21,21 +21,25 @@ const CASES = readdirSync(ROOT);
 /**
  * Parameters whose exact gradient is zero: a key bias adds the same q·b to every score of a softmax
  * row; in QA the qa_outputs bias, and the last LayerNorm's bias, shift every position's start (end)
- * logit alike.
+ * logit alike. DeBERTa's pos_key_proj bias b adds q·b to every c2p score of a row alike (its key_proj bias
+ * does not: p2c scores k_j·pos_query vary with j).
  */
 function zeroGradient(name: string, head: HeadKind, layers: number, config: BertConfig): boolean {
-  if (name.endsWith('attention.self.key.bias') || name.endsWith('attention.k_lin.bias')) return true;
+  if (name.endsWith('attention.self.key.bias') || name.endsWith('attention.k_lin.bias') || name.endsWith('attention.self.pos_key_proj.bias')) return true;
   return head === 'question-answering' && (name === 'qa_outputs.bias' || name === `${architectureOf(config).layer(layers - 1).outputNorm}.bias`);
 }
 
 describe('the family cases', () => {
-  it('cover DistilBERT, RoBERTa, XLM-RoBERTa and ELECTRA token and sequence classification, QA, and MLM with the tied decoder', () => {
+  it('cover DistilBERT, RoBERTa, XLM-RoBERTa, ELECTRA and DeBERTa-v2 token and sequence classification, QA, and MLM with the tied decoder', () => {
     for (const prefix of ['distilbert-token-classification', 'distilbert-sequence-classification', 'roberta-token-classification',
       'roberta-sequence-classification', 'xlm-roberta-token-classification', 'roberta-masked-lm', 'distilbert-masked-lm',
       'distilbert-question-answering', 'roberta-question-answering',
       // ELECTRA with embeddings_project (embedding_size 24 → hidden_size 32), and one sequence classifier without it.
       'electra-token-classification', 'electra-sequence-classification-linear', 'electra-sequence-classification-same-size',
-      'electra-masked-lm', 'electra-question-answering']) {
+      'electra-masked-lm', 'electra-question-answering',
+      // DeBERTa-v3 (log buckets, share_att_key) and DeBERTa-v2 (pos_key_proj / pos_query_proj) disentangled attention.
+      'deberta-v3-token-classification', 'deberta-v2-token-classification', 'deberta-v3-sequence-classification', 'deberta-v3-question-answering',
+      'deberta-v3-masked-lm']) {
       expect(CASES.some((c) => c.startsWith(prefix)), prefix).toBe(true);
     }
   });

@@ -16,7 +16,7 @@ import type { TaskData } from '../../../src/core/train/trainingData';
 import { cli } from '../cli/harness';
 import { CLASSIFY, FAMILY, folderWithTokenizer, MLM, NER } from './familyFolders';
 
-// Fine-tuning a DistilBERT / RoBERTa / ELECTRA folder end to end (tokenize, pack, train, save) and the folder
+// Fine-tuning a DistilBERT / RoBERTa / ELECTRA / DeBERTa-v2 folder end to end (tokenize, pack, train, save) and the folder
 // it writes: HF weight names of that class — exactly the state_dict names of the PyTorch ports of
 // that class (log.json `state_dict_keys`, written by scripts/reference/train_reference.py) — and a
 // config.json with model_type, architectures and id2label (token and sequence classification, and
@@ -40,6 +40,11 @@ const CASES: Array<{ fixture: string; reference: string; head: HeadKind; data: T
   { fixture: 'electra-sequence-classification', reference: 'electra-sequence-classification-linear', head: 'sequence-classification', data: CLASSIFY, modelType: 'electra', className: 'ElectraForSequenceClassification' },
   { fixture: 'electra-sequence-classification-same-size', reference: 'electra-sequence-classification-same-size', head: 'sequence-classification', data: CLASSIFY, modelType: 'electra', className: 'ElectraForSequenceClassification' },
   { fixture: 'electra-masked-lm', reference: 'electra-masked-lm-tied-linear', head: 'masked-lm', data: MLM, modelType: 'electra', className: 'ElectraForMaskedLM' },
+  // DeBERTa-v3 (log buckets, share_att_key, no absolute positions or token types) and v2 (pos_key_proj / pos_query_proj).
+  { fixture: 'deberta-v3-token-classification', reference: 'deberta-v3-token-classification-linear', head: 'token-classification', data: NER, modelType: 'deberta-v2', className: 'DebertaV2ForTokenClassification' },
+  { fixture: 'deberta-v2-token-classification', reference: 'deberta-v2-token-classification-linear', head: 'token-classification', data: NER, modelType: 'deberta-v2', className: 'DebertaV2ForTokenClassification' },
+  { fixture: 'deberta-v3-sequence-classification', reference: 'deberta-v3-sequence-classification-linear', head: 'sequence-classification', data: CLASSIFY, modelType: 'deberta-v2', className: 'DebertaV2ForSequenceClassification' },
+  { fixture: 'deberta-v3-masked-lm', reference: 'deberta-v3-masked-lm-tied-linear', head: 'masked-lm', data: MLM, modelType: 'deberta-v2', className: 'DebertaV2ForMaskedLM' },
 ];
 
 describe.each(CASES)('$className', ({ fixture, reference, head, data, modelType, className }) => {
@@ -79,6 +84,12 @@ describe.each(CASES)('$className', ({ fixture, reference, head, data, modelType,
     }
     // ElectraConfig's embedding_size survives the round trip (its absence would read as the default 128).
     if (modelType === 'electra') expect(rawConfig.embedding_size).toBe(original.embedding_size);
+    // DebertaV2Config's relative-attention fields survive too (without them the model would be another one).
+    if (modelType === 'deberta-v2') {
+      for (const key of ['relative_attention', 'position_buckets', 'max_relative_positions', 'share_att_key', 'pos_att_type', 'norm_rel_ebd', 'position_biased_input', 'type_vocab_size', 'layer_norm_eps']) {
+        expect(rawConfig[key], key).toEqual(original[key]);
+      }
+    }
 
     // from_pretrained of the same class: every weight found, none left over.
     const folder = await inspectModelFolder(outputDir);

@@ -38,6 +38,10 @@ describe('trainable parameters', () => {
     const electra = trainableNames(fixtureConfig('electra-sequence-classification'), 'sequence-classification', 1);
     expect([...electra].filter((n) => !n.startsWith('electra.encoder.layer.1.')).sort()).toEqual(['classifier.dense.bias', 'classifier.dense.weight', 'classifier.out_proj.bias', 'classifier.out_proj.weight']);
     expect(trainableNames(fixtureConfig('electra-sequence-classification'), 'sequence-classification', 'all').has('electra.embeddings_project.weight')).toBe(true);
+    // DeBERTa: the ContextPooler (pooler.dense) is the head's; the shared relative table (encoder.rel_embeddings, encoder.LayerNorm) is frozen with the embeddings.
+    const deberta = trainableNames(fixtureConfig('deberta-v3-sequence-classification'), 'sequence-classification', 1);
+    expect([...deberta].filter((n) => !n.startsWith('deberta.encoder.layer.1.')).sort()).toEqual(['classifier.bias', 'classifier.weight', 'pooler.dense.bias', 'pooler.dense.weight']);
+    expect(trainableNames(fixtureConfig('deberta-v3-sequence-classification'), 'sequence-classification', 'all').has('deberta.encoder.rel_embeddings.weight')).toBe(true);
   });
 
   it('never the sinusoidal position table of a DistilBERT (requires_grad False in HF)', () => {
@@ -75,12 +79,21 @@ describe('dropout sites', () => {
     expect(sites(config, 'sequence-classification')).toEqual({ hidden: new Array(1 + 2 * layers).fill(0.1), attention: new Array(layers).fill(0.15), classifier: [0.3, 0.3] });
     expect(sites({ ...config, classifier_dropout: null }, 'token-classification').classifier).toEqual([0.1]);
   });
+
+  it('DeBERTa-v2: embeddings, each layer\'s pos_dropout on the relative table and its two outputs (hidden), attention probs, ContextPooler (pooler_dropout) and cls_dropout', () => {
+    const config = fixtureConfig('deberta-v3-sequence-classification', { hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.15, pooler_dropout: 0.2, cls_dropout: 0.3 });
+    expect(sites(config, 'sequence-classification')).toEqual({ hidden: new Array(1 + 3 * layers).fill(0.1), attention: new Array(layers).fill(0.15), pooler: [0.2], classifier: [0.3] });
+    // DebertaV2ForTokenClassification: nn.Dropout(hidden_dropout_prob); no relative table without relative_attention.
+    expect(sites(fixtureConfig('deberta-v2-plain-token-classification', { hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.15 }), 'token-classification'))
+      .toEqual({ hidden: new Array(1 + 2 * layers).fill(0.1), attention: new Array(layers).fill(0.15), classifier: [0.1] });
+  });
 });
 
 describe('head-only training on cached features', () => {
   const cases: Array<[string, TaskData]> = [
     ['roberta-sequence-classification', CLASSIFY], ['distilbert-sequence-classification', CLASSIFY], ['roberta-token-classification', NER],
     ['electra-sequence-classification', CLASSIFY], ['electra-token-classification', NER],
+    ['deberta-v3-sequence-classification', CLASSIFY], ['deberta-v3-token-classification', NER],
   ];
   it.each(cases)('%s: the same losses and head weights as running the frozen encoder every step', async (fixture, data) => {
     const modelDir = folderWithTokenizer(fixture, scratch);
@@ -109,7 +122,7 @@ describe('head-only training on cached features', () => {
     // Only the head trained: the encoder's tensors are the checkpoint's.
     expect(moved).toBeGreaterThan(0);
     for (const name of initial.names()) {
-      if (name.startsWith('roberta.') || name.startsWith('distilbert.') || name.startsWith('electra.')) expect([...cached!.weights.float32(name)], name).toEqual([...initial.float32(name)]);
+      if (name.startsWith('roberta.') || name.startsWith('distilbert.') || name.startsWith('electra.') || name.startsWith('deberta.')) expect([...cached!.weights.float32(name)], name).toEqual([...initial.float32(name)]);
     }
   });
 });
@@ -187,6 +200,29 @@ describe('the fine-tune panel\'s base-model check', () => {
     expect(result.steps).toBe(2);
     const saved = JSON.parse(readFileSync(path.join(scratch, 'electra-discriminator-ner', 'config.json'), 'utf8')) as Record<string, unknown>;
     expect(saved).toMatchObject({ model_type: 'electra', architectures: ['ElectraForTokenClassification'], embedding_size: raw.embedding_size });
+  });
+
+  it('a DeBERTa-v3 pretraining checkpoint (no architectures; lm_predictions and mask_predictions heads, as microsoft/deberta-v3-base) starts a new DebertaV2ForTokenClassification head; its pretraining heads are unused', async () => {
+    const dir = folderWithTokenizer('deberta-v3-token-classification', scratch);
+    const raw = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+    for (const key of ['id2label', 'label2id', 'architectures']) delete raw[key];
+    writeFileSync(path.join(dir, 'config.json'), JSON.stringify(raw));
+    const weights = await readSafetensors(path.join(dir, 'model.safetensors'));
+    const tensors = new Map([...weights.names()].filter((n) => !n.startsWith('classifier.')).map((n) => [n, { dtype: 'F32' as const, shape: [...weights.info(n).shape], data: weights.float32(n) }]));
+    const h = raw.hidden_size as number;
+    const heads: Array<[string, number[]]> = [['lm_predictions.lm_head.dense.weight', [h, h]], ['lm_predictions.lm_head.dense.bias', [h]],
+      ['lm_predictions.lm_head.LayerNorm.weight', [h]], ['lm_predictions.lm_head.LayerNorm.bias', [h]], ['lm_predictions.lm_head.bias', [raw.vocab_size as number]],
+      ['mask_predictions.dense.weight', [h, h]], ['mask_predictions.dense.bias', [h]], ['mask_predictions.classifier.weight', [1, h]], ['mask_predictions.classifier.bias', [1]]];
+    for (const [name, shape] of heads) tensors.set(name, { dtype: 'F32', shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.01) });
+    await writeSafetensors(path.join(dir, 'model.safetensors'), tensors);
+    const folder = await inspectModelFolder(dir);
+    const init = await initializeForTraining(folder, 'token-classification', { seed: 1 });
+    expect(init.report.newlyInitialized.sort()).toEqual(['classifier.bias', 'classifier.weight']);
+    expect(init.report.unused.sort()).toEqual(heads.map(([n]) => n).sort());
+    const result = await train({ task: 'ner', modelDir: dir, train: NER, outputDir: path.join(scratch, 'deberta-pretrained-ner'), maxSteps: 2, threads: 1, args: { save_steps: 0 } });
+    expect(result.steps).toBe(2);
+    const saved = JSON.parse(readFileSync(path.join(scratch, 'deberta-pretrained-ner', 'config.json'), 'utf8')) as Record<string, unknown>;
+    expect(saved).toMatchObject({ model_type: 'deberta-v2', architectures: ['DebertaV2ForTokenClassification'], position_buckets: raw.position_buckets, share_att_key: true });
   });
 
   it('names the head class of the folder\'s own architecture', async () => {

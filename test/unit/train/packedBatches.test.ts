@@ -24,7 +24,9 @@ const CASES = [
   ...['token-classification-linear', 'sequence-classification-restarts', 'sequence-classification-multilabel-polynomial', 'sequence-classification-regression-inverse-sqrt']
     .map((name) => path.join(CONFORMANCE, name)),
   ...['roberta-token-classification-linear', 'roberta-sequence-classification-linear', 'xlm-roberta-token-classification-linear',
-    'distilbert-token-classification-linear', 'distilbert-sequence-classification-linear'].map((name) => path.join(FAMILY, name)),
+    'distilbert-token-classification-linear', 'distilbert-sequence-classification-linear',
+    // DeBERTa's relative positions depend only on q − k, which packing keeps within an example.
+    'deberta-v3-token-classification-linear', 'deberta-v2-token-classification-linear', 'deberta-v3-sequence-classification-linear'].map((name) => path.join(FAMILY, name)),
 ];
 
 /** The padded rows of a batch as the features they were made from (padding stripped). */
@@ -61,7 +63,8 @@ describe.each(CASES.map((dir) => [path.basename(dir), dir]))('packed batches: %s
     const spec = JSON.parse(readFileSync(path.join(dir, 'batches.json'), 'utf8')) as { model: string; batches: Batch[]; problem_type?: string };
     const modelDir = path.resolve(dir, spec.model);
     const raw = JSON.parse(readFileSync(path.join(modelDir, 'config.json'), 'utf8')) as Record<string, unknown>;
-    const config = parseBertConfig({ ...raw, hidden_act: 'gelu_new', activation: 'gelu_new', ...(spec.problem_type ? { problem_type: spec.problem_type } : {}) });
+    // Erf has no float64 kernel: tanh GELU everywhere (DeBERTa's ContextPooler too).
+    const config = parseBertConfig({ ...raw, hidden_act: 'gelu_new', activation: 'gelu_new', ...(raw.model_type === 'deberta-v2' ? { pooler_hidden_act: 'gelu_new' } : {}), ...(spec.problem_type ? { problem_type: spec.problem_type } : {}) });
     const head = headFromArchitecture(config.architectures![0]!)!;
     const file = await readSafetensors(path.join(modelDir, 'model.safetensors'));
     const params = new Map(weightSpecs(config, head).map((s) => [s.name, Float64Array.from(file.float32(s.name))]));

@@ -8,7 +8,7 @@ import { byteLevelBpeTokenizerJson, tokenizerClass } from './library/byteLevelBp
 import { LibraryTokenizer } from './library/libraryTokenizer';
 import { addedTokensOfConfig, configuredToken, withConfigOverrides } from './library/tokenizerConfig';
 import { readSentencePieceModel } from './sentencepiece/sentencepieceModel';
-import { spmFlavor, spmTokenizerJson } from './sentencepiece/spmConverter';
+import { SPM_SPECIAL_DEFAULTS, spmFlavor, spmTokenizerJson } from './sentencepiece/spmConverter';
 import type { Tokenizer } from './tokenizer';
 import { TOKENIZER_FILES } from './tokenizerFileNames';
 import { asObject, parseJson, specFromFiles } from './tokenizerFiles';
@@ -68,7 +68,9 @@ export async function loadTokenizer(dir: string, options: LoadTokenizerOptions =
   if (tokenizerJson === undefined) {
     // A slow tokenizer's save_pretrained keeps the tokens added to it in added_tokens.json.
     const legacy = await readJsonObjectOptional(at(TOKENIZER_FILES.addedTokens));
-    config = withLegacyAddedTokens(config, specialMap, legacy, at(TOKENIZER_FILES.addedTokens));
+    // DeBERTa-v3 folders keep [MASK] only there, special by DebertaV2Tokenizer's default mask_token.
+    const defaults = Object.keys(legacy).length > 0 ? await sentencePieceClassDefaults(dir, config) : {};
+    config = withLegacyAddedTokens(config, specialMap, legacy, at(TOKENIZER_FILES.addedTokens), defaults);
   }
   if (tokenizerJson !== undefined) {
     const text = tokenizerJson.toString('utf8');
@@ -125,13 +127,15 @@ function withLegacyAddedTokens(
   specialMap: Record<string, unknown>,
   legacy: Record<string, unknown>,
   source: string,
+  /** The slow tokenizer class's own special-token defaults (a SentencePiece folder's), for keys no file sets. */
+  classDefaults: Record<string, string> = {},
 ): Record<string, unknown> {
   const entries = Object.entries(legacy);
   if (entries.length === 0) return config;
   const decoder = { ...(config.added_tokens_decoder === undefined || config.added_tokens_decoder === null ? {} : asObject(config.added_tokens_decoder, 'tokenizer_config.json: added_tokens_decoder')) };
   const specials = new Set<string>();
   for (const key of ['bos_token', 'eos_token', 'unk_token', 'sep_token', 'pad_token', 'cls_token', 'mask_token']) {
-    const token = configuredToken(key, config, specialMap, source);
+    const token = configuredToken(key, config, specialMap, source) ?? classDefaults[key];
     if (token !== undefined) specials.add(token);
   }
   for (const list of [specialMap.additional_special_tokens, config.additional_special_tokens]) {
@@ -160,6 +164,23 @@ function libraryTokenizer(root: Record<string, unknown>, config: Record<string, 
  * and converter version were converted before (conversion reads every piece; large models have
  * 250,000), else converted and cached atomically.
  */
+/**
+ * The special-token defaults of the slow tokenizer class a folder's SentencePiece model is read as
+ * (spmFlavor: tokenizer_class, config.json model_type, the file name); none where a vocab.txt or
+ * vocab.json is read first, or no SentencePiece model is there.
+ */
+async function sentencePieceClassDefaults(dir: string, config: Record<string, unknown>): Promise<Record<string, string>> {
+  const exists = (name: string) => fs.access(path.join(dir, name)).then(() => true, () => false);
+  if ((await exists(TOKENIZER_FILES.vocabTxt)) || (await exists(TOKENIZER_FILES.vocabJson))) return {};
+  for (const name of TOKENIZER_FILES.sentencePiece) {
+    if (!(await exists(name))) continue;
+    const modelConfig = await readJsonObjectOptional(path.join(dir, 'config.json')).catch(() => ({}) as Record<string, unknown>);
+    const flavor = spmFlavor(tokenizerClass(config), typeof modelConfig.model_type === 'string' ? modelConfig.model_type : undefined, name);
+    return flavor === 'plain' ? {} : SPM_SPECIAL_DEFAULTS[flavor];
+  }
+  return {};
+}
+
 async function convertedSentencePiece(
   dir: string,
   name: string,

@@ -31,6 +31,14 @@ export function spmFlavor(tokenizerClass: string | undefined, modelType: string 
   return 'plain';
 }
 
+/** The special tokens each slow tokenizer class defaults to (its __init__ arguments), when no file names them. */
+export const SPM_SPECIAL_DEFAULTS: Record<Exclude<SpmFlavor, 'plain'>, Record<string, string>> = {
+  'xlm-roberta': { bos_token: '<s>', eos_token: '</s>', sep_token: '</s>', cls_token: '<s>', unk_token: '<unk>', pad_token: '<pad>', mask_token: '<mask>' },
+  'camembert': { bos_token: '<s>', eos_token: '</s>', sep_token: '</s>', cls_token: '<s>', unk_token: '<unk>', pad_token: '<pad>', mask_token: '<mask>' },
+  'deberta-v2': { bos_token: '[CLS]', eos_token: '[SEP]', unk_token: '[UNK]', sep_token: '[SEP]', pad_token: '[PAD]', cls_token: '[CLS]', mask_token: '[MASK]' },
+  'albert': { bos_token: '[CLS]', eos_token: '[SEP]', unk_token: '<unk>', sep_token: '[SEP]', pad_token: '<pad>', cls_token: '[CLS]', mask_token: '[MASK]' },
+};
+
 /** Python's `len(piece) < 2 or piece[-1] != "," or not piece[-2].isdigit()` (code points). */
 function checkNumberComma(piece: string): boolean {
   const chars = [...piece];
@@ -191,15 +199,9 @@ export function spmTokenizerJson(
     if (vocab[index + offset]?.[0] !== piece.piece) return;
     add(piece.piece, piece.type === PIECE_TYPE.control);
   });
-  const defaults: Record<SpmFlavor, Record<string, string>> = {
-    'xlm-roberta': { bos_token: '<s>', eos_token: '</s>', sep_token: '</s>', cls_token: '<s>', unk_token: '<unk>', pad_token: '<pad>', mask_token: '<mask>' },
-    'camembert': { bos_token: '<s>', eos_token: '</s>', sep_token: '</s>', cls_token: '<s>', unk_token: '<unk>', pad_token: '<pad>', mask_token: '<mask>' },
-    'deberta-v2': { bos_token: '[CLS]', eos_token: '[SEP]', unk_token: '[UNK]', sep_token: '[SEP]', pad_token: '[PAD]', cls_token: '[CLS]', mask_token: '[MASK]' },
-    'albert': { bos_token: '[CLS]', eos_token: '[SEP]', unk_token: '<unk>', sep_token: '[SEP]', pad_token: '<pad>', cls_token: '[CLS]', mask_token: '[MASK]' },
-    'plain': { unk_token: model.unkPiece },
-  };
+  const defaults = flavor === 'plain' ? { unk_token: model.unkPiece } : SPM_SPECIAL_DEFAULTS[flavor];
   for (const key of ['bos_token', 'eos_token', 'unk_token', 'sep_token', 'pad_token', 'cls_token', 'mask_token']) {
-    const token = configuredToken(key, config, specialMap, source) ?? defaults[flavor][key];
+    const token = configuredToken(key, config, specialMap, source) ?? defaults[key];
     if (token !== undefined) add(token, true, key === 'mask_token' && flavor !== 'deberta-v2');
   }
   const sortedAdded = [...added.values()].sort((a, b) => a.id - b.id);
