@@ -90,6 +90,8 @@ interface RunResult {
   seed: number;
   sentences: number;
   entities: number;
+  /** Words in the chosen sentences (uncertainty by the max over words leans towards long sentences). */
+  words: number;
   f1: number;
   precision: number;
   recall: number;
@@ -143,12 +145,13 @@ const entityCount = (sentences: readonly NerSentence[]): number => sentences.red
 async function fineTune(name: string, arm: RunResult['arm'], budget: number, repetition: number, chosen: readonly number[], pool: readonly NerSentence[], dev: readonly NerSentence[], start: string): Promise<RunResult> {
   const runDir = path.join(WORK, `rep${repetition}`, name);
   const resultFile = path.join(runDir, 'result.json');
+  const sentences = chosen.map((i) => pool[i]!);
+  const words = sentences.reduce((n, s) => n + s.tokens.length, 0);
   const saved = await readJsonIfAny<RunResult>(resultFile);
   if (saved) {
     console.log(`  ${name}: done before (F1 ${pct(saved.f1)})`);
-    return saved;
+    return { ...saved, words };
   }
-  const sentences = chosen.map((i) => pool[i]!);
   const seed = BASE_SEED + repetition;
   const started = performance.now();
   const result = await train({
@@ -166,6 +169,7 @@ async function fineTune(name: string, arm: RunResult['arm'], budget: number, rep
     arm, budget, repetition, seed,
     sentences: sentences.length,
     entities: entityCount(sentences),
+    words,
     f1: metrics.f1, precision: metrics.precision ?? NaN, recall: metrics.recall ?? NaN,
     steps: result.steps,
     train_s: (performance.now() - started) / 1000,
@@ -252,12 +256,12 @@ async function main(): Promise<void> {
     const f1 = rs.map((x) => x.f1);
     return REPETITIONS > 1 ? `${pct(mean(f1))} ± ${pct(sd(f1))}` : pct(f1[0]!);
   };
-  console.log(`\n| budget (sentences) | uncertainty: dev F1 | random: dev F1 | uncertainty − random (points) | entities in the chosen set (uncertainty / random) |`);
-  console.log('|---|---|---|---|---|');
+  console.log(`\n| budget (sentences) | uncertainty: dev F1 | random: dev F1 | uncertainty − random (points) | entities in the chosen set (uncertainty / random) | words in the chosen set (uncertainty / random) |`);
+  console.log('|---|---|---|---|---|---|');
   for (const row of rows) {
     const diff = 100 * (mean(row.uncertainty.map((x) => x.f1)) - mean(row.random.map((x) => x.f1)));
     const label = row.budget === SEED_SIZE ? `${row.budget} (seed set only)` : String(row.budget);
-    console.log(`| ${label} | ${cell(row.uncertainty)} | ${cell(row.random)} | ${row.budget === SEED_SIZE ? '—' : (diff >= 0 ? '+' : '') + diff.toFixed(2)} | ${mean(row.uncertainty.map((x) => x.entities)).toFixed(0)} / ${mean(row.random.map((x) => x.entities)).toFixed(0)} |`);
+    console.log(`| ${label} | ${cell(row.uncertainty)} | ${cell(row.random)} | ${row.budget === SEED_SIZE ? '—' : (diff >= 0 ? '+' : '') + diff.toFixed(2)} | ${mean(row.uncertainty.map((x) => x.entities)).toFixed(0)} / ${mean(row.random.map((x) => x.entities)).toFixed(0)} | ${mean(row.uncertainty.map((x) => x.words)).toFixed(0)} / ${mean(row.random.map((x) => x.words)).toFixed(0)} |`);
   }
   if (REPETITIONS > 1) console.log(`(mean ± sample standard deviation over ${REPETITIONS} repetitions)`);
   if (OUT) {
