@@ -122,6 +122,19 @@ async function readJsonIfAny<T>(file: string): Promise<T | undefined> {
   return text === undefined ? undefined : (JSON.parse(text) as T);
 }
 
+/**
+ * Finished runs are reused only under the settings they were made with: the start, the training
+ * arguments, the dev sample, the seed set and the candidates (budgets, repetitions and the uncertainty
+ * measure may change: they are in the runs' names).
+ */
+async function checkSettings(): Promise<void> {
+  const file = path.join(WORK, 'settings.json');
+  const settings = JSON.stringify({ start: START_ARCHITECTURE, seed: BASE_SEED, training: TRAINING, dev_sample: DEV_SAMPLE, seed_size: SEED_SIZE, pool_sample: POOL_SAMPLE, threads: THREADS });
+  const saved = await fs.readFile(file, 'utf8').catch(() => undefined);
+  if (saved === undefined) await writeFileAtomic(file, settings);
+  else if (saved !== settings) throw new Error(`${WORK} holds runs made with other settings (${file}): give another --work DIR`);
+}
+
 /** The one start of every run: seeded random weights, the bundled vocabulary, the WikiANN labels. */
 async function startFolder(): Promise<string> {
   const dir = path.join(WORK, 'start');
@@ -227,6 +240,7 @@ async function main(): Promise<void> {
   console.log(`WikiANN en: pool ${pool.length} train sentences, dev ${dev.length} of ${allDev.length} (seeded sample); budgets ${BUDGETS.join(', ')}, seed set ${SEED_SIZE}, candidates ${POOL_SAMPLE || 'all'}, ${REPETITIONS} repetition(s); ` +
     `start ${START_ARCHITECTURE.num_hidden_layers} layers × hidden ${START_ARCHITECTURE.hidden_size}, ${START_ARCHITECTURE.num_attention_heads} heads, intermediate ${START_ARCHITECTURE.intermediate_size}; ` +
     `epochs ${TRAINING.num_train_epochs}, lr ${TRAINING.learning_rate}, batch ${TRAINING.per_device_train_batch_size}, ${MEASURE}/${REDUCTION}, ${THREADS} thread(s); work ${WORK}`);
+  await checkSettings();
   const start = await startFolder();
   const runs: RunResult[] = [];
   for (let r = 0; r < REPETITIONS; r++) {
@@ -245,7 +259,7 @@ async function main(): Promise<void> {
     const scores = await candidateScores(r, path.join(WORK, `rep${r}`, `seed-${SEED_SIZE}`, 'model'), candidates, pool);
     const uncertainOrder = mostUncertain(candidates, scores, BUDGETS[BUDGETS.length - 1]! - SEED_SIZE);
     for (const budget of BUDGETS) {
-      runs.push(await fineTune(`uncertainty-${budget}`, 'uncertainty', budget, r, budgetSelection(seedSet, uncertainOrder, budget), pool, dev, start));
+      runs.push(await fineTune(`uncertainty-${MEASURE}-${REDUCTION}-${budget}`, 'uncertainty', budget, r, budgetSelection(seedSet, uncertainOrder, budget), pool, dev, start));
       runs.push(await fineTune(`random-${budget}`, 'random', budget, r, budgetSelection(seedSet, randomOrder, budget), pool, dev, start));
     }
   }
