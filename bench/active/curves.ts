@@ -141,7 +141,7 @@ async function startFolder(): Promise<string> {
   const marker = path.join(dir, 'complete.json');
   if (existsSync(marker)) return dir;
   const tokenizerFiles = await readTokenizerFiles(VOCABULARY);
-  const vocabSize = tokenizerFiles['vocab.txt']!.split('\n').filter((l) => l !== '').length;
+  const vocabSize = tokenizerFiles['vocab.txt']!.toString('utf8').split('\n').filter((l: string) => l !== '').length;
   const config = parseBertConfig({
     ...START_ARCHITECTURE,
     vocab_size: vocabSize,
