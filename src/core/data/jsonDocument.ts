@@ -1,4 +1,5 @@
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../util/jsonDepth';
+import { jsonSyntaxErrorOffset } from '../util/jsonSyntax';
 import { describeError, lineIndex, type ParseIssue } from './parseResult';
 
 /**
@@ -245,7 +246,7 @@ function resynchronisingParse(
   const elements: JsonElement[] = [];
   const errors: ParseIssue[] = [];
   const scanner = new ArrayScanner(text);
-  const wholeFileError = (): ParseIssue => ({ file, line: 1, message: `not valid JSON: ${describeError(wholeError)}` });
+  const wholeFileError = (): ParseIssue => ({ file, line: lineOf(jsonSyntaxErrorOffset(text) ?? 0), message: `not valid JSON: ${describeError(wholeError)}` });
   let position = scanner.skipSpace(0);
   if (text.charCodeAt(position) !== OPEN_BRACKET) return { elements, errors: [wholeFileError()] };
   position++;

@@ -1,0 +1,146 @@
+/**
+ * Where JSON text first breaks the grammar. Node 20's JSON.parse names no position for most errors
+ * ("Unexpected token '}', ... is not valid JSON"), so messages about a bad file could only say line 0;
+ * this small iterative checker (any depth is safe) finds the offset, from which callers give a line.
+ */
+
+const enum Expect {
+  Value,
+  ValueOrArrayEnd,
+  KeyOrObjectEnd,
+  Key,
+  Colon,
+  CommaOrObjectEnd,
+  CommaOrArrayEnd,
+  Nothing,
+}
+
+const ESCAPES = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't']);
+
+function isSpace(code: number): boolean {
+  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+/** Index just past the number at `start`, or (−1 − offset) of the character where a digit was required. */
+function numberEnd(text: string, start: number): number {
+  let i = start;
+  if (text.charCodeAt(i) === 0x2d) i++;
+  if (text.charCodeAt(i) === 0x30) i++;
+  else if (isDigit(text.charCodeAt(i))) while (isDigit(text.charCodeAt(i))) i++;
+  else return -1 - i;
+  if (text.charCodeAt(i) === 0x2e) {
+    i++;
+    if (!isDigit(text.charCodeAt(i))) return -1 - i;
+    while (isDigit(text.charCodeAt(i))) i++;
+  }
+  if (text[i] === 'e' || text[i] === 'E') {
+    i++;
+    if (text[i] === '+' || text[i] === '-') i++;
+    if (!isDigit(text.charCodeAt(i))) return -1 - i;
+    while (isDigit(text.charCodeAt(i))) i++;
+  }
+  return i;
+}
+
+/** Index just past the string literal opening at `start`, or the negated (−1 − offset) offset of its first error. */
+function stringEnd(text: string, start: number): number {
+  for (let i = start + 1; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x22) return i + 1;
+    if (code < 0x20) return -1 - i;
+    if (code === 0x5c) {
+      const next = text[i + 1];
+      // As V8: the error is at the character after the backslash, or at the first non-hex digit of \u.
+      if (next === 'u') {
+        for (let k = i + 2; k < i + 6; k++) if (!/[0-9a-fA-F]/.test(text[k] ?? '')) return -1 - Math.min(k, text.length);
+        i += 5;
+      } else if (next !== undefined && ESCAPES.has(next)) i++;
+      else return -1 - Math.min(i + 1, text.length);
+    }
+  }
+  return -1 - text.length;
+}
+
+/** Offset of the first syntax error in `text` (text.length when it ends too early); undefined when it is valid JSON. */
+export function jsonSyntaxErrorOffset(text: string): number | undefined {
+  const containers: boolean[] = []; // true: object, false: array
+  let expect = Expect.Value;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const afterValue = (): Expect =>
+    containers.length === 0 ? Expect.Nothing : containers[containers.length - 1] ? Expect.CommaOrObjectEnd : Expect.CommaOrArrayEnd;
+  for (;;) {
+    while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+    if (i >= text.length) return expect === Expect.Nothing ? undefined : text.length;
+    const c = text[i]!;
+    switch (expect) {
+      case Expect.Nothing:
+        return i;
+      case Expect.Colon:
+        if (c !== ':') return i;
+        i++;
+        expect = Expect.Value;
+        continue;
+      case Expect.CommaOrObjectEnd:
+      case Expect.CommaOrArrayEnd: {
+        const close = expect === Expect.CommaOrObjectEnd ? '}' : ']';
+        if (c === ',') expect = expect === Expect.CommaOrObjectEnd ? Expect.Key : Expect.Value;
+        else if (c === close) {
+          containers.pop();
+          expect = afterValue();
+        } else return i;
+        i++;
+        continue;
+      }
+      case Expect.KeyOrObjectEnd:
+      case Expect.Key: {
+        if (c === '}' && expect === Expect.KeyOrObjectEnd) {
+          containers.pop();
+          expect = afterValue();
+          i++;
+          continue;
+        }
+        if (c !== '"') return i;
+        const end = stringEnd(text, i);
+        if (end < 0) return -1 - end;
+        i = end;
+        expect = Expect.Colon;
+        continue;
+      }
+      case Expect.Value:
+      case Expect.ValueOrArrayEnd: {
+        if (c === ']' && expect === Expect.ValueOrArrayEnd) {
+          containers.pop();
+          expect = afterValue();
+          i++;
+          continue;
+        }
+        if (c === '{' || c === '[') {
+          containers.push(c === '{');
+          expect = c === '{' ? Expect.KeyOrObjectEnd : Expect.ValueOrArrayEnd;
+          i++;
+          continue;
+        }
+        if (c === '"') {
+          const end = stringEnd(text, i);
+          if (end < 0) return -1 - end;
+          i = end;
+        } else if (c === 't' || c === 'f' || c === 'n') {
+          // As V8: the error is at the first character that departs from the literal.
+          const word = c === 't' ? 'true' : c === 'f' ? 'false' : 'null';
+          for (let k = 1; k < word.length; k++) if (text[i + k] !== word[k]) return Math.min(i + k, text.length);
+          i += word.length;
+        } else {
+          const end = numberEnd(text, i);
+          if (end < 0) return -1 - end;
+          i = end;
+        }
+        expect = afterValue();
+        continue;
+      }
+    }
+  }
+}
