@@ -144,3 +144,25 @@ export function jsonSyntaxErrorOffset(text: string): number | undefined {
     }
   }
 }
+
+/**
+ * Where and why `text` is not JSON, for a message: `line:column` and the offending character, never
+ * more of the text. V8's own message quotes a stretch of the input, which for a config.json that is a
+ * symlink to /etc/passwd put "root:x:0:0" into the error (issue 16).
+ */
+export function jsonErrorLocation(text: string): { line: number; column: number; problem: string } {
+  const offset = jsonSyntaxErrorOffset(text) ?? text.length;
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  const problem = offset >= text.length ? 'the text ends too early' : `unexpected ${safeCharacter(text.charCodeAt(offset))}`;
+  return { line, column: offset - lineStart + 1, problem };
+}
+
+/** One character as a message may show it: printable ASCII in quotes, anything else as U+XXXX. */
+function safeCharacter(code: number): string {
+  return code > 0x20 && code < 0x7f ? `'${String.fromCharCode(code)}'` : `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+}
