@@ -1,5 +1,5 @@
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../util/jsonDepth';
-import { jsonSyntaxErrorOffset } from '../util/jsonSyntax';
+import { jsonErrorLocation, jsonSyntaxErrorOffset, jsonValueEnd } from '../util/jsonSyntax';
 import { describeError, lineIndex, type ParseIssue } from './parseResult';
 
 /**
@@ -46,11 +46,15 @@ function kindOf(value: unknown): string {
   return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
 }
 
-function updateShape(shape: ElementShape | undefined, value: unknown): ElementShape {
-  const kind = kindOf(value);
-  if (!shape) return { kind, keys: kind === 'object' ? new Set(Object.keys(value as object)) : undefined };
-  if (shape.kind !== kind) return { kind: 'any' };
-  if (shape.keys) for (const key of [...shape.keys]) if (!Object.hasOwn(value as object, key)) shape.keys.delete(key);
+/** The shape of `samples` (the first element read and the last of the file): fixed once taken, so a damaged element read as valid cannot widen it. */
+function shapeOf(samples: unknown[]): ElementShape | undefined {
+  let shape: ElementShape | undefined;
+  for (const value of samples) {
+    const kind = kindOf(value);
+    if (!shape) shape = { kind, keys: kind === 'object' ? new Set(Object.keys(value as object)) : undefined };
+    else if (shape.kind !== kind) return { kind: 'any' };
+    else if (shape.keys) for (const key of [...shape.keys]) if (!Object.hasOwn(value as object, key)) shape.keys.delete(key);
+  }
   return shape;
 }
 
@@ -141,8 +145,8 @@ class ArrayScanner {
       if (!startsValue(code)) continue;
       if (shape?.kind === 'object' && code !== OPEN_BRACE) continue;
       if (shape?.kind === 'array' && code !== OPEN_BRACKET) continue;
-      const end = this.valueEnd(start);
-      if (!this.charge((end < 0 ? text.length : end) - comma)) return undefined;
+      const end = jsonValueEnd(text, start);
+      if (!this.charge((end < 0 ? -1 - end : end) - comma)) return undefined;
       if (end < 0) continue;
       const after = this.skipSpace(end);
       const next = text.charCodeAt(after);
@@ -210,7 +214,9 @@ export function parseJsonArray(text: string, file: string): { elements: JsonElem
   const errors: ParseIssue[] = [];
   value.forEach((item: unknown, index) => {
     const line = lines?.[index] ?? 1;
-    if (exceedsJsonDepth(item)) errors.push({ file, line, message: tooDeep(index) });
+    // Nesting d levels deep takes at least 2d characters: an element with less text needs no walk.
+    const length = lines ? (starts[index + 1] ?? text.length) - starts[index]! : text.length;
+    if (length > 2 * MAX_JSON_DEPTH && exceedsJsonDepth(item)) errors.push({ file, line, message: tooDeep(index) });
     else elements.push({ line, index, value: item });
   });
   return { elements, errors };
@@ -258,17 +264,21 @@ function resynchronisingParse(
     }
     return offset - lineStarts[lineOf(offset) - 1]! + 1;
   };
-  const report = (offset: number, message: string): void => void errors.push({ file, line: lineOf(offset), message: `${message} (column ${columnOf(offset)})` });
-  let shape: ElementShape | undefined;
+  const report = (offset: number, message: string): void => void errors.push({ file, line: lineOf(offset), message: `${message} (at column ${columnOf(offset)})` });
   const lastValue = scanner.lastElement();
-  if (lastValue !== undefined) shape = updateShape(undefined, lastValue);
-  const accept = (start: number, index: number, item: unknown): void => {
-    if (exceedsJsonDepth(item)) {
+  let shape = lastValue === undefined ? undefined : shapeOf([lastValue]);
+  let shapeFixed = false;
+  const accept = (start: number, end: number, index: number, item: unknown): void => {
+    // Nesting d levels deep takes at least 2d characters: short elements need no walk.
+    if (end - start > 2 * MAX_JSON_DEPTH && exceedsJsonDepth(item)) {
       report(start, tooDeep(index));
       return;
     }
     elements.push({ line: lineOf(start), index, value: item });
-    shape = updateShape(shape, item);
+    if (!shapeFixed) {
+      shape = shapeOf(lastValue === undefined ? [item] : [item, lastValue]);
+      shapeFixed = true;
+    }
   };
   let index = 0;
   let closed = false;
@@ -277,18 +287,29 @@ function resynchronisingParse(
     if (position >= text.length) break;
     const code = text.charCodeAt(position);
     if (code === CLOSE_BRACKET) {
-      closed = true;
       const rest = scanner.skipSpace(position + 1);
-      if (rest < text.length) report(rest, 'text after the closing "]" was not read');
-      break;
+      if (rest >= text.length) {
+        closed = true;
+        break;
+      }
+      // A "]" before the end (a damaged element's extra bracket): resynchronise rather than stop reading.
+      const next = scanner.nextElement(position + 1, shape);
+      report(position, `an unexpected "]" after element ${index - 1}${next ? '' : '; the text after it was not read'}`);
+      if (!next) {
+        closed = true;
+        break;
+      }
+      position = next.start;
+      continue;
     }
     if (code === COMMA) {
       report(position, index === 0 ? 'a comma before the first element' : `a comma after element ${index - 1} with no element`);
       position++;
       continue;
     }
-    const end = startsValue(code) ? scanner.valueEnd(position) : -1;
-    scanner.charge((end < 0 ? text.length : end) - position);
+    // The grammar is checked as the element is scanned, so a broken one is found where it breaks.
+    const end = startsValue(code) ? jsonValueEnd(text, position) : -1 - position;
+    scanner.charge((end < 0 ? -1 - end : end) - position);
     if (end >= 0) {
       const after = scanner.skipSpace(end);
       const next = text.charCodeAt(after);
@@ -301,14 +322,14 @@ function resynchronisingParse(
         // broken inside well-matched brackets: resynchronise below like any other broken element
       }
       if (parsed && (next === COMMA || next === CLOSE_BRACKET || after >= text.length)) {
-        accept(position, index, item);
+        accept(position, end, index, item);
         index++;
         position = next === COMMA ? after + 1 : after;
         if (next === COMMA && text.charCodeAt(scanner.skipSpace(position)) === CLOSE_BRACKET) report(after, `a comma after the last element (${index - 1})`);
         continue;
       }
       if (parsed && startsValue(next) && fitsShape(shape, item)) {
-        accept(position, index, item);
+        accept(position, end, index, item);
         report(after, `a comma is missing after element ${index}`);
         index++;
         position = after;
@@ -317,12 +338,14 @@ function resynchronisingParse(
     }
     const next = scanner.nextElement(position + 1, shape);
     const brokenEnd = next ? next.start : text.length;
-    let reason = 'it does not end where the next element begins';
-    try {
-      JSON.parse(text.slice(position, brokenEnd).replace(/[\s,\]]+$/, ''));
-    } catch (error) {
-      reason = describeError(error);
-    }
+    // Located in the broken stretch alone (never quoting it: the message names the character only).
+    const broken = text.slice(position, brokenEnd).replace(/[\s,\]]+$/, '');
+    const where = jsonSyntaxErrorOffset(broken);
+    const reason = where === undefined ? 'no comma after it' : (() => {
+      const { problem } = jsonErrorLocation(broken);
+      const offset = position + where;
+      return `${problem} at line ${lineOf(offset)}, column ${columnOf(offset)}`;
+    })();
     report(position, `element ${index} is not valid JSON: ${reason}`);
     index++;
     if (!next) {

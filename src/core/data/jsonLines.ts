@@ -23,7 +23,8 @@ export function parseJsonLines(text: string, file: string): { values: JsonLine[]
       errors.push({ file, line, message: `not valid JSON: ${describeError(error)}` });
       continue;
     }
-    if (exceedsJsonDepth(value)) errors.push({ file, line, message: `nested deeper than ${MAX_JSON_DEPTH} levels; skipped` });
+    // Nesting d levels deep takes at least 2d characters: short lines need no walk.
+    if (lineText.length > 2 * MAX_JSON_DEPTH && exceedsJsonDepth(value)) errors.push({ file, line, message: `nested deeper than ${MAX_JSON_DEPTH} levels; skipped` });
     else values.push({ line, value });
   }
   return { values, errors };

@@ -67,20 +67,34 @@ function stringEnd(text: string, start: number): number {
 
 /** Offset of the first syntax error in `text` (text.length when it ends too early); undefined when it is valid JSON. */
 export function jsonSyntaxErrorOffset(text: string): number | undefined {
+  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  while (start < text.length && isSpace(text.charCodeAt(start))) start++;
+  const end = jsonValueEnd(text, start);
+  if (end < 0) return -1 - end;
+  let rest = end;
+  while (rest < text.length && isSpace(text.charCodeAt(rest))) rest++;
+  return rest < text.length ? rest : undefined;
+}
+
+/**
+ * Index just past the one JSON value that starts at `start` (the grammar checked all the way), or
+ * (−1 − offset) of its first syntax error. A broken value is found where it breaks, not at the end
+ * of the text as a bracket count would: resynchronising after it stays cheap.
+ */
+export function jsonValueEnd(text: string, start: number): number {
   const containers: boolean[] = []; // true: object, false: array
   let expect = Expect.Value;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let i = start;
   const afterValue = (): Expect =>
     containers.length === 0 ? Expect.Nothing : containers[containers.length - 1] ? Expect.CommaOrObjectEnd : Expect.CommaOrArrayEnd;
   for (;;) {
+    if (expect === Expect.Nothing) return i;
     while (i < text.length && isSpace(text.charCodeAt(i))) i++;
-    if (i >= text.length) return expect === Expect.Nothing ? undefined : text.length;
+    if (i >= text.length) return -1 - text.length;
     const c = text[i]!;
     switch (expect) {
-      case Expect.Nothing:
-        return i;
       case Expect.Colon:
-        if (c !== ':') return i;
+        if (c !== ':') return -1 - i;
         i++;
         expect = Expect.Value;
         continue;
@@ -91,7 +105,7 @@ export function jsonSyntaxErrorOffset(text: string): number | undefined {
         else if (c === close) {
           containers.pop();
           expect = afterValue();
-        } else return i;
+        } else return -1 - i;
         i++;
         continue;
       }
@@ -103,9 +117,9 @@ export function jsonSyntaxErrorOffset(text: string): number | undefined {
           i++;
           continue;
         }
-        if (c !== '"') return i;
+        if (c !== '"') return -1 - i;
         const end = stringEnd(text, i);
-        if (end < 0) return -1 - end;
+        if (end < 0) return end;
         i = end;
         expect = Expect.Colon;
         continue;
@@ -126,16 +140,16 @@ export function jsonSyntaxErrorOffset(text: string): number | undefined {
         }
         if (c === '"') {
           const end = stringEnd(text, i);
-          if (end < 0) return -1 - end;
+          if (end < 0) return end;
           i = end;
         } else if (c === 't' || c === 'f' || c === 'n') {
           // As V8: the error is at the first character that departs from the literal.
           const word = c === 't' ? 'true' : c === 'f' ? 'false' : 'null';
-          for (let k = 1; k < word.length; k++) if (text[i + k] !== word[k]) return Math.min(i + k, text.length);
+          for (let k = 1; k < word.length; k++) if (text[i + k] !== word[k]) return -1 - Math.min(i + k, text.length);
           i += word.length;
         } else {
           const end = numberEnd(text, i);
-          if (end < 0) return -1 - end;
+          if (end < 0) return end;
           i = end;
         }
         expect = afterValue();

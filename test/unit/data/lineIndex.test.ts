@@ -79,7 +79,7 @@ describe('parseJsonArray on a single-line array with broken elements', () => {
     const { elements, errors } = parseJsonArray(text, 'export.json');
     expect(ids(elements)).toEqual([1, 2, 3, 4, 7, 8, 9, 11]);
     // Adjacent broken elements (5 and 6) cannot be told apart: one report at the first one's column.
-    expect(errors.map((error) => error.message.match(/column (\d+)/)?.[1])).toEqual([0, 5, 10].map((i) => String(text.indexOf(tasks[i]!) + 1)));
+    expect(errors.map((error) => error.message.match(/\(at column (\d+)\)$/)?.[1])).toEqual([0, 5, 10].map((i) => String(text.indexOf(tasks[i]!) + 1)));
   });
 
   it('reports a truncated file and keeps the tasks before the cut', () => {
