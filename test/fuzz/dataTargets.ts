@@ -8,6 +8,7 @@ import { parseProdigyJsonl } from '../../src/core/data/formats/prodigy';
 import { parseHfTextcatJsonl, parseLabelStudioChoices, parseProdigyTextcatJsonl, parseTextcatCsv } from '../../src/core/data/formats/textcat';
 import type { ParseIssue } from '../../src/core/data/parseResult';
 import { parseStoreFile } from '../../src/core/data/storeRecord';
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../../src/core/util/jsonDepth';
 import { pick, randomInt } from '../unit/data/helpers/prng';
 import {
   check, damageInLine, flipBits, hugeNumbers, nestedJson, pickIndices, randomText, truncateText, type FuzzScale, type FuzzTarget, type Random,
@@ -46,6 +47,19 @@ function checkIssues(result: Parsed, file: string, text: string, label: string):
   }
 }
 
+/**
+ * Whatever a reader returns can be saved and copied later: readers reject records nested deeper than
+ * MAX_JSON_DEPTH (a store line nested 5,000 deep made every later save throw RangeError).
+ */
+function checkSerializable(records: unknown[], label: string): void {
+  for (const record of records) check(!exceedsJsonDepth(record, MAX_JSON_DEPTH + 4), `${label}: a returned record nests deeper than ${MAX_JSON_DEPTH} levels`);
+}
+
+/** Puts a deep value where readers keep what they do not know: into meta when the record has one. */
+function insertDeep(json: string, deep: string): string {
+  return /"meta": ?\{/.test(json) ? json.replace(/"meta": ?\{/, (open) => `${open}"deep":${deep},`) : json.replace(/}\s*$/, `,"deep":${deep}}`);
+}
+
 function checkDocuments(records: unknown[], label: string): void {
   for (const record of records as AnnotatedDocument[]) {
     const problems = validateDocument(record).filter((issue) => issue.severity === 'error');
@@ -81,6 +95,7 @@ function lineTarget(format: LineFormat): FuzzTarget {
       const parse = (text: string): Parsed => {
         const result = format.parse(text, file);
         checkIssues(result, file, text, label);
+        checkSerializable(result.records, label);
         format.check?.(result.records, label);
         return result;
       };
@@ -109,7 +124,7 @@ function lineTarget(format: LineFormat): FuzzTarget {
           const text = lines
             .map((line, i) => {
               if (!damaged.has(i)) return line;
-              return kind === 'deep nesting' ? line.replace(/}$/, `,"deep":${deep}}`) : damageInLine(random, line);
+              return kind === 'deep nesting' ? insertDeep(line, deep) : damageInLine(random, line);
             })
             .join('\n');
           const result = parse(`${text}\n`);
@@ -153,7 +168,7 @@ const LINE_FORMATS: LineFormat[] = [
   { name: 'hf-token-jsonl', line: hfTokenLine, parse: (t, file) => parseHfTokenJsonl(t, { file }), lineOf: (r) => (r as { line: number }).line },
   {
     name: 'prodigy-textcat',
-    line: (random, i) => JSON.stringify({ text: `${sentence(random).join(' ')} ${i}`, label: 'SPAM', answer: pick(random, ['accept', 'reject']) }),
+    line: (random, i) => JSON.stringify({ text: `${sentence(random).join(' ')} ${i}`, label: 'SPAM', answer: pick(random, ['accept', 'reject']), meta: { source: 'fuzz' } }),
     parse: (t, file) => parseProdigyTextcatJsonl(t, { file }),
     lineOf: (r) => (r as { line: number }).line,
     key: textcatKey,
@@ -197,7 +212,7 @@ const storeTarget: FuzzTarget = {
     else {
       damaged = pickIndices(random, count, kind === 'many records' ? 0.01 : 0.3);
       const deep = nestedJson(kind === 'deep nesting' ? scale.depth : 3, random);
-      bytes = encode(`${lines.map((line, i) => (!damaged.has(i) ? line : kind === 'deep nesting' ? line.replace(/}$/, `,"deep":${deep}}`) : damageInLine(random, line))).join('\n')}\n`);
+      bytes = encode(`${lines.map((line, i) => (!damaged.has(i) ? line : kind === 'deep nesting' ? insertDeep(line, deep) : damageInLine(random, line))).join('\n')}\n`);
     }
     const result = parseStoreFile(bytes, file);
     const total = new TextDecoder().decode(bytes).split('\n').length;
@@ -205,6 +220,7 @@ const storeTarget: FuzzTarget = {
       check(problem.file === file && problem.line >= 1 && problem.line <= total, `${kind}: problem at ${problem.file}:${problem.line} outside 1..${total}`);
     }
     checkDocuments([...result.records.values()].map((record) => record.document), kind);
+    checkSerializable([...result.records.values()], kind);
     if (kind === 'random text' || kind === 'bit flips' || kind === 'truncation' || kind === 'huge numbers') return;
     lines.forEach((line, i) => {
       if (damaged.has(i)) return;
@@ -283,6 +299,7 @@ function arrayTarget(format: ArrayFormat): FuzzTarget {
       const parse = (text: string): Parsed => {
         const result = format.parse(text, file);
         checkIssues(result, file, text, label);
+        checkSerializable(result.records, label);
         format.check?.(result.records, label);
         return result;
       };
@@ -294,7 +311,7 @@ function arrayTarget(format: ArrayFormat): FuzzTarget {
       const damaged = pickIndices(random, count, kind === 'many records' ? 0.01 : 0.3);
       const deep = nestedJson(kind === 'deep nesting' ? scale.depth : 3, random);
       // Damage stays inside its element: the commas between elements are untouched.
-      const result = parse(join(texts.map((text, i) => (!damaged.has(i) ? text : kind === 'deep nesting' ? text.replace(/}$/, `,"deep":${deep}}`) : damageInLine(random, text)))));
+      const result = parse(join(texts.map((text, i) => (!damaged.has(i) ? text : kind === 'deep nesting' ? insertDeep(text, deep) : damageInLine(random, text)))));
       const kept = new Set(result.records.map(format.idOf));
       tasks.forEach((_, id) => {
         if (!damaged.has(id)) check(kept.has(id), `${label}: valid task ${id} was lost (damaged: ${[...damaged].join(',')})`);
@@ -355,7 +372,9 @@ function robustTarget(name: string, sample: (random: Random, count: number) => s
         : kind === 'huge numbers' ? hugeNumbers(random, clean)
         : kind === 'deep nesting' ? clean.replace(/\[/, `[${nestedJson(scale.depth, random)},`)
         : clean.split('\n').map((line) => (random() < 0.3 ? damageInLine(random, line) : line)).join('\n');
-      checkIssues(parse(text, file), file, text, kind);
+      const result = parse(text, file);
+      checkIssues(result, file, text, kind);
+      checkSerializable(result.records, kind);
     },
   };
 }

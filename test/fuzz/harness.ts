@@ -21,7 +21,7 @@ export interface FuzzScale {
   depth: number;
 }
 
-export const TEST_SCALE: FuzzScale = { manyRecords: 2_000, depth: 5_000 };
+export const TEST_SCALE: FuzzScale = { manyRecords: 1_000, depth: 20_000 };
 export const LONG_SCALE: FuzzScale = { manyRecords: 100_000, depth: 100_000 };
 
 export class PropertyFailure extends Error {}
