@@ -11,7 +11,7 @@ import { parseStoreFile } from '../../src/core/data/storeRecord';
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../../src/core/util/jsonDepth';
 import { pick, randomInt } from '../unit/data/helpers/prng';
 import {
-  check, damageInLine, flipBits, hugeNumbers, nestedJson, pickIndices, randomText, truncateText, type FuzzScale, type FuzzTarget, type Random,
+  check, damageInLine, flipBits, hugeNumbers, nestedJson, pickIndices, randomText, truncateText, type FuzzTarget, type Random,
 } from './harness';
 
 /**
@@ -150,7 +150,6 @@ const prodigyLine = (random: Random, i: number): string => {
   return JSON.stringify({ text, spans: [{ start: 0, end: words[0]!.length, label: pick(random, ['PER', 'LOC']) }], meta: { i, path: `doc-${i}.txt` }, answer: 'accept' });
 };
 
-const TAGS = ['O', 'B-PER', 'I-PER', 'B-LOC'];
 const hfTokenLine = (random: Random, i: number): string => {
   const tokens = sentence(random);
   return JSON.stringify({ id: String(i), tokens, ner_tags: tokens.map((_, t) => (t === 0 ? pick(random, ['O', 'B-PER', 'B-LOC']) : 'O')) });
@@ -222,7 +221,7 @@ const storeTarget: FuzzTarget = {
     checkDocuments([...result.records.values()].map((record) => record.document), kind);
     checkSerializable([...result.records.values()], kind);
     if (kind === 'random text' || kind === 'bit flips' || kind === 'truncation' || kind === 'huge numbers') return;
-    lines.forEach((line, i) => {
+    lines.forEach((_, i) => {
       if (damaged.has(i)) return;
       const record = result.records.get(`doc-${i}.txt`);
       // Present, though possibly superseded by a later damaged line that came to name the same path (last line wins).
