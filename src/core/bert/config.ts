@@ -58,6 +58,12 @@ export const BERT_DEFAULTS: Omit<BertConfig, 'id2label' | 'label2id'> = {
 
 export class ConfigError extends UserError {}
 
+/** A config value as a message shows it: JSON, cut to a few characters (a hostile file can put megabytes in a field). */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 37)}…` : text;
+}
+
 const SUPPORTED_ACTS: readonly HiddenAct[] = ['gelu', 'gelu_new', 'gelu_pytorch_tanh', 'relu', 'tanh', 'silu'];
 
 /**
@@ -91,7 +97,7 @@ export function parseBertConfig(raw: unknown, source = 'config.json'): BertConfi
   const obj = raw as Record<string, unknown>;
   const modelType = obj.model_type ?? 'bert';
   if (!isSupportedModelType(modelType)) {
-    throw new ConfigError(`${source}: model_type is ${JSON.stringify(modelType)}; supported: ${SUPPORTED_MODEL_TYPES.map((t) => `"${t}"`).join(', ')}`);
+    throw new ConfigError(`${source}: model_type is ${shown(modelType)}; supported: ${SUPPORTED_MODEL_TYPES.map((t) => `"${t}"`).join(', ')}`);
   }
   const config = (modelType === 'distilbert'
     ? fromDistilBertConfig(obj)
@@ -100,7 +106,7 @@ export function parseBertConfig(raw: unknown, source = 'config.json'): BertConfi
   for (const key of SIZE_FIELDS) {
     const value = config[key];
     if (key === 'type_vocab_size' && config.model_type === 'distilbert') continue;
-    if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${source}: ${key} must be a positive integer, got ${JSON.stringify(value)}`);
+    if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${source}: ${key} must be a positive integer, got ${shown(value)}`);
     if (value > CONFIG_LIMITS[key]) throw new ConfigError(`${source}: ${key} ${value} is beyond the supported maximum ${CONFIG_LIMITS[key]}`);
   }
   const parameters = encoderParameterCount(config);
@@ -111,10 +117,10 @@ export function parseBertConfig(raw: unknown, source = 'config.json'): BertConfi
     throw new ConfigError(`${source}: hidden_size ${config.hidden_size} is not a multiple of num_attention_heads ${config.num_attention_heads}`);
   }
   if (!SUPPORTED_ACTS.includes(config.hidden_act)) {
-    throw new ConfigError(`${source}: hidden_act "${String(config.hidden_act)}" is not supported (${SUPPORTED_ACTS.join(', ')})`);
+    throw new ConfigError(`${source}: hidden_act ${shown(config.hidden_act)} is not supported (${SUPPORTED_ACTS.join(', ')})`);
   }
   if (config.position_embedding_type !== 'absolute') {
-    throw new ConfigError(`${source}: position_embedding_type "${String(config.position_embedding_type)}" is not supported (absolute only)`);
+    throw new ConfigError(`${source}: position_embedding_type ${shown(config.position_embedding_type)} is not supported (absolute only)`);
   }
   const { id2label, label2id } = normalizeLabels(obj, source);
   config.id2label = id2label;
@@ -166,7 +172,7 @@ function normalizeLabels(obj: Record<string, unknown>, source: string): { id2lab
     }
   } else {
     const n = obj.num_labels ?? 2;
-    if (!Number.isInteger(n) || (n as number) < 0) throw new ConfigError(`${source}: num_labels must be an integer ≥ 0, got ${JSON.stringify(n)}`);
+    if (!Number.isInteger(n) || (n as number) < 0) throw new ConfigError(`${source}: num_labels must be an integer ≥ 0, got ${shown(n)}`);
     if ((n as number) > CONFIG_LIMITS.num_labels) throw new ConfigError(`${source}: num_labels ${n as number} is beyond the supported maximum ${CONFIG_LIMITS.num_labels}`);
     for (let i = 0; i < (n as number); i++) id2label[String(i)] = `LABEL_${i}`;
   }

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, parseBertConfig } from '../../../src/core/bert/config';
 import { inspectModelFolder, ModelFolderError } from '../../../src/core/runtime/modelFolder';
 import { parseSafetensors } from '../../../src/core/runtime/safetensors';
 import { bertTokenizerFromFiles } from '../../../src/core/runtime/tokenizer/tokenizerFiles';
@@ -64,5 +65,24 @@ describe('messages about unparsable JSON quote nothing of the file', () => {
     }
     expect(message).toBe("m.safetensors: header is not valid JSON (unexpected 'r' at 1:7)");
     expectNoContent(message);
+  });
+});
+
+describe('config.json values in messages are cut short', () => {
+  // Found by npm run fuzz (config-json, "wrong types"): a 3,000-character model_type came back whole.
+  const base = { vocab_size: 30, hidden_size: 8, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 16, max_position_embeddings: 16 };
+  it.each(['model_type', 'hidden_act', 'position_embedding_type', 'vocab_size', 'num_labels'])('%s', (field) => {
+    const config = { ...base, [field]: `${SECRET}${'x'.repeat(3000)}` };
+    let error: unknown;
+    try {
+      parseBertConfig(config, 'config.json');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain(field);
+    expect(message.length).toBeLessThan(200);
+    expect(message).not.toContain('x'.repeat(50));
   });
 });
