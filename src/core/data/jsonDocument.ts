@@ -38,7 +38,7 @@ function startsValue(code: number): boolean {
 /** What the elements read so far have in common; a resynchronisation point must look like them. */
 interface ElementShape {
   kind: string;
-  /** For objects: keys every element read so far has (Label Studio tasks: id, data, …; their inner results lack data). */
+  /** For objects: the keys of the first element read (Label Studio tasks: id, data, …; their inner results lack data). */
   keys?: Set<string>;
 }
 
@@ -61,7 +61,11 @@ function shapeOf(samples: unknown[]): ElementShape | undefined {
 function fitsShape(shape: ElementShape | undefined, value: unknown): boolean {
   if (!shape || shape.kind === 'any') return true;
   if (kindOf(value) !== shape.kind) return false;
-  return !shape.keys || [...shape.keys].every((key) => Object.hasOwn(value as object, key));
+  // At least half the keys of the first element: tasks differ (some lack annotations or meta), and
+  // share far fewer with the objects nested in them (a result has only "id" in common with a task).
+  if (!shape.keys || shape.keys.size === 0) return true;
+  const shared = [...shape.keys].filter((key) => Object.hasOwn(value as object, key)).length;
+  return 2 * shared >= shape.keys.size;
 }
 
 class ArrayScanner {
@@ -158,42 +162,28 @@ class ArrayScanner {
       } catch {
         continue;
       }
-      if (fitsShape(shape, value)) return { start, end, value };
+      if (shape ? fitsShape(shape, value) : this.chainReachesTopLevelEnd(start)) return { start, end, value };
     }
     return undefined;
   }
 
-  /** The last element of the array, read from the end: a shape to resynchronise by when the first element is broken. */
-  lastElement(): unknown {
+  /**
+   * With no element read yet to compare with, whether the elements from `start` on (comma-separated)
+   * end at the closing "]" of the file, as top-level elements do, rather than at a "]" inside a task
+   * (the results of a broken first task). A broken element on the way leaves it open: true.
+   */
+  private chainReachesTopLevelEnd(start: number): boolean {
     const text = this.text;
-    let i = text.length - 1;
-    while (i >= 0 && isSpace(text.charCodeAt(i))) i--;
-    if (text.charCodeAt(i) !== CLOSE_BRACKET) return undefined;
-    i--;
-    while (i >= 0 && isSpace(text.charCodeAt(i))) i--;
-    const end = i + 1;
-    const last = text.charCodeAt(i);
-    if (last !== CLOSE_BRACE && last !== CLOSE_BRACKET) return undefined;
-    let depth = 0;
-    let inString = false;
-    for (; i >= 0; i--) {
-      const code = text.charCodeAt(i);
-      if (code === QUOTE) {
-        let backslashes = 0;
-        while (text.charCodeAt(i - 1 - backslashes) === BACKSLASH) backslashes++;
-        if (backslashes % 2 === 0) inString = !inString;
-      } else if (inString) continue;
-      else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) depth++;
-      else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
-        depth--;
-        if (depth === 0) break;
-      }
-    }
-    if (i < 0 || !this.charge(end - i)) return undefined;
-    try {
-      return JSON.parse(text.slice(i, end)) as unknown;
-    } catch {
-      return undefined;
+    let position = start;
+    for (;;) {
+      const end = jsonValueEnd(text, position);
+      if (!this.charge((end < 0 ? -1 - end : end) - position)) return false;
+      if (end < 0) return true;
+      const after = this.skipSpace(end);
+      const next = text.charCodeAt(after);
+      if (next === COMMA) position = this.skipSpace(after + 1);
+      else if (next === CLOSE_BRACKET) return this.skipSpace(after + 1) >= text.length;
+      else return true;
     }
   }
 }
@@ -265,9 +255,9 @@ function resynchronisingParse(
     return offset - lineStarts[lineOf(offset) - 1]! + 1;
   };
   const report = (offset: number, message: string): void => void errors.push({ file, line: lineOf(offset), message: `${message} (at column ${columnOf(offset)})` });
-  const lastValue = scanner.lastElement();
-  let shape = lastValue === undefined ? undefined : shapeOf([lastValue]);
-  let shapeFixed = false;
+  // The shape resynchronisation points must have: the first element read (a damaged last element
+  // could read as one of its inner objects, so the end of the file is not sampled).
+  let shape: ElementShape | undefined;
   const accept = (start: number, end: number, index: number, item: unknown): void => {
     // Nesting d levels deep takes at least 2d characters: short elements need no walk.
     if (end - start > 2 * MAX_JSON_DEPTH && exceedsJsonDepth(item)) {
@@ -275,10 +265,7 @@ function resynchronisingParse(
       return;
     }
     elements.push({ line: lineOf(start), index, value: item });
-    if (!shapeFixed) {
-      shape = shapeOf(lastValue === undefined ? [item] : [item, lastValue]);
-      shapeFixed = true;
-    }
+    shape ??= shapeOf([item]);
   };
   let index = 0;
   let closed = false;

@@ -82,6 +82,18 @@ describe('parseJsonArray on a single-line array with broken elements', () => {
     expect(errors.map((error) => error.message.match(/\(at column (\d+)\)$/)?.[1])).toEqual([0, 5, 10].map((i) => String(text.indexOf(tasks[i]!) + 1)));
   });
 
+  it('with the first and the last element broken, does not take the objects inside a task for tasks', () => {
+    // Found by npm run fuzz: with no element read yet, a result object inside the broken first task
+    // was taken for the next element, and the tasks after it were lost.
+    for (const breakIt of breakings.map(([, b]) => b)) {
+      const tasks = Array.from({ length: 8 }, (_, i) => task(i));
+      tasks[0] = breakIt(tasks[0]!);
+      tasks[7] = tasks[7]!.slice(0, -1);
+      const { elements } = parseJsonArray(`[${tasks.join(',')}]`, 'export.json');
+      expect(ids(elements)).toEqual([1, 2, 3, 4, 5, 6]);
+    }
+  });
+
   it('reports a truncated file and keeps the tasks before the cut', () => {
     const text = `[${Array.from({ length: 5 }, (_, i) => task(i)).join(',')}]`;
     const cut = text.slice(0, text.indexOf(task(3)) + 40);
