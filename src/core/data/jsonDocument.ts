@@ -170,15 +170,12 @@ class ArrayScanner {
   /**
    * With no element read yet to compare with, whether the elements from `start` on (comma-separated)
    * end at the closing "]" of the file, as top-level elements do, rather than at a "]" inside a task
-   * (the results of a broken first task), and are all of one kind. A broken element on the way
-   * leaves it open: true.
+   * (the results of a broken first task). A broken element on the way leaves it open: true.
    */
   private chainReachesTopLevelEnd(start: number): boolean {
     const text = this.text;
-    const kind = text.charCodeAt(start); // elements of one array are of one kind: "data": {…}, "annotations" is no chain
     let position = start;
     for (;;) {
-      if (text.charCodeAt(position) !== kind) return false;
       const end = jsonValueEnd(text, position);
       if (!this.charge((end < 0 ? -1 - end : end) - position)) return false;
       if (end < 0) return true;
