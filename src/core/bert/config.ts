@@ -96,6 +96,12 @@ const DEBERTA_V2_DEFAULTS = {
 
 export class ConfigError extends UserError {}
 
+/** A config value as a message shows it: JSON, cut to a few characters (a hostile file can put megabytes in a field). */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 37)}…` : text;
+}
+
 const SUPPORTED_ACTS: readonly HiddenAct[] = ['gelu', 'gelu_new', 'gelu_pytorch_tanh', 'relu', 'tanh', 'silu'];
 
 /**
@@ -129,7 +135,7 @@ export function parseBertConfig(raw: unknown, source = 'config.json'): BertConfi
   const obj = raw as Record<string, unknown>;
   const modelType = obj.model_type ?? 'bert';
   if (!isSupportedModelType(modelType)) {
-    throw new ConfigError(`${source}: model_type is ${JSON.stringify(modelType)}; supported: ${SUPPORTED_MODEL_TYPES.map((t) => `"${t}"`).join(', ')}`);
+    throw new ConfigError(`${source}: model_type is ${shown(modelType)}; supported: ${SUPPORTED_MODEL_TYPES.map((t) => `"${t}"`).join(', ')}`);
   }
   const config = (modelType === 'distilbert'
     ? fromDistilBertConfig(obj)
@@ -141,7 +147,7 @@ export function parseBertConfig(raw: unknown, source = 'config.json'): BertConfi
       : { ...BERT_DEFAULTS, ...(modelType === 'bert' ? {} : { pad_token_id: 1 }), ...obj, model_type: modelType }) as BertConfig;
   if (config.model_type === 'electra') {
     const size = config.embedding_size;
-    if (!Number.isInteger(size) || (size as number) <= 0) throw new ConfigError(`${source}: embedding_size must be a positive integer, got ${JSON.stringify(size)}`);
+    if (!Number.isInteger(size) || (size as number) <= 0) throw new ConfigError(`${source}: embedding_size must be a positive integer, got ${shown(size)}`);
     if ((size as number) > CONFIG_LIMITS.hidden_size) throw new ConfigError(`${source}: embedding_size ${size as number} is beyond the supported maximum ${CONFIG_LIMITS.hidden_size}`);
   }
   if (config.model_type === 'deberta-v2') checkDebertaV2(config, source);
@@ -150,7 +156,7 @@ export function parseBertConfig(raw: unknown, source = 'config.json'): BertConfi
     if (key === 'type_vocab_size' && config.model_type === 'distilbert') continue;
     // DeBERTa-v3 has no token types (type_vocab_size 0: no table).
     if (key === 'type_vocab_size' && config.model_type === 'deberta-v2' && value === 0) continue;
-    if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${source}: ${key} must be a positive integer, got ${JSON.stringify(value)}`);
+    if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${source}: ${key} must be a positive integer, got ${shown(value)}`);
     if (value > CONFIG_LIMITS[key]) throw new ConfigError(`${source}: ${key} ${value} is beyond the supported maximum ${CONFIG_LIMITS[key]}`);
   }
   const parameters = encoderParameterCount(config);
@@ -161,10 +167,10 @@ export function parseBertConfig(raw: unknown, source = 'config.json'): BertConfi
     throw new ConfigError(`${source}: hidden_size ${config.hidden_size} is not a multiple of num_attention_heads ${config.num_attention_heads}`);
   }
   if (!SUPPORTED_ACTS.includes(config.hidden_act)) {
-    throw new ConfigError(`${source}: hidden_act "${String(config.hidden_act)}" is not supported (${SUPPORTED_ACTS.join(', ')})`);
+    throw new ConfigError(`${source}: hidden_act ${shown(config.hidden_act)} is not supported (${SUPPORTED_ACTS.join(', ')})`);
   }
   if (config.position_embedding_type !== 'absolute') {
-    throw new ConfigError(`${source}: position_embedding_type "${String(config.position_embedding_type)}" is not supported (absolute only)`);
+    throw new ConfigError(`${source}: position_embedding_type ${shown(config.position_embedding_type)} is not supported (absolute only)`);
   }
   const { id2label, label2id } = normalizeLabels(obj, source);
   config.id2label = id2label;
@@ -176,29 +182,29 @@ export function parseBertConfig(raw: unknown, source = 'config.json'): BertConfi
 function checkDebertaV2(config: BertConfig, source: string): void {
   const kernel = config.conv_kernel_size;
   if (kernel !== undefined && kernel !== null && kernel !== 0) {
-    throw new ConfigError(`${source}: conv_kernel_size ${JSON.stringify(kernel)} asks for DeBERTa-v2's ConvLayer, which BERT Lens does not build (deberta-v3 checkpoints have none)`);
+    throw new ConfigError(`${source}: conv_kernel_size ${shown(kernel)} asks for DeBERTa-v2's ConvLayer, which BERT Lens does not build (deberta-v3 checkpoints have none)`);
   }
   const embedding = config.embedding_size;
   if (embedding !== undefined && embedding !== null && embedding !== config.hidden_size) {
-    throw new ConfigError(`${source}: embedding_size ${JSON.stringify(embedding)} differs from hidden_size ${config.hidden_size}; DeBERTa's embed_proj is not supported`);
+    throw new ConfigError(`${source}: embedding_size ${shown(embedding)} differs from hidden_size ${config.hidden_size}; DeBERTa's embed_proj is not supported`);
   }
   const pooler = config.pooler_hidden_size;
   if (pooler !== undefined && pooler !== null && pooler !== config.hidden_size) {
-    throw new ConfigError(`${source}: pooler_hidden_size ${JSON.stringify(pooler)} differs from hidden_size ${config.hidden_size}; not supported`);
+    throw new ConfigError(`${source}: pooler_hidden_size ${shown(pooler)} differs from hidden_size ${config.hidden_size}; not supported`);
   }
   const headWidth = config.attention_head_size;
   if (headWidth !== undefined && headWidth !== null && headWidth !== config.hidden_size / config.num_attention_heads) {
-    throw new ConfigError(`${source}: attention_head_size ${JSON.stringify(headWidth)} is not hidden_size / num_attention_heads; not supported`);
+    throw new ConfigError(`${source}: attention_head_size ${shown(headWidth)} is not hidden_size / num_attention_heads; not supported`);
   }
   const types = positionAttentionTypes(config.pos_att_type);
   const unknown = types.find((t) => t !== 'c2p' && t !== 'p2c');
   if (unknown !== undefined) throw new ConfigError(`${source}: pos_att_type "${unknown}" is not supported (c2p, p2c)`);
   for (const key of ['position_buckets', 'max_relative_positions'] as const) {
     const value = config[key];
-    if (!Number.isInteger(value) || (value as number) > CONFIG_LIMITS.max_position_embeddings) throw new ConfigError(`${source}: ${key} must be an integer up to ${CONFIG_LIMITS.max_position_embeddings}, got ${JSON.stringify(value)}`);
+    if (!Number.isInteger(value) || (value as number) > CONFIG_LIMITS.max_position_embeddings) throw new ConfigError(`${source}: ${key} must be an integer up to ${CONFIG_LIMITS.max_position_embeddings}, got ${shown(value)}`);
   }
   if ((config.position_buckets as number) === 1) throw new ConfigError(`${source}: position_buckets 1 leaves no log buckets (use -1 or at least 2)`);
-  if (config.relative_attention !== true && config.relative_attention !== false) throw new ConfigError(`${source}: relative_attention must be true or false, got ${JSON.stringify(config.relative_attention)}`);
+  if (config.relative_attention !== true && config.relative_attention !== false) throw new ConfigError(`${source}: relative_attention must be true or false, got ${shown(config.relative_attention)}`);
   if (!SUPPORTED_ACTS.includes(config.pooler_hidden_act as HiddenAct)) {
     throw new ConfigError(`${source}: pooler_hidden_act "${String(config.pooler_hidden_act)}" is not supported (${SUPPORTED_ACTS.join(', ')})`);
   }
@@ -248,7 +254,7 @@ function normalizeLabels(obj: Record<string, unknown>, source: string): { id2lab
     }
   } else {
     const n = obj.num_labels ?? 2;
-    if (!Number.isInteger(n) || (n as number) < 0) throw new ConfigError(`${source}: num_labels must be an integer ≥ 0, got ${JSON.stringify(n)}`);
+    if (!Number.isInteger(n) || (n as number) < 0) throw new ConfigError(`${source}: num_labels must be an integer ≥ 0, got ${shown(n)}`);
     if ((n as number) > CONFIG_LIMITS.num_labels) throw new ConfigError(`${source}: num_labels ${n as number} is beyond the supported maximum ${CONFIG_LIMITS.num_labels}`);
     for (let i = 0; i < (n as number); i++) id2label[String(i)] = `LABEL_${i}`;
   }

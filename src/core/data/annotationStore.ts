@@ -11,7 +11,8 @@ import {
   type DocumentIssue,
   type TextCategories,
 } from './annotation';
-import type { ParseIssue } from './parseResult';
+import { jsonSyntaxErrorOffset } from '../util/jsonSyntax';
+import { lineIndex, type ParseIssue } from './parseResult';
 import { reanchorSpans, type ReanchorResult } from './reanchor';
 import { parseStoreFile, serializeStoredRecord, type StoredRecord } from './storeRecord';
 
@@ -90,22 +91,32 @@ function clone<T>(value: T): T {
 }
 
 function readLabelsFile(bytes: Buffer, file: string): { labels: string[]; problems: ParseIssue[] } {
+  const text = bytes.toString('utf8');
+  const lineOf = lineIndex(text);
+  const firstLine = lineOf(text.length - text.trimStart().length);
   let value: unknown;
   try {
-    value = JSON.parse(bytes.toString('utf8'));
+    value = JSON.parse(text);
   } catch (error) {
-    return { labels: [], problems: [{ file, line: 0, message: `not valid JSON (${(error as Error).message}); saved to labels.rejected.json on the next label change` }] };
+    const offset = jsonSyntaxErrorOffset(text);
+    return {
+      labels: [],
+      problems: [{ file, line: offset === undefined ? firstLine : lineOf(offset), message: `not valid JSON (${(error as Error).message}); saved to labels.rejected.json on the next label change` }],
+    };
   }
   const list = Array.isArray(value) ? value : (value as { labels?: unknown } | null)?.labels;
   if (!Array.isArray(list)) {
-    return { labels: [], problems: [{ file, line: 0, message: 'expected {"labels": [...]}; saved to labels.rejected.json on the next label change' }] };
+    return { labels: [], problems: [{ file, line: firstLine, message: 'expected {"labels": [...]}; saved to labels.rejected.json on the next label change' }] };
   }
   const labels: string[] = [];
   const problems: ParseIssue[] = [];
   for (const label of list) {
     const problem = labelProblem(label);
-    if (problem) problems.push({ file, line: 0, message: `ignored label: ${problem}` });
-    else if (!labels.includes(label as string)) labels.push(label as string);
+    if (problem) {
+      // The label's own line when its JSON spelling is found; a few lookups only, so never quadratic.
+      const at = problems.length < 100 && typeof label === 'string' ? text.indexOf(JSON.stringify(label)) : -1;
+      problems.push({ file, line: at >= 0 ? lineOf(at) : firstLine, message: `ignored label: ${problem}` });
+    } else if (!labels.includes(label as string)) labels.push(label as string);
   }
   return { labels, problems };
 }

@@ -9,6 +9,7 @@ import { configWeightsMismatch } from './configMatchesWeights';
 import { canonicalizeKeys, type KeyRename } from './stateDictKeys';
 import { TOKENIZER_FILES } from './tokenizer/tokenizerFileNames';
 import { readTorchCheckpoint } from './weights/torchCheckpoint';
+import { jsonErrorLocation } from '../util/jsonSyntax';
 
 /**
  * A model folder in the Hugging Face layout, as written by `save_pretrained` / found on the hub:
@@ -370,14 +371,10 @@ export async function readJsonFile(file: string): Promise<unknown> {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   try {
     return JSON.parse(text);
-  } catch (error) {
-    const message = (error as Error).message;
-    const position = /position (\d+)/.exec(message);
-    const offset = position ? Number(position[1]) : text.length;
-    const before = text.slice(0, offset);
-    const line = before.split('\n').length;
-    const column = offset - before.lastIndexOf('\n');
-    throw new ModelFolderError(file, `${file}:${line}:${column}: invalid JSON (${message})`);
+  } catch {
+    // Not V8's message: it quotes the text, which may not be the user's (a symlink to /etc/passwd).
+    const { line, column, problem } = jsonErrorLocation(text);
+    throw new ModelFolderError(file, `${file}:${line}:${column}: invalid JSON (${problem})`);
   }
 }
 

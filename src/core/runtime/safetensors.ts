@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../util/atomicWrite';
+import { jsonErrorLocation } from '../util/jsonSyntax';
 
 /**
  * The safetensors format (https://github.com/huggingface/safetensors): an 8-byte little-endian
@@ -333,8 +334,9 @@ function parseHeader(headerBytes: Uint8Array, fileSize: number, source: string):
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (error) {
-    throw new SafetensorsError(`${source}: header is not valid JSON (${(error as Error).message})`);
+  } catch {
+    const { line, column, problem } = jsonErrorLocation(text);
+    throw new SafetensorsError(`${source}: header is not valid JSON (${problem} at ${line}:${column})`);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new SafetensorsError(`${source}: header must be a JSON object`);

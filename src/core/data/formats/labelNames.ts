@@ -1,7 +1,11 @@
 import { labelProblem } from '../annotation';
 import { isPlainObject } from '../jsonLines';
-import { describeError, splitLines, type ParseIssue } from '../parseResult';
+import { describeError, lineIndex, splitLines, type ParseIssue } from '../parseResult';
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../../util/jsonDepth';
+import { jsonSyntaxErrorOffset } from '../../util/jsonSyntax';
+
+/** Bad names whose line is looked up in the text (each lookup scans it): enough to show, never quadratic. */
+const LOCATED_PROBLEMS = 100;
 
 /**
  * Label names for integer tags, from whichever file a dataset ships: a JSON array; an object with
@@ -11,7 +15,7 @@ import { exceedsJsonDepth, MAX_JSON_DEPTH } from '../../util/jsonDepth';
  */
 export function parseLabelNames(text: string, file = '<labels>'): { labelNames: string[]; errors: ParseIssue[] } {
   const trimmed = text.trim();
-  if (trimmed === '') return { labelNames: [], errors: [{ file, line: 0, message: 'the label file is empty' }] };
+  if (trimmed === '') return { labelNames: [], errors: [{ file, line: 1, message: 'the label file is empty' }] };
   if (!trimmed.startsWith('[') && !trimmed.startsWith('{')) {
     const labelNames: string[] = [];
     const errors: ParseIssue[] = [];
@@ -24,22 +28,31 @@ export function parseLabelNames(text: string, file = '<labels>'): { labelNames: 
     }
     return { labelNames, errors };
   }
+  const lineOf = lineIndex(text);
+  const firstLine = lineOf(text.length - text.trimStart().length);
   let value: unknown;
   try {
     value = JSON.parse(trimmed);
   } catch (error) {
-    return { labelNames: [], errors: [{ file, line: 0, message: `not valid JSON: ${describeError(error)}` }] };
+    const offset = jsonSyntaxErrorOffset(text);
+    return { labelNames: [], errors: [{ file, line: offset === undefined ? firstLine : lineOf(offset), message: `not valid JSON: ${describeError(error)}` }] };
   }
   // findNames and classLabelNames walk nested features recursively: bound the depth first.
-  if (exceedsJsonDepth(value)) return { labelNames: [], errors: [{ file, line: 0, message: `nested deeper than ${MAX_JSON_DEPTH} levels` }] };
+  if (exceedsJsonDepth(value)) return { labelNames: [], errors: [{ file, line: firstLine, message: `nested deeper than ${MAX_JSON_DEPTH} levels` }] };
   const found = findNames(value);
   if (!found) {
-    return { labelNames: [], errors: [{ file, line: 0, message: 'no label names found (expected an array, "label_names", dataset_info features, or id2label)' }] };
+    return {
+      labelNames: [],
+      errors: [{ file, line: firstLine, message: 'no label names found (expected an array, "label_names", dataset_info features, or id2label)' }],
+    };
   }
   const errors: ParseIssue[] = [];
   found.forEach((name, index) => {
     const problem = labelProblem(name);
-    if (problem) errors.push({ file, line: 0, message: `label ${index}: ${problem}` });
+    if (!problem) return;
+    // The name's own line when its JSON spelling can be found (the usual spelling JSON.stringify gives).
+    const at = errors.length < LOCATED_PROBLEMS && typeof name === 'string' ? text.indexOf(JSON.stringify(name)) : -1;
+    errors.push({ file, line: at >= 0 ? lineOf(at) : firstLine, message: `label ${index}: ${problem}` });
   });
   return { labelNames: found.map(String), errors };
 }

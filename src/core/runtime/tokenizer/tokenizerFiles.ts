@@ -5,6 +5,7 @@ import type { BertNormalizerOptions } from './bertNormalizer';
 import { BertTokenizer, specFromVocab } from './bertTokenizer';
 import type { BertTokenizerSpec, PostProcessorSpec, SpecialTokenNames, TemplatePiece } from './tokenizerSpec';
 import { bertTemplate, robertaTemplate } from './tokenizerSpec';
+import { jsonErrorLocation } from '../../util/jsonSyntax';
 
 /** The contents (not paths) of a model folder's tokenizer files; absent files are undefined. */
 export interface TokenizerFileContents {
@@ -357,16 +358,10 @@ export function modelMaxLength(config: Record<string, unknown>, source: string):
 export function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
-  } catch (error) {
-    const message = (error as Error).message;
-    const position = /position (\d+)/.exec(message);
-    if (position) {
-      const before = text.slice(0, Number(position[1]));
-      const line = before.split('\n').length;
-      const column = before.length - before.lastIndexOf('\n');
-      throw new Error(`${file}:${line}:${column}: invalid JSON (${message})`);
-    }
-    throw new Error(`${file}: invalid JSON (${message})`);
+  } catch {
+    // Not V8's message: it quotes the text, which may not be the user's (a symlink out of the folder).
+    const { line, column, problem } = jsonErrorLocation(text);
+    throw new Error(`${file}:${line}:${column}: invalid JSON (${problem})`);
   }
 }
 

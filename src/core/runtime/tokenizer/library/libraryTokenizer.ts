@@ -4,6 +4,7 @@ import type { DecodeOptions, TokenizerModelType } from '../tokenizer';
 import { asObject, modelMaxLength, optionalBoolean, parsePostProcessor } from '../tokenizerFiles';
 import { SyncEncoder } from './syncEncoder';
 import { configuredToken } from './tokenizerConfig';
+import { jsonErrorLocation } from '../../../util/jsonSyntax';
 
 /**
  * A tokenizer.json of any type (byte-level BPE, SentencePiece Unigram/BPE, WordPiece) run by HF's
@@ -36,12 +37,14 @@ export class LibraryTokenizer extends TemplateTokenizer {
    * file in error messages.
    */
   constructor(json: string, config: Record<string, unknown>, specialMap: Record<string, unknown>, source: string) {
-    let root: Record<string, unknown>;
+    let parsed: unknown;
     try {
-      root = asObject(JSON.parse(json), source);
-    } catch (error) {
-      throw new Error(`${source}: invalid JSON (${(error as Error).message})`);
+      parsed = JSON.parse(json);
+    } catch {
+      const { line, column, problem } = jsonErrorLocation(json);
+      throw new Error(`${source}:${line}:${column}: invalid JSON (${problem})`);
     }
+    const root = asObject(parsed, source);
     const postProcessor = parsePostProcessor(root.post_processor, source);
     super(postProcessor);
     const model = asObject(root.model, `${source}: model`);
