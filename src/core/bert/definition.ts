@@ -81,7 +81,8 @@ export function firstTokens(hidden: Value, inputs?: BertInputs): Value {
 
 /**
  * What sequence-level heads read from [CLS] — of every example when rows are packed: BertPooler
- * tanh(dense(·)), or DistilBERT's ReLU(pre_classifier(·)) (architecture.ts `summary`).
+ * tanh(dense(·)), DistilBERT's ReLU(pre_classifier(·)), or ELECTRA's SequenceSummary GELU(summary(·))
+ * (architecture.ts `summary`).
  */
 export function pooler(blocks: Blocks, config: BertConfig, hidden: Value, inputs?: BertInputs): Value {
   return summarize(blocks, config, firstTokens(hidden, inputs));
@@ -91,6 +92,7 @@ export function pooler(blocks: Blocks, config: BertConfig, hidden: Value, inputs
 export function summarize(blocks: Blocks, config: BertConfig, first: Value): Value {
   const summary = architectureOf(config).summary;
   const dense = blocks.dense(first, summary.module);
+  if (summary.activation === 'gelu') return op.geluErf(dense);
   return summary.activation === 'tanh' ? op.tanh(dense) : op.relu(dense);
 }
 
