@@ -16,7 +16,7 @@ Command line (from the repository root):
     /usr/bin/python3 scripts/reference/distilbert_torch.py fixtures test/fixtures/family [NAME ...]
         writes seeded fixture folders distilbert-<head>/ (config.json, model.safetensors, inputs.json,
         reference.json: the float64 outputs of this port, rounded to 8 significant digits)
-    /usr/bin/python3 scripts/reference/distilbert_torch.py hub-fixtures test/fixtures/family
+    /usr/bin/python3 scripts/reference/distilbert_torch.py hub-fixtures test/fixtures/family [NAME ...]
         completes the hub-shaped folders distilbert-hub-<head>/ that test/fixtures/family/generateHubFolders.ts
         started (tokenizer files, texts.json, inputs.json): writes config.json (vocab_size from
         tokenizer.json), seeded model.safetensors, and reference.json for inputs.json
@@ -407,6 +407,7 @@ HUB_FIXTURES = [
     ("distilbert-hub-sequence-classification", "DistilBertForSequenceClassification",
      {"id2label": {"0": "NEGATIVE", "1": "POSITIVE"}}),
     ("distilbert-hub-question-answering", "DistilBertForQuestionAnswering", {}),
+    ("distilbert-hub-multiple-choice", "DistilBertForMultipleChoice", {}),
 ]
 
 
@@ -443,9 +444,10 @@ def main(argv):
         for seed, (name, arch, extra) in enumerate(FIXTURES):
             if len(argv) == 2 or name in argv[2:]:
                 write_fixture(argv[1], name, arch, extra, seed)
-    elif len(argv) == 2 and argv[0] == "hub-fixtures":
+    elif len(argv) >= 2 and argv[0] == "hub-fixtures":
         for seed, (name, arch, extra) in enumerate(HUB_FIXTURES):
-            write_hub_fixture(argv[1], name, arch, extra, seed)
+            if len(argv) == 2 or name in argv[2:]:
+                write_hub_fixture(argv[1], name, arch, extra, seed)
     elif len(argv) == 2 and argv[0] == "run":
         print(json.dumps(run_folder(argv[1])[1]))
     else:

@@ -23,7 +23,7 @@ Command line (from the repository root):
     /usr/bin/python3 scripts/reference/electra_torch.py fixtures test/fixtures/family [NAME ...]
         writes seeded fixture folders electra-<head>/ (config.json, model.safetensors, inputs.json,
         reference.json: the float64 outputs of this port, rounded to 8 significant digits)
-    /usr/bin/python3 scripts/reference/electra_torch.py hub-fixtures test/fixtures/family
+    /usr/bin/python3 scripts/reference/electra_torch.py hub-fixtures test/fixtures/family [NAME ...]
         completes the hub-shaped folders electra-hub-<head>/ that test/fixtures/family/generateHubFolders.ts
         started (vocab.txt, tokenizer_config.json, texts.json, inputs.json): writes config.json (the
         field set of google/electra-small-discriminator's, vocab_size from vocab.txt), seeded
@@ -387,6 +387,7 @@ HUB_FIXTURES = [
     ("electra-hub-question-answering", "ElectraForQuestionAnswering", {}),
     # The generator (as google/electra-small-generator): fill-mask with generator_lm_head tied.
     ("electra-hub-masked-lm", "ElectraForMaskedLM", {}),
+    ("electra-hub-multiple-choice", "ElectraForMultipleChoice", {}),
 ]
 
 
@@ -419,9 +420,10 @@ def main(argv):
         for seed, (name, arch, extra) in enumerate(FIXTURES):
             if len(argv) == 2 or name in argv[2:]:
                 write_fixture(argv[1], name, arch, extra, seed)
-    elif len(argv) == 2 and argv[0] == "hub-fixtures":
+    elif len(argv) >= 2 and argv[0] == "hub-fixtures":
         for seed, (name, arch, extra) in enumerate(HUB_FIXTURES):
-            write_hub_fixture(argv[1], name, arch, extra, seed)
+            if len(argv) == 2 or name in argv[2:]:
+                write_hub_fixture(argv[1], name, arch, extra, seed)
     elif len(argv) == 2 and argv[0] == "run":
         print(json.dumps(run_folder(argv[1])[1]))
     else:

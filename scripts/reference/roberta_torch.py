@@ -18,7 +18,7 @@ Command line (from the repository root):
     /usr/bin/python3 scripts/reference/roberta_torch.py fixtures test/fixtures/family [NAME ...]
         writes seeded fixture folders roberta-<head>/ (config.json, model.safetensors, inputs.json,
         reference.json: the float64 outputs of this port, rounded to 8 significant digits)
-    /usr/bin/python3 scripts/reference/roberta_torch.py hub-fixtures test/fixtures/family
+    /usr/bin/python3 scripts/reference/roberta_torch.py hub-fixtures test/fixtures/family [NAME ...]
         completes the hub-shaped folders roberta-hub-<head>/ and xlm-roberta-hub-token-classification/ that test/fixtures/family/generateHubFolders.ts
         started (tokenizer files, texts.json, inputs.json: the ids of the texts): writes config.json
         (vocab_size from tokenizer.json), seeded model.safetensors, and reference.json for inputs.json
@@ -354,6 +354,7 @@ HUB_FIXTURES = [
     ("roberta-hub-masked-lm", "RobertaForMaskedLM", {}),
     ("xlm-roberta-hub-token-classification", "XLMRobertaForTokenClassification",
      {"model_type": "xlm-roberta", "id2label": {"0": "O", "1": "B-PER", "2": "I-PER", "3": "B-LOC", "4": "I-LOC"}}),
+    ("roberta-hub-multiple-choice", "RobertaForMultipleChoice", {}),
 ]
 
 
@@ -395,9 +396,10 @@ def main(argv):
         for seed, (name, model_type, arch, extra) in enumerate(FIXTURES):
             if len(argv) == 2 or name in argv[2:]:
                 write_fixture(argv[1], name, model_type, arch, extra, seed)
-    elif len(argv) == 2 and argv[0] == "hub-fixtures":
+    elif len(argv) >= 2 and argv[0] == "hub-fixtures":
         for seed, (name, arch, extra) in enumerate(HUB_FIXTURES):
-            write_hub_fixture(argv[1], name, arch, extra, seed)
+            if len(argv) == 2 or name in argv[2:]:
+                write_hub_fixture(argv[1], name, arch, extra, seed)
     elif len(argv) == 2 and argv[0] == "run":
         print(json.dumps(run_folder(argv[1])[1]))
     else:
