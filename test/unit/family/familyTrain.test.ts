@@ -21,10 +21,11 @@ const CASES = readdirSync(ROOT);
 /**
  * Parameters whose exact gradient is zero: a key bias adds the same q·b to every score of a softmax
  * row; in QA the qa_outputs bias, and the last LayerNorm's bias, shift every position's start (end)
- * logit alike.
+ * logit alike; in multiple choice the classifier bias adds the same value to every choice.
  */
 function zeroGradient(name: string, head: HeadKind, layers: number, config: BertConfig): boolean {
   if (name.endsWith('attention.self.key.bias') || name.endsWith('attention.k_lin.bias')) return true;
+  if (head === 'multiple-choice') return name === 'classifier.bias';
   return head === 'question-answering' && (name === 'qa_outputs.bias' || name === `${architectureOf(config).layer(layers - 1).outputNorm}.bias`);
 }
 
@@ -35,7 +36,9 @@ describe('the family cases', () => {
       'distilbert-question-answering', 'roberta-question-answering',
       // ELECTRA with embeddings_project (embedding_size 24 → hidden_size 32), and one sequence classifier without it.
       'electra-token-classification', 'electra-sequence-classification-linear', 'electra-sequence-classification-same-size',
-      'electra-masked-lm', 'electra-question-answering']) {
+      'electra-masked-lm', 'electra-question-answering',
+      // Multiple choice: [batch, num_choices, seq] flattened, RobertaModel's pooler, CrossEntropyLoss over the choices.
+      'roberta-multiple-choice']) {
       expect(CASES.some((c) => c.startsWith(prefix)), prefix).toBe(true);
     }
   });
