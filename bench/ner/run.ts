@@ -16,7 +16,7 @@
 // Ratios printed: ours ÷ transformers.js (tokens/s), ours fp32 ÷ raw ORT fused (time: the cost of
 // tokenization, offsets and postprocessing), and int8 vs fp32 token-label agreement.
 // --model DIR additionally measures label agreement int8 vs fp32 on a trained model folder.
-import { existsSync, mkdtempSync, promises as fs, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as Ort from 'onnxruntime-node';
