@@ -10,7 +10,8 @@ Module and attribute names follow HF so that `state_dict()` names are exactly HF
 types; positions 0..seq-1 (optionally sinusoidal, written into the weight as
 create_sinusoidal_embeddings does); LayerNorms with eps 1e-12; the query divided by sqrt(dim_per_head)
 before q·kᵀ; masked scores filled with finfo(dtype).min; no dropout after out_lin; sequence
-classification reads [CLS] through pre_classifier + ReLU.
+classification reads [CLS] through pre_classifier + ReLU, and so does DistilBertForMultipleChoice
+(dropout seq_classif_dropout, a one-output classifier, [batch, num_choices, seq] flattened to rows).
 
 Command line (from the repository root):
     /usr/bin/python3 scripts/reference/distilbert_torch.py fixtures test/fixtures/family [NAME ...]

@@ -13,6 +13,8 @@ this repository's port (bert_torch.py). What ELECTRA changes is ported here:
   erf form), dropout, out_proj; dropout p = classifier_dropout ?? hidden_dropout_prob;
 - ElectraForTokenClassification (dropout, classifier), ElectraForQuestionAnswering (qa_outputs, no
   dropout);
+- ElectraForMultipleChoice: rows flattened, SequenceSummary (summary_type "first", summary Linear,
+  get_activation("gelu"), summary_last_dropout), a one-output classifier;
 - ElectraForMaskedLM (the generator): generator_predictions (dense hidden → embedding_size,
   get_activation("gelu"), LayerNorm over embedding_size) then generator_lm_head
   Linear(embedding_size, vocab_size) whose weight is tied to the word embeddings (its bias its own).

@@ -10,6 +10,7 @@ from this repository's port (bert_torch.py). What RoBERTa changes is ported here
   running count of non-padding ids; padding_idx at padding), position table with padding_idx;
 - RobertaModel with the pooler only where HF builds it (RobertaModel, ...ForMultipleChoice);
 - RobertaClassificationHead (dropout, dense, tanh, dropout, out_proj on <s>);
+- RobertaForMultipleChoice: rows flattened, the pooler, dropout hidden_dropout_prob, a one-output classifier;
 - RobertaLMHead (dense, erf GELU whatever hidden_act says, layer_norm, decoder tied to the word
   embeddings, decoder.bias = lm_head.bias).
 Config defaults: RobertaConfig = BertConfig with pad_token_id 1.
