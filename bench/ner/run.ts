@@ -16,7 +16,7 @@
 // Ratios printed: ours ÷ transformers.js (tokens/s), ours fp32 ÷ raw ORT fused (time: the cost of
 // tokenization, offsets and postprocessing), and int8 vs fp32 token-label agreement.
 // --model DIR additionally measures label agreement int8 vs fp32 on a trained model folder.
-import { existsSync, mkdtempSync, promises as fs, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as Ort from 'onnxruntime-node';
@@ -30,9 +30,9 @@ import { createSession, tensor } from '../../src/core/runtime/ort';
 import { serializeTokenizer } from '../../src/core/runtime/tokenizer/tokenizerWriter';
 import { specFromTrained, trainWordPiece } from '../../src/core/runtime/tokenizer/wordpieceTrainer';
 import type { Encoding } from '../../src/core/runtime/tokenizer/encoding';
-import { layOutDocument } from '../../src/core/data/documentLayout';
 import { recognizeEntities, type RecognizeOptions } from '../../src/core/tasks/tokenClassification/pipeline';
 import { writeFileAtomic } from '../../src/core/util/atomicWrite';
+import { corpus } from './corpus';
 
 const argv = process.argv.slice(2);
 function flag(name: string, fallback: string): string {
@@ -42,36 +42,7 @@ function flag(name: string, fallback: string): string {
 const ROUNDS = Number(flag('rounds', '3'));
 const TOKENS = Number(flag('tokens', '24000'));
 const SIZE = flag('size', 'base');
-const DATA = path.resolve(__dirname, '..', '..', '..', 'shared', 'data');
 const LABELS = ['O', 'B-PER', 'I-PER', 'B-ORG', 'I-ORG', 'B-LOC', 'I-LOC', 'B-MISC', 'I-MISC'];
-
-/** English prose: WikiANN dev sentences and SST-2 dev sentences (or the sample workspace's). */
-function corpusSentences(): string[] {
-  const sentences: string[] = [];
-  const wikiann = path.join(DATA, 'wikiann-en', 'dev.txt');
-  if (existsSync(wikiann)) {
-    let words: string[] = [];
-    for (const line of readFileSync(wikiann, 'utf8').split('\n')) {
-      if (line.trim() === '') {
-        if (words.length) sentences.push(words.join(' '));
-        words = [];
-      } else words.push(line.split('\t')[0]!.replace(/^en:/, ''));
-    }
-  }
-  const sst = path.join(DATA, 'sst2', 'dev.tsv');
-  if (existsSync(sst)) for (const line of readFileSync(sst, 'utf8').split('\n').slice(1)) sentences.push(line.split('\t')[0]!.trim());
-  if (sentences.length === 0) {
-    const samples = path.join(__dirname, '..', '..', 'samples', 'workspace');
-    for (const name of readdirSafe(samples)) sentences.push(...readFileSync(path.join(samples, name), 'utf8').split(/(?<=[.!?])\s+/));
-  }
-  return sentences.filter((s) => s.trim().length > 0);
-}
-
-/** The sentences as a document in paragraphs, with each sentence's [start, end) in it. */
-function corpus(): { text: string; sentenceSpans: Array<[number, number]> } {
-  const document = layOutDocument(corpusSentences().map((s) => ({ tokens: s.trim().split(/\s+/) })), { layout: 'paragraphs' });
-  return { text: document.text, sentenceSpans: document.words.map((w): [number, number] => [w[0]!.start, w[w.length - 1]!.end]) };
-}
 
 /** What the editor's Recognize Entities passes by default (package.json bertLens.ner.*); windows are the pipeline's own. */
 const EDITOR_OPTIONS: RecognizeOptions = { aggregationStrategy: 'first', batchSize: 16 };
@@ -91,10 +62,6 @@ function recording(model: LoadedModel, feeds: Feeds[]): LoadedModel {
     },
   });
   return { ...model, session };
-}
-
-function readdirSafe(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((n) => /\.(txt|md)$/.test(n)) : [];
 }
 
 async function buildModel(dir: string, text: string): Promise<void> {

@@ -10,13 +10,14 @@ Module and attribute names follow HF so that `state_dict()` names are exactly HF
 types; positions 0..seq-1 (optionally sinusoidal, written into the weight as
 create_sinusoidal_embeddings does); LayerNorms with eps 1e-12; the query divided by sqrt(dim_per_head)
 before q·kᵀ; masked scores filled with finfo(dtype).min; no dropout after out_lin; sequence
-classification reads [CLS] through pre_classifier + ReLU.
+classification reads [CLS] through pre_classifier + ReLU, and so does DistilBertForMultipleChoice
+(dropout seq_classif_dropout, a one-output classifier, [batch, num_choices, seq] flattened to rows).
 
 Command line (from the repository root):
-    /usr/bin/python3 scripts/reference/distilbert_torch.py fixtures test/fixtures/family
+    /usr/bin/python3 scripts/reference/distilbert_torch.py fixtures test/fixtures/family [NAME ...]
         writes seeded fixture folders distilbert-<head>/ (config.json, model.safetensors, inputs.json,
         reference.json: the float64 outputs of this port, rounded to 8 significant digits)
-    /usr/bin/python3 scripts/reference/distilbert_torch.py hub-fixtures test/fixtures/family
+    /usr/bin/python3 scripts/reference/distilbert_torch.py hub-fixtures test/fixtures/family [NAME ...]
         completes the hub-shaped folders distilbert-hub-<head>/ that test/fixtures/family/generateHubFolders.ts
         started (tokenizer files, texts.json, inputs.json): writes config.json (vocab_size from
         tokenizer.json), seeded model.safetensors, and reference.json for inputs.json
@@ -244,6 +245,27 @@ class DistilBertForMaskedLM(nn.Module):
         return {"logits": logits, "last_hidden_state": hidden}
 
 
+class DistilBertForMultipleChoice(nn.Module):
+    """[batch, num_choices, seq] flattened to rows; pre_classifier, ReLU, dropout (seq_classif_dropout)
+    and a one-output classifier on each row's [CLS]; logits viewed back to [batch, num_choices]."""
+
+    def __init__(self, config):
+        super().__init__()
+        self.distilbert = DistilBertModel(config)
+        self.pre_classifier = nn.Linear(config.dim, config.dim)
+        self.classifier = nn.Linear(config.dim, 1)
+        self.dropout = nn.Dropout(config.seq_classif_dropout)
+
+    def forward(self, input_ids, attention_mask=None):
+        num_choices = input_ids.shape[1]
+        input_ids = input_ids.view(-1, input_ids.size(-1))
+        attention_mask = attention_mask.view(-1, attention_mask.size(-1)) if attention_mask is not None else None
+        hidden = self.distilbert(input_ids, attention_mask)
+        pooled = nn.ReLU()(self.pre_classifier(hidden[:, 0]))
+        logits = self.classifier(self.dropout(pooled))
+        return {"logits": logits.view(-1, num_choices)}
+
+
 # The tied decoder: a view of the word embeddings, not written to files (save_pretrained drops it).
 TIED = ("vocab_projector.weight",)
 
@@ -253,6 +275,7 @@ CLASSES = {
     "DistilBertForSequenceClassification": DistilBertForSequenceClassification,
     "DistilBertForQuestionAnswering": DistilBertForQuestionAnswering,
     "DistilBertForMaskedLM": DistilBertForMaskedLM,
+    "DistilBertForMultipleChoice": DistilBertForMultipleChoice,
 }
 
 
@@ -301,6 +324,7 @@ FIXTURES = [
      {"id2label": {"0": "NEGATIVE", "1": "POSITIVE"}, "sinusoidal_pos_embds": True, "activation": "gelu_new"}),
     ("distilbert-question-answering", "DistilBertForQuestionAnswering", {}),
     ("distilbert-masked-lm", "DistilBertForMaskedLM", {"activation": "gelu_new"}),
+    ("distilbert-multiple-choice", "DistilBertForMultipleChoice", {"seq_classif_dropout": 0.3}),
 ]
 
 
@@ -334,11 +358,17 @@ def write_fixture(root, name, arch, extra, seed):
     with open(os.path.join(folder, "config.json"), "w") as f:
         json.dump(raw, f, indent=2)
         f.write("\n")
-    batch, seq = 2, 9
+    # Multiple choice: 4 rows viewed as 2 questions × 2 choices.
+    multiple_choice = arch.endswith("ForMultipleChoice")
+    batch, seq = (4 if multiple_choice else 2), 9
     input_ids = torch.randint(5, config.vocab_size, (batch, seq), generator=generator)
     attention_mask = torch.ones((batch, seq), dtype=torch.long)
     attention_mask[1, seq - 3:] = 0
+    if multiple_choice:
+        attention_mask[2, seq - 5:] = 0
     input_ids[attention_mask == 0] = config.pad_token_id
+    if multiple_choice:
+        input_ids, attention_mask = input_ids.view(2, 2, seq), attention_mask.view(2, 2, seq)
     inputs = {"input_ids": input_ids.tolist(), "attention_mask": attention_mask.tolist()}
     with open(os.path.join(folder, "inputs.json"), "w") as f:
         json.dump(inputs, f)
@@ -378,6 +408,7 @@ HUB_FIXTURES = [
     ("distilbert-hub-sequence-classification", "DistilBertForSequenceClassification",
      {"id2label": {"0": "NEGATIVE", "1": "POSITIVE"}}),
     ("distilbert-hub-question-answering", "DistilBertForQuestionAnswering", {}),
+    ("distilbert-hub-multiple-choice", "DistilBertForMultipleChoice", {}),
 ]
 
 
@@ -409,12 +440,15 @@ def write_hub_fixture(root, name, arch, extra, seed):
 
 
 def main(argv):
-    if len(argv) == 2 and argv[0] == "fixtures":
+    if len(argv) >= 2 and argv[0] == "fixtures":
+        # Names after the folder: write only those fixtures (the others keep their files).
         for seed, (name, arch, extra) in enumerate(FIXTURES):
-            write_fixture(argv[1], name, arch, extra, seed)
-    elif len(argv) == 2 and argv[0] == "hub-fixtures":
+            if len(argv) == 2 or name in argv[2:]:
+                write_fixture(argv[1], name, arch, extra, seed)
+    elif len(argv) >= 2 and argv[0] == "hub-fixtures":
         for seed, (name, arch, extra) in enumerate(HUB_FIXTURES):
-            write_hub_fixture(argv[1], name, arch, extra, seed)
+            if len(argv) == 2 or name in argv[2:]:
+                write_hub_fixture(argv[1], name, arch, extra, seed)
     elif len(argv) == 2 and argv[0] == "run":
         print(json.dumps(run_folder(argv[1])[1]))
     else:

@@ -13,6 +13,8 @@ this repository's port (bert_torch.py). What ELECTRA changes is ported here:
   erf form), dropout, out_proj; dropout p = classifier_dropout ?? hidden_dropout_prob;
 - ElectraForTokenClassification (dropout, classifier), ElectraForQuestionAnswering (qa_outputs, no
   dropout);
+- ElectraForMultipleChoice: rows flattened, SequenceSummary (summary_type "first", summary Linear,
+  get_activation("gelu"), summary_last_dropout), a one-output classifier;
 - ElectraForMaskedLM (the generator): generator_predictions (dense hidden → embedding_size,
   get_activation("gelu"), LayerNorm over embedding_size) then generator_lm_head
   Linear(embedding_size, vocab_size) whose weight is tied to the word embeddings (its bias its own).
@@ -20,10 +22,10 @@ Config defaults: ElectraConfig (embedding_size 128, hidden_size 256, 4 heads, in
 rest BertConfig's).
 
 Command line (from the repository root):
-    /usr/bin/python3 scripts/reference/electra_torch.py fixtures test/fixtures/family
+    /usr/bin/python3 scripts/reference/electra_torch.py fixtures test/fixtures/family [NAME ...]
         writes seeded fixture folders electra-<head>/ (config.json, model.safetensors, inputs.json,
         reference.json: the float64 outputs of this port, rounded to 8 significant digits)
-    /usr/bin/python3 scripts/reference/electra_torch.py hub-fixtures test/fixtures/family
+    /usr/bin/python3 scripts/reference/electra_torch.py hub-fixtures test/fixtures/family [NAME ...]
         completes the hub-shaped folders electra-hub-<head>/ that test/fixtures/family/generateHubFolders.ts
         started (vocab.txt, tokenizer_config.json, texts.json, inputs.json): writes config.json (the
         field set of google/electra-small-discriminator's, vocab_size from vocab.txt), seeded
@@ -178,12 +180,50 @@ class ElectraForMaskedLM(nn.Module):
         return {"logits": self.generator_lm_head(self.generator_predictions(sequence)), "last_hidden_state": sequence}
 
 
+class SequenceSummary(nn.Module):
+    """modeling_utils.SequenceSummary as ElectraConfig sets it: summary_type "first" (the [CLS] state),
+    summary_use_proj → `summary` Linear(hidden, hidden) (summary_proj_to_labels unset), summary_activation
+    "gelu" (get_activation: the erf form), summary_first_dropout unset (identity), summary_last_dropout."""
+
+    def __init__(self, config):
+        super().__init__()
+        for field, wanted in (("summary_type", "first"), ("summary_use_proj", True), ("summary_activation", "gelu"),
+                              ("summary_proj_to_labels", False), ("summary_first_dropout", 0)):
+            value = getattr(config, field, wanted)
+            if value != wanted and value is not None:
+                raise ValueError(f"{field} {value!r} is not ported")
+        self.summary = nn.Linear(config.hidden_size, config.hidden_size)
+        self.activation = nn.GELU()
+        self.last_dropout = nn.Dropout(getattr(config, "summary_last_dropout", 0.1))
+
+    def forward(self, hidden_states):
+        return self.last_dropout(self.activation(self.summary(hidden_states[:, 0])))
+
+
+class ElectraForMultipleChoice(nn.Module):
+    """[batch, num_choices, seq] flattened to rows; SequenceSummary, then a one-output classifier (no
+    further dropout); logits viewed back to [batch, num_choices]."""
+
+    def __init__(self, config):
+        super().__init__()
+        self.electra = ElectraModel(config)
+        self.sequence_summary = SequenceSummary(config)
+        self.classifier = nn.Linear(config.hidden_size, 1)
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
+        num_choices = input_ids.shape[1]
+        flat = lambda t: t.view(-1, t.size(-1)) if t is not None else None  # noqa: E731
+        sequence = self.electra(flat(input_ids), flat(attention_mask), flat(token_type_ids))
+        return {"logits": self.classifier(self.sequence_summary(sequence)).view(-1, num_choices)}
+
+
 CLASSES = {
     "ElectraModel": ElectraBase,
     "ElectraForTokenClassification": ElectraForTokenClassification,
     "ElectraForSequenceClassification": ElectraForSequenceClassification,
     "ElectraForQuestionAnswering": ElectraForQuestionAnswering,
     "ElectraForMaskedLM": ElectraForMaskedLM,
+    "ElectraForMultipleChoice": ElectraForMultipleChoice,
 }
 # Views of another tensor: not written to files (save_pretrained drops tied weights).
 TIED = ("generator_lm_head.weight",)
@@ -232,6 +272,8 @@ FIXTURES = [
      {"embedding_size": 32, "hidden_act": "gelu_new", "id2label": {"0": "O", "1": "B-PER", "2": "I-PER", "3": "B-LOC", "4": "I-LOC"}}),
     ("electra-question-answering", "ElectraForQuestionAnswering", {}),
     ("electra-masked-lm", "ElectraForMaskedLM", {"hidden_act": "gelu_new"}),
+    ("electra-multiple-choice", "ElectraForMultipleChoice",
+     {"summary_type": "first", "summary_use_proj": True, "summary_activation": "gelu", "summary_last_dropout": 0.3}),
 ]
 
 
@@ -269,7 +311,9 @@ def write_fixture(root, name, arch, extra, seed):
         json.dump(raw, f, indent=2)
         f.write("\n")
     # [CLS] ... [SEP] rows, the second a pair (token types 1 after its first [SEP]) padded with id 0.
-    batch, seq = 2, 9
+    # Multiple choice: 4 rows viewed as 2 questions × 2 choices.
+    multiple_choice = arch.endswith("ForMultipleChoice")
+    batch, seq = (4 if multiple_choice else 2), 9
     input_ids = torch.randint(5, config.vocab_size, (batch, seq), generator=generator)
     input_ids[:, 0] = 2
     attention_mask = torch.ones((batch, seq), dtype=torch.long)
@@ -280,6 +324,11 @@ def write_fixture(root, name, arch, extra, seed):
     input_ids[attention_mask == 0] = config.pad_token_id
     token_type_ids = torch.zeros((batch, seq), dtype=torch.long)
     token_type_ids[1, 4:seq - 3] = 1
+    if multiple_choice:
+        attention_mask[3, seq - 2:] = 0
+        input_ids[3, seq - 2:] = config.pad_token_id
+        token_type_ids[2, 5:] = 1
+        input_ids, attention_mask, token_type_ids = (t.view(2, 2, seq) for t in (input_ids, attention_mask, token_type_ids))
     inputs = {"input_ids": input_ids.tolist(), "attention_mask": attention_mask.tolist(), "token_type_ids": token_type_ids.tolist()}
     with open(os.path.join(folder, "inputs.json"), "w") as f:
         json.dump(inputs, f)
@@ -340,6 +389,7 @@ HUB_FIXTURES = [
     ("electra-hub-question-answering", "ElectraForQuestionAnswering", {}),
     # The generator (as google/electra-small-generator): fill-mask with generator_lm_head tied.
     ("electra-hub-masked-lm", "ElectraForMaskedLM", {}),
+    ("electra-hub-multiple-choice", "ElectraForMultipleChoice", {}),
 ]
 
 
@@ -367,12 +417,15 @@ def write_hub_fixture(root, name, arch, extra, seed):
 
 
 def main(argv):
-    if len(argv) == 2 and argv[0] == "fixtures":
+    if len(argv) >= 2 and argv[0] == "fixtures":
+        # Names after the folder: write only those fixtures (the others keep their files).
         for seed, (name, arch, extra) in enumerate(FIXTURES):
-            write_fixture(argv[1], name, arch, extra, seed)
-    elif len(argv) == 2 and argv[0] == "hub-fixtures":
+            if len(argv) == 2 or name in argv[2:]:
+                write_fixture(argv[1], name, arch, extra, seed)
+    elif len(argv) >= 2 and argv[0] == "hub-fixtures":
         for seed, (name, arch, extra) in enumerate(HUB_FIXTURES):
-            write_hub_fixture(argv[1], name, arch, extra, seed)
+            if len(argv) == 2 or name in argv[2:]:
+                write_hub_fixture(argv[1], name, arch, extra, seed)
     elif len(argv) == 2 and argv[0] == "run":
         print(json.dumps(run_folder(argv[1])[1]))
     else:

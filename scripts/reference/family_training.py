@@ -107,6 +107,9 @@ class FamilyModel(nn.Module):
             else:
                 out["loss"] = BCEWithLogitsLoss()(logits, labels)
             out["problem_type"] = problem_type
+        elif self.arch.endswith("ForMultipleChoice"):
+            # ...ForMultipleChoice: CrossEntropyLoss over the [batch, num_choices] logits.
+            out["loss"] = CrossEntropyLoss()(logits, labels)
         elif self.arch.endswith("ForMaskedLM"):
             # RobertaForMaskedLM / DistilBertForMaskedLM: CrossEntropyLoss over the vocabulary, -100 ignored;
             # the decoder (lm_head.decoder, vocab_projector) tied to the word embeddings.
@@ -173,11 +176,13 @@ def decay_parameter_names(model):
     return [n for n, _ in model.named_parameters() if n not in layer_norm and "bias" not in n]
 
 
-def family_example_batches(model_dir, seed=0, num_batches=4, batch_size=2, seq=8):
+def family_example_batches(model_dir, seed=0, num_batches=4, batch_size=2, seq=8, num_choices=3):
     """Fixed batches for a DistilBERT / RoBERTa / ELECTRA folder: random ids (never the padding id), the
     last row padded (pad_token_id, attention 0, label -100), RoBERTa rows opening with <s> (id 0) and
     carrying all-zero token_type_ids (type_vocab_size 1); ELECTRA rows open with id 2 and have token
-    type 1 on their last three positions (a second segment); DistilBERT batches have no token_type_ids."""
+    type 1 on their last three positions (a second segment); DistilBERT batches have no token_type_ids.
+    ...ForMultipleChoice: batch_size · num_choices such rows viewed as [batch_size, num_choices, seq] (the
+    last choice of the last question padded), labels [batch_size] in [0, num_choices)."""
     with open(os.path.join(model_dir, "config.json")) as f:
         raw = json.load(f)
     arch = raw["architectures"][0]
@@ -186,6 +191,8 @@ def family_example_batches(model_dir, seed=0, num_batches=4, batch_size=2, seq=8
     num_labels = len(raw["id2label"]) if "id2label" in raw else raw.get("num_labels", 2)
     gen = torch.Generator().manual_seed(seed)
     batches = []
+    multiple_choice = arch.endswith("ForMultipleChoice")
+    questions, batch_size = batch_size, batch_size * num_choices if multiple_choice else batch_size
     for _ in range(num_batches):
         input_ids = torch.randint(5, raw["vocab_size"], (batch_size, seq), generator=gen)
         if family == "roberta":
@@ -218,6 +225,9 @@ def family_example_batches(model_dir, seed=0, num_batches=4, batch_size=2, seq=8
             batch["start_positions"] = start.tolist()
             batch["end_positions"] = (start + 1).tolist()
             batch["end_positions"][0] = seq + 5  # out of range: clamped, then ignored
+        elif multiple_choice:
+            batch = {k: torch.tensor(v).view(questions, num_choices, seq).tolist() for k, v in batch.items()}
+            batch["labels"] = torch.randint(0, num_choices, (questions,), generator=gen).tolist()
         elif arch.endswith("ForMaskedLM"):
             labels = torch.full((batch_size, seq), -100, dtype=torch.long)
             for row in range(batch_size):

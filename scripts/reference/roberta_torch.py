@@ -10,15 +10,16 @@ from this repository's port (bert_torch.py). What RoBERTa changes is ported here
   running count of non-padding ids; padding_idx at padding), position table with padding_idx;
 - RobertaModel with the pooler only where HF builds it (RobertaModel, ...ForMultipleChoice);
 - RobertaClassificationHead (dropout, dense, tanh, dropout, out_proj on <s>);
+- RobertaForMultipleChoice: rows flattened, the pooler, dropout hidden_dropout_prob, a one-output classifier;
 - RobertaLMHead (dense, erf GELU whatever hidden_act says, layer_norm, decoder tied to the word
   embeddings, decoder.bias = lm_head.bias).
 Config defaults: RobertaConfig = BertConfig with pad_token_id 1.
 
 Command line (from the repository root):
-    /usr/bin/python3 scripts/reference/roberta_torch.py fixtures test/fixtures/family
+    /usr/bin/python3 scripts/reference/roberta_torch.py fixtures test/fixtures/family [NAME ...]
         writes seeded fixture folders roberta-<head>/ (config.json, model.safetensors, inputs.json,
         reference.json: the float64 outputs of this port, rounded to 8 significant digits)
-    /usr/bin/python3 scripts/reference/roberta_torch.py hub-fixtures test/fixtures/family
+    /usr/bin/python3 scripts/reference/roberta_torch.py hub-fixtures test/fixtures/family [NAME ...]
         completes the hub-shaped folders roberta-hub-<head>/ and xlm-roberta-hub-token-classification/ that test/fixtures/family/generateHubFolders.ts
         started (tokenizer files, texts.json, inputs.json: the ids of the texts): writes config.json
         (vocab_size from tokenizer.json), seeded model.safetensors, and reference.json for inputs.json
@@ -171,12 +172,32 @@ class RobertaForMaskedLM(nn.Module):
         return {"logits": self.lm_head(sequence), "last_hidden_state": sequence}
 
 
+class RobertaForMultipleChoice(nn.Module):
+    """[batch, num_choices, seq] flattened to rows (positions then come from each flattened row's padding,
+    as RobertaEmbeddings computes them); RobertaModel's pooler (dense + tanh on <s>), dropout
+    (hidden_dropout_prob, not classifier_dropout), a one-output classifier; logits [batch, num_choices]."""
+
+    def __init__(self, config):
+        super().__init__()
+        self.roberta = RobertaModel(config)
+        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+        self.classifier = nn.Linear(config.hidden_size, 1)
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
+        num_choices = input_ids.shape[1]
+        flat = lambda t: t.view(-1, t.size(-1)) if t is not None else None  # noqa: E731
+        _, pooled = self.roberta(flat(input_ids), flat(attention_mask), flat(token_type_ids))
+        logits = self.classifier(self.dropout(pooled))
+        return {"logits": logits.view(-1, num_choices)}
+
+
 CLASS_SUFFIXES = {
     "Model": RobertaBase,
     "ForTokenClassification": RobertaForTokenClassification,
     "ForSequenceClassification": RobertaForSequenceClassification,
     "ForQuestionAnswering": RobertaForQuestionAnswering,
     "ForMaskedLM": RobertaForMaskedLM,
+    "ForMultipleChoice": RobertaForMultipleChoice,
 }
 PREFIXES = ("XLMRoberta", "Camembert", "Roberta")
 # Views of another tensor: not written to files (save_pretrained drops tied weights).
@@ -231,6 +252,8 @@ FIXTURES = [
     ("roberta-masked-lm", "roberta", "RobertaForMaskedLM", {"hidden_act": "gelu_new"}),
     ("xlm-roberta-token-classification", "xlm-roberta", "XLMRobertaForTokenClassification",
      {"id2label": {"0": "O", "1": "B-ORG", "2": "I-ORG"}, "type_vocab_size": 2}),
+    ("roberta-multiple-choice", "roberta", "RobertaForMultipleChoice", {"classifier_dropout": 0.3}),
+    ("xlm-roberta-multiple-choice", "xlm-roberta", "XLMRobertaForMultipleChoice", {"type_vocab_size": 2}),
 ]
 
 
@@ -264,17 +287,25 @@ def write_fixture(root, name, model_type, arch, extra, seed):
         json.dump(raw, f, indent=2)
         f.write("\n")
     # <s> ... </s> rows; the second padded with pad_token_id (1), so positions restart the count there.
-    batch, seq = 2, 9
+    # Multiple choice: 4 rows viewed as 2 questions × 2 choices (row 2 padded more than row 1).
+    multiple_choice = arch.endswith("ForMultipleChoice")
+    batch, seq = (4 if multiple_choice else 2), 9
     input_ids = torch.randint(5, config.vocab_size, (batch, seq), generator=generator)
     input_ids[:, 0] = 0
     attention_mask = torch.ones((batch, seq), dtype=torch.long)
     attention_mask[1, seq - 3:] = 0
     input_ids[1, seq - 4] = 2
     input_ids[0, seq - 1] = 2
+    if multiple_choice:
+        attention_mask[2, seq - 5:] = 0
+        input_ids[2, seq - 6] = 2
+        input_ids[3, seq - 1] = 2
     input_ids[attention_mask == 0] = config.pad_token_id
     token_type_ids = torch.zeros((batch, seq), dtype=torch.long)
     if config.type_vocab_size > 1:
         token_type_ids[0, seq // 2:] = 1
+    if multiple_choice:
+        input_ids, attention_mask, token_type_ids = (t.view(2, 2, seq) for t in (input_ids, attention_mask, token_type_ids))
     inputs = {"input_ids": input_ids.tolist(), "attention_mask": attention_mask.tolist(), "token_type_ids": token_type_ids.tolist()}
     with open(os.path.join(folder, "inputs.json"), "w") as f:
         json.dump(inputs, f)
@@ -324,6 +355,7 @@ HUB_FIXTURES = [
     ("roberta-hub-masked-lm", "RobertaForMaskedLM", {}),
     ("xlm-roberta-hub-token-classification", "XLMRobertaForTokenClassification",
      {"model_type": "xlm-roberta", "id2label": {"0": "O", "1": "B-PER", "2": "I-PER", "3": "B-LOC", "4": "I-LOC"}}),
+    ("roberta-hub-multiple-choice", "RobertaForMultipleChoice", {}),
 ]
 
 
@@ -360,12 +392,15 @@ def write_hub_fixture(root, name, arch, extra, seed):
 
 
 def main(argv):
-    if len(argv) == 2 and argv[0] == "fixtures":
+    if len(argv) >= 2 and argv[0] == "fixtures":
+        # Names after the folder: write only those fixtures (the others keep their files).
         for seed, (name, model_type, arch, extra) in enumerate(FIXTURES):
-            write_fixture(argv[1], name, model_type, arch, extra, seed)
-    elif len(argv) == 2 and argv[0] == "hub-fixtures":
+            if len(argv) == 2 or name in argv[2:]:
+                write_fixture(argv[1], name, model_type, arch, extra, seed)
+    elif len(argv) >= 2 and argv[0] == "hub-fixtures":
         for seed, (name, arch, extra) in enumerate(HUB_FIXTURES):
-            write_hub_fixture(argv[1], name, arch, extra, seed)
+            if len(argv) == 2 or name in argv[2:]:
+                write_hub_fixture(argv[1], name, arch, extra, seed)
     elif len(argv) == 2 and argv[0] == "run":
         print(json.dumps(run_folder(argv[1])[1]))
     else:

@@ -7,7 +7,7 @@ import { inlineOrFileText, loadModelForVerb, MODEL_FLAGS, MODEL_FLAGS_USAGE, noE
 const USAGE = `usage: bert-lens choice (--prompt "..." | --prompt-file FILE) (--choices FILE | --choice A --choice B ...)
                        --model DIR|ID [--json]
 
-Multiple choice with a BertForMultipleChoice model: the prompt is paired with each choice and the
+Multiple choice with a …ForMultipleChoice model (BERT, DistilBERT, RoBERTa, XLM-RoBERTa, CamemBERT, ELECTRA): the prompt is paired with each choice and the
 choices are scored together (softmax over the choices), best first.
 
   --prompt TEXT, --prompt-file FILE   the question or context

@@ -30,11 +30,12 @@ export interface LayerNames {
 
 /**
  * The vector sequence-level heads classify: BERT's pooler (dense + tanh), DistilBERT's pre_classifier
- * (dense + ReLU), DeBERTa's ContextPooler (dropout, dense, ACT2FN[pooler_hidden_act]: `config`).
+ * (dense + ReLU), DeBERTa's ContextPooler (dropout, dense, ACT2FN[pooler_hidden_act]: `config`),
+ * ELECTRA's SequenceSummary (dense + erf GELU, multiple choice only).
  */
 export interface ClsSummary {
   module: string;
-  activation: 'tanh' | 'relu' | 'config';
+  activation: 'tanh' | 'relu' | 'gelu' | 'config';
   /** A dropout (pooler_dropout) on [CLS] before the dense (ContextPooler). */
   dropoutBefore?: boolean;
   /** Heads that build it (HF's add_pooling_layer / the heads that own pre_classifier). */
@@ -201,6 +202,7 @@ const DISTILBERT: Architecture = {
     'sequence-classification': 'DistilBertForSequenceClassification',
     'question-answering': 'DistilBertForQuestionAnswering',
     'masked-lm': 'DistilBertForMaskedLM',
+    'multiple-choice': 'DistilBertForMultipleChoice',
   },
   attentionOutputDropout: false,
   headDropout: { 'sequence-classification': 'seq_classif_dropout', 'multiple-choice': 'seq_classif_dropout', 'question-answering': 'qa_dropout' },
@@ -244,7 +246,10 @@ function roberta(modelType: ModelType, classPrefix: string): Architecture {
       'sequence-classification': `${classPrefix}ForSequenceClassification`,
       'question-answering': `${classPrefix}ForQuestionAnswering`,
       'masked-lm': `${classPrefix}ForMaskedLM`,
+      'multiple-choice': `${classPrefix}ForMultipleChoice`,
     },
+    // RobertaForMultipleChoice's dropout is hidden_dropout_prob whatever classifier_dropout says.
+    headDropout: { 'multiple-choice': 'hidden_dropout_prob' },
   };
 }
 
@@ -254,8 +259,9 @@ function roberta(modelType: ModelType, classPrefix: string): Architecture {
  * to hidden_size when the two differ, BERT's layers under `electra.encoder`, no pooler.
  * ElectraClassificationHead is RoBERTa's with GELU for tanh; ElectraForMaskedLM's
  * generator_predictions (dense to embedding_size, erf GELU, LayerNorm) and generator_lm_head tied to
- * the word embeddings with its own bias. Not here: ElectraForPreTraining, ElectraForMultipleChoice
- * (its SequenceSummary), ElectraForCausalLM.
+ * the word embeddings with its own bias. ElectraForMultipleChoice: SequenceSummary (`sequence_summary.summary`
+ * dense + erf GELU on [CLS], then summary_last_dropout) and a one-output classifier. Not here:
+ * ElectraForPreTraining, ElectraForCausalLM.
  */
 const ELECTRA: Architecture = {
   ...BERT,
@@ -274,15 +280,17 @@ const ELECTRA: Architecture = {
     projection: 'electra.embeddings_project',
   },
   layer: (i) => bertLayerUnder('electra.', i),
-  // ElectraModel has no pooler: no head reads a summary layer (the module name is never built or loaded).
-  summary: { module: 'electra.pooler.dense', activation: 'tanh', heads: [] },
+  // ElectraModel has no pooler; only multiple choice reads a summary, its head's own SequenceSummary.
+  summary: { module: 'sequence_summary.summary', activation: 'gelu', heads: ['multiple-choice'] },
   classes: {
     'base': 'ElectraModel',
     'token-classification': 'ElectraForTokenClassification',
     'sequence-classification': 'ElectraForSequenceClassification',
     'question-answering': 'ElectraForQuestionAnswering',
     'masked-lm': 'ElectraForMaskedLM',
+    'multiple-choice': 'ElectraForMultipleChoice',
   },
+  headDropout: { 'multiple-choice': 'summary_last_dropout' },
 };
 
 /**

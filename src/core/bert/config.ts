@@ -67,6 +67,16 @@ const ELECTRA_DEFAULTS = {
   hidden_size: 256,
   num_attention_heads: 4,
   intermediate_size: 1024,
+  // SequenceSummary (ElectraForMultipleChoice): the one dropout it applies, after the activation.
+  summary_last_dropout: 0.1,
+};
+
+/**
+ * The SequenceSummary settings ElectraForMultipleChoice is built for here (ElectraConfig's defaults):
+ * the first token, a hidden → hidden projection, erf GELU, no dropout before the projection.
+ */
+const ELECTRA_SUMMARY: Record<string, unknown> = {
+  summary_type: 'first', summary_use_proj: true, summary_activation: 'gelu', summary_proj_to_labels: false, summary_first_dropout: 0,
 };
 
 /**
@@ -149,6 +159,12 @@ export function parseBertConfig(raw: unknown, source = 'config.json'): BertConfi
     const size = config.embedding_size;
     if (!Number.isInteger(size) || (size as number) <= 0) throw new ConfigError(`${source}: embedding_size must be a positive integer, got ${shown(size)}`);
     if ((size as number) > CONFIG_LIMITS.hidden_size) throw new ConfigError(`${source}: embedding_size ${size as number} is beyond the supported maximum ${CONFIG_LIMITS.hidden_size}`);
+    for (const [field, wanted] of Object.entries(ELECTRA_SUMMARY)) {
+      const value = config[field];
+      if (value !== undefined && value !== null && value !== wanted) {
+        throw new ConfigError(`${source}: ${field} ${JSON.stringify(value)} is not supported (ElectraForMultipleChoice's SequenceSummary is built for ${JSON.stringify(wanted)})`);
+      }
+    }
   }
   if (config.model_type === 'deberta-v2') checkDebertaV2(config, source);
   for (const key of SIZE_FIELDS) {

@@ -88,7 +88,8 @@ export function firstTokens(hidden: Value, inputs?: BertInputs): Value {
 
 /**
  * What sequence-level heads read from [CLS] — of every example when rows are packed: BertPooler
- * tanh(dense(·)), or DistilBERT's ReLU(pre_classifier(·)) (architecture.ts `summary`).
+ * tanh(dense(·)), DistilBERT's ReLU(pre_classifier(·)), or ELECTRA's SequenceSummary GELU(summary(·))
+ * (architecture.ts `summary`).
  */
 export function pooler(blocks: Blocks, config: BertConfig, hidden: Value, inputs?: BertInputs): Value {
   return summarize(blocks, config, firstTokens(hidden, inputs));
@@ -100,6 +101,7 @@ export function summarize(blocks: Blocks, config: BertConfig, first: Value): Val
   // DeBERTa's ContextPooler: dropout (pooler_dropout), dense, ACT2FN[pooler_hidden_act].
   const dense = blocks.dense(summary.dropoutBefore ? blocks.dropout(first, 'pooler') : first, summary.module);
   if (summary.activation === 'config') return activation(dense, (config.pooler_hidden_act as HiddenAct | undefined) ?? 'gelu');
+  if (summary.activation === 'gelu') return op.geluErf(dense);
   return summary.activation === 'tanh' ? op.tanh(dense) : op.relu(dense);
 }
 

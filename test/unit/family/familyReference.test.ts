@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildReferenceGraph, checkWeights, exportInferenceOnnx } from '../../../src/core/bert/buildGraph';
-import { architectureOf, usesSummary } from '../../../src/core/bert/architecture';
+import { architectureOf, classifierDropout, usesSummary } from '../../../src/core/bert/architecture';
 import { parseBertConfig } from '../../../src/core/bert/config';
 import { weightSpecs } from '../../../src/core/bert/weightNames';
 import { headFromArchitecture } from '../../../src/core/bert/heads';
@@ -18,6 +18,8 @@ const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'family');
 const NAMES = [
   'distilbert-base', 'distilbert-token-classification', 'distilbert-sequence-classification',
   'distilbert-sequence-classification-sinusoidal', 'distilbert-question-answering', 'distilbert-masked-lm',
+  // Multiple choice: [2 questions, 2 choices, 9 tokens] flattened to rows for the encoder.
+  'distilbert-multiple-choice', 'roberta-multiple-choice', 'xlm-roberta-multiple-choice', 'electra-multiple-choice',
   'roberta-base', 'roberta-token-classification', 'roberta-sequence-classification', 'roberta-question-answering',
   'roberta-masked-lm', 'xlm-roberta-token-classification',
   // embedding_size 24 → hidden_size 32 through embeddings_project, except the *-same-size folders (no projection).
@@ -157,7 +159,8 @@ describe.each(NAMES)('%s matches the PyTorch port', (name) => {
       const architecture = architectureOf(config);
       const classifier = architecture.sequenceClassifier;
       const erf = config.hidden_act === 'gelu' || (usesSummary(config, head) && architecture.summary.activation === 'config' && (config.pooler_hidden_act ?? 'gelu') === 'gelu') || (head === 'masked-lm' && architecture.lmHead?.activation === 'gelu') ||
-        (head === 'sequence-classification' && classifier.kind === 'classification-head' && classifier.activation === 'gelu');
+        (head === 'sequence-classification' && classifier.kind === 'classification-head' && classifier.activation === 'gelu') ||
+        (head === 'multiple-choice' && architecture.summary.activation === 'gelu');
       if (dtype === 'float64' && erf) continue;
       const built = buildReferenceGraph(config, head, lookup, { dtype });
       for (const [outputName, value] of Object.entries(built.outputs)) built.graph.output(value, outputName);
@@ -174,7 +177,8 @@ describe('int8 inference graph', () => {
   it.each(['distilbert-token-classification', 'distilbert-sequence-classification', 'distilbert-question-answering',
     'roberta-token-classification', 'roberta-sequence-classification', 'roberta-question-answering', 'roberta-masked-lm',
     'electra-token-classification', 'electra-sequence-classification', 'electra-question-answering', 'electra-masked-lm',
-    'deberta-v3-token-classification', 'deberta-v3-sequence-classification', 'deberta-v3-question-answering', 'deberta-v2-token-classification', 'deberta-v3-masked-lm'])('%s stays within 8% of the output range of PyTorch', async (name) => {
+    'deberta-v3-token-classification', 'deberta-v3-sequence-classification', 'deberta-v3-question-answering', 'deberta-v2-token-classification', 'deberta-v3-masked-lm',
+    'distilbert-multiple-choice', 'roberta-multiple-choice', 'electra-multiple-choice'])('%s stays within 8% of the output range of PyTorch', async (name) => {
     const { config, head, lookup, feeds, reference } = await load(name);
     const session = await createSession(exportInferenceOnnx(config, head, lookup, { quantize: 'int8' }));
     const outputs = await session.run(feeds);
@@ -182,6 +186,35 @@ describe('int8 inference graph', () => {
       const expected = flat(reference.outputs[output]);
       const range = Math.max(...expected) - Math.min(...expected);
       expect(maxAbsDiff(outputs[output]!.data as Float32Array, expected)).toBeLessThan(0.08 * range);
+    }
+  });
+});
+
+describe('multiple-choice heads of the family', () => {
+  it('take each architecture\'s own dropout field for the dropout before the classifier', () => {
+    const roberta = parseBertConfig({ model_type: 'roberta', hidden_dropout_prob: 0.2, classifier_dropout: 0.4 });
+    const electra = parseBertConfig({ model_type: 'electra', hidden_dropout_prob: 0.2, classifier_dropout: 0.4, summary_last_dropout: 0.3 });
+    const distilbert = parseBertConfig({ model_type: 'distilbert', dropout: 0.2, seq_classif_dropout: 0.25 });
+    // RobertaForMultipleChoice: hidden_dropout_prob; ElectraForMultipleChoice: SequenceSummary's summary_last_dropout (ElectraConfig default 0.1).
+    expect(classifierDropout(roberta, 'multiple-choice')).toBe(0.2);
+    expect(classifierDropout(roberta, 'sequence-classification')).toBe(0.4);
+    expect(classifierDropout(electra, 'multiple-choice')).toBe(0.3);
+    expect(classifierDropout(parseBertConfig({ model_type: 'electra', classifier_dropout: 0.4 }), 'multiple-choice')).toBe(0.1);
+    expect(classifierDropout(distilbert, 'multiple-choice')).toBe(0.25);
+  });
+
+  it('refuses ELECTRA SequenceSummary settings other than the ones built, naming the file and field', () => {
+    expect(() => parseBertConfig({ model_type: 'electra', summary_type: 'mean' }, 'e/config.json')).toThrow(/e\/config\.json: summary_type "mean" is not supported/);
+    expect(() => parseBertConfig({ model_type: 'electra', summary_use_proj: false }, 'e/config.json')).toThrow(/summary_use_proj false is not supported/);
+    expect(() => parseBertConfig({ model_type: 'electra', summary_activation: 'tanh' }, 'e/config.json')).toThrow(/summary_activation "tanh"/);
+    expect(() => parseBertConfig({ model_type: 'electra', summary_type: 'first', summary_activation: 'gelu', summary_last_dropout: 0.1 })).not.toThrow();
+  });
+
+  it('names the class of each architecture', () => {
+    for (const [className, modelType] of [['DistilBertForMultipleChoice', 'distilbert'], ['RobertaForMultipleChoice', 'roberta'],
+      ['XLMRobertaForMultipleChoice', 'xlm-roberta'], ['CamembertForMultipleChoice', 'camembert'], ['ElectraForMultipleChoice', 'electra']] as const) {
+      expect(headFromArchitecture(className)).toBe('multiple-choice');
+      expect(architectureOf({ model_type: modelType }).classes['multiple-choice']).toBe(className);
     }
   });
 });

@@ -22,10 +22,12 @@ const CASES = readdirSync(ROOT);
  * Parameters whose exact gradient is zero: a key bias adds the same q·b to every score of a softmax
  * row; in QA the qa_outputs bias, and the last LayerNorm's bias, shift every position's start (end)
  * logit alike. DeBERTa's pos_key_proj bias b adds q·b to every c2p score of a row alike (its key_proj bias
- * does not: p2c scores k_j·pos_query vary with j).
+ * does not: p2c scores k_j·pos_query vary with j); in multiple choice the classifier bias adds the same
+ * value to every choice.
  */
 function zeroGradient(name: string, head: HeadKind, layers: number, config: BertConfig): boolean {
   if (name.endsWith('attention.self.key.bias') || name.endsWith('attention.k_lin.bias') || name.endsWith('attention.self.pos_key_proj.bias')) return true;
+  if (head === 'multiple-choice') return name === 'classifier.bias';
   return head === 'question-answering' && (name === 'qa_outputs.bias' || name === `${architectureOf(config).layer(layers - 1).outputNorm}.bias`);
 }
 
@@ -39,7 +41,9 @@ describe('the family cases', () => {
       'electra-masked-lm', 'electra-question-answering',
       // DeBERTa-v3 (log buckets, share_att_key) and DeBERTa-v2 (pos_key_proj / pos_query_proj) disentangled attention.
       'deberta-v3-token-classification', 'deberta-v2-token-classification', 'deberta-v3-sequence-classification', 'deberta-v3-question-answering',
-      'deberta-v3-masked-lm']) {
+      'deberta-v3-masked-lm',
+      // Multiple choice: [batch, num_choices, seq] flattened, RobertaModel's pooler, CrossEntropyLoss over the choices.
+      'roberta-multiple-choice']) {
       expect(CASES.some((c) => c.startsWith(prefix)), prefix).toBe(true);
     }
   });

@@ -275,6 +275,34 @@ describe('classify, qa and fill-mask on the hub folders', () => {
   });
 });
 
+describe('choice on the multiple-choice hub folders (RoBERTa, DistilBERT, ELECTRA)', () => {
+  const MC = ['roberta-hub-multiple-choice', 'distilbert-hub-multiple-choice', 'electra-hub-multiple-choice'];
+
+  it.each(MC)('%s: its tokenizer pairs the prompt with each choice as the port ran them', async (name) => {
+    const tokenizer = await loadTokenizer(hub(name));
+    const { prompt, choices } = json<{ prompt: string; choices: string[] }>(hub(name), 'texts.json');
+    // inputs.json is one [1, choices, seq] batch.
+    const batch = inputs(name) as unknown as Record<string, number[][][]>;
+    const rows = { input_ids: batch.input_ids![0]!, attention_mask: batch.attention_mask![0]! };
+    choices.forEach((choice, c) => expect(tokenizer.encodePair(prompt, choice).ids, `choice ${c}`).toEqual(row(rows, c)));
+  });
+
+  it.each(MC)('bert-lens choice on %s: the port\'s softmax over the choices, best first', async (name) => {
+    const dir = hub(name);
+    const { prompt, choices } = json<{ prompt: string; choices: string[] }>(dir, 'texts.json');
+    const result = await cli('choice', '--prompt', prompt, ...choices.flatMap((c) => ['--choice', c]), '--model', dir, '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const scores = JSON.parse(result.stdout) as Array<{ index: number; choice: string; score: number }>;
+    const expected = softmax((reference(name).logits as number[][])[0]!);
+    expect(scores.map((s) => s.index).sort()).toEqual(choices.map((_, i) => i));
+    for (const { index, choice, score } of scores) {
+      expect(choice).toBe(choices[index]);
+      expect(Math.abs(score - expected[index]!)).toBeLessThan(1e-4);
+    }
+    for (let i = 1; i < scores.length; i++) expect(scores[i - 1]!.score).toBeGreaterThanOrEqual(scores[i]!.score);
+  });
+});
+
 type Kind = keyof JobKinds;
 
 describe('worker jobs on the RoBERTa hub folders', () => {

@@ -39,7 +39,7 @@ export const TASK_MODELS: Record<TaskName, TaskModelInfo> = {
   },
   multipleChoice: {
     setting: 'bertLens.multipleChoice.model', head: 'multiple-choice', title: 'multiple choice',
-    wanted: 'a multiple-choice BERT (BertForMultipleChoice, e.g. a SWAG fine-tune)',
+    wanted: 'a multiple-choice BERT (BertForMultipleChoice, or DistilBert / Roberta / XLMRoberta / Electra…ForMultipleChoice, e.g. a SWAG fine-tune)',
   },
 };
 
