@@ -109,6 +109,54 @@ describe('fine-tune panel in the editor area', () => {
     await workbench.screenshot('trained-best-marked');
   });
 
+  it('the confusion matrix is readable in the light and the dark theme (WCAG contrast of each cell)', async () => {
+    const { workbench } = session;
+    // Contrast of each cell's text on its own background (the nearest opaque one), WCAG 2 relative luminance.
+    const contrasts = (): Promise<Array<{ text: string; ratio: number; zero: boolean }>> =>
+      frame.locator('.confusion-table td.cm-cell').evaluateAll((cells) => {
+        // rgb()/rgba() in 0–255; color-mix() computes to color(srgb r g b [/ a]) in 0–1.
+        const rgb = (value: string): number[] => {
+          const numbers = (value.replace(/^color\(srgb/, '').match(/[\d.]+(e-?\d+)?/g) ?? []).map(Number);
+          if (!value.startsWith('color(srgb')) return numbers;
+          return [...numbers.slice(0, 3).map((c) => c * 255), ...numbers.slice(3)];
+        };
+        const luminance = ([r, g, b]: number[]): number => {
+          const channel = (c: number): number => {
+            const x = c / 255;
+            return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+          };
+          return 0.2126 * channel(r!) + 0.7152 * channel(g!) + 0.0722 * channel(b!);
+        };
+        return cells.map((cell) => {
+          const view = cell.ownerDocument.defaultView!;
+          let background = view.getComputedStyle(cell).backgroundColor;
+          for (let node: typeof cell | null = cell; node && (rgb(background).length === 4 && rgb(background)[3] === 0); node = node.parentElement) {
+            background = view.getComputedStyle(node).backgroundColor;
+          }
+          if (rgb(background).length === 4 && rgb(background)[3] === 0) background = view.getComputedStyle(cell.ownerDocument.body).backgroundColor;
+          const [a, b] = [luminance(rgb(view.getComputedStyle(cell).color)), luminance(rgb(background))];
+          return { text: cell.textContent ?? '', ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05), zero: cell.classList.contains('cm-level-0') };
+        });
+      });
+    const themeOf = (): Promise<string> => frame.locator('body').evaluate((body) => body.className);
+    const check = async (theme: string): Promise<void> => {
+      const cells = await contrasts();
+      console.log(`[e2e finetune-panel] ${theme}: ${cells.length} cells, lowest contrast ${Math.min(...cells.filter((c) => !c.zero).map((c) => c.ratio)).toFixed(2)} (counts) / ${Math.min(...cells.filter((c) => c.zero).map((c) => c.ratio)).toFixed(2)} (zeros)`);
+      expect(cells.length).toBeGreaterThan(0);
+      // Counts are text: AA's 4.5:1; the muted zeros are the theme's description colour, kept above 3:1.
+      for (const cell of cells) expect(cell.ratio, `${theme} cell ${cell.text}`).toBeGreaterThanOrEqual(cell.zero ? 3 : 4.5);
+    };
+    const first = await themeOf();
+    await check(first.includes('vscode-dark') ? 'dark' : 'light');
+    await workbench.runCommand('Preferences: Toggle between Light/Dark Themes');
+    await expect.poll(themeOf, { timeout: 15_000 }).not.toBe(first);
+    await frame.locator('.confusion-table').scrollIntoViewIfNeeded();
+    await check((await themeOf()).includes('vscode-dark') ? 'dark' : 'light');
+    await workbench.screenshot('confusion-other-theme');
+    await workbench.runCommand('Preferences: Toggle between Light/Dark Themes');
+    await expect.poll(themeOf, { timeout: 15_000 }).toBe(first);
+  });
+
   it('closing and reopening the tab keeps the fields and the finished job', async () => {
     const { workbench } = session;
     const page = workbench.page;
