@@ -7,8 +7,11 @@ import { layOutDocument } from '../../src/core/data/documentLayout';
 
 const DATA = path.resolve(__dirname, '..', '..', '..', 'shared', 'data');
 
-/** English prose: WikiANN dev sentences and SST-2 dev sentences (or the sample workspace's). */
-export function corpusSentences(): string[] {
+/**
+ * English prose: WikiANN dev sentences and SST-2 dev sentences; when ../shared/data is absent,
+ * `fallback()` (default: the sample workspace's sentences).
+ */
+export function corpusSentences(fallback: () => string[] = sampleWorkspaceSentences): string[] {
   const sentences: string[] = [];
   const wikiann = path.join(DATA, 'wikiann-en', 'dev.txt');
   if (existsSync(wikiann)) {
@@ -22,11 +25,13 @@ export function corpusSentences(): string[] {
   }
   const sst = path.join(DATA, 'sst2', 'dev.tsv');
   if (existsSync(sst)) for (const line of readFileSync(sst, 'utf8').split('\n').slice(1)) sentences.push(line.split('\t')[0]!.trim());
-  if (sentences.length === 0) {
-    const samples = path.join(__dirname, '..', '..', 'samples', 'workspace');
-    for (const name of readdirSafe(samples)) sentences.push(...readFileSync(path.join(samples, name), 'utf8').split(/(?<=[.!?])\s+/));
-  }
+  if (sentences.length === 0) sentences.push(...fallback());
   return sentences.filter((s) => s.trim().length > 0);
+}
+
+function sampleWorkspaceSentences(): string[] {
+  const samples = path.join(__dirname, '..', '..', 'samples', 'workspace');
+  return readdirSafe(samples).flatMap((name) => readFileSync(path.join(samples, name), 'utf8').split(/(?<=[.!?])\s+/));
 }
 
 /** The sentences as a document in paragraphs, with each sentence's [start, end) in it. */

@@ -4,10 +4,11 @@
 // Tokenizers: the committed fixtures (WordPiece bert-cased, byte-level BPE roberta-bpe, SentencePiece
 // Unigram xlmr-unigram). "Ours" is Tokenizer.encode (ids, offsets, word ids, tokens); for WordPiece the
 // Rust library through the same bridge is timed too, the measurement behind keeping the hand-written one.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AutoTokenizer, env } from '@huggingface/transformers';
+import { corpusSentences } from '../ner/corpus';
 import { LibraryTokenizer } from '../../src/core/runtime/tokenizer/library/libraryTokenizer';
 import { byteLevelBpeTokenizerJson } from '../../src/core/runtime/tokenizer/library/byteLevelBpe';
 import { loadTokenizer } from '../../src/core/runtime/tokenizer/loadTokenizer';
@@ -21,24 +22,10 @@ const flag = (name: string, fallback: string): string => {
 };
 const TOKENS = Number(flag('tokens', '24000'));
 const ROUNDS = Number(flag('rounds', '7'));
-const DATA = path.resolve(__dirname, '..', '..', '..', 'shared', 'data');
 const FIXTURES = path.resolve(__dirname, '..', '..', 'test', 'fixtures', 'tokenizer');
 
 function prose(): string {
-  const sentences: string[] = [];
-  const wikiann = path.join(DATA, 'wikiann-en', 'dev.txt');
-  if (existsSync(wikiann)) {
-    let words: string[] = [];
-    for (const line of readFileSync(wikiann, 'utf8').split('\n')) {
-      if (line.trim() === '') {
-        if (words.length) sentences.push(words.join(' '));
-        words = [];
-      } else words.push(line.split('\t')[0]!.replace(/^en:/, ''));
-    }
-  }
-  const sst = path.join(DATA, 'sst2', 'dev.tsv');
-  if (existsSync(sst)) for (const line of readFileSync(sst, 'utf8').split('\n').slice(1)) sentences.push(line.split('\t')[0]!.trim());
-  if (sentences.length === 0) sentences.push(...readFileSync(path.join(FIXTURES, 'sample.txt'), 'utf8').split('\n'));
+  const sentences = corpusSentences(() => readFileSync(path.join(FIXTURES, 'sample.txt'), 'utf8').split('\n'));
   let text = sentences.filter((s) => s.length > 0).join(' ');
   while (text.length < 400_000) text += ` ${text}`;
   return text;

@@ -36,7 +36,7 @@ function status(message: string): void {
 }
 
 /** The active editor when its document can hold annotations; otherwise says why and returns undefined. */
-async function annotatableEditor(model: AnnotationModel, action: string): Promise<{ editor: vscode.TextEditor; key: string; location: DocumentLocation } | undefined> {
+export async function annotatableEditor(model: AnnotationModel, action: string): Promise<{ editor: vscode.TextEditor; key: string; location: DocumentLocation } | undefined> {
   const editor = vscode.window.activeTextEditor;
   if (!editor) {
     void vscode.window.showInformationMessage(`BERT Lens: open a text document first, then ${action}.`);

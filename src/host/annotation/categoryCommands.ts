@@ -3,11 +3,10 @@ import type { TextCategories } from '../../core/data/annotation';
 import { acceptedText, categoryLabelSet, chooseCategories, documentRange, paragraphAt, selectionRange, toggleCategory, type CategoryRange, type CategorySet } from '../../core/data/categoryEdits';
 import { oneLine } from '../tasks/shared/presentation';
 import { planClassificationProposals, type CategoryProposal, type ClassificationSource } from './acceptClassifications';
+import { annotatableEditor } from './annotationCommands';
 import type { AnnotationModel } from './annotationModel';
-import { documentLocation } from './editorTargets';
 import { labelForKey } from './labelChoice';
 import { pickCategories } from './categoryQuickPick';
-import { isLocation, type DocumentLocation } from './workspacePath';
 
 export const CATEGORY_COMMANDS = {
   categorizeSelection: 'bertLens.categorizeSelection',
@@ -25,30 +24,9 @@ export interface CategoryCommandServices {
   log: vscode.LogOutputChannel;
 }
 
-type Target = { editor: vscode.TextEditor; key: string; location: DocumentLocation };
 
 function status(message: string): void {
   vscode.window.setStatusBarMessage(`BERT Lens: ${message}`, 5000);
-}
-
-async function annotatable(model: AnnotationModel, action: string): Promise<Target | undefined> {
-  const editor = vscode.window.activeTextEditor;
-  if (!editor) {
-    void vscode.window.showInformationMessage(`BERT Lens: open a text document first, then ${action}.`);
-    return undefined;
-  }
-  const location = documentLocation(editor.document);
-  if (!isLocation(location)) {
-    void vscode.window.showWarningMessage(`BERT Lens: cannot annotate ${editor.document.uri.path.split('/').pop()}: ${location.reason}. Annotations are kept in the workspace folder's .bert-lens/ folder.`);
-    return undefined;
-  }
-  const key = editor.document.uri.toString();
-  if (!model.has(key)) await model.open({ key, location, getText: () => editor.document.getText() });
-  if (!(await model.ready(key))) {
-    void vscode.window.showErrorMessage(`BERT Lens: the stored annotations of ${location.path} could not be read (see the BERT Lens output); close and reopen the document to try again.`);
-    return undefined;
-  }
-  return { editor, key, location };
 }
 
 /** The range a command labels: the first non-empty selection, else the paragraph under the cursor, else the document. */
@@ -69,7 +47,7 @@ export function registerCategoryCommands(services: CategoryCommandServices): vsc
   const labelsFor = async (folderDir: string): Promise<string[]> => categoryLabelSet(services.categorySet().labels, await model.categoryLabels(folderDir));
 
   const categorize = async (scope: 'selection' | 'paragraph' | 'document'): Promise<void> => {
-    const target = await annotatable(model, `run Label ${scope[0]!.toUpperCase()}${scope.slice(1)} with Categories`);
+    const target = await annotatableEditor(model, `run Label ${scope[0]!.toUpperCase()}${scope.slice(1)} with Categories`);
     if (!target) return;
     const range = rangeFor(target.editor, scope);
     if (typeof range === 'string') {
@@ -88,7 +66,7 @@ export function registerCategoryCommands(services: CategoryCommandServices): vsc
   };
 
   const acceptClassifications = async (): Promise<void> => {
-    const target = await annotatable(model, 'run Accept Classifications');
+    const target = await annotatableEditor(model, 'run Accept Classifications');
     if (!target) return;
     const results = services.classifications.results(target.key);
     if (results.length === 0) {
@@ -148,7 +126,7 @@ export function registerCategoryCommands(services: CategoryCommandServices): vsc
     vscode.commands.registerCommand(CATEGORY_COMMANDS.categorizeParagraph, () => categorize('paragraph')),
     vscode.commands.registerCommand(CATEGORY_COMMANDS.categorizeDocument, () => categorize('document')),
     vscode.commands.registerCommand(CATEGORY_COMMANDS.categoryWithKey, async (key: unknown) => {
-      const target = await annotatable(model, 'put the cursor in a paragraph');
+      const target = await annotatableEditor(model, 'put the cursor in a paragraph');
       if (!target) return;
       const labels = await labelsFor(target.location.folderDir);
       const label = labelForKey(labels, Number(key));
