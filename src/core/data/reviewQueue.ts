@@ -1,6 +1,13 @@
 import { labelProblem, type Span } from './annotation';
 import { reviewKey } from './reviewKey';
 
+/**
+ * The label of an annotation that keeps every candidate off its range even with several labels per
+ * range (an exclusive decision there, or one saying no label applies). Never a real label: labels
+ * cannot hold line breaks (labelProblem).
+ */
+export const CLOSED_RANGE = '\n(closed)';
+
 /** A model's proposal as the review sees it: an entity span with its type (no B-/I- prefix) and score. */
 export interface ReviewCandidate {
   start: number;
@@ -40,6 +47,14 @@ export interface ReviewInput {
   /** Only candidates scoring at least this are proposed. */
   threshold: number;
   isRejected(key: string): boolean;
+  /**
+   * Several labels per range (multi-label text categories): candidates on the same range with other
+   * labels are items of their own, and an annotation of exactly that range with another label does
+   * not keep them out — the accept adds a label beside it. An annotation labelled CLOSED_RANGE
+   * still keeps every candidate off its range. Default: one proposal per stretch of text (entities,
+   * exclusive categories).
+   */
+  severalLabelsPerRange?: boolean;
 }
 
 /** A decision taken: what was decided before (to undo it) and after, on which item. */
@@ -68,6 +83,9 @@ export class ReviewQueue {
   static build(input: ReviewInput): ReviewQueue {
     const leftOut: ReviewLeftOut = { belowThreshold: 0, rejectedBefore: 0, annotated: 0, overlapping: 0, invalid: 0 };
     const items: ReviewItem[] = [];
+    const several = input.severalLabelsPerRange === true;
+    const sameRange = (a: { start: number; end: number }, b: { start: number; end: number }): boolean => a.start === b.start && a.end === b.end;
+    // Stable: candidates of one range keep their order (a multi-label paragraph's labels, best first).
     const sorted = [...input.candidates].sort((a, b) => a.start - b.start || a.end - b.end);
     for (const candidate of sorted) {
       if (candidate.label === 'O' || labelProblem(candidate.label) !== undefined || !(candidate.end > candidate.start)) {
@@ -88,15 +106,20 @@ export class ReviewQueue {
         leftOut.annotated++;
         continue;
       }
-      if (input.annotations.some((span) => span.start < candidate.end && span.end > candidate.start)) {
+      const besideAllowed = (span: Span): boolean => several && sameRange(span, candidate) && span.label !== CLOSED_RANGE;
+      if (input.annotations.some((span) => span.start < candidate.end && span.end > candidate.start && !besideAllowed(span))) {
         leftOut.overlapping++;
         continue;
       }
       // Two proposals on overlapping text (a merge of runs): the first one in document order is kept.
+      // With several labels per range, another label of the same range is its own item (the same label twice is not).
       const previous = items[items.length - 1];
       if (previous && previous.end > candidate.start) {
-        leftOut.overlapping++;
-        continue;
+        const another = several && sameRange(previous, candidate) && !items.some((item) => sameRange(item, candidate) && item.label === candidate.label);
+        if (!another) {
+          leftOut.overlapping++;
+          continue;
+        }
       }
       items.push({ ...candidate, key, proposedLabel: candidate.label });
     }

@@ -241,7 +241,7 @@ export function registerAnnotation(
     ...registerAnnotationCommands({ model, entities, log, rejections }),
     ...registerTransferCommands({ model, persistence, log }),
     ...registerCategoryCommands({ model, categorySet: () => settings.categories, classifications, log }),
-    ...registerReview({ model, entities, log, rejections, threshold: () => settings.reviewThreshold, classifications }),
+    ...registerReview({ model, entities, log, rejections, threshold: () => settings.reviewThreshold, classifications, categorySet: () => settings.categories }),
     ...registerCompare({ model, log, categories: (key) => model.categories(key) ?? [] }),
     vscode.commands.registerCommand(TOGGLE_ANNOTATION_MODE_COMMAND, async () => {
       const folderDir = activeFolder() ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;

@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
+import type { CategorySet } from '../../core/data/categoryEdits';
 import type { EntityStore } from '../ner/entityStore';
 import type { AnnotationModel } from './annotationModel';
 import { documentLocation } from './editorTargets';
 import { pickLabel } from './labelQuickPick';
 import type { ClassificationSource } from './acceptClassifications';
-import { categoryReviewCandidates, categoryTarget } from './categoryReview';
+import { categoryReviewCandidates, categoryTarget, type CategoryChoice } from './categoryReview';
 import { describeStart, itemCaption, reviewCandidates, ReviewSession, type RejectionStores, type ReviewDocument, type ReviewTarget } from './reviewSession';
 import { isLocation, type DocumentLocation } from './workspacePath';
 
@@ -30,6 +31,8 @@ export interface ReviewServices {
   rejections: RejectionStores;
   threshold: () => number;
   classifications: ClassificationSource;
+  /** The text categories' label set: whether they are exclusive decides which classification results are reviewed. */
+  categorySet: () => CategorySet;
 }
 
 /**
@@ -189,20 +192,36 @@ export function registerReview(services: ReviewServices): vscode.Disposable[] {
     await begin(found, reviewCandidates(entry.entities, gap));
   };
 
-  const startClassifications = async (): Promise<void> => {
+  /** `choice`: the label set's exclusive/multi-label choice just switched (the setting may not have been read again yet). */
+  const startClassifications = async (choice?: CategoryChoice): Promise<void> => {
     const found = reviewable('classification results');
     if (!found) return;
     const results = services.classifications.results(found.key);
-    const { candidates, labels, skipped } = categoryReviewCandidates(results, found.document.getText());
+    const set = choice ?? services.categorySet();
+    const { candidates, labels, skipped, otherKind } = categoryReviewCandidates(results, found.document.getText(), set);
     for (const line of skipped) log.info(`review: ${line}`);
+    if (candidates.length === 0 && otherKind > 0) {
+      // Only results of the other kind: offer to switch the label set (kept: its labels).
+      const kind = set.exclusive ? 'multi-label' : 'exclusive';
+      const switchTo = `Make Text Categories ${set.exclusive ? 'Multi-Label' : 'Exclusive'}`;
+      const answer = await vscode.window.showWarningMessage(`BERT Lens: nothing to review: ${skipped.join('; ')}. Review them as ${kind} categories?`, switchTo);
+      if (answer !== switchTo) return;
+      const switched: CategoryChoice = { exclusive: !set.exclusive };
+      const configuration = vscode.workspace.getConfiguration('bertLens.annotation');
+      const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+      await configuration.update('categories', { labels: [...services.categorySet().labels], ...switched }, target);
+      log.info(`review: bertLens.annotation.categories.exclusive set to ${switched.exclusive} (${target === vscode.ConfigurationTarget.Workspace ? 'workspace' : 'user'} setting)`);
+      await startClassifications(switched);
+      return;
+    }
     if (candidates.length === 0) {
       const run = 'Classify Each Paragraph';
-      const why = results.length === 0 ? 'this document has no classification results' : `no single-label classification results to review (${skipped.join('; ')})`;
+      const why = results.length === 0 ? 'this document has no classification results' : `no classification results to review (${skipped.join('; ')})`;
       const answer = await vscode.window.showInformationMessage(`BERT Lens: ${why}. Run Classify Each Paragraph or Classify Document first.`, run);
       if (answer === run) await vscode.commands.executeCommand('bertLens.classifyParagraphs');
       return;
     }
-    await begin(found, candidates, { target: (document) => categoryTarget(model, document, results, labels), labelChoices: labels });
+    await begin(found, candidates, { target: (document) => categoryTarget(model, document, results, labels, set), labelChoices: labels });
   };
 
   const changeLabel = (): Promise<void> =>
@@ -230,7 +249,7 @@ export function registerReview(services: ReviewServices): vscode.Disposable[] {
     status,
     current,
     vscode.commands.registerCommand(REVIEW_COMMANDS.start, start),
-    vscode.commands.registerCommand(REVIEW_COMMANDS.startClassifications, startClassifications),
+    vscode.commands.registerCommand(REVIEW_COMMANDS.startClassifications, () => startClassifications()),
     vscode.commands.registerCommand(REVIEW_COMMANDS.accept, () => decide((active) => active.accept())),
     vscode.commands.registerCommand(REVIEW_COMMANDS.reject, () => decide((active) => active.reject())),
     vscode.commands.registerCommand(REVIEW_COMMANDS.skip, () => decide((active) => active.skip())),

@@ -76,6 +76,8 @@ export interface ReviewTarget {
   apply(item: ReviewItem, label: string): Promise<void>;
   /** An earlier accept with `label` taken back (if the person has not changed it since). */
   undo(item: ReviewItem, label: string): Promise<void>;
+  /** Several labels per range, each its own item (multi-label categories; see ReviewInput). */
+  severalLabelsPerRange?: boolean;
 }
 
 /** Accepted predictions become span annotations. */
@@ -132,6 +134,7 @@ export class ReviewSession {
       annotations,
       threshold: options.threshold,
       isRejected: (key) => rejections.has(key),
+      ...(target.severalLabelsPerRange ? { severalLabelsPerRange: true } : {}),
     });
     return new ReviewSession(document, queue, target, rejections, options.labelChoices);
   }
@@ -173,7 +176,9 @@ export class ReviewSession {
   private async carryOut(step: ReviewStep | undefined): Promise<ReviewStep | undefined> {
     if (!step) return undefined;
     const { item, before } = step;
-    if (before.decision === 'accepted' && !(item.decision === 'accepted' && item.label === before.label)) await this.target.undo(item, before.label);
+    // Another item of the same range accepted with that label (multi-label: "change label" to a label also proposed on its own) keeps it.
+    const keptByAnother = this.queue.items.some((other) => other.key !== item.key && other.start === item.start && other.end === item.end && other.decision === 'accepted' && other.label === before.label);
+    if (before.decision === 'accepted' && !(item.decision === 'accepted' && item.label === before.label) && !keptByAnother) await this.target.undo(item, before.label);
     if (before.decision === 'rejected' && item.decision !== 'rejected') await this.rejections.remove([item.key]);
     if (item.decision === 'accepted' && !(before.decision === 'accepted' && before.label === item.label)) await this.target.apply(item, item.label);
     if (item.decision === 'rejected' && before.decision !== 'rejected') {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { reviewKey } from '../../../src/core/data/reviewKey';
-import { ReviewQueue, type ReviewCandidate } from '../../../src/core/data/reviewQueue';
+import { CLOSED_RANGE, ReviewQueue, type ReviewCandidate } from '../../../src/core/data/reviewQueue';
 import { applyChanges, mapSpanThroughChanges, type TextChange } from '../../../src/host/ner/textChanges';
 
 const TEXT = 'Chief executive Marieke van Dalen met\nNoordzee Terminals in Rotterdam on Tuesday.\n';
@@ -151,5 +151,34 @@ describe('the key of a rejected prediction', () => {
   it('handles spans at the very start and end of the text', () => {
     expect(reviewKey('Paris', 0, 5, 'LOC')).toBe(reviewKey('x\nParis', 2, 7, 'LOC'));
     expect(reviewKey('Paris', 0, 5, 'LOC')).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
+
+describe('several labels per range (multi-label categories)', () => {
+  const line = 'Noordzee Terminals in Rotterdam on Tuesday.';
+  const start = TEXT.indexOf(line);
+  const range = { start, end: start + line.length };
+  const multi = (label: string, score: number): ReviewCandidate => ({ ...range, label, score, text: line });
+  const candidates = [multi('shipping', 0.9), multi('business', 0.7), multi('sports', 0.2), multi('shipping', 0.8)];
+  const buildSeveral = (annotations: Array<{ start: number; end: number; label: string }> = [], several = true): ReviewQueue =>
+    ReviewQueue.build({ text: TEXT, candidates, annotations, threshold: 0.5, isRejected: () => false, ...(several ? { severalLabelsPerRange: true } : {}) });
+
+  it('makes each label of a range its own item (in candidate order); the same label twice is one', () => {
+    const queue = buildSeveral();
+    expect(queue.items.map((item) => item.label)).toEqual(['shipping', 'business']);
+    expect(new Set(queue.items.map((item) => item.key)).size).toBe(2);
+    expect(queue.leftOut).toMatchObject({ belowThreshold: 1, overlapping: 1 });
+    expect(queue.progress()).toBe('0 / 2 reviewed');
+    // Without the option, the range's first proposal is the only one.
+    expect(buildSeveral([], false).items.map((item) => item.label)).toEqual(['shipping']);
+  });
+
+  it('proposes beside an annotation of the same range with another label; a marker label or another range closes it', () => {
+    const beside = buildSeveral([{ ...range, label: 'shipping' }]);
+    expect(beside.items.map((item) => item.label)).toEqual(['business']);
+    // Both shipping candidates are the annotation already.
+    expect(beside.leftOut).toMatchObject({ annotated: 2, overlapping: 0 });
+    expect(buildSeveral([{ ...range, label: CLOSED_RANGE }]).total).toBe(0);
+    expect(buildSeveral([{ start: range.start, end: range.start + 8, label: 'ORG' }]).total).toBe(0);
   });
 });
