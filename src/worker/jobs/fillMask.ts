@@ -1,5 +1,6 @@
 import type { LoadedModel } from '../../core/runtime/loadModel';
 import { fillMask } from '../../core/tasks/pipelines';
+import { maskFill } from '../../core/tasks/fillMask/maskFill';
 import type { HandlerOf } from '../jobHandler';
 import { modelInfo } from './modelInfo';
 import { withTaskModel } from './taskModelLease';
@@ -30,6 +31,7 @@ export const fillMaskJob: HandlerOf<'fillMask'> = {
         maskToken: model.tokenizer.maskToken ?? '[MASK]',
         masks: maskSpans(model, text),
         predictions,
+        fills: predictions.map((candidates) => candidates.map((prediction) => maskFill(model.tokenizer, prediction))),
       };
     });
   },
