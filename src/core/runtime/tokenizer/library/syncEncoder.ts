@@ -148,21 +148,42 @@ async function encodeLong(tokenizer, text) {
   return { ids, offsets, words };
 }
 
+// The reply is posted before the call's number is stored in the flag; a reply that cannot be posted
+// (a value the structured clone refuses) becomes an error reply, so the caller never wakes to nothing.
+function reply(seq, body) {
+  try {
+    port.postMessage(body);
+  } catch (error) {
+    port.postMessage({ error: 'the tokenizers library thread could not send its reply (' + String((error && error.message) || error) + ')' });
+  }
+  Atomics.store(flag, 0, seq);
+  Atomics.notify(flag, 0);
+}
+
 parentPort.on('message', (message) => {
   handle(message).then(
-    (value) => port.postMessage({ value }),
-    (error) => port.postMessage({ error: String((error && error.message) || error), nativeLoadFailure: (error && error.nativeLoadFailure) || undefined }),
-  ).finally(() => {
-    Atomics.store(flag, 0, 1);
-    Atomics.notify(flag, 0);
-  });
+    (value) => reply(message.seq, { value }),
+    (error) => reply(message.seq, { error: String((error && error.message) || error), nativeLoadFailure: (error && error.nativeLoadFailure) || undefined }),
+  );
 });
 `;
+
+/**
+ * Blocks until `flag[0]` holds `seq`, the number of the call whose reply is awaited. A wake-up alone
+ * proves nothing: the worker stores and then notifies, and between the two the caller may read the
+ * previous reply, send the next request and sleep again, to be woken by that late notify before the
+ * new reply exists (under load this surfaced as "the tokenizers library thread did not answer").
+ */
+export function waitForCall(flag: Int32Array, seq: number): void {
+  for (let seen = Atomics.load(flag, 0); seen !== seq; seen = Atomics.load(flag, 0)) Atomics.wait(flag, 0, seen);
+}
 
 class LibraryThread {
   private readonly worker: Worker;
   private readonly port: MessagePort;
   private readonly flag = new Int32Array(new SharedArrayBuffer(4));
+  /** The number of the last call; the worker stores it in `flag` once that call's reply is posted. */
+  private seq = 0;
   private nextHandle = 1;
 
   constructor() {
@@ -180,9 +201,9 @@ class LibraryThread {
 
   /** Sends one request and blocks until the worker has replied. */
   call(message: Record<string, unknown>): unknown {
-    Atomics.store(this.flag, 0, 0);
-    this.worker.postMessage(message);
-    Atomics.wait(this.flag, 0, 0);
+    this.seq = (this.seq % 0x7fffffff) + 1;
+    this.worker.postMessage({ ...message, seq: this.seq });
+    waitForCall(this.flag, this.seq);
     const reply = receiveMessageOnPort(this.port)?.message as Reply | undefined;
     if (reply === undefined) throw new Error('the tokenizers library thread did not answer');
     if (reply.nativeLoadFailure !== undefined) throw nativeLoadError('tokenizers', process.platform, process.arch, new Error(reply.nativeLoadFailure));
