@@ -90,9 +90,11 @@ async function handle(message) {
   return results;
 }
 
-// A long text is encoded as pieces in one encodeBatch call, which the library spreads over its
-// thread pool. Pieces are cut only at a single space between two ASCII letters: every pre-tokenizer
-// BERT Lens loads (Bert, ByteLevel, Metaspace) starts a new word there whether or not the text is cut,
+// A long text is encoded as pieces, each its own encode call on libuv's thread pool, and each piece
+// is read out (getIds / getOffsets / getWordIds: napi copies into JS arrays, a third of the time of
+// the encoding itself) on this thread as soon as it is done, while the pool still encodes the others;
+// one encodeBatch read everything out only after the last piece. Pieces are cut only at a single
+// space between two ASCII letters: every pre-tokenizer BERT Lens loads (Bert, ByteLevel, Metaspace) starts a new word there whether or not the text is cut,
 // and no normalizer or added token looks across it, so the tokens are those of the whole text (a test
 // compares them); word ids and offsets are shifted back into the whole text.
 const PIECE_CHARS = 8192;
@@ -113,17 +115,17 @@ function cutPoints(text) {
 
 async function encodeLong(tokenizer, text) {
   const cuts = cutPoints(text);
-  const pieces = [];
-  for (let k = 0; k + 1 < cuts.length; k++) pieces.push(text.slice(cuts[k], cuts[k + 1]));
-  const encodings = pieces.length === 1
-    ? [await tokenizer.encode(text, null, { addSpecialTokens: false })]
-    : await tokenizer.encodeBatch(pieces, { addSpecialTokens: false });
-  const parts = encodings.map((encoding, k) => ({
-    ids: encoding.getIds(),
-    offsets: toUtf16(pieces[k], encoding.getOffsets()),
-    words: encoding.getWordIds(),
-  }));
-  const total = parts.reduce((sum, part) => sum + part.ids.length, 0);
+  const parts = [];
+  const reads = [];
+  for (let k = 0; k + 1 < cuts.length; k++) {
+    const piece = cuts.length === 2 ? text : text.slice(cuts[k], cuts[k + 1]);
+    reads.push(tokenizer.encode(piece, null, { addSpecialTokens: false }).then((encoding) => {
+      parts[k] = { ids: encoding.getIds(), offsets: toUtf16(piece, encoding.getOffsets()), words: encoding.getWordIds() };
+    }));
+  }
+  await Promise.all(reads);
+  let total = 0;
+  for (const part of parts) total += part.ids.length;
   const ids = new Int32Array(total);
   const offsets = new Int32Array(2 * total);
   const words = new Int32Array(total);
@@ -132,8 +134,8 @@ async function encodeLong(tokenizer, text) {
   parts.forEach((part, k) => {
     const base = cuts[k];
     let maxWord = -1;
+    ids.set(part.ids, n);
     for (let t = 0; t < part.ids.length; t++, n++) {
-      ids[n] = part.ids[t];
       offsets[2 * n] = part.offsets[2 * t] + base;
       offsets[2 * n + 1] = part.offsets[2 * t + 1] + base;
       const word = part.words[t];
