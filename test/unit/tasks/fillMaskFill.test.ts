@@ -6,6 +6,7 @@ import { loadTokenizer } from '../../../src/core/runtime/tokenizer/loadTokenizer
 import { wordBoundaryOf, pieceStartsWord } from '../../../src/core/runtime/tokenizer/wordBoundary';
 import { maskFill } from '../../../src/core/tasks/fillMask/maskFill';
 import { maskReplacement } from '../../../src/host/tasks/fillMask/maskEdits';
+import { maskSpans } from '../../../src/worker/jobs/fillMask';
 
 // Fill-mask's edit for every tokenizer type, with the committed fixture tokenizers: a token that begins
 // a word takes the mask's place with the document's spacing (no doubled space from byte-level BPE's
@@ -58,6 +59,20 @@ describe.each([
     }
     expect(checkedStarts).toBeGreaterThanOrEqual(5);
     expect(checkedContinuations).toBeGreaterThanOrEqual(2);
+  });
+
+  it('the mask span is the mask token itself, not the spaces an lstrip mask swallows; the edit keeps one space', async () => {
+    const tokenizer = await loadTokenizer(path.join(FIXTURES, fixture), { cacheDir: path.join(scratch, 'cache') });
+    const text = `The capital is ${mask}. ${mask} is big`;
+    const spans = maskSpans(tokenizer, text);
+    expect(spans.map((span) => text.slice(span.start, span.end))).toEqual([mask, mask]);
+    // The first piece of " the" (a word start for every type).
+    const encoding = tokenizer.encode('is the', { addSpecialTokens: false });
+    const the = encoding.ids[encoding.wordIds.indexOf(encoding.wordIds[encoding.ids.length - 1]!)]!;
+    const fill = maskFill(tokenizer, { token: the, token_str: tokenizer.decode([the]) });
+    expect(fill.startsWord).toBe(true);
+    expect(apply(text, maskReplacement(text, spans[0]!, fill))).toBe(`The capital is ${fill.text}. ${mask} is big`);
+    expect(fill.text.startsWith('t')).toBe(true);
   });
 
   it("keeps HF's token_str (the decoded token) as it is", async () => {
