@@ -6,6 +6,7 @@
 import type { QuestionAnswer } from '../core/tasks/questionAnswering/types';
 import type { FunctionToApply, LabelScore } from '../core/tasks/textClassification/postprocess';
 import type { FillMaskPrediction } from '../core/tasks/fillMask/postprocess';
+import type { MaskFill } from '../core/tasks/fillMask/maskFill';
 import type { NextSentenceResult } from '../core/tasks/nextSentence/postprocess';
 import type { ChoiceScore } from '../core/tasks/multipleChoice/postprocess';
 import type { DecodingStrategy } from '../core/tasks/causalLm/sampling';
@@ -60,9 +61,10 @@ export interface FillMaskJob {
   payload: { model: ModelSpec; text: string; options: { topK?: number } };
   /**
    * predictions[m] are the candidates for the m-th mask token of `text`, whose UTF-16 offsets are
-   * masks[m]; `maskToken` is the model's mask token as written (e.g. "[MASK]").
+   * masks[m]; `maskToken` is the model's mask token as written (e.g. "[MASK]"); fills[m][k] is how
+   * predictions[m][k] goes into the text (see core/tasks/fillMask/maskFill.ts).
    */
-  result: { model: ModelInfo; maskToken: string; masks: Array<{ start: number; end: number }>; predictions: FillMaskPrediction[][] };
+  result: { model: ModelInfo; maskToken: string; masks: Array<{ start: number; end: number }>; predictions: FillMaskPrediction[][]; fills: MaskFill[][] };
   progress: TaskProgress;
 }
 

@@ -59,7 +59,7 @@ export function nerFeatures(
       starts.push(text.length);
       text += word;
     });
-    const { ids, offsets } = tokenizer.encodeIdsWithOffsets(text, { addSpecialTokens: false });
+    const { ids, offsets } = wordsAsRunningText(tokenizer, text);
     if (ids.length === 0) {
       report.empty++;
       return;
@@ -101,6 +101,23 @@ export function nerFeatures(
   });
   report.features = features.length;
   return { features, report };
+}
+
+/**
+ * The ids and offsets (into `text`) of a sentence given as words, as HF's run_ner.py tokenizes them:
+ * `is_split_into_words=True`, with `add_prefix_space=True` for a byte-level BPE (RoBERTa, GPT-2),
+ * i.e. every word as if a space came before it — the first word too. Inference reads running text,
+ * where a sentence mostly follows a space (". EU rejects" gives "ĠEU"), so without that space the
+ * model would learn each sentence's first word from pieces ("EU") it rarely sees at inference. Where
+ * the first piece already reads as a word start (WordPiece; SentencePiece's "▁", which Metaspace adds
+ * itself) the leading space would change nothing and the text is encoded as it is.
+ */
+export function wordsAsRunningText(tokenizer: Tokenizer, text: string): { ids: Int32Array; offsets: Int32Array } {
+  const plain = tokenizer.encodeIdsWithOffsets(text, { addSpecialTokens: false });
+  if (plain.ids.length === 0 || tokenizer.startsWord(plain.ids[0]!)) return plain;
+  const spaced = tokenizer.encodeIdsWithOffsets(` ${text}`, { addSpecialTokens: false });
+  const offsets = spaced.offsets.map((offset) => Math.max(0, offset - 1));
+  return { ids: spaced.ids, offsets };
 }
 
 /**

@@ -43,8 +43,8 @@ describe.each([
       const labels: number[] = [];
       const wordStarts: number[] = [];
       words.forEach((word, w) => {
-        // Byte-level BPE without add_prefix_space: the space before a later word is part of its first token.
-        const piece = type === 'BPE' && w > 0 ? ` ${word}` : word;
+        // Byte-level BPE: run_ner's add_prefix_space=True puts a space before every word, the first too.
+        const piece = type === 'BPE' ? ` ${word}` : word;
         const own = tokenizer.encode(piece, { addSpecialTokens: false }).ids;
         own.forEach((id, k) => {
           ids.push(id);
@@ -57,5 +57,27 @@ describe.each([
       expect(feature.tokenLabels, words.join(' ')).toEqual([IGNORE_INDEX, ...labels, IGNORE_INDEX]);
       expect(feature.wordStarts).toEqual([-1, ...wordStarts, -1]);
     });
+  });
+});
+
+describe.each([
+  ['bert-cased'],
+  ['roberta-bpe'],
+  ['xlmr-unigram'],
+])('the first word of a training sentence with the %s tokenizer', (fixture) => {
+  it('has the ids inference gives it in running text (after a previous sentence), as run_ner tokenizes it', async () => {
+    const tokenizer = await loadTokenizer(path.join(FIXTURES, fixture), { cacheDir });
+    for (const words of SENTENCES) {
+      const { features } = nerFeatures([{ tokens: words, tags: tagsOf(words) }], tokenizer, label2id, { maxSeqLength: 512 });
+      const feature = features[0]!;
+      const firstWordIds = feature.inputIds.slice(1, feature.wordStarts!.findIndex((start, k) => k > 1 && start >= 0));
+      // The pipeline on running text: the sentence after another one and a space; its tokens from the
+      // space (a lone "Ġ" / "▁" ends there) to the end of the first word.
+      const before = 'It rained. ';
+      const running = tokenizer.encode(`${before}${words.join(' ')}`, { addSpecialTokens: false });
+      const end = before.length + words[0]!.length;
+      const inference = running.ids.filter((_, k) => running.offsets[k]![1] >= before.length && running.offsets[k]![1] <= end);
+      expect(firstWordIds, words[0]).toEqual(inference);
+    }
   });
 });

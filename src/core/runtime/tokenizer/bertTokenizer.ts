@@ -6,6 +6,7 @@ import { TemplateTokenizer, type RawSequence } from './templateTokenizer';
 import type { DecodeOptions } from './tokenizer';
 import { bertTemplate, type BertTokenizerSpec } from './tokenizerSpec';
 import { WordPieceModel } from './wordpiece';
+import { pieceStartsWord } from './wordBoundary';
 
 export type { DecodeOptions, EncodeOptions, IdsWithOffsets, PairWindowOptions, WindowOptions } from './tokenizer';
 
@@ -120,6 +121,12 @@ export class BertTokenizer extends TemplateTokenizer {
   /** Is `id` a special added token ([CLS], [SEP], [PAD], [MASK], [UNK] in BERT)? */
   isSpecialId(id: number): boolean {
     return this.specialIds.has(id);
+  }
+
+  startsWord(id: number): boolean {
+    const piece = this.idTokens[id];
+    if (piece === undefined || this.specialIds.has(id)) return true;
+    return pieceStartsWord({ marks: 'continuation', prefix: this.continuingSubwordPrefix }, piece);
   }
 
   /** HF decode: WordPiece decoder (## pieces glued), then clean_up_tokenization if enabled. */

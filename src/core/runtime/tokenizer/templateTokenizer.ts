@@ -42,6 +42,7 @@ export abstract class TemplateTokenizer implements Tokenizer {
   abstract tokenToId(token: string): number | undefined;
   abstract idToToken(id: number): string | undefined;
   abstract isSpecialId(id: number): boolean;
+  abstract startsWord(id: number): boolean;
   abstract decode(ids: ArrayLike<number>, options?: DecodeOptions): string;
   abstract convertTokensToString(tokens: readonly string[]): string;
   /** Added-token split, normalizer, pre-tokenizer and model on one text; no special tokens. */

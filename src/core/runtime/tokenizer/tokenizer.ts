@@ -62,6 +62,12 @@ export interface Tokenizer {
   tokenToId(token: string): number | undefined;
   idToToken(id: number): string | undefined;
   isSpecialId(id: number): boolean;
+  /**
+   * Whether the vocabulary piece of `id` begins a new word rather than continuing the one before it,
+   * read from the raw piece by the tokenizer type's marker (see wordBoundary.ts): no "##" for
+   * WordPiece, a "Ġ" / "▁" for byte-level BPE / SentencePiece. Special and added tokens begin a word.
+   */
+  startsWord(id: number): boolean;
   /** How many tokens the template adds: 2 / 3 for BERT, 2 / 4 for RoBERTa. */
   numSpecialTokensToAdd(pair: boolean): number;
   /** HF `tokenize`: the token strings, without special tokens. */

@@ -50,8 +50,8 @@ export async function fillMask(runner: TaskRunner, settings: () => TaskSettings)
     );
     if (!picked || picked.mask < 0) return;
     const span = result.masks[picked.mask];
-    const prediction = result.predictions[picked.mask]?.[picked.prediction];
-    if (!span || !prediction) return;
+    const fill = result.fills[picked.mask]?.[picked.prediction];
+    if (!span || !fill) return;
     // The mask where it is now (the quick pick waited for the user; edits may have moved it).
     const mask = { start: target.offset + span.start, end: target.offset + span.end, text: snapshot.slice(target.offset + span.start, target.offset + span.end) };
     const current = document.getText();
@@ -60,7 +60,7 @@ export async function fillMask(runner: TaskRunner, settings: () => TaskSettings)
       void vscode.window.showWarningMessage(`BERT Lens: the ${result.maskToken} was edited meanwhile; nothing was replaced.`);
       return;
     }
-    const replacement = maskReplacement(current, moved, prediction);
+    const replacement = maskReplacement(current, moved, fill);
     const edit = new vscode.WorkspaceEdit();
     edit.replace(document.uri, new vscode.Range(document.positionAt(replacement.start), document.positionAt(replacement.end)), replacement.text);
     if (!(await vscode.workspace.applyEdit(edit))) void vscode.window.showWarningMessage('BERT Lens: the document did not accept the edit (read-only?).');

@@ -1,4 +1,5 @@
 import type { FillMaskPrediction } from '../../../core/tasks/fillMask/postprocess';
+import type { MaskFill } from '../../../core/tasks/fillMask/maskFill';
 import { formatScore, scoreBar } from '../shared/presentation';
 
 /** Where fill-mask looks: the selection when there is one, else the line of the cursor (document offsets). */
@@ -20,18 +21,19 @@ export interface TextReplacement {
 }
 
 /**
- * The edit that puts a prediction in place of its mask. A WordPiece continuation ("##ing") joins the
- * word before the mask, as the tokenizer's decoder does in HF's `sequence` ("play [MASK]" with
- * "##ing" reads "playing"): the "##" goes, and so do the spaces between that word and the mask.
+ * The edit that puts a prediction in place of its mask. A token that begins a word takes the mask's
+ * place, the document's spacing around it kept (a byte-level BPE's folded space is not doubled). A
+ * token that continues a word ("##ing" in WordPiece, "ing" without "Ġ"/"▁" in BPE and SentencePiece)
+ * joins the word before the mask, as the tokenizer's decoder does in HF's `sequence` ("play [MASK]"
+ * with "##ing" reads "playing"): the spaces between that word and the mask go.
  */
-export function maskReplacement(documentText: string, mask: { start: number; end: number }, prediction: Pick<FillMaskPrediction, 'token_str'>): TextReplacement {
-  const token = prediction.token_str;
-  if (!token.startsWith('##') || token.length === 2) return { start: mask.start, end: mask.end, text: token };
+export function maskReplacement(documentText: string, mask: { start: number; end: number }, fill: MaskFill): TextReplacement {
+  if (fill.startsWord) return { start: mask.start, end: mask.end, text: fill.text };
   let start = mask.start;
   while (start > 0 && (documentText[start - 1] === ' ' || documentText[start - 1] === '\t')) start--;
   // Only a continuation of a word: at a line start (or after nothing) the spaces stay.
   if (start === 0 || /\s/.test(documentText[start - 1]!)) start = mask.start;
-  return { start, end: mask.end, text: token.slice(2) };
+  return { start, end: mask.end, text: fill.text };
 }
 
 export interface FillMaskPickItem {

@@ -18,16 +18,16 @@ describe('fill-mask', () => {
     expect(fillMaskTarget(text, { start: 20, end: 5 }, 5)).toEqual({ offset: 5, text: text.slice(5, 20) });
   });
 
-  it('replaces the mask with the token; a ## piece joins the word before it', () => {
+  it('replaces the mask with the token; a piece that continues a word joins the word before it', () => {
     const mask = { start: text.indexOf('[MASK]'), end: text.indexOf('[MASK]') + 6 };
-    expect(apply(text, maskReplacement(text, mask, { token_str: 'sat' }))).toBe('First line\r\nThe cat 🙂 sat on the mat.\r\nLast');
+    expect(apply(text, maskReplacement(text, mask, { startsWord: true, text: 'sat' }))).toBe('First line\r\nThe cat 🙂 sat on the mat.\r\nLast');
     const word = 'They were play [MASK] outside';
     const wordMask = { start: word.indexOf('['), end: word.indexOf('[') + 6 };
-    expect(apply(word, maskReplacement(word, wordMask, { token_str: '##ing' }))).toBe('They were playing outside');
+    expect(apply(word, maskReplacement(word, wordMask, { startsWord: false, text: 'ing' }))).toBe('They were playing outside');
     // At a line start there is no word to join: only the ## goes.
     const lineStart = 'a\n  [MASK] b';
-    expect(apply(lineStart, maskReplacement(lineStart, { start: 4, end: 10 }, { token_str: '##s' }))).toBe('a\n  s b');
-    expect(apply('[MASK]', maskReplacement('[MASK]', { start: 0, end: 6 }, { token_str: '##' }))).toBe('##');
+    expect(apply(lineStart, maskReplacement(lineStart, { start: 4, end: 10 }, { startsWord: false, text: 's' }))).toBe('a\n  s b');
+    expect(apply('[MASK]', maskReplacement('[MASK]', { start: 0, end: 6 }, { startsWord: true, text: '##' }))).toBe('##');
   });
 
   it('quick-pick rows: candidates with score and sentence; a separator per mask when there are several', () => {

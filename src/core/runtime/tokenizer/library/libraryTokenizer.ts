@@ -5,6 +5,7 @@ import { asObject, modelMaxLength, optionalBoolean, parsePostProcessor } from '.
 import { SyncEncoder } from './syncEncoder';
 import { configuredToken } from './tokenizerConfig';
 import { jsonErrorLocation } from '../../../util/jsonSyntax';
+import { pieceStartsWord, wordBoundaryOf, type WordBoundary } from '../wordBoundary';
 
 /**
  * A tokenizer.json of any type (byte-level BPE, SentencePiece Unigram/BPE, WordPiece) run by HF's
@@ -28,6 +29,9 @@ export class LibraryTokenizer extends TemplateTokenizer {
   private readonly tokenIds = new Map<string, number>();
   private readonly idTokens: Array<string | undefined> = [];
   private readonly specialIds = new Set<number>();
+  /** added_tokens: matched whole before the model runs, so they carry no word marker. */
+  private readonly addedIds = new Set<number>();
+  private readonly wordBoundary: WordBoundary;
   private readonly encoder: SyncEncoder;
   readonly cleanUpTokenizationSpaces: boolean;
 
@@ -58,6 +62,7 @@ export class LibraryTokenizer extends TemplateTokenizer {
       const entry = asObject(item, `${source}: added_tokens`);
       if (typeof entry.id !== 'number' || typeof entry.content !== 'string') throw new Error(`${source}: added_tokens entries need an id and a content`);
       this.setToken(entry.content, entry.id);
+      this.addedIds.add(entry.id);
       if (entry.special === true) this.specialIds.add(entry.id);
     }
     this.vocabSize = this.idTokens.length;
@@ -87,6 +92,7 @@ export class LibraryTokenizer extends TemplateTokenizer {
     this.modelMaxLength = modelMaxLength(config, source);
     const prefix = type === 'WordPiece' ? (typeof model.continuing_subword_prefix === 'string' ? model.continuing_subword_prefix : '##') : null;
     this.continuingSubwordPrefix = prefix;
+    this.wordBoundary = wordBoundaryOf(root, prefix);
     this.cleanUpTokenizationSpaces = optionalBoolean(config, 'clean_up_tokenization_spaces', source) ?? true;
   }
 
@@ -100,6 +106,12 @@ export class LibraryTokenizer extends TemplateTokenizer {
 
   isSpecialId(id: number): boolean {
     return this.specialIds.has(id);
+  }
+
+  startsWord(id: number): boolean {
+    const piece = this.idTokens[id];
+    if (piece === undefined || this.addedIds.has(id)) return true;
+    return pieceStartsWord(this.wordBoundary, piece);
   }
 
   /** HF decode: the library's decoder (skipping special tokens if asked), then clean-up if enabled. */

@@ -90,9 +90,11 @@ async function handle(message) {
   return results;
 }
 
-// A long text is encoded as pieces in one encodeBatch call, which the library spreads over its
-// thread pool. Pieces are cut only at a single space between two ASCII letters: every pre-tokenizer
-// BERT Lens loads (Bert, ByteLevel, Metaspace) starts a new word there whether or not the text is cut,
+// A long text is encoded as pieces, each its own encode call on libuv's thread pool, and each piece
+// is read out (getIds / getOffsets / getWordIds: napi copies into JS arrays, a third of the time of
+// the encoding itself) on this thread as soon as it is done, while the pool still encodes the others;
+// one encodeBatch read everything out only after the last piece. Pieces are cut only at a single
+// space between two ASCII letters: every pre-tokenizer BERT Lens loads (Bert, ByteLevel, Metaspace) starts a new word there whether or not the text is cut,
 // and no normalizer or added token looks across it, so the tokens are those of the whole text (a test
 // compares them); word ids and offsets are shifted back into the whole text.
 const PIECE_CHARS = 8192;
@@ -113,17 +115,17 @@ function cutPoints(text) {
 
 async function encodeLong(tokenizer, text) {
   const cuts = cutPoints(text);
-  const pieces = [];
-  for (let k = 0; k + 1 < cuts.length; k++) pieces.push(text.slice(cuts[k], cuts[k + 1]));
-  const encodings = pieces.length === 1
-    ? [await tokenizer.encode(text, null, { addSpecialTokens: false })]
-    : await tokenizer.encodeBatch(pieces, { addSpecialTokens: false });
-  const parts = encodings.map((encoding, k) => ({
-    ids: encoding.getIds(),
-    offsets: toUtf16(pieces[k], encoding.getOffsets()),
-    words: encoding.getWordIds(),
-  }));
-  const total = parts.reduce((sum, part) => sum + part.ids.length, 0);
+  const parts = [];
+  const reads = [];
+  for (let k = 0; k + 1 < cuts.length; k++) {
+    const piece = cuts.length === 2 ? text : text.slice(cuts[k], cuts[k + 1]);
+    reads.push(tokenizer.encode(piece, null, { addSpecialTokens: false }).then((encoding) => {
+      parts[k] = { ids: encoding.getIds(), offsets: toUtf16(piece, encoding.getOffsets()), words: encoding.getWordIds() };
+    }));
+  }
+  await Promise.all(reads);
+  let total = 0;
+  for (const part of parts) total += part.ids.length;
   const ids = new Int32Array(total);
   const offsets = new Int32Array(2 * total);
   const words = new Int32Array(total);
@@ -132,8 +134,8 @@ async function encodeLong(tokenizer, text) {
   parts.forEach((part, k) => {
     const base = cuts[k];
     let maxWord = -1;
+    ids.set(part.ids, n);
     for (let t = 0; t < part.ids.length; t++, n++) {
-      ids[n] = part.ids[t];
       offsets[2 * n] = part.offsets[2 * t] + base;
       offsets[2 * n + 1] = part.offsets[2 * t + 1] + base;
       const word = part.words[t];
@@ -148,21 +150,42 @@ async function encodeLong(tokenizer, text) {
   return { ids, offsets, words };
 }
 
+// The reply is posted before the call's number is stored in the flag; a reply that cannot be posted
+// (a value the structured clone refuses) becomes an error reply, so the caller never wakes to nothing.
+function reply(seq, body) {
+  try {
+    port.postMessage(body);
+  } catch (error) {
+    port.postMessage({ error: 'the tokenizers library thread could not send its reply (' + String((error && error.message) || error) + ')' });
+  }
+  Atomics.store(flag, 0, seq);
+  Atomics.notify(flag, 0);
+}
+
 parentPort.on('message', (message) => {
   handle(message).then(
-    (value) => port.postMessage({ value }),
-    (error) => port.postMessage({ error: String((error && error.message) || error), nativeLoadFailure: (error && error.nativeLoadFailure) || undefined }),
-  ).finally(() => {
-    Atomics.store(flag, 0, 1);
-    Atomics.notify(flag, 0);
-  });
+    (value) => reply(message.seq, { value }),
+    (error) => reply(message.seq, { error: String((error && error.message) || error), nativeLoadFailure: (error && error.nativeLoadFailure) || undefined }),
+  );
 });
 `;
+
+/**
+ * Blocks until `flag[0]` holds `seq`, the number of the call whose reply is awaited. A wake-up alone
+ * proves nothing: the worker stores and then notifies, and between the two the caller may read the
+ * previous reply, send the next request and sleep again, to be woken by that late notify before the
+ * new reply exists (under load this surfaced as "the tokenizers library thread did not answer").
+ */
+export function waitForCall(flag: Int32Array, seq: number): void {
+  for (let seen = Atomics.load(flag, 0); seen !== seq; seen = Atomics.load(flag, 0)) Atomics.wait(flag, 0, seen);
+}
 
 class LibraryThread {
   private readonly worker: Worker;
   private readonly port: MessagePort;
   private readonly flag = new Int32Array(new SharedArrayBuffer(4));
+  /** The number of the last call; the worker stores it in `flag` once that call's reply is posted. */
+  private seq = 0;
   private nextHandle = 1;
 
   constructor() {
@@ -180,9 +203,9 @@ class LibraryThread {
 
   /** Sends one request and blocks until the worker has replied. */
   call(message: Record<string, unknown>): unknown {
-    Atomics.store(this.flag, 0, 0);
-    this.worker.postMessage(message);
-    Atomics.wait(this.flag, 0, 0);
+    this.seq = (this.seq % 0x7fffffff) + 1;
+    this.worker.postMessage({ ...message, seq: this.seq });
+    waitForCall(this.flag, this.seq);
     const reply = receiveMessageOnPort(this.port)?.message as Reply | undefined;
     if (reply === undefined) throw new Error('the tokenizers library thread did not answer');
     if (reply.nativeLoadFailure !== undefined) throw nativeLoadError('tokenizers', process.platform, process.arch, new Error(reply.nativeLoadFailure));
