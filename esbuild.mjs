@@ -1,5 +1,6 @@
 // Bundles the extension host, the worker, the CLI (node, cjs) and the fine-tune webview (browser).
-// onnxruntime-node and tokenizers stay external: native addons loaded from node_modules at run time.
+// onnxruntime-node (and onnxruntime-node-darwin-x64, ONNX Runtime 1.23.2 for Intel macOS) and tokenizers
+// stay external: native addons loaded from node_modules at run time.
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
@@ -12,7 +13,7 @@ const nodeCommon = {
   format: 'cjs',
   sourcemap: !production,
   minify: production,
-  external: ['vscode', 'onnxruntime-node', 'tokenizers'],
+  external: ['vscode', 'onnxruntime-node', 'onnxruntime-node-darwin-x64', 'tokenizers'],
   logLevel: 'info',
 };
 

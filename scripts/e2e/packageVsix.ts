@@ -1,16 +1,20 @@
 // `npm run package`: production build, then a platform-specific .vsix with @vscode/vsce (linux-x64
 // unless `--target <t>` (repeatable) or `--all` says otherwise), then a check of what went in (that
 // target's native binaries and no other platform's, no dev files) and of its size. Each target's file
-// list is .vscodeignore (what every package holds) plus its native binaries from the one table in
-// src/core/runtime/nativeBinaries.ts.
+// list is .vscodeignore (what every package holds) plus its ONNX Runtime package (JavaScript, the
+// onnxruntime-common it requires, that platform's binaries) and tokenizers binary, from the one table
+// in src/core/runtime/nativeBinaries.ts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   NATIVE_BINARIES,
+  ORT_BINARY_ROOT,
+  ORT_PACKAGES,
   PACKAGE_TARGETS,
   isPackageTarget,
   nativeFilesOf,
+  type OrtPackage,
   type PackageTarget,
 } from '../../src/core/runtime/nativeBinaries';
 import { REPO_ROOT, VSIX_OUT_DIR, VSIX_TARGET } from './layout';
@@ -27,27 +31,57 @@ export interface VsixBuild {
   entries: ZipEntry[];
 }
 
-const REQUIRED = [
-  'extension/package.json',
-  'extension/dist/extension.js',
-  'extension/node_modules/onnxruntime-node/package.json',
-  'extension/node_modules/onnxruntime-node/dist/index.js',
-  'extension/node_modules/onnxruntime-common/package.json',
-  'extension/node_modules/onnxruntime-common/dist/cjs/index.js',
-  'extension/node_modules/tokenizers/package.json',
-  'extension/node_modules/tokenizers/index.js',
-];
+/** The ONNX Runtime package `target` loads: its JavaScript and the onnxruntime-common that requires. */
+function ortPackageOf(target: PackageTarget): { name: OrtPackage; dir: string; common: string } {
+  const name = NATIVE_BINARIES[target].onnxRuntime.package;
+  return { name, dir: `node_modules/${name}`, common: ORT_PACKAGES[name].common };
+}
 
-const FORBIDDEN: { pattern: RegExp; why: string }[] = [
-  { pattern: /\.map$/, why: 'source map' },
-  { pattern: /\.d\.ts$/, why: 'type declarations' },
-  { pattern: /^extension\/(src|test|webview|scripts|bench|samples|out)\//, why: 'repository sources' },
-  { pattern: /^extension\/node_modules\/(?!onnxruntime-(node|common)\/|tokenizers\/)/, why: 'dependency that esbuild already bundled' },
-  { pattern: /(^|\/)\.e2e-cache\//, why: 'e2e tool cache' },
+function requiredEntries(target: PackageTarget): string[] {
+  const ort = ortPackageOf(target);
+  return [
+    'package.json',
+    'dist/extension.js',
+    `${ort.dir}/package.json`,
+    `${ort.dir}/dist/index.js`,
+    `${ort.common}/package.json`,
+    `${ort.common}/dist/cjs/index.js`,
+    'node_modules/tokenizers/package.json',
+    'node_modules/tokenizers/index.js',
+  ].map((file) => `extension/${file}`);
+}
+
+/**
+ * Why a packaged file under node_modules/ should not be there, or undefined: only the target's ONNX
+ * Runtime package (not its nested install-time dependencies: adm-zip, global-agent…), the
+ * onnxruntime-common it requires, and tokenizers are loaded at run time; esbuild bundled the rest.
+ */
+function dependencyProblem(name: string, target: PackageTarget): string | undefined {
+  if (!name.startsWith('extension/node_modules/')) return undefined;
+  const file = name.slice('extension/'.length);
+  const ort = ortPackageOf(target);
+  const root = [`${ort.common}/`, `${ort.dir}/`, 'node_modules/tokenizers/']
+    .filter((prefix) => file.startsWith(prefix))
+    .sort((a, b) => b.length - a.length)[0];
+  if (root !== undefined && !file.slice(root.length).includes('node_modules/')) return undefined;
+  const otherOrt = (Object.keys(ORT_PACKAGES) as OrtPackage[])
+    .filter((other) => other !== ort.name)
+    .some((other) => file.startsWith(`node_modules/${other}/`) || file.startsWith(`${ORT_PACKAGES[other].common}/`));
+  return otherOrt ? `ONNX Runtime package that ${target} does not load` : 'dependency that esbuild already bundled';
+}
+
+const FORBIDDEN: { problem: (name: string, target: PackageTarget) => string | undefined }[] = [
+  { problem: (name) => (/\.map$/.test(name) ? 'source map' : undefined) },
+  { problem: (name) => (/\.d\.ts$/.test(name) ? 'type declarations' : undefined) },
+  { problem: (name) => (/^extension\/(src|test|webview|scripts|bench|samples|out)\//.test(name) ? 'repository sources' : undefined) },
+  { problem: dependencyProblem },
+  { problem: (name) => (/(^|\/)\.e2e-cache\//.test(name) ? 'e2e tool cache' : undefined) },
 ];
 
 /** Where native code sits in the packaged dependencies: every file here must be one the target lists. */
-const NATIVE_ENTRY = /^extension\/node_modules\/(onnxruntime-node\/bin\/|tokenizers\/[^/]+\.node$)/;
+const NATIVE_ENTRY = new RegExp(
+  `^extension/node_modules/(${Object.keys(ORT_PACKAGES).join('|')})/${ORT_BINARY_ROOT}/|^extension/node_modules/tokenizers/[^/]+\\.node$`,
+);
 
 /**
  * Problems with `target`'s .vsix entry list; empty when it is right. `distFiles` are the runtime
@@ -57,7 +91,7 @@ export function vsixContentProblems(entryNames: readonly string[], distFiles: re
   const names = new Set(entryNames);
   const native = new Set(nativeFilesOf(target).map((file) => `extension/${file}`));
   const problems: string[] = [];
-  for (const required of [...REQUIRED, ...native]) if (!names.has(required)) problems.push(`missing ${required}`);
+  for (const required of [...requiredEntries(target), ...native]) if (!names.has(required)) problems.push(`missing ${required}`);
   for (const file of distFiles) {
     const entry = `extension/dist/${file}`;
     if (!names.has(entry)) problems.push(`missing ${entry} (in dist/ but not packaged: extend .vscodeignore)`);
@@ -67,8 +101,8 @@ export function vsixContentProblems(entryNames: readonly string[], distFiles: re
       problems.push(`unexpected ${name} (native file not in the ${target} list of src/core/runtime/nativeBinaries.ts)`);
       continue;
     }
-    const hit = FORBIDDEN.find(({ pattern }) => pattern.test(name));
-    if (hit) problems.push(`unexpected ${name} (${hit.why})`);
+    const why = FORBIDDEN.map(({ problem }) => problem(name, target)).find((found) => found !== undefined);
+    if (why) problems.push(`unexpected ${name} (${why})`);
   }
   return problems;
 }
@@ -89,12 +123,28 @@ export function vsixManifestProblems(manifestXml: string | undefined, target: Pa
 
 /**
  * The ignore file vsce reads for `target`: .vscodeignore (everything ignored, then negations for what
- * every package holds) plus one negation per native file of the target. vsce gives a negation
- * priority over every ignore pattern, so naming exact files keeps out the other platforms'.
+ * every package holds) plus negations for the target's ONNX Runtime package (its JavaScript and its
+ * onnxruntime-common) and one per native file of the target. vsce gives a negation priority over
+ * every ignore pattern, so naming exact files keeps out the other platforms' (and the other ONNX
+ * Runtime package altogether).
  */
 export function targetIgnoreFile(commonIgnore: string, target: PackageTarget): string {
-  const native = nativeFilesOf(target).map((file) => `!${file}`);
-  return `${commonIgnore.trimEnd()}\n# ${target}'s native binaries (src/core/runtime/nativeBinaries.ts)\n${native.join('\n')}\n`;
+  const ort = ortPackageOf(target);
+  const javascript = [
+    `${ort.dir}/package.json`,
+    `${ort.dir}/dist/*.js`,
+    `${ort.common}/package.json`,
+    `${ort.common}/dist/cjs/package.json`,
+    `${ort.common}/dist/cjs/**/*.js`,
+  ];
+  return [
+    commonIgnore.trimEnd(),
+    `# ${target}'s ONNX Runtime package, ${ort.name} ${ORT_PACKAGES[ort.name].version} (src/core/runtime/nativeBinaries.ts)`,
+    ...javascript.map((file) => `!${file}`),
+    `# ${target}'s native binaries`,
+    ...nativeFilesOf(target).map((file) => `!${file}`),
+    '',
+  ].join('\n');
 }
 
 function runtimeDistFiles(): string[] {
@@ -116,7 +166,6 @@ export interface PackageOptions {
 export async function packageVsix(target: PackageTarget = VSIX_TARGET, options: PackageOptions = {}): Promise<VsixBuild> {
   const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
   const vsixPath = path.join(VSIX_OUT_DIR, `${manifest.name}-${target}-${manifest.version}.vsix`);
-  // Before minutes of building: a target whose ONNX Runtime binary does not exist fails at once.
   const ignore = targetIgnoreFile(fs.readFileSync(path.join(REPO_ROOT, '.vscodeignore'), 'utf8'), target);
   // Written under a private name, then renamed: a concurrent run (the demo, another e2e run)
   // installing the previous .vsix never reads a half-written one.
@@ -180,18 +229,9 @@ function describe(build: VsixBuild): string {
   ].join('\n');
 }
 
-/** `--target <t>` (repeatable), or `--all`: every target whose ONNX Runtime binary exists. */
-export function requestedTargets(args: readonly string[]): { targets: PackageTarget[]; skipped: string[] } {
-  if (args.includes('--all')) {
-    const targets: PackageTarget[] = [];
-    const skipped: string[] = [];
-    for (const target of PACKAGE_TARGETS) {
-      const ort = NATIVE_BINARIES[target].onnxRuntime;
-      if (ort.kind === 'shipped') targets.push(target);
-      else skipped.push(`${target}: not built: ${ort.why}`);
-    }
-    return { targets, skipped };
-  }
+/** `--target <t>` (repeatable), or `--all`: every target. */
+export function requestedTargets(args: readonly string[]): PackageTarget[] {
+  if (args.includes('--all')) return [...PACKAGE_TARGETS];
   const targets: PackageTarget[] = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] !== '--target') throw new Error(`unknown argument ${args[i]} (use --target <${PACKAGE_TARGETS.join('|')}> or --all)`);
@@ -199,12 +239,11 @@ export function requestedTargets(args: readonly string[]): { targets: PackageTar
     if (!isPackageTarget(target)) throw new Error(`--target ${target || '(nothing)'}: not one of ${PACKAGE_TARGETS.join(', ')}`);
     targets.push(target);
   }
-  return { targets: targets.length > 0 ? targets : [VSIX_TARGET], skipped: [] };
+  return targets.length > 0 ? targets : [VSIX_TARGET];
 }
 
 async function main(args: readonly string[]): Promise<number> {
-  const { targets, skipped } = requestedTargets(args);
-  for (const target of targets) nativeFilesOf(target); // an unavailable one fails before the build
+  const targets = requestedTargets(args);
   await run('npm', ['run', 'build', '--', '--production'], { cwd: REPO_ROOT });
   let failed = 0;
   for (const target of targets) {
@@ -215,7 +254,6 @@ async function main(args: readonly string[]): Promise<number> {
       console.error(`${target}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  for (const line of skipped) console.log(line);
   return failed === 0 ? 0 : 1;
 }
 

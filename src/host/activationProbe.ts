@@ -5,9 +5,12 @@
 // is taken before the rest of the bundle's module code runs.
 export const bundleEvaluationStart = performance.now();
 
-/** Whether onnxruntime-node has been required yet; it must not be at activation (it loads lazily). */
+/**
+ * Whether ONNX Runtime (onnxruntime-node, or onnxruntime-node-darwin-x64 on Intel macOS) has been
+ * required yet; it must not be at activation (it loads lazily).
+ */
 export function onnxRuntimeLoaded(): boolean {
-  return Object.keys(require.cache).some((file) => /[\\/]onnxruntime-node[\\/]/.test(file));
+  return Object.keys(require.cache).some((file) => /[\\/]onnxruntime-node(-darwin-x64)?[\\/]/.test(file));
 }
 
 /** Logged once per activation; the e2e suite parses this line (goal: total < 150 ms). */

@@ -1,5 +1,6 @@
-import { NATIVE_BINARIES, ORT_BINARY_ROOT, PACKAGE_TARGETS, isPackageTarget } from './nativeBinaries';
+import { NATIVE_BINARIES, ORT_BINARY_ROOT, PACKAGE_TARGETS, isPackageTarget, ortPackageFor } from './nativeBinaries';
 
+/** 'onnxruntime-node': ONNX Runtime, from whichever package ORT_PACKAGES gives this platform. */
 export type NativeLibrary = 'onnxruntime-node' | 'tokenizers';
 
 /**
@@ -16,14 +17,13 @@ export function nativeLoadError(library: NativeLibrary, platform: string, arch: 
 
 export function missingNativeMessage(library: NativeLibrary, platform: string, arch: string): string {
   const target = `${platform}-${arch}`;
-  const what = library === 'onnxruntime-node' ? "ONNX Runtime's native binary (onnxruntime-node)" : "the tokenizers library's native binary";
+  const what = library === 'onnxruntime-node' ? `ONNX Runtime's native binary (${ortPackageFor(platform, arch)})` : "the tokenizers library's native binary";
   const prefix = `BERT Lens: cannot load ${what} on ${target}`;
   if (!isPackageTarget(target)) return `${prefix}: BERT Lens is built for ${PACKAGE_TARGETS.join(', ')} only`;
   const binaries = NATIVE_BINARIES[target];
   if (library === 'onnxruntime-node') {
     const ort = binaries.onnxRuntime;
-    if (ort.kind === 'unavailable') return `${prefix}: ${ort.why}`;
-    const dir = `node_modules/onnxruntime-node/${ORT_BINARY_ROOT}/${ort.dir}`;
+    const dir = `node_modules/${ort.package}/${ORT_BINARY_ROOT}/${ort.dir}`;
     return `${prefix}: expected ${ort.files.map((file) => `${dir}/${file}`).join(' and ')}, which the ${target} package of BERT Lens carries`;
   }
   return `${prefix}: expected node_modules/tokenizers/${binaries.tokenizers}, which the ${target} package of BERT Lens carries`;

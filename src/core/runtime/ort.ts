@@ -1,19 +1,33 @@
 import type * as OrtModule from 'onnxruntime-node';
 import type { DType, TypedArray } from '../graph/dtype';
 import { ORT_TYPE } from '../graph/dtype';
+import { ortPackageFor, type OrtPackage } from './nativeBinaries';
 import { nativeLoadError } from './nativeLoad';
 
 let ortModule: typeof OrtModule | undefined;
 
+// One literal require per package, so that esbuild sees each name (both stay external) and a package
+// added to ORT_PACKAGES without its loader fails to type-check. The 1.23.2 API that BERT Lens uses
+// (InferenceSession, Tensor, env, listSupportedBackends) is 1.30's; its types are 1.30's.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const LOADERS: Record<OrtPackage, () => typeof OrtModule> = {
+  'onnxruntime-node': () => require('onnxruntime-node') as typeof OrtModule,
+  'onnxruntime-node-darwin-x64': () => require('onnxruntime-node-darwin-x64') as typeof OrtModule,
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 /**
- * onnxruntime-node is a native addon of tens of MB: it is loaded on first use, never at extension
- * activation, so opening VS Code stays fast.
+ * ONNX Runtime, from the package the native binaries table names for this platform (1.23.2 on Intel
+ * macOS, 1.30.0 elsewhere). Every Tensor and InferenceSession in BERT Lens comes from here, never
+ * from an onnxruntime-common of its own: a binding accepts only its own version's Tensor class.
+ * It is a native addon of tens of MB: loaded on first use, never at extension activation, so
+ * opening VS Code stays fast.
  */
 export function ort(): typeof OrtModule {
   if (!ortModule) {
+    const name = ortPackageFor(process.platform, process.arch);
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      ortModule = require('onnxruntime-node') as typeof OrtModule;
+      ortModule = LOADERS[name]();
     } catch (error) {
       // Its JavaScript is plain; what fails here is the platform's binary (absent from this package,
       // or not linkable), so the user learns which platform and which file.

@@ -22,7 +22,7 @@ export async function bundleWorker(): Promise<{ workerPath: string; dispose(): P
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    external: ['vscode', 'onnxruntime-node'],
+    external: ['vscode', 'onnxruntime-node', 'onnxruntime-node-darwin-x64'],
     logLevel: 'silent',
   });
   return { workerPath, dispose: () => fs.rm(dir, { recursive: true, force: true }) };

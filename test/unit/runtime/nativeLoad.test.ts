@@ -27,8 +27,13 @@ describe('missingNativeMessage', () => {
     }
   });
 
-  it('says why Intel macOS has no ONNX Runtime, and which platforms exist for any other', () => {
-    expect(missingNativeMessage('onnxruntime-node', 'darwin', 'x64')).toMatch(/on darwin-x64: onnxruntime-node 1\.30\.0 ships no darwin\/x64 binary/);
+  it('names the ONNX Runtime package of the platform (1.23.2 under its alias on Intel macOS), and which platforms exist for any other', () => {
+    expect(missingNativeMessage('onnxruntime-node', 'darwin', 'x64')).toBe(
+      "BERT Lens: cannot load ONNX Runtime's native binary (onnxruntime-node-darwin-x64) on darwin-x64: expected " +
+        'node_modules/onnxruntime-node-darwin-x64/bin/napi-v6/darwin/x64/onnxruntime_binding.node and ' +
+        'node_modules/onnxruntime-node-darwin-x64/bin/napi-v6/darwin/x64/libonnxruntime.1.23.2.dylib, which the darwin-x64 package of BERT Lens carries',
+    );
+    expect(missingNativeMessage('onnxruntime-node', 'darwin', 'arm64')).toMatch(/^BERT Lens: cannot load ONNX Runtime's native binary \(onnxruntime-node\) on darwin-arm64: expected node_modules\/onnxruntime-node\//);
     expect(missingNativeMessage('tokenizers', 'freebsd', 'x64')).toBe(
       "BERT Lens: cannot load the tokenizers library's native binary on freebsd-x64: BERT Lens is built for " +
         'win32-x64, win32-arm64, darwin-x64, darwin-arm64, linux-x64, linux-arm64 only',
@@ -66,9 +71,12 @@ function ortLoadAs(platform: string, arch: string): string {
 
 describe('loading the native addons', () => {
   it('ort(): a platform without its binary gets the one line, a present one loads', () => {
+    // Intel macOS requires onnxruntime-node-darwin-x64, whose darwin/x64 binding is here but is a
+    // Mach-O file, which this Linux loader refuses (not a missing file: the package was picked).
     expect(ortLoadAs('darwin', 'x64')).toMatch(
-      /^BERT Lens: cannot load ONNX Runtime's native binary \(onnxruntime-node\) on darwin-x64: onnxruntime-node 1\.30\.0 ships no darwin\/x64 binary .* \(Cannot find module '\.\.\/bin\/napi-v6\/darwin\/x64\/onnxruntime_binding\.node'\)$/,
+      /^BERT Lens: cannot load ONNX Runtime's native binary \(onnxruntime-node-darwin-x64\) on darwin-x64: expected node_modules\/onnxruntime-node-darwin-x64\/bin\/napi-v6\/darwin\/x64\/onnxruntime_binding\.node and .* \(.*onnxruntime-node-darwin-x64\/bin\/napi-v6\/darwin\/x64\/onnxruntime_binding\.node: invalid ELF header\)$/,
     );
+    expect(ortLoadAs('darwin', 'arm64')).toMatch(/\(onnxruntime-node\) on darwin-arm64: .*onnxruntime-node\/bin\/napi-v6\/darwin\/arm64\/onnxruntime_binding\.node: invalid ELF header\)$/);
     expect(ortLoadAs('linux', 'riscv64')).toMatch(/on linux-riscv64: BERT Lens is built for win32-x64, .* only \(Cannot find module/);
     expect(ortLoadAs(process.platform, process.arch)).toBe('loaded');
   });
