@@ -253,7 +253,8 @@ function elementStarts(text: string): number[] {
  * every element opens at one indentation (that of `layoutAt`, an element that opens its line) and
  * closes on a line at that indentation ending with "}," (or "],"): each line after such a closing
  * line starts another broken element, reported at its own line, even one that lost its opening
- * bracket. In a file on one line adjacent broken elements cannot be told apart: the stretch is one.
+ * bracket; so does a line that holds the opening bracket alone at that indentation after a line
+ * ending with a comma (the closing line before it may be the damaged one). In a file on one line adjacent broken elements cannot be told apart: the stretch is one.
  */
 function brokenElements(text: string, start: number, end: number, layoutAt: number): Array<[number, number]> {
   const lineStart = text.lastIndexOf('\n', layoutAt - 1) + 1;
@@ -261,15 +262,20 @@ function brokenElements(text: string, start: number, end: number, layoutAt: numb
   const opener = text[layoutAt];
   if (lineStart === 0 || !/^[ \t]*$/.test(indent) || (opener !== '{' && opener !== '[')) return [[start, end]];
   const closing = opener === '{' ? '},' : '],';
+  // A line that holds the bracket alone, as JSON.stringify opens every element: when the first one does too.
+  const firstLineEnd = text.indexOf('\n', layoutAt);
+  const openingLine = firstLineEnd >= 0 && text.slice(layoutAt, firstLineEnd).trimEnd() === opener ? `${indent}${opener}` : undefined;
   const starts = [start];
   for (let line = text.lastIndexOf('\n', start - 1) + 1; line < end; ) {
     const newline = text.indexOf('\n', line);
     if (newline < 0 || newline >= end) break;
     const next = newline + 1;
-    if (text.startsWith(indent, line) && !isSpace(text.charCodeAt(line + indent.length)) && text.slice(line, newline).trimEnd().endsWith(closing)) {
+    const content = text.slice(line, newline).trimEnd();
+    const opensLine = text.slice(next, text.indexOf('\n', next) < 0 ? end : text.indexOf('\n', next)).trimEnd() === openingLine;
+    if ((text.startsWith(indent, line) && !isSpace(text.charCodeAt(line + indent.length)) && content.endsWith(closing)) || (opensLine && content.endsWith(','))) {
       let elementStart = next;
       while (elementStart < end && isSpace(text.charCodeAt(elementStart))) elementStart++;
-      if (elementStart < end) starts.push(elementStart);
+      if (elementStart < end && elementStart > starts[starts.length - 1]!) starts.push(elementStart);
     }
     line = next;
   }
