@@ -6,6 +6,7 @@ import { inspectModelFolder, ModelFolderError } from '../../../src/core/runtime/
 import { serializeSafetensors } from '../../../src/core/runtime/safetensors';
 import { loadTokenizer } from '../../../src/core/runtime/tokenizer/loadTokenizer';
 import { loadBertTokenizer } from '../../../src/core/runtime/tokenizer/tokenizerFiles';
+import { loadCheckpoint } from '../../../src/core/train/checkpoint';
 import { readTokenizerFiles } from '../../../src/core/train/trainer';
 
 /*
@@ -107,5 +108,14 @@ describe('symbolic links in a model folder', () => {
     const alias = path.join(work, 'alias-model');
     await fs.symlink(real, alias);
     expect((await inspectModelFolder(alias)).files.vocab).toBe(path.join(alias, 'vocab.txt'));
+  });
+
+  it('a checkpoint to resume from: a linked trainer_state.json is refused, and an unparsable one is not quoted', async () => {
+    const linked = await folder('checkpoint-linked', { 'model.safetensors': WEIGHTS });
+    await fs.symlink(secretFile, path.join(linked, 'trainer_state.json'));
+    expectRefusalOf(await refusal(loadCheckpoint(linked)), path.join(linked, 'trainer_state.json'));
+    const garbled = await folder('checkpoint-garbled', { 'trainer_state.json': SECRET, 'model.safetensors': WEIGHTS });
+    const error = await refusal(loadCheckpoint(garbled));
+    expect(error.message).toBe(`${path.join(garbled, 'trainer_state.json')}:1:1: the trainer state is not valid JSON (unexpected 'r'); is ${garbled} a BERT Lens checkpoint?`);
   });
 });
