@@ -250,7 +250,7 @@ function elementStarts(text: string): number[] {
 
 /**
  * The broken elements in the stretch [start, end) between two readable ones. In a pretty-printed file
- * every element opens at one indentation (that of `layoutAt`, an element that opens its line) and
+ * every element opens at one indentation (that of `layoutAt`: the next readable element, else the last read) and
  * closes on a line at that indentation ending with "}," (or "],"): each line after such a closing
  * line starts another broken element, reported at its own line, even one that lost its opening
  * bracket; so does a line that holds the opening bracket alone at that indentation after a line
@@ -308,6 +308,7 @@ function resynchronisingParse(
   // The shape resynchronisation points must have: the first element read (a damaged last element
   // could read as one of its inner objects, so the end of the file is not sampled).
   let shape: ElementShape | undefined;
+  let lastElementStart: number | undefined;
   const accept = (start: number, end: number, index: number, item: unknown): void => {
     // Nesting d levels deep takes at least 2d characters: short elements need no walk.
     if (end - start > 2 * MAX_JSON_DEPTH && exceedsJsonDepth(item)) {
@@ -315,6 +316,7 @@ function resynchronisingParse(
       return;
     }
     elements.push({ line: lineOf(start), index, value: item });
+    lastElementStart = start;
     shape ??= shapeOf([item]);
   };
   /** Whether `value` (at `start`) can be the next element: the caller's rule, else the first element's shape, else a chain that reaches the end. */
@@ -383,7 +385,7 @@ function resynchronisingParse(
     }
     const next = scanner.nextElement(position + 1, openingAfter(code), fits);
     const brokenEnd = next ? next.start : text.length;
-    for (const [start, end] of brokenElements(text, position, brokenEnd, next ? next.start : position)) {
+    for (const [start, end] of brokenElements(text, position, brokenEnd, next?.start ?? lastElementStart ?? position)) {
       // Located in the broken stretch alone (never quoting it: the message names the character only).
       const broken = text.slice(start, end).replace(/[\s,\]]+$/, '');
       const where = jsonSyntaxErrorOffset(broken);
