@@ -250,11 +250,12 @@ function elementStarts(text: string): number[] {
 
 /**
  * The broken elements in the stretch [start, end) between two readable ones. In a pretty-printed file
- * every element opens at one indentation (that of `layoutAt`: the next readable element, else the last read) and
- * closes on a line at that indentation ending with "}," (or "],"): each line after such a closing
- * line starts another broken element, reported at its own line, even one that lost its opening
- * bracket; so does a line that holds the opening bracket alone at that indentation after a line
- * ending with a comma (the closing line before it may be the damaged one). In a file on one line adjacent broken elements cannot be told apart: the stretch is one.
+ * every element opens at one indentation (that of `layoutAt`: the next readable element, else the
+ * last one read) and closes on a line at that indentation ending with "}," (or "],"): each line after
+ * such a closing line starts another broken element, reported at its own line, even one that lost its
+ * opening bracket; so does a line that holds the opening bracket alone at that indentation after a
+ * line ending with a comma (the closing line before it may be the damaged one). In a file on one
+ * line adjacent broken elements cannot be told apart: the stretch is one.
  */
 function brokenElements(text: string, start: number, end: number, layoutAt: number): Array<[number, number]> {
   const lineStart = text.lastIndexOf('\n', layoutAt - 1) + 1;
