@@ -283,6 +283,15 @@ interface ArrayFormat {
   check?(records: unknown[], label: string): void;
 }
 
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function arrayTarget(format: ArrayFormat): FuzzTarget {
   const file = `${format.name}.json`;
   return {
@@ -310,10 +319,21 @@ function arrayTarget(format: ArrayFormat): FuzzTarget {
       const damaged = pickIndices(random, count, kind === 'many records' ? 0.01 : 0.3);
       const deep = nestedJson(kind === 'deep nesting' ? scale.depth : 3, random);
       // Damage stays inside its element: the commas between elements are untouched.
-      const result = parse(join(texts.map((text, i) => (!damaged.has(i) ? text : kind === 'deep nesting' ? insertDeep(text, deep) : damageInLine(random, text)))));
+      const items = texts.map((text, i) => (!damaged.has(i) ? text : kind === 'deep nesting' ? insertDeep(text, deep) : damageInLine(random, text)));
+      const result = parse(join(items));
       const kept = new Set(result.records.map(format.idOf));
       tasks.forEach((_, id) => {
         if (!damaged.has(id)) check(kept.has(id), `${label}: valid task ${id} was lost (damaged: ${[...damaged].join(',')})`);
+      });
+      if (!pretty) return;
+      // Pretty-printed, every element that is not valid JSON is reported at one of its own lines.
+      let line = 2;
+      items.forEach((item, i) => {
+        const last = line + lineCount(item) - 1;
+        if (damaged.has(i) && !parsesAsJson(item)) {
+          check(result.errors.some((error) => error.line >= line && error.line <= last), `${label}: broken task ${i} (lines ${line}..${last}) has no error at its lines (damaged: ${[...damaged].join(',')})`);
+        }
+        line = last + 1;
       });
     },
   };

@@ -1,10 +1,9 @@
 import { compareCategories, type AnnotatedDocument, type TextCategories } from './annotation';
 import { conllToDocuments, parseConll } from './formats/conll';
 import { parseHfTokenJsonl } from './formats/hfTokenJsonl';
-import { parseLabelStudioJson } from './formats/labelStudio';
+import { parseLabelStudioJson, readLabelStudioTasks } from './formats/labelStudio';
 import { parseProdigyJsonl } from './formats/prodigy';
 import { parseHfTextcatJsonl, parseLabelStudioChoices, parseTextcatCsv } from './formats/textcat';
-import { parseJsonArray } from './jsonDocument';
 import { isPlainObject, parseJsonLines } from './jsonLines';
 import type { ParseIssue } from './parseResult';
 import { readStoredRecord } from './storeRecord';
@@ -149,7 +148,7 @@ function readLabelStudio(text: string, file: string, labelNames: readonly string
   }));
   if (!text.includes('"choices"')) return { documents, errors: spans.errors, warnings: spans.warnings };
   // The span reader keeps exactly the tasks with a string data.text, in order.
-  const tasks = parseJsonArray(text, file).elements.filter(({ value }) => isPlainObject(value) && isPlainObject(value.data) && typeof value.data.text === 'string');
+  const tasks = readLabelStudioTasks(text, file).elements.filter(({ value }) => isPlainObject(value) && isPlainObject(value.data) && typeof value.data.text === 'string');
   const seen = new Set<string>();
   tasks.forEach(({ value, line, index }, i) => {
     const document = documents[i];

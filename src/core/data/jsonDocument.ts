@@ -137,18 +137,22 @@ class ArrayScanner {
   }
 
   /**
-   * Start of the next element after a broken one: the first value after a comma that is well-formed,
-   * parses, is followed by `,` or by the closing `]` of the file, and looks like the elements read so
-   * far (so an object nested inside the broken element is not taken for a task). -1 when none.
+   * Start of the next element after a broken one: the first value after a comma that opens with
+   * `opening` (when known), is well-formed, parses, is followed by `,` or by the closing `]` of the
+   * file, and that `looksLikeElement` accepts (so an object nested inside the broken element is not
+   * taken for a task). Undefined when none.
    */
-  nextElement(from: number, shape: ElementShape | undefined): { start: number; end: number; value: unknown } | undefined {
+  nextElement(
+    from: number,
+    opening: number | undefined,
+    looksLikeElement: (value: unknown, start: number) => boolean,
+  ): { start: number; end: number; value: unknown } | undefined {
     const text = this.text;
     for (let comma = text.indexOf(',', from); comma >= 0; comma = text.indexOf(',', comma + 1)) {
       const start = this.skipSpace(comma + 1);
       const code = text.charCodeAt(start);
       if (!startsValue(code)) continue;
-      if (shape?.kind === 'object' && code !== OPEN_BRACE) continue;
-      if (shape?.kind === 'array' && code !== OPEN_BRACKET) continue;
+      if (opening !== undefined && code !== opening) continue;
       const end = jsonValueEnd(text, start);
       if (!this.charge((end < 0 ? -1 - end : end) - comma)) return undefined;
       if (end < 0) continue;
@@ -162,7 +166,7 @@ class ArrayScanner {
       } catch {
         continue;
       }
-      if (shape ? fitsShape(shape, value) : this.chainReachesTopLevelEnd(start)) return { start, end, value };
+      if (looksLikeElement(value, start)) return { start, end, value };
     }
     return undefined;
   }
@@ -172,7 +176,7 @@ class ArrayScanner {
    * end at the closing "]" of the file, as top-level elements do, rather than at a "]" inside a task
    * (the results of a broken first task). A broken element on the way leaves it open: true.
    */
-  private chainReachesTopLevelEnd(start: number): boolean {
+  chainReachesTopLevelEnd(start: number): boolean {
     const text = this.text;
     let position = start;
     for (;;) {
@@ -188,14 +192,25 @@ class ArrayScanner {
   }
 }
 
+export interface JsonArrayOptions {
+  /**
+   * What an element of this kind of file looks like (a Label Studio task: an object with a "data"
+   * object). After a broken element, reading resumes only at a value it accepts, so the objects inside
+   * a broken element are never taken for elements, even when the broken one is the first. Without it,
+   * a resynchronisation point must look like the first element read (or, before any, open with the
+   * same bracket as the broken one and be followed by elements that reach the closing "]").
+   */
+  looksLikeElement?: (value: unknown) => boolean;
+}
+
 /** Elements of a top-level JSON array, each with its line; malformed elements become errors. */
-export function parseJsonArray(text: string, file: string): { elements: JsonElement[]; errors: ParseIssue[] } {
+export function parseJsonArray(text: string, file: string, options: JsonArrayOptions = {}): { elements: JsonElement[]; errors: ParseIssue[] } {
   const lineOf = lineIndex(text);
   let value: unknown;
   try {
     value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as unknown;
   } catch (error) {
-    return resynchronisingParse(text, file, lineOf, error);
+    return resynchronisingParse(text, file, lineOf, error, options.looksLikeElement);
   }
   if (!Array.isArray(value)) return { elements: [], errors: [{ file, line: 1, message: 'expected a JSON array of tasks' }] };
   const starts = elementStarts(text);
@@ -233,11 +248,47 @@ function elementStarts(text: string): number[] {
   }
 }
 
+/**
+ * The broken elements in the stretch [start, end) between two readable ones. In a pretty-printed file
+ * every element opens at one indentation (that of `layoutAt`: the next readable element, else the
+ * last one read) and closes on a line at that indentation ending with "}," (or "],"): each line after
+ * such a closing line starts another broken element, reported at its own line, even one that lost its
+ * opening bracket; so does a line that holds the opening bracket alone at that indentation after a
+ * line ending with a comma (the closing line before it may be the damaged one). In a file on one
+ * line adjacent broken elements cannot be told apart: the stretch is one.
+ */
+function brokenElements(text: string, start: number, end: number, layoutAt: number): Array<[number, number]> {
+  const lineStart = text.lastIndexOf('\n', layoutAt - 1) + 1;
+  const indent = text.slice(lineStart, layoutAt);
+  const opener = text[layoutAt];
+  if (lineStart === 0 || !/^[ \t]*$/.test(indent) || (opener !== '{' && opener !== '[')) return [[start, end]];
+  const closing = opener === '{' ? '},' : '],';
+  // A line that holds the bracket alone, as JSON.stringify opens every element: when the first one does too.
+  const firstLineEnd = text.indexOf('\n', layoutAt);
+  const openingLine = firstLineEnd >= 0 && text.slice(layoutAt, firstLineEnd).trimEnd() === opener ? `${indent}${opener}` : undefined;
+  const starts = [start];
+  for (let line = text.lastIndexOf('\n', start - 1) + 1; line < end; ) {
+    const newline = text.indexOf('\n', line);
+    if (newline < 0 || newline >= end) break;
+    const next = newline + 1;
+    const content = text.slice(line, newline).trimEnd();
+    const opensLine = text.slice(next, text.indexOf('\n', next) < 0 ? end : text.indexOf('\n', next)).trimEnd() === openingLine;
+    if ((text.startsWith(indent, line) && !isSpace(text.charCodeAt(line + indent.length)) && content.endsWith(closing)) || (opensLine && content.endsWith(','))) {
+      let elementStart = next;
+      while (elementStart < end && isSpace(text.charCodeAt(elementStart))) elementStart++;
+      if (elementStart < end && elementStart > starts[starts.length - 1]!) starts.push(elementStart);
+    }
+    line = next;
+  }
+  return starts.map((from, i) => [from, starts[i + 1] ?? end]);
+}
+
 function resynchronisingParse(
   text: string,
   file: string,
   lineOf: (offset: number) => number,
   wholeError: unknown,
+  looksLikeElement: ((value: unknown) => boolean) | undefined,
 ): { elements: JsonElement[]; errors: ParseIssue[] } {
   const elements: JsonElement[] = [];
   const errors: ParseIssue[] = [];
@@ -258,6 +309,7 @@ function resynchronisingParse(
   // The shape resynchronisation points must have: the first element read (a damaged last element
   // could read as one of its inner objects, so the end of the file is not sampled).
   let shape: ElementShape | undefined;
+  let lastElementStart: number | undefined;
   const accept = (start: number, end: number, index: number, item: unknown): void => {
     // Nesting d levels deep takes at least 2d characters: short elements need no walk.
     if (end - start > 2 * MAX_JSON_DEPTH && exceedsJsonDepth(item)) {
@@ -265,7 +317,16 @@ function resynchronisingParse(
       return;
     }
     elements.push({ line: lineOf(start), index, value: item });
+    lastElementStart = start;
     shape ??= shapeOf([item]);
+  };
+  /** Whether `value` (at `start`) can be the next element: the caller's rule, else the first element's shape, else a chain that reaches the end. */
+  const fits = (value: unknown, start: number): boolean =>
+    looksLikeElement ? looksLikeElement(value) : shape ? fitsShape(shape, value) : scanner.chainReachesTopLevelEnd(start);
+  /** The bracket the next element must open with: the first element's, else the broken one's (a broken "{" element is a broken object, and a string or number inside it is not the next task). */
+  const openingAfter = (broken: number | undefined): number | undefined => {
+    const kind = shape?.kind ?? (broken === OPEN_BRACE ? 'object' : broken === OPEN_BRACKET ? 'array' : undefined);
+    return kind === 'object' ? OPEN_BRACE : kind === 'array' ? OPEN_BRACKET : undefined;
   };
   let index = 0;
   let closed = false;
@@ -280,7 +341,7 @@ function resynchronisingParse(
         break;
       }
       // A "]" before the end (a damaged element's extra bracket): resynchronise rather than stop reading.
-      const next = scanner.nextElement(position + 1, shape);
+      const next = scanner.nextElement(position + 1, openingAfter(undefined), fits);
       report(position, `an unexpected "]" after element ${index - 1}${next ? '' : '; the text after it was not read'}`);
       if (!next) {
         closed = true;
@@ -315,7 +376,7 @@ function resynchronisingParse(
         if (next === COMMA && text.charCodeAt(scanner.skipSpace(position)) === CLOSE_BRACKET) report(after, `a comma after the last element (${index - 1})`);
         continue;
       }
-      if (parsed && startsValue(next) && fitsShape(shape, item)) {
+      if (parsed && startsValue(next) && (looksLikeElement ? looksLikeElement(item) : fitsShape(shape, item))) {
         accept(position, end, index, item);
         report(after, `a comma is missing after element ${index}`);
         index++;
@@ -323,18 +384,20 @@ function resynchronisingParse(
         continue;
       }
     }
-    const next = scanner.nextElement(position + 1, shape);
+    const next = scanner.nextElement(position + 1, openingAfter(code), fits);
     const brokenEnd = next ? next.start : text.length;
-    // Located in the broken stretch alone (never quoting it: the message names the character only).
-    const broken = text.slice(position, brokenEnd).replace(/[\s,\]]+$/, '');
-    const where = jsonSyntaxErrorOffset(broken);
-    const reason = where === undefined ? 'no comma after it' : (() => {
-      const { problem } = jsonErrorLocation(broken);
-      const offset = position + where;
-      return `${problem} at line ${lineOf(offset)}, column ${columnOf(offset)}`;
-    })();
-    report(position, `element ${index} is not valid JSON: ${reason}`);
-    index++;
+    for (const [start, end] of brokenElements(text, position, brokenEnd, next?.start ?? lastElementStart ?? position)) {
+      // Located in the broken stretch alone (never quoting it: the message names the character only).
+      const broken = text.slice(start, end).replace(/[\s,\]]+$/, '');
+      const where = jsonSyntaxErrorOffset(broken);
+      const reason = where === undefined ? 'no comma after it' : (() => {
+        const { problem } = jsonErrorLocation(broken);
+        const offset = start + where;
+        return `${problem} at line ${lineOf(offset)}, column ${columnOf(offset)}`;
+      })();
+      report(start, `element ${index} is not valid JSON: ${reason}`);
+      index++;
+    }
     if (!next) {
       if (scanner.exhausted) report(position, 'could not find where the next element begins; the rest of the file was not read');
       closed = true; // what follows the broken element is unreadable, and already reported with it

@@ -1,11 +1,11 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseBertConfig, type BertConfig } from '../bert/config';
-import { UserError } from '../util/userError';
 import {
   readSafetensors, readSafetensorsHeader, type SafetensorsFile, type SafetensorsHeader, type TensorInfo, type TypedTensorData,
 } from './safetensors';
 import { configWeightsMismatch } from './configMatchesWeights';
+import { checkModelFileLink, ModelFolderError } from './modelFileLinks';
 import { canonicalizeKeys, type KeyRename } from './stateDictKeys';
 import { TOKENIZER_FILES } from './tokenizer/tokenizerFileNames';
 import { readTorchCheckpoint } from './weights/torchCheckpoint';
@@ -72,13 +72,7 @@ export interface ModelFolder {
   specialTokensMap?: Record<string, unknown>;
 }
 
-/** A missing or corrupt file; `file` is its absolute path and the message names it. */
-export class ModelFolderError extends UserError {
-  override name = 'ModelFolderError';
-  constructor(readonly file: string, message: string) {
-    super(message);
-  }
-}
+export { ModelFolderError };
 
 export interface InspectOptions {
   /** Throw when the folder has neither safetensors nor ONNX weights (default true). */
@@ -96,7 +90,12 @@ export async function inspectModelFolder(dir: string, options: InspectOptions = 
   if (!stat) throw new ModelFolderError(root, `Model folder not found: ${root}`);
   if (!stat.isDirectory()) throw new ModelFolderError(root, `Not a model folder (a file, not a directory): ${root}`);
   const at = (name: string) => path.join(root, name);
-  const exists = async (name: string) => (await fs.stat(at(name)).catch(() => undefined))?.isFile() ?? false;
+  // Every file the folder's readers use is found here, and passes the symbolic-link rule first.
+  const exists = async (name: string): Promise<boolean> => {
+    if (!((await fs.stat(at(name)).catch(() => undefined))?.isFile() ?? false)) return false;
+    await checkModelFileLink(root, at(name));
+    return true;
+  };
 
   if (!(await exists(MODEL_FILES.config))) {
     throw new ModelFolderError(at(MODEL_FILES.config), `${at(MODEL_FILES.config)} is missing: a model folder needs config.json (HF layout)`);
@@ -252,6 +251,7 @@ async function checkShards(
     if (!(await fs.stat(file).catch(() => undefined))) {
       throw new ModelFolderError(file, `${file} is missing (listed in ${indexFile})`);
     }
+    await checkModelFileLink(root, file);
     if (!readHeaders) {
       shards.push(await checkNonEmpty(file));
       continue;

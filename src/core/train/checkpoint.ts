@@ -8,6 +8,8 @@ import { readSafetensors, serializeSafetensorsChunks, type TensorToWrite } from 
 import { syncDirectory, writeFileAtomic } from '../util/atomicWrite';
 import { describeWriteFailure } from '../util/diskFull';
 import { firstNonFinite } from '../util/finite';
+import { jsonErrorLocation } from '../util/jsonSyntax';
+import { modelFilePath } from '../runtime/modelFileLinks';
 import type { RandomState } from '../util/random';
 import type { AdamWSnapshot, ParamGroup } from './adamw';
 import { checkpointsToDelete } from './checkpointRotation';
@@ -121,16 +123,24 @@ export interface LoadedCheckpoint {
 
 export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   let state: TrainerState;
-  const stateFile = path.join(dir, 'trainer_state.json');
+  const stateFile = await modelFilePath(dir, 'trainer_state.json');
+  let text: string;
   try {
-    state = JSON.parse(await fs.readFile(stateFile, 'utf8')) as TrainerState;
+    text = await fs.readFile(stateFile, 'utf8');
   } catch (error) {
     throw new Error(`${stateFile}: cannot read the trainer state (${(error as Error).message}); is ${dir} a BERT Lens checkpoint?`);
   }
+  try {
+    state = JSON.parse(text) as TrainerState;
+  } catch {
+    // Not V8's message: it quotes the text (issue 16).
+    const { line, column, problem } = jsonErrorLocation(text);
+    throw new Error(`${stateFile}:${line}:${column}: the trainer state is not valid JSON (${problem}); is ${dir} a BERT Lens checkpoint?`);
+  }
   if (state.format !== 'bert-lens-trainer-state/1') throw new Error(`${stateFile}: unknown format ${String(state.format)}`);
-  const model = await readSafetensors(path.join(dir, 'model.safetensors'));
+  const model = await readSafetensors(await modelFilePath(dir, 'model.safetensors'));
   const weights = new Map(model.names().map((n) => [n, Float32Array.from(model.float32(n))]));
-  const optimizerFile = path.join(dir, 'optimizer.safetensors');
+  const optimizerFile = await modelFilePath(dir, 'optimizer.safetensors');
   // Only the newest checkpoint of a run keeps its optimizer state (the others cannot be resumed exactly).
   if (!(await fs.stat(optimizerFile).catch(() => undefined))) {
     throw new Error(`${dir} has no optimizer state (only the newest checkpoint of an unfinished run keeps it), so it cannot be resumed; fine-tune from it as a model folder instead`);

@@ -10,6 +10,7 @@ import { layerNormWeights, weightSpecs } from '../bert/weightNames';
 import { architectureOf, classifierDropout } from '../bert/architecture';
 import { maxSequenceLength } from '../bert/sequenceLength';
 import { inspectModelFolder } from '../runtime/modelFolder';
+import { modelFilePath } from '../runtime/modelFileLinks';
 import type { Tokenizer } from '../runtime/tokenizer/tokenizer';
 import { loadTokenizer } from '../runtime/tokenizer/loadTokenizer';
 import { TOKENIZER_FOLDER_FILES } from '../runtime/tokenizer/tokenizerFileNames';
@@ -180,8 +181,9 @@ export async function readTokenizerFiles(dir: string): Promise<Record<string, Bu
   const files: Record<string, Buffer> = {};
   for (const name of TOKENIZER_FOLDER_FILES) {
     let content: Buffer;
+    const file = await modelFilePath(dir, name);
     try {
-      content = await fs.readFile(path.join(dir, name));
+      content = await fs.readFile(file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw new TrainingInputError(`${path.join(dir, name)}: cannot read (${(error as Error).message})`);

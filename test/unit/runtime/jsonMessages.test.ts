@@ -27,7 +27,7 @@ function expectNoContent(message: string): void {
 }
 
 describe('messages about unparsable JSON quote nothing of the file', () => {
-  it('a config.json symlinked to a passwd-like file outside the folder', async () => {
+  it('a config.json symlinked to a passwd-like file outside the folder is not read at all', async () => {
     const secretFile = path.join(work, 'passwd');
     await fs.writeFile(secretFile, SECRET);
     const dir = path.join(work, 'model');
@@ -36,8 +36,20 @@ describe('messages about unparsable JSON quote nothing of the file', () => {
     await fs.writeFile(path.join(dir, 'vocab.txt'), '[PAD]\n[UNK]\n');
     const error = await inspectModelFolder(dir).then(() => undefined, (e: unknown) => e as Error);
     expect(error).toBeInstanceOf(ModelFolderError);
-    expect(error!.message).toBe(`${path.join(dir, 'config.json')}:1:1: invalid JSON (unexpected 'r')`);
+    // The symbolic-link rule (test/unit/runtime/modelFileLinks.test.ts) refuses it before it is parsed.
+    expect(error!.message).toBe(`${path.join(dir, 'config.json')} is a symbolic link that leads out of the model folder ${dir}; not read (copy the file into the folder instead)`);
     expectNoContent(error!.message);
+  });
+
+  it('a config.json holding such text in the folder: the JSON error names line, column and one character', async () => {
+    const dir = path.join(work, 'model-copy');
+    await fs.mkdir(dir);
+    await fs.writeFile(path.join(dir, 'config.json'), SECRET);
+    await fs.writeFile(path.join(dir, 'vocab.txt'), '[PAD]\n[UNK]\n');
+    const error = await inspectModelFolder(dir).then(() => undefined, (e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(ModelFolderError);
+    expect(error!.message).toBe(`${path.join(dir, 'config.json')}:1:1: invalid JSON (unexpected 'r')`);
+    expectNoContent(error!.message.replace(dir, ''));
   });
 
   it('tokenizer.json and tokenizer_config.json', () => {

@@ -1,5 +1,5 @@
 import { compareSpans, spanProblem, type AnnotatedDocument, type Span } from '../annotation';
-import { parseJsonArray } from '../jsonDocument';
+import { parseJsonArray, type JsonElement } from '../jsonDocument';
 import { isNonNegativeInteger, isPlainObject } from '../jsonLines';
 import type { ExportResult, ParseIssue, ParseResult } from '../parseResult';
 import { OffsetConverter, type OffsetUnit } from '../unicodeOffsets';
@@ -27,11 +27,20 @@ export interface LabelStudioRecord extends AnnotatedDocument {
   taskId?: string | number;
 }
 
+/**
+ * The tasks of a Label Studio export, each with its line. Every task has a "data" object and the
+ * objects nested in a task (annotations, results, values) do not, so after a broken task reading
+ * resumes at the next real task, even when the broken one is the first of the file.
+ */
+export function readLabelStudioTasks(text: string, file: string): { elements: JsonElement[]; errors: ParseIssue[] } {
+  return parseJsonArray(text, file, { looksLikeElement: (value) => isPlainObject(value) && isPlainObject(value.data) });
+}
+
 export function parseLabelStudioJson(text: string, options: LabelStudioReadOptions = {}): ParseResult<LabelStudioRecord> {
   const file = options.file ?? '<label-studio>';
   const textKey = options.textKey ?? 'text';
   const unit = options.offsetUnit ?? 'auto';
-  const { elements, errors } = parseJsonArray(text, file);
+  const { elements, errors } = readLabelStudioTasks(text, file);
   const warnings: ParseIssue[] = [];
   const records: LabelStudioRecord[] = [];
   const otherTypes = new Map<string, { count: number; line: number }>();

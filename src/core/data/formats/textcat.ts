@@ -1,8 +1,8 @@
 import { labelProblem, type AnnotatedDocument, type TextCategories } from '../annotation';
-import { parseJsonArray } from '../jsonDocument';
 import { isPlainObject, parseJsonLines } from '../jsonLines';
 import type { ExportResult, ParseIssue, ParseResult } from '../parseResult';
 import { hasTextcatFields, readTextcatFields, textcatFields } from '../textcatShape';
+import { readLabelStudioTasks } from './labelStudio';
 import { exportableMeta } from './prodigy';
 
 /**
@@ -314,7 +314,7 @@ export function writeTextcatCsv(documents: readonly AnnotatedDocument[], options
 export function parseLabelStudioChoices(text: string, options: TextcatReadOptions & { textKey?: string } = {}): ParseResult<TextcatRecord> {
   const file = options.file ?? '<label-studio>';
   const textKey = options.textKey ?? 'text';
-  const { elements, errors } = parseJsonArray(text, file);
+  const { elements, errors } = readLabelStudioTasks(text, file);
   const records: TextcatRecord[] = [];
   for (const { line, index, value: task } of elements) {
     const error = (message: string): void => void errors.push({ file, line, message: `task ${index}: ${message}` });

@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../util/atomicWrite';
+import { checkModelFileLink } from '../modelFileLinks';
 import { BertTokenizer } from './bertTokenizer';
 import { byteLevelBpeTokenizerJson, tokenizerClass } from './library/byteLevelBpe';
 import { LibraryTokenizer } from './library/libraryTokenizer';
@@ -25,6 +26,12 @@ function defaultCacheDir(): string {
   return process.env.BERT_LENS_CACHE ?? path.join(os.homedir(), '.cache', 'bert-lens');
 }
 
+/** A file of the model folder `dir`, passed through the symbolic-link rule; undefined when absent. */
+async function readFolderFile(dir: string, file: string): Promise<Buffer | undefined> {
+  await checkModelFileLink(dir, file);
+  return readOptional(file);
+}
+
 async function readOptional(file: string): Promise<Buffer | undefined> {
   try {
     return await fs.readFile(file);
@@ -34,8 +41,8 @@ async function readOptional(file: string): Promise<Buffer | undefined> {
   }
 }
 
-async function readJsonObjectOptional(file: string): Promise<Record<string, unknown>> {
-  const bytes = await readOptional(file);
+async function readJsonObjectOptional(dir: string, file: string): Promise<Record<string, unknown>> {
+  const bytes = await readFolderFile(dir, file);
   return bytes === undefined ? {} : asObject(parseJson(bytes.toString('utf8'), file), file);
 }
 
@@ -61,13 +68,13 @@ function handWrittenServes(root: Record<string, unknown>): boolean {
  */
 export async function loadTokenizer(dir: string, options: LoadTokenizerOptions = {}): Promise<Tokenizer> {
   const at = (name: string): string => path.join(dir, name);
-  let config = await readJsonObjectOptional(at(TOKENIZER_FILES.tokenizerConfig));
-  const specialMap = await readJsonObjectOptional(at(TOKENIZER_FILES.specialTokensMap));
+  let config = await readJsonObjectOptional(dir, at(TOKENIZER_FILES.tokenizerConfig));
+  const specialMap = await readJsonObjectOptional(dir, at(TOKENIZER_FILES.specialTokensMap));
 
-  const tokenizerJson = await readOptional(at(TOKENIZER_FILES.tokenizerJson));
+  const tokenizerJson = await readFolderFile(dir, at(TOKENIZER_FILES.tokenizerJson));
   if (tokenizerJson === undefined) {
     // A slow tokenizer's save_pretrained keeps the tokens added to it in added_tokens.json.
-    const legacy = await readJsonObjectOptional(at(TOKENIZER_FILES.addedTokens));
+    const legacy = await readJsonObjectOptional(dir, at(TOKENIZER_FILES.addedTokens));
     // DeBERTa-v3 folders keep [MASK] only there, special by DebertaV2Tokenizer's default mask_token.
     const defaults = Object.keys(legacy).length > 0 ? await sentencePieceClassDefaults(dir, config) : {};
     config = withLegacyAddedTokens(config, specialMap, legacy, at(TOKENIZER_FILES.addedTokens), defaults);
@@ -79,7 +86,7 @@ export async function loadTokenizer(dir: string, options: LoadTokenizerOptions =
     return libraryTokenizer(root, config, specialMap, at(TOKENIZER_FILES.tokenizerJson));
   }
 
-  const vocabTxt = await readOptional(at(TOKENIZER_FILES.vocabTxt));
+  const vocabTxt = await readFolderFile(dir, at(TOKENIZER_FILES.vocabTxt));
   if (vocabTxt !== undefined) {
     const spec = specFromFiles({ vocabTxt: vocabTxt.toString('utf8'), tokenizerConfig: JSON.stringify(config), specialTokensMap: JSON.stringify(specialMap) }, dir);
     // BertTokenizerFast adds tokenizer_config.json's added_tokens_decoder (and so added_tokens.json) to the converted vocab.txt.
@@ -92,8 +99,8 @@ export async function loadTokenizer(dir: string, options: LoadTokenizerOptions =
     return new BertTokenizer(spec);
   }
 
-  const vocabJson = await readOptional(at(TOKENIZER_FILES.vocabJson));
-  const merges = await readOptional(at(TOKENIZER_FILES.merges));
+  const vocabJson = await readFolderFile(dir, at(TOKENIZER_FILES.vocabJson));
+  const merges = await readFolderFile(dir, at(TOKENIZER_FILES.merges));
   if (vocabJson !== undefined || merges !== undefined) {
     if (vocabJson === undefined || merges === undefined) {
       const missing = vocabJson === undefined ? TOKENIZER_FILES.vocabJson : TOKENIZER_FILES.merges;
@@ -107,7 +114,7 @@ export async function loadTokenizer(dir: string, options: LoadTokenizerOptions =
   }
 
   for (const name of TOKENIZER_FILES.sentencePiece) {
-    const bytes = await readOptional(at(name));
+    const bytes = await readFolderFile(dir, at(name));
     if (bytes === undefined) continue;
     const converted = await convertedSentencePiece(dir, name, bytes, config, specialMap, options.cacheDir ?? defaultCacheDir());
     return new LibraryTokenizer(converted, config, specialMap, at(name));
@@ -174,7 +181,7 @@ async function sentencePieceClassDefaults(dir: string, config: Record<string, un
   if ((await exists(TOKENIZER_FILES.vocabTxt)) || (await exists(TOKENIZER_FILES.vocabJson))) return {};
   for (const name of TOKENIZER_FILES.sentencePiece) {
     if (!(await exists(name))) continue;
-    const modelConfig = await readJsonObjectOptional(path.join(dir, 'config.json')).catch(() => ({}) as Record<string, unknown>);
+    const modelConfig = await readJsonObjectOptional(dir, path.join(dir, 'config.json')).catch(() => ({}) as Record<string, unknown>);
     const flavor = spmFlavor(tokenizerClass(config), typeof modelConfig.model_type === 'string' ? modelConfig.model_type : undefined, name);
     return flavor === 'plain' ? {} : SPM_SPECIAL_DEFAULTS[flavor];
   }
@@ -189,7 +196,7 @@ async function convertedSentencePiece(
   specialMap: Record<string, unknown>,
   cacheDir: string,
 ): Promise<string> {
-  const modelConfig = await readJsonObjectOptional(path.join(dir, 'config.json')).catch(() => ({}) as Record<string, unknown>);
+  const modelConfig = await readJsonObjectOptional(dir, path.join(dir, 'config.json')).catch(() => ({}) as Record<string, unknown>);
   const modelType = typeof modelConfig.model_type === 'string' ? modelConfig.model_type : undefined;
   const flavor = spmFlavor(tokenizerClass(config), modelType, name);
   const key = createHash('sha256')

@@ -6,6 +6,7 @@ import { BertTokenizer, specFromVocab } from './bertTokenizer';
 import type { BertTokenizerSpec, PostProcessorSpec, SpecialTokenNames, TemplatePiece } from './tokenizerSpec';
 import { bertTemplate, robertaTemplate } from './tokenizerSpec';
 import { jsonErrorLocation } from '../../util/jsonSyntax';
+import { ModelFolderError, modelFilePath } from '../modelFileLinks';
 
 /** The contents (not paths) of a model folder's tokenizer files; absent files are undefined. */
 export interface TokenizerFileContents {
@@ -26,9 +27,10 @@ const UNSET_MAX_LENGTH = 1e20;
 export async function loadBertTokenizer(dir: string): Promise<BertTokenizer> {
   const read = async (name: string): Promise<string | undefined> => {
     try {
-      return await fs.readFile(path.join(dir, name), 'utf8');
+      return await fs.readFile(await modelFilePath(dir, name), 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (error instanceof ModelFolderError) throw error;
       throw new Error(`${path.join(dir, name)}: cannot read (${(error as Error).message})`);
     }
   };
