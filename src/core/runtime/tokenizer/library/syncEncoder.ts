@@ -150,7 +150,8 @@ async function encodeLong(tokenizer, text) {
 
 parentPort.on('message', (message) => {
   handle(message).then(
-    (value) => port.postMessage({ value }),
+    // A value the port cannot send must still answer, as an error, or the caller finds no reply.
+    (value) => { try { port.postMessage({ value }); } catch (error) { port.postMessage({ error: 'the tokenizers library thread could not send its reply: ' + String((error && error.message) || error) }); } },
     (error) => port.postMessage({ error: String((error && error.message) || error), nativeLoadFailure: (error && error.nativeLoadFailure) || undefined }),
   ).finally(() => {
     Atomics.store(flag, 0, 1);
@@ -182,7 +183,9 @@ class LibraryThread {
   call(message: Record<string, unknown>): unknown {
     Atomics.store(this.flag, 0, 0);
     this.worker.postMessage(message);
-    Atomics.wait(this.flag, 0, 0);
+    // Wait for the flag, not for a notify: the thread stores 1 and notifies in two steps, so the late
+    // notify of the previous request can wake this wait before this request's reply exists.
+    while (Atomics.load(this.flag, 0) === 0) Atomics.wait(this.flag, 0, 0);
     const reply = receiveMessageOnPort(this.port)?.message as Reply | undefined;
     if (reply === undefined) throw new Error('the tokenizers library thread did not answer');
     if (reply.nativeLoadFailure !== undefined) throw nativeLoadError('tokenizers', process.platform, process.arch, new Error(reply.nativeLoadFailure));
