@@ -1,10 +1,11 @@
 // NER over the benchmark document (bench/ner/corpus.ts: ~24,000 tokens of WikiANN + SST-2 dev prose in
 // paragraphs) with the family's base-size architectures on seeded random weights of the real sizes
-// (no download): RoBERTa-base (12 layers, hidden 768, 12 heads, FFN 3072, vocabulary 50,265) and
-// DistilBERT-base (6 layers, hidden 768). Ours and transformers.js run on the same weights in the same
-// run, rounds interleaved so machine load hits every row alike:
+// (no download): RoBERTa-base (12 layers, hidden 768, 12 heads, FFN 3072, vocabulary 50,265),
+// DistilBERT-base (6 layers, hidden 768) and, with --models deberta, DeBERTa-v3-base (12 layers, hidden
+// 768, vocabulary 128,100, disentangled attention). Ours and transformers.js run on the same weights in
+// the same run, rounds interleaved so machine load hits every row alike:
 //
-//   npx tsx bench/family/vsTransformersJs.ts [--models roberta,distilbert] [--rounds 1] [--tokens 24000]
+//   npx tsx bench/family/vsTransformersJs.ts [--models roberta,distilbert,deberta] [--rounds 1] [--tokens 24000]
 //                                           [--agreement-model models/ner] [--keep DIR]
 //
 // Rows, per architecture (median of --rounds):
@@ -32,6 +33,8 @@ import { saveModelFolder } from '../../src/core/bert/saveFolder';
 import { weightSpecs } from '../../src/core/bert/weightNames';
 import { loadModel, type LoadedModel } from '../../src/core/runtime/loadModel';
 import { byteLevelBpeTokenizerJson } from '../../src/core/runtime/tokenizer/library/byteLevelBpe';
+import { readSentencePieceModel } from '../../src/core/runtime/tokenizer/sentencepiece/sentencepieceModel';
+import { spmTokenizerJson } from '../../src/core/runtime/tokenizer/sentencepiece/spmConverter';
 import { recognizeEntities, type RecognizeOptions } from '../../src/core/tasks/tokenClassification/pipeline';
 import { writeFileAtomic } from '../../src/core/util/atomicWrite';
 import { corpus } from '../ner/corpus';
@@ -91,7 +94,32 @@ function distilbert(): Built {
   };
 }
 
-const ARCHITECTURES: Record<string, () => Built> = { roberta, distilbert };
+/**
+ * microsoft/deberta-v3-base's sizes (relative attention with 256 log buckets over 512 positions,
+ * share_att_key, p2c|c2p, norm_rel_ebd layer_norm, no absolute positions, no token types); the
+ * committed DeBERTa-v3 SentencePiece fixture (spm.model, converted as DebertaV2Converter does, to the
+ * tokenizer.json both sides read) as its tokenizer.
+ */
+function deberta(): Built {
+  const source = path.join(ROOT, 'test', 'fixtures', 'family', 'deberta-v3-hub-token-classification');
+  const tokenizerConfig = { ...(JSON.parse(readFileSync(path.join(source, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>),
+    tokenizer_class: 'DebertaV2Tokenizer', model_max_length: 512 };
+  const model = readSentencePieceModel(readFileSync(path.join(source, 'spm.model')), 'spm.model');
+  return {
+    config: parseBertConfig({
+      model_type: 'deberta-v2', architectures: ['DebertaV2ForTokenClassification'], vocab_size: 128100, hidden_size: 768, num_hidden_layers: 12,
+      num_attention_heads: 12, intermediate_size: 3072, hidden_act: 'gelu', max_position_embeddings: 512, type_vocab_size: 0, layer_norm_eps: 1e-7,
+      pad_token_id: 0, relative_attention: true, position_buckets: 256, max_relative_positions: -1, norm_rel_ebd: 'layer_norm', share_att_key: true,
+      pos_att_type: 'p2c|c2p', position_biased_input: false, pooler_hidden_act: 'gelu', pooler_hidden_size: 768, pooler_dropout: 0, id2label,
+    }),
+    tokenizerFiles: {
+      'tokenizer.json': JSON.stringify(spmTokenizerJson(model, 'deberta-v2', tokenizerConfig, {}, 'spm.model')),
+      'tokenizer_config.json': JSON.stringify(tokenizerConfig),
+    },
+  };
+}
+
+const ARCHITECTURES: Record<string, () => Built> = { roberta, distilbert, deberta };
 
 /** The model folder ours loads (safetensors + fused fp32 and int8 graphs) and transformers.js's (onnx/model.onnx = the plain-op graph). */
 async function buildFolders(dir: string, jsDir: string, built: Built): Promise<void> {

@@ -133,6 +133,8 @@ def build_family_model(model_dir, arch, dropout=0.0):
         raw = {**raw, "hidden_dropout_prob": dropout, "attention_probs_dropout_prob": dropout, "cls_dropout": dropout, "pooler_dropout": dropout}
     else:
         raw = {**raw, "hidden_dropout_prob": dropout, "attention_probs_dropout_prob": dropout, "classifier_dropout": dropout}
+        if family == "electra":
+            raw["summary_last_dropout"] = dropout  # ElectraForMultipleChoice's SequenceSummary
     if family == "distilbert":
         config = distilbert_torch.Config(raw)
         inner = distilbert_torch.CLASSES[arch](config)

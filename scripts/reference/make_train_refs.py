@@ -64,6 +64,8 @@ FAMILY_CASES = [
     ("distilbert-question-answering-linear", "distilbert-question-answering", {"seed": 30}, {}, {}),
     ("roberta-question-answering-linear", "roberta-question-answering", {"seed": 31}, {}, {}),
     ("roberta-multiple-choice-linear", "roberta-multiple-choice", {"seed": 41}, {}, {}),
+    ("distilbert-multiple-choice-linear", "distilbert-multiple-choice", {"seed": 42}, {}, {}),
+    ("electra-multiple-choice-linear", "electra-multiple-choice", {"seed": 43}, {}, {}),
     ("electra-token-classification-linear", "electra-token-classification", {"seed": 32}, {}, {}),
     ("electra-sequence-classification-linear", "electra-sequence-classification", {"seed": 33}, {}, {}),
     ("electra-sequence-classification-same-size", "electra-sequence-classification-same-size", {"seed": 34}, {}, {}),
