@@ -49,7 +49,8 @@ function rotaryTables(hidden: Value, headDim: number, base: number, name: string
   const seq = op.gather(op.shapeOf(hidden), g.constant([1], [], 'int64', `${name}_seq_axis`), 0);
   const positions = op.emit('Range', [g.constant([0], [], 'int64', `${name}_zero`), seq, g.constant([1], [], 'int64', `${name}_one`)], {}, { dtype: 'int64', shape: ['seq'] });
   const angles = op.mul(op.unsqueeze(op.cast(positions, 'float32'), [1]), g.constant([...inverse, ...inverse], [1, headDim], 'float32', `${name}_inv_freq`));
-  const table = (kind: 'Cos' | 'Sin') => op.cast(op.emit(kind, [angles]), hidden.dtype);
+  // torch.no_grad() in HF: the tables depend on positions only.
+  const table = (kind: 'Cos' | 'Sin') => op.stopGradient(op.cast(op.emit(kind, [angles]), hidden.dtype));
   return { cos: table('Cos'), sin: table('Sin') };
 }
 

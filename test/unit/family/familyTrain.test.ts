@@ -9,9 +9,9 @@ import { optimizerArguments, trainableNames } from '../../../src/core/train/trai
 import { resolveTrainingArguments } from '../../../src/core/train/trainingArguments';
 import { expectMatchesReference } from '../train/conformanceRun';
 
-// Fine-tuning DistilBERT, RoBERTa, XLM-RoBERTa, ELECTRA and DeBERTa-v2 / v3 through the same autodiff as BERT, against the
+// Fine-tuning DistilBERT, RoBERTa, XLM-RoBERTa, ELECTRA, DeBERTa-v2 / v3 and ModernBERT through the same autodiff as BERT, against the
 // PyTorch ports (scripts/reference/make_train_refs.py → train_reference.py + family_training.py:
-// distilbert_torch.py / roberta_torch.py / electra_torch.py / deberta_v2_torch.py with HF's losses, torch.optim.AdamW + LambdaLR (linear
+// distilbert_torch.py / roberta_torch.py / electra_torch.py / deberta_v2_torch.py / modernbert_torch.py with HF's losses, torch.optim.AdamW + LambdaLR (linear
 // warmup) + clip_grad_norm_, dropout off) on the seeded fixture folders of test/fixtures/family:
 // per-step losses, learning rates, gradient norms and final weights within a relative 1e-4
 // (conformanceRun.ts), and the optimizer's weight-decay groups equal to HF Trainer's rule by module type.
@@ -43,7 +43,9 @@ describe('the family cases', () => {
       'deberta-v3-token-classification', 'deberta-v2-token-classification', 'deberta-v3-sequence-classification', 'deberta-v3-question-answering',
       'deberta-v3-masked-lm',
       // Multiple choice: [batch, num_choices, seq] flattened, RobertaModel's pooler, CrossEntropyLoss over the choices.
-      'roberta-multiple-choice']) {
+      'roberta-multiple-choice',
+      // ModernBERT (modernbert_torch.py): rotary global / sliding-window attention, GeGLU; cls and mean pooling, every bias on, the tied decoder.
+      'modernbert-sequence-classification-linear', 'modernbert-sequence-classification-mean', 'modernbert-token-classification', 'modernbert-masked-lm']) {
       expect(CASES.some((c) => c.startsWith(prefix)), prefix).toBe(true);
     }
   });
