@@ -31,6 +31,11 @@ Command line (from the repository root):
     /usr/bin/python3 scripts/reference/modernbert_torch.py fixtures test/fixtures/family
         writes seeded fixture folders modernbert-<head>/ (config.json, model.safetensors, inputs.json,
         reference.json: the float64 outputs of this port, rounded to 8 significant digits)
+    /usr/bin/python3 scripts/reference/modernbert_torch.py hub-fixtures test/fixtures/family
+        completes the hub-shaped folders modernbert-hub-<head>/ that test/fixtures/family/generateHubFolders.ts
+        started (tokenizer.json with [CLS] [SEP] [PAD] [MASK] after the vocabulary, texts.json, inputs.json):
+        config.json with answerdotai/ModernBERT-base's field set at a tiny size, seeded model.safetensors,
+        reference.json (masked LM: the rows of the [MASK] tokens only)
     /usr/bin/python3 scripts/reference/modernbert_torch.py run FOLDER
         prints the float64 outputs of FOLDER's model for FOLDER/inputs.json
 """
@@ -45,7 +50,7 @@ from torch import nn
 from torch.nn import functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bert_torch import act_fn, load_safetensors, save_safetensors  # noqa: E402
+from bert_torch import act_fn, load_safetensors, save_safetensors, tokenizer_vocab_size  # noqa: E402
 
 # ModernBertConfig.__init__ defaults (configuration_modernbert.py, 4.48.0).
 MODERNBERT_DEFAULTS = {
@@ -413,7 +418,59 @@ def write_fixture(root, name, arch, extra, seed):
 def run_folder(folder):
     with open(os.path.join(folder, "inputs.json")) as f:
         inputs = {k: torch.tensor(v) for k, v in json.load(f).items()}
-    return run_inputs(folder, inputs)
+    arch, outputs = run_inputs(folder, inputs)
+    if arch == "ModernBertForMaskedLM":
+        # Only the rows of the [MASK] tokens: the whole [batch, seq, vocab] would be large.
+        with open(os.path.join(folder, "tokenizer.json")) as f:
+            mask_id = next(t["id"] for t in json.load(f)["added_tokens"] if t["content"] == "[MASK]")
+        positions = (inputs["input_ids"] == mask_id).nonzero().tolist()
+        outputs = {"mask_positions": positions, "mask_logits": [outputs["logits"][b][t] for b, t in positions]}
+    return arch, outputs
+
+
+# answerdotai/ModernBERT-base's config.json fields at a tiny size: 3 layers, a global layer every 2, a
+# window of 8 tokens (±4) inside rows of up to 40; the specials' ids are the fixture tokenizer's.
+HUB = {
+    "model_type": "modernbert", "architectures": None, "attention_bias": False, "attention_dropout": 0.0,
+    "classifier_activation": "gelu", "classifier_bias": False, "classifier_dropout": 0.0, "classifier_pooling": "mean",
+    "decoder_bias": True, "deterministic_flash_attn": False, "embedding_dropout": 0.0, "global_attn_every_n_layers": 2,
+    "global_rope_theta": 160000.0, "gradient_checkpointing": False, "hidden_activation": "gelu", "hidden_size": 32,
+    "initializer_cutoff_factor": 2.0, "initializer_range": 0.2, "intermediate_size": 24, "layer_norm_eps": 1e-05,
+    "local_attention": 8, "local_rope_theta": 10000.0, "max_position_embeddings": 128, "mlp_bias": False, "mlp_dropout": 0.0,
+    "norm_bias": False, "norm_eps": 1e-05, "num_attention_heads": 4, "num_hidden_layers": 3, "position_embedding_type": "absolute",
+    "sparse_pred_ignore_index": -100, "sparse_prediction": False, "torch_dtype": "float32", "transformers_version": "4.48.0",
+}
+HUB_FIXTURES = [
+    ("modernbert-hub-token-classification", "ModernBertForTokenClassification",
+     {"id2label": {"0": "O", "1": "B-PER", "2": "I-PER", "3": "B-LOC", "4": "I-LOC"}}),
+    ("modernbert-hub-sequence-classification", "ModernBertForSequenceClassification", {"id2label": {"0": "NEGATIVE", "1": "POSITIVE"}}),
+    ("modernbert-hub-masked-lm", "ModernBertForMaskedLM", {}),
+]
+
+
+def write_hub_fixture(root, name, arch, extra, seed):
+    folder = os.path.join(root, name)
+    with open(os.path.join(folder, "tokenizer.json")) as f:
+        added = {t["content"]: t["id"] for t in json.load(f)["added_tokens"]}
+    raw = {**HUB, "vocab_size": tokenizer_vocab_size(folder), "pad_token_id": added["[PAD]"], "cls_token_id": added["[CLS]"],
+           "bos_token_id": added["[CLS]"], "sep_token_id": added["[SEP]"], "eos_token_id": added["[SEP]"], **extra, "architectures": [arch]}
+    if "id2label" in raw:
+        raw["label2id"] = {v: int(k) for k, v in raw["id2label"].items()}
+    config = Config(raw)
+    generator = torch.Generator().manual_seed(950 + seed)
+    model = CLASSES[arch](config)
+    randomize(model, config, generator)
+    save_safetensors(os.path.join(folder, "model.safetensors"), {k: v.float() for k, v in model.state_dict().items() if k not in TIED}, {"format": "pt"})
+    with open(os.path.join(folder, "config.json"), "w") as f:
+        json.dump(raw, f, indent=2, sort_keys=True)
+        f.write("\n")
+    arch, outputs = run_folder(folder)
+    reference = {"generator": "scripts/reference/modernbert_torch.py", "torch": torch.__version__, "architecture": arch,
+                 "dtype": "float64", "outputs": outputs}
+    with open(os.path.join(folder, "reference.json"), "w") as f:
+        json.dump(reference, f)
+        f.write("\n")
+    print(f"{folder}: {arch} ({', '.join(outputs)})")
 
 
 def main(argv):
@@ -422,6 +479,9 @@ def main(argv):
         for seed, (name, arch, extra) in enumerate(FIXTURES):
             if not names or name in names:
                 write_fixture(argv[1], name, arch, extra, seed)
+    elif len(argv) == 2 and argv[0] == "hub-fixtures":
+        for seed, (name, arch, extra) in enumerate(HUB_FIXTURES):
+            write_hub_fixture(argv[1], name, arch, extra, seed)
     elif len(argv) == 2 and argv[0] == "run":
         print(json.dumps(run_folder(argv[1])[1]))
     else:

@@ -41,6 +41,9 @@ const FOLDERS = [
   'electra-hub-token-classification', 'electra-hub-sequence-classification', 'electra-hub-question-answering', 'electra-hub-masked-lm',
   // microsoft/deberta-v3-xsmall's config fields and spm.model layout ([PAD] [CLS] [SEP] [UNK] first), tokenizer_config.json as the hub's.
   'deberta-v3-hub-token-classification', 'deberta-v3-hub-sequence-classification', 'deberta-v3-hub-question-answering', 'deberta-v3-hub-masked-lm',
+  // answerdotai/ModernBERT-base's config fields (mean pooling, window ±4 in rows of up to 40) and its tokenizer.json shape:
+  // byte-level BPE with [CLS] [SEP] [PAD] [MASK] after the vocabulary, TemplateProcessing.
+  'modernbert-hub-token-classification', 'modernbert-hub-sequence-classification', 'modernbert-hub-masked-lm',
 ];
 
 interface Texts { texts?: string[]; pairs?: Array<[string, string]>; document?: string; documentPacking?: PackOptions; documentRows?: number }
@@ -125,7 +128,7 @@ async function ner(file: string, model: string, ...flags: string[]): Promise<unk
 }
 
 describe.each(['roberta-hub-token-classification', 'xlm-roberta-hub-token-classification', 'distilbert-hub-token-classification',
-  'electra-hub-token-classification', 'deberta-v3-hub-token-classification'])('bert-lens ner on %s', (name) => {
+  'electra-hub-token-classification', 'deberta-v3-hub-token-classification', 'modernbert-hub-token-classification'])('bert-lens ner on %s', (name) => {
   const dir = hub(name);
   const id2label = parseBertConfig(json(dir, 'config.json')).id2label;
   const logits = reference(name).logits as number[][][];
@@ -223,7 +226,8 @@ describe.each(['roberta-hub-token-classification', 'xlm-roberta-hub-token-classi
 });
 
 describe('classify, qa and fill-mask on the hub folders', () => {
-  it.each(['roberta-hub-sequence-classification', 'distilbert-hub-sequence-classification', 'electra-hub-sequence-classification', 'deberta-v3-hub-sequence-classification'])('classify on %s: the port\'s softmax', async (name) => {
+  it.each(['roberta-hub-sequence-classification', 'distilbert-hub-sequence-classification', 'electra-hub-sequence-classification', 'deberta-v3-hub-sequence-classification',
+    'modernbert-hub-sequence-classification'])('classify on %s: the port\'s softmax', async (name) => {
     const dir = hub(name);
     const id2label = parseBertConfig(json(dir, 'config.json')).id2label;
     const logits = reference(name).logits as number[][];
@@ -255,7 +259,7 @@ describe('classify, qa and fill-mask on the hub folders', () => {
     }
   });
 
-  it.each(['roberta-hub-masked-lm', 'electra-hub-masked-lm', 'deberta-v3-hub-masked-lm'])('fill-mask on %s: its mask token (<mask>, [MASK]; DeBERTa-v3\'s from added_tokens.json), the port\'s best token and its probability', async (name) => {
+  it.each(['roberta-hub-masked-lm', 'electra-hub-masked-lm', 'deberta-v3-hub-masked-lm', 'modernbert-hub-masked-lm'])('fill-mask on %s: its mask token (<mask>, [MASK]; DeBERTa-v3\'s from added_tokens.json), the port\'s best token and its probability', async (name) => {
     const dir = hub(name);
     const tokenizer = await loadTokenizer(dir);
     const mask = tokenizer.maskToken!;
