@@ -389,6 +389,26 @@ describe('bad input names the file and the right class', () => {
     expect(conv.stderr).toMatch(/conv_kernel_size 3 asks for DeBERTa-v2's ConvLayer/);
   });
 
+  it('ModernBERT names its own classes (ModernBertFor…), says it has no QA head here, and refuses a bad config naming the file', async () => {
+    const text = work.file('modernbert.txt', 'Merkel met Macron in Paris.');
+    const ner = await cli('ner', text, '--model', hub('modernbert-hub-sequence-classification'));
+    expect(ner.code).not.toBe(0);
+    expect(ner.stderr).toMatch(/is a ModernBertForSequenceClassification \(a sequence-classification head\); this needs a token-classification head \(ModernBertForTokenClassification\)/);
+    const fill = await cli('fill-mask', text, '--model', hub('modernbert-hub-token-classification'));
+    expect(fill.stderr).toMatch(/this needs a masked-LM head \(ModernBertForMaskedLM\)/);
+    const qa = await cli('qa', text, '--question', 'Where?', '--model', hub('modernbert-hub-token-classification'));
+    expect(qa.code).not.toBe(0);
+    expect(qa.stderr).toMatch(/none for modernbert in BERT Lens/);
+    const dir = await copy('modernbert-hub-token-classification', 'modernbert-pooling', (c) => {
+      c.local_attention = -8;
+    });
+    const bad = await cli('ner', text, '--model', dir);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain(path.join(dir, 'config.json'));
+    expect(bad.stderr).toMatch(/local_attention must be a positive integer, got -8/);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('ELECTRA names its own classes, and refuses another architecture\'s weights under model_type electra', async () => {
     const text = work.file('electra.txt', 'Merkel met Macron in [MASK].');
     const qa = await cli('qa', text, '--question', 'Where?', '--model', hub('electra-hub-token-classification'));
