@@ -213,6 +213,21 @@ describe('the fine-tune panel\'s base-model check', () => {
     expect(saved).toMatchObject({ model_type: 'electra', architectures: ['ElectraForTokenClassification'], embedding_size: raw.embedding_size });
   });
 
+  it('a ModernBertForMaskedLM checkpoint (as answerdotai/ModernBERT-base) starts ModernBertForTokenClassification with its prediction head (head.dense, head.norm: the same names), only the classifier new; decoder.bias unused', async () => {
+    const dir = folderWithTokenizer('modernbert-masked-lm', scratch);
+    const folder = await inspectModelFolder(dir);
+    expect(checkBaseModelFolder(folder, 'ner', ['PER']).warnings.some((w) => w.includes('ModernBertForTokenClassification'))).toBe(true);
+    const init = await initializeForTraining(folder, 'token-classification', { seed: 1, labels: ['O', 'B-PER', 'I-PER'] });
+    expect(init.report.newlyInitialized.sort()).toEqual(['classifier.bias', 'classifier.weight']);
+    expect(init.report.unused).toEqual(['decoder.bias']);
+    const checkpoint = await readSafetensors(path.join(dir, 'model.safetensors'));
+    expect([...init.weights.get('head.dense.weight')!]).toEqual([...checkpoint.float32('head.dense.weight')]);
+    const result = await train({ task: 'ner', modelDir: dir, train: NER, outputDir: path.join(scratch, 'modernbert-mlm-ner'), maxSteps: 2, threads: 1, args: { save_steps: 0 } });
+    expect(result.steps).toBe(2);
+    const saved = JSON.parse(readFileSync(path.join(scratch, 'modernbert-mlm-ner', 'config.json'), 'utf8')) as Record<string, unknown>;
+    expect(saved).toMatchObject({ model_type: 'modernbert', architectures: ['ModernBertForTokenClassification'], global_attn_every_n_layers: 2, local_attention: 4 });
+  });
+
   it('a DeBERTa-v3 pretraining checkpoint (no architectures; lm_predictions and mask_predictions heads, as microsoft/deberta-v3-base) starts a new DebertaV2ForTokenClassification head; its pretraining heads are unused', async () => {
     const dir = folderWithTokenizer('deberta-v3-token-classification', scratch);
     const raw = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
