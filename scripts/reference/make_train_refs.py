@@ -80,6 +80,7 @@ FAMILY_CASES = [
     ("modernbert-sequence-classification-mean", "modernbert-sequence-classification-mean", {"seed": 43}, {}, {}),
     ("modernbert-token-classification-linear", "modernbert-biased-token-classification", {"seed": 44}, {}, {}),
     ("modernbert-masked-lm-tied-linear", "modernbert-masked-lm", {"seed": 45}, {}, {}),
+    ("modernbert-question-answering-linear", "modernbert-question-answering", {"seed": 46}, {}, {}),
 ]
 
 

@@ -24,7 +24,10 @@ Ported (dropout sites kept, all off in eval):
 - ModernBertForSequenceClassification: classifier_pooling "cls" (hidden[:, 0]) or "mean" (sum over the
   attention mask / its count), head, drop (classifier_dropout), classifier.
 - ModernBertForTokenClassification: head, drop, classifier.
-Not ported: ModernBertForQuestionAnswering (not in 4.48.0), FlashAttention's unpadded path (the padded
+- ModernBertForQuestionAnswering, which 4.48.0 does not have, as huggingface/transformers commit
+  000c33fdfde12e1ffafbfcdb3c926df5727a00b6 has it: head, drop, classifier (num_labels = 2 outputs),
+  split into start_logits / end_logits.
+Not ported: FlashAttention's unpadded path (the padded
 path gives the same values at real tokens), sparse_prediction.
 
 Command line (from the repository root):
@@ -300,11 +303,26 @@ class ModernBertForTokenClassification(nn.Module):
         return {"logits": self.classifier(self.drop(self.head(self.model(input_ids, attention_mask))))}
 
 
+class ModernBertForQuestionAnswering(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.model = ModernBertModel(config)
+        self.head = ModernBertPredictionHead(config)
+        self.drop = nn.Dropout(config.classifier_dropout)
+        self.classifier = nn.Linear(config.hidden_size, config.num_labels)
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None):
+        logits = self.classifier(self.drop(self.head(self.model(input_ids, attention_mask))))
+        start_logits, end_logits = logits.split(1, dim=-1)
+        return {"start_logits": start_logits.squeeze(-1).contiguous(), "end_logits": end_logits.squeeze(-1).contiguous()}
+
+
 CLASSES = {
     "ModernBertModel": ModernBertBase,
     "ModernBertForMaskedLM": ModernBertForMaskedLM,
     "ModernBertForSequenceClassification": ModernBertForSequenceClassification,
     "ModernBertForTokenClassification": ModernBertForTokenClassification,
+    "ModernBertForQuestionAnswering": ModernBertForQuestionAnswering,
 }
 # state_dict entries that save_pretrained leaves out (tied to model.embeddings.tok_embeddings.weight).
 TIED = ("decoder.weight",)
@@ -351,6 +369,7 @@ FIXTURES = [
      {**TINY, **SENTIMENT, "classifier_pooling": "mean"}),
     ("modernbert-biased-token-classification", "ModernBertForTokenClassification", {**BIASED, **NER_LABELS}),
     ("modernbert-masked-lm", "ModernBertForMaskedLM", TINY),
+    ("modernbert-question-answering", "ModernBertForQuestionAnswering", TINY),
 ]
 
 

@@ -374,8 +374,8 @@ const DEBERTA_V2: Architecture = {
  * under `model.` — embeddings.tok_embeddings, embeddings.norm, layers.N.{attn_norm, attn.Wqkv, attn.Wo,
  * mlp_norm, mlp.Wi, mlp.Wo}, final_norm — and the heads' ModernBertPredictionHead (`head.dense`,
  * `head.norm`) before `classifier`; ModernBertForMaskedLM's `decoder` is tied to tok_embeddings with
- * its own `decoder.bias`. Not here: ModernBertForQuestionAnswering / ForMultipleChoice (later
- * releases), packed rows (the sliding window and the rotary positions would need their own
+ * its own `decoder.bias`. ModernBertForQuestionAnswering (later releases than 4.48.0: head, drop,
+ * a two-output `classifier`). Not here: ModernBertForMultipleChoice (later releases), packed rows (the sliding window and the rotary positions would need their own
  * per-example offsets).
  */
 const MODERNBERT: Architecture = {
@@ -415,8 +415,10 @@ const MODERNBERT: Architecture = {
     'token-classification': 'ModernBertForTokenClassification',
     'sequence-classification': 'ModernBertForSequenceClassification',
     'masked-lm': 'ModernBertForMaskedLM',
+    'question-answering': 'ModernBertForQuestionAnswering',
   },
-  headDropout: {},
+  // ModernBertForQuestionAnswering: a dropout (classifier_dropout) after the prediction head.
+  headDropout: { 'question-answering': 'classifier_dropout' },
   rotary: { finalNorm: 'model.final_norm', predictionHead: { dense: 'head.dense', norm: 'head.norm' } },
   packable: false,
 };

@@ -265,8 +265,11 @@ export function headLayers(
     }
     case 'question-answering': {
       // DistilBertForQuestionAnswering has a dropout (qa_dropout) before qa_outputs; BERT and RoBERTa none.
-      const sequence = architectureOf(config).headDropout['question-answering'] ? blocks.dropout(states.hidden!, 'classifier') : states.hidden!;
-      const both = blocks.dense(sequence, 'qa_outputs');
+      // ModernBertForQuestionAnswering: head, drop, a two-output `classifier` (predictionHead is the identity elsewhere).
+      const rotary = architectureOf(config).rotary !== undefined;
+      const headed = predictionHead(blocks, config, states.hidden!);
+      const sequence = architectureOf(config).headDropout['question-answering'] ? blocks.dropout(headed, 'classifier') : headed;
+      const both = blocks.dense(sequence, rotary ? 'classifier' : 'qa_outputs');
       outputs.start_logits = op.gather(both, graph.constant([0], [], 'int64', 'qa_start_column'), 2);
       outputs.end_logits = op.gather(both, graph.constant([1], [], 'int64', 'qa_end_column'), 2);
       break;

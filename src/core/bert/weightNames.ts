@@ -141,7 +141,7 @@ function modernBertWeightSpecs(config: BertConfig, head: HeadKind): WeightSpec[]
   }
   specs.push(...norm(architecture.rotary!.finalNorm));
   const prediction = architecture.rotary!.predictionHead;
-  if (head === 'token-classification' || head === 'sequence-classification' || usesLmHead(head)) {
+  if (head === 'token-classification' || head === 'sequence-classification' || head === 'question-answering' || usesLmHead(head)) {
     specs.push(...dense(prediction.dense, h, h), ...norm(prediction.norm));
   }
   if (usesLmHead(head)) {
@@ -150,6 +150,8 @@ function modernBertWeightSpecs(config: BertConfig, head: HeadKind): WeightSpec[]
     specs.push({ name: lm.bias, shape: [config.vocab_size], init: 'zeros' });
   }
   if (head === 'token-classification' || head === 'sequence-classification') specs.push(...linear('classifier', numLabels(config), h));
+  // ModernBertForQuestionAnswering: classifier with num_labels rows, 2 (start, end) as its split needs.
+  if (head === 'question-answering') specs.push(...linear('classifier', 2, h));
   return specs;
 }
 

@@ -28,7 +28,9 @@ const CASES = readdirSync(ROOT);
 function zeroGradient(name: string, head: HeadKind, layers: number, config: BertConfig): boolean {
   if (name.endsWith('attention.self.key.bias') || name.endsWith('attention.k_lin.bias') || name.endsWith('attention.self.pos_key_proj.bias')) return true;
   if (head === 'multiple-choice') return name === 'classifier.bias';
-  return head === 'question-answering' && (name === 'qa_outputs.bias' || name === `${architectureOf(config).layer(layers - 1).outputNorm}.bias`);
+  // ModernBertForQuestionAnswering's two-output classifier is its qa_outputs.
+  return head === 'question-answering' && (name === 'qa_outputs.bias' || name === `${architectureOf(config).layer(layers - 1).outputNorm}.bias` ||
+    (architectureOf(config).rotary !== undefined && name === 'classifier.bias'));
 }
 
 describe('the family cases', () => {
@@ -45,7 +47,8 @@ describe('the family cases', () => {
       // Multiple choice: [batch, num_choices, seq] flattened, RobertaModel's pooler, CrossEntropyLoss over the choices.
       'roberta-multiple-choice',
       // ModernBERT (modernbert_torch.py): rotary global / sliding-window attention, GeGLU; cls and mean pooling, every bias on, the tied decoder.
-      'modernbert-sequence-classification-linear', 'modernbert-sequence-classification-mean', 'modernbert-token-classification', 'modernbert-masked-lm']) {
+      'modernbert-sequence-classification-linear', 'modernbert-sequence-classification-mean', 'modernbert-token-classification', 'modernbert-masked-lm',
+      'modernbert-question-answering']) {
       expect(CASES.some((c) => c.startsWith(prefix)), prefix).toBe(true);
     }
   });

@@ -389,7 +389,7 @@ describe('bad input names the file and the right class', () => {
     expect(conv.stderr).toMatch(/conv_kernel_size 3 asks for DeBERTa-v2's ConvLayer/);
   });
 
-  it('ModernBERT names its own classes (ModernBertFor…), says it has no QA head here, and refuses a bad config naming the file', async () => {
+  it('ModernBERT names its own classes (ModernBertFor…), says it has no multiple-choice head here, and refuses a bad config naming the file', async () => {
     const text = work.file('modernbert.txt', 'Merkel met Macron in Paris.');
     const ner = await cli('ner', text, '--model', hub('modernbert-hub-sequence-classification'));
     expect(ner.code).not.toBe(0);
@@ -398,7 +398,10 @@ describe('bad input names the file and the right class', () => {
     expect(fill.stderr).toMatch(/this needs a masked-LM head \(ModernBertForMaskedLM\)/);
     const qa = await cli('qa', text, '--question', 'Where?', '--model', hub('modernbert-hub-token-classification'));
     expect(qa.code).not.toBe(0);
-    expect(qa.stderr).toMatch(/none for modernbert in BERT Lens/);
+    expect(qa.stderr).toMatch(/this needs a question-answering head \(ModernBertForQuestionAnswering\)/);
+    const choice = await cli('choice', '--prompt', 'Merkel met', '--choice', 'Macron.', '--choice', 'a dog.', '--model', hub('modernbert-hub-token-classification'));
+    expect(choice.code).not.toBe(0);
+    expect(choice.stderr).toMatch(/none for modernbert in BERT Lens/);
     const dir = await copy('modernbert-hub-token-classification', 'modernbert-pooling', (c) => {
       c.local_attention = -8;
     });

@@ -18,6 +18,8 @@ const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'family');
 const NAMES = [
   'modernbert-base', 'modernbert-token-classification', 'modernbert-sequence-classification',
   'modernbert-sequence-classification-mean', 'modernbert-biased-token-classification', 'modernbert-masked-lm',
+  // ModernBertForQuestionAnswering (later than 4.48.0): head, drop, a two-output classifier split into start / end.
+  'modernbert-question-answering',
 ];
 
 function flat(value: unknown): number[] {
@@ -90,7 +92,10 @@ describe('ModernBERT config', () => {
     const config = parseBertConfig({ model_type: 'modernbert', hidden_size: 32, num_attention_heads: 4, num_hidden_layers: 2, intermediate_size: 24, vocab_size: 50 });
     expect(headClassName(config, 'token-classification')).toBe('ModernBertForTokenClassification');
     expect(headFromArchitecture('ModernBertForSequenceClassification')).toBe('sequence-classification');
-    expect(headClassName(config, 'question-answering')).toBe('none for modernbert in BERT Lens');
+    expect(headClassName(config, 'question-answering')).toBe('ModernBertForQuestionAnswering');
+    expect(headClassName(config, 'multiple-choice')).toBe('none for modernbert in BERT Lens');
+    expect(weightSpecs(config, 'question-answering').filter((s) => !s.name.startsWith('model.')).map((s) => [s.name, s.shape]))
+      .toEqual([['head.dense.weight', [32, 32]], ['head.norm.weight', [32]], ['classifier.weight', [2, 32]], ['classifier.bias', [2]]]);
     expect(canPack(config)).toBe(false);
     const names = weightSpecs(config, 'sequence-classification').map((s) => s.name);
     expect(names.filter((n) => n.startsWith('model.layers.0.'))).toEqual([
@@ -139,7 +144,7 @@ describe.each(NAMES)('%s matches the PyTorch port', (name) => {
 });
 
 describe('ModernBERT int8 inference graph', () => {
-  it.each(['modernbert-token-classification', 'modernbert-sequence-classification-mean', 'modernbert-masked-lm'])('%s stays within 8% of the output range of PyTorch', async (name) => {
+  it.each(['modernbert-token-classification', 'modernbert-sequence-classification-mean', 'modernbert-masked-lm', 'modernbert-question-answering'])('%s stays within 8% of the output range of PyTorch', async (name) => {
     const { config, head, lookup, feeds, reference } = await load(name);
     const session = await createSession(exportInferenceOnnx(config, head, lookup, { quantize: 'int8' }));
     const outputs = await session.run(feeds);
