@@ -464,6 +464,7 @@ HUB_FIXTURES = [
      {"id2label": {"0": "O", "1": "B-PER", "2": "I-PER", "3": "B-LOC", "4": "I-LOC"}}),
     ("modernbert-hub-sequence-classification", "ModernBertForSequenceClassification", {"id2label": {"0": "NEGATIVE", "1": "POSITIVE"}}),
     ("modernbert-hub-masked-lm", "ModernBertForMaskedLM", {}),
+    ("modernbert-hub-question-answering", "ModernBertForQuestionAnswering", {}),
 ]
 
 
