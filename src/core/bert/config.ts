@@ -186,7 +186,9 @@ export function parseBertConfig(raw: unknown, source = 'config.json'): BertConfi
     throw new ConfigError(`${source}: hidden_size ${config.hidden_size} is not a multiple of num_attention_heads ${config.num_attention_heads}`);
   }
   if (!SUPPORTED_ACTS.includes(config.hidden_act)) {
-    throw new ConfigError(`${source}: hidden_act ${shown(config.hidden_act)} is not supported (${SUPPORTED_ACTS.join(', ')})`);
+    // The field as the file names it (DistilBERT's activation, ModernBERT's hidden_activation).
+    const field = config.model_type === 'modernbert' ? 'hidden_activation' : config.model_type === 'distilbert' ? 'activation' : 'hidden_act';
+    throw new ConfigError(`${source}: ${field} ${shown(config.hidden_act)} is not supported (${SUPPORTED_ACTS.join(', ')})`);
   }
   if (config.position_embedding_type !== 'absolute') {
     throw new ConfigError(`${source}: position_embedding_type ${shown(config.position_embedding_type)} is not supported (absolute only)`);

@@ -83,6 +83,7 @@ describe('ModernBERT config', () => {
     expect(refuse({ norm_bias: 'yes' })).toThrow(/norm_bias must be true or false/);
     expect(refuse({ classifier_activation: 'mish' })).toThrow(/classifier_activation "mish" is not supported/);
     expect(refuse({ hidden_size: 36, num_attention_heads: 4 })).toThrow(/rotary attention needs an even head size/);
+    expect(refuse({ hidden_activation: 'mish' })).toThrow(/m\/config\.json: hidden_activation "mish" is not supported/);
     expect(refuse({ mlp_dropout: 2 })).toThrow(/mlp_dropout must be a number in \[0, 1\)/);
     // FlashAttention's settings change nothing here.
     expect(refuse({ deterministic_flash_attn: true, reference_compile: false, local_rope_theta: null })).not.toThrow();
