@@ -319,6 +319,7 @@ function checkModernBert(config: BertConfig, source: string): void {
   };
   theta('global_rope_theta', false);
   theta('local_rope_theta', true);
+  theta('norm_eps', false);
   for (const field of ['norm_bias', 'attention_bias', 'mlp_bias', 'classifier_bias', 'decoder_bias']) {
     if (config[field] !== true && config[field] !== false) throw new ConfigError(`${source}: ${field} must be true or false, got ${shown(config[field])}`);
   }

@@ -79,6 +79,7 @@ describe('ModernBERT config', () => {
     expect(refuse({ local_attention: 0 })).toThrow(/m\/config\.json: local_attention must be a positive integer, got 0/);
     expect(refuse({ global_attn_every_n_layers: 'often' })).toThrow(/global_attn_every_n_layers must be a positive integer/);
     expect(refuse({ global_rope_theta: -1 })).toThrow(/global_rope_theta must be a positive number/);
+    expect(refuse({ norm_eps: null })).toThrow(/norm_eps must be a positive number, got null/);
     expect(refuse({ decoder_bias: false })).toThrow(/decoder_bias false .* is not supported/);
     expect(refuse({ norm_bias: 'yes' })).toThrow(/norm_bias must be true or false/);
     expect(refuse({ classifier_activation: 'mish' })).toThrow(/classifier_activation "mish" is not supported/);
