@@ -5,6 +5,7 @@ import { buildReferenceGraph, checkWeights, exportInferenceOnnx } from '../../..
 import { architectureOf, canPack } from '../../../src/core/bert/architecture';
 import { parseBertConfig } from '../../../src/core/bert/config';
 import { weightSpecs } from '../../../src/core/bert/weightNames';
+import { initWeights } from '../../../src/core/bert/init';
 import { headClassName, headFromArchitecture } from '../../../src/core/bert/heads';
 import { writeOnnx } from '../../../src/core/graph/onnxWriter';
 import { readSafetensors } from '../../../src/core/runtime/safetensors';
@@ -155,5 +156,27 @@ describe('ModernBERT int8 inference graph', () => {
       const range = Math.max(...expected) - Math.min(...expected);
       expect(maxAbsDiff(outputs[output]!.data as Float32Array, expected)).toBeLessThan(0.08 * range);
     }
+  });
+});
+
+describe('ModernBERT initialization', () => {
+  it('follows ModernBertPreTrainedModel._init_weights: truncated normals with the std of each module (classifier hidden^-0.5, Wo and head.dense out-scaled)', () => {
+    const config = parseBertConfig({ model_type: 'modernbert', hidden_size: 64, num_attention_heads: 4, num_hidden_layers: 8, intermediate_size: 32, vocab_size: 200, initializer_range: 0.02 });
+    const weights = initWeights(weightSpecs(config, 'sequence-classification'), config, 3);
+    const std = (name: string) => {
+      const data = weights.get(name)!;
+      const mean = data.reduce((a, b) => a + b, 0) / data.length;
+      return { std: Math.sqrt(data.reduce((a, b) => a + (b - mean) ** 2, 0) / data.length), max: Math.max(...data.map(Math.abs)) };
+    };
+    // A normal truncated at ±2σ has a std of 0.880σ.
+    const cases: Array<[string, number]> = [['classifier.weight', 64 ** -0.5], ['model.layers.3.attn.Wqkv.weight', 0.02], ['model.layers.3.attn.Wo.weight', 0.02 / 4],
+      ['head.dense.weight', 0.02 / 4], ['model.embeddings.tok_embeddings.weight', 0.02]];
+    for (const [name, sigma] of cases) {
+      const { std: measured, max } = std(name);
+      expect(Math.abs(measured / (0.88 * sigma) - 1), name).toBeLessThan(0.15);
+      expect(max, name).toBeLessThanOrEqual(Math.fround(2 * sigma) + 1e-9);
+    }
+    expect([...weights.get('model.final_norm.weight')!].every((v) => v === 1)).toBe(true);
+    expect([...weights.get('classifier.bias')!].every((v) => v === 0)).toBe(true);
   });
 });
