@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildReferenceGraph, checkWeights, exportInferenceOnnx } from '../../../src/core/bert/buildGraph';
 import { architectureOf, canPack } from '../../../src/core/bert/architecture';
 import { parseBertConfig } from '../../../src/core/bert/config';
@@ -10,6 +11,10 @@ import { headClassName, headFromArchitecture } from '../../../src/core/bert/head
 import { writeOnnx } from '../../../src/core/graph/onnxWriter';
 import { readSafetensors } from '../../../src/core/runtime/safetensors';
 import { createSession, tensor } from '../../../src/core/runtime/ort';
+import { loadModel } from '../../../src/core/runtime/loadModel';
+import { loadTokenizer } from '../../../src/core/runtime/tokenizer/loadTokenizer';
+import { train } from '../../../src/core/train/trainer';
+import type { TaskData } from '../../../src/core/train/trainingData';
 
 // ModernBERT heads against the independent PyTorch port of HF transformers 4.48.0 modeling_modernbert.py
 // (scripts/reference/modernbert_torch.py, which wrote these seeded fixtures and their float64 outputs): 3 layers
@@ -178,5 +183,45 @@ describe('ModernBERT initialization', () => {
     }
     expect([...weights.get('model.final_norm.weight')!].every((v) => v === 1)).toBe(true);
     expect([...weights.get('classifier.bias')!].every((v) => v === 0)).toBe(true);
+  });
+});
+
+describe('fine-tuning a ModernBERT hub folder with its tokenizer.json', () => {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'bert-lens-modernbert-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const NER: TaskData = {
+    task: 'ner',
+    issues: [],
+    sentences: [
+      { tokens: ['Angela', 'Merkel', 'met', 'Emmanuel', 'Macron', 'in', 'Paris', '.'], tags: ['B-PER', 'I-PER', 'O', 'B-PER', 'I-PER', 'O', 'B-LOC', 'O'], line: 1 },
+      { tokens: ['Ada', 'Lovelace', 'lived', 'in', 'London'], tags: ['B-PER', 'I-PER', 'O', 'O', 'B-LOC'], line: 10 },
+      { tokens: ['Dr.', 'Grace', 'Hopper', 'worked', 'at', 'Yale', '!'], tags: ['O', 'B-PER', 'I-PER', 'O', 'O', 'B-LOC', 'O'], line: 23 },
+    ],
+  };
+
+  it('trains NER, copies tokenizer.json as it is, and the export tokenizes and runs as the folder it came from', async () => {
+    const modelDir = path.join(FIXTURES, 'modernbert-hub-token-classification');
+    const outputDir = path.join(scratch, 'ner');
+    const losses: number[] = [];
+    const result = await train({
+      task: 'ner', modelDir, train: NER, outputDir, maxSteps: 3, threads: 1,
+      args: { per_device_train_batch_size: 2, learning_rate: 1e-2, save_steps: 0, num_train_epochs: 3 },
+      onEvent: (event) => { if (event.type === 'log') losses.push(event.loss); },
+    });
+    expect(result.steps).toBe(3);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(readFileSync(path.join(outputDir, 'tokenizer.json')).equals(readFileSync(path.join(modelDir, 'tokenizer.json')))).toBe(true);
+    const text = 'Angela Merkel met Emmanuel Macron in Paris.';
+    const [source, exported] = [await loadTokenizer(modelDir), await loadTokenizer(outputDir)];
+    expect(exported.encode(text).ids).toEqual(source.encode(text).ids);
+    const model = await loadModel(outputDir, { head: 'token-classification', cacheDir: path.join(scratch, 'cache') });
+    expect(model.config.architectures).toEqual(['ModernBertForTokenClassification']);
+    const ids = source.encode(text).ids;
+    const outputs = await model.session.run({
+      input_ids: tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]),
+      attention_mask: tensor('int64', BigInt64Array.from(ids.map(() => 1n)), [1, ids.length]),
+    });
+    expect(outputs.logits!.dims).toEqual([1, ids.length, 5]);
+    await model.session.release();
   });
 });
