@@ -1,9 +1,12 @@
-"""An independent PyTorch ModernBERT: a hand port of HF transformers 4.48.0
-`src/transformers/models/modernbert/modeling_modernbert.py` (the first release with ModernBERT) on its
-padded, non-FlashAttention path ("eager": a 4-D additive mask, and for local layers the sliding-window
-mask of `_update_attention_mask`), with the defaults of `configuration_modernbert.py`. The later files
-(checked against huggingface/transformers commit 000c33fdfde12e1ffafbfcdb3c926df5727a00b6, the
-`rope_parameters` layout) compute the same values for these configs.
+"""An independent PyTorch ModernBERT: a hand port of HF transformers
+`src/transformers/models/modernbert/modeling_modernbert.py` on its padded, non-FlashAttention path
+("eager": a 4-D additive mask, and for local layers the sliding-window mask of
+`_update_attention_mask`), with the defaults of `configuration_modernbert.py`. Ported from the file as
+stored at huggingface/transformers commit 000c33fdfde12e1ffafbfcdb3c926df5727a00b6 (the
+`rope_parameters` / `layer_types` layout, read for this port); the computation is the one of the first
+release with ModernBERT, 4.48.0 (global_rope_theta / local_rope_theta fields, the same modules and
+names), whose config fields this port reads. One deliberate difference: a float64 model here keeps its
+softmax in float64 (HF upcasts to float32), so that float64 references stay exact.
 
 Ported (dropout sites kept, all off in eval):
 - ModernBertEmbeddings: tok_embeddings (padding_idx = pad_token_id), norm (LayerNorm with eps norm_eps,
