@@ -1,12 +1,15 @@
 // NER over the benchmark document (bench/ner/corpus.ts: ~24,000 tokens of WikiANN + SST-2 dev prose in
 // paragraphs) with the family's base-size architectures on seeded random weights of the real sizes
 // (no download): RoBERTa-base (12 layers, hidden 768, 12 heads, FFN 3072, vocabulary 50,265),
-// DistilBERT-base (6 layers, hidden 768) and, with --models deberta, DeBERTa-v3-base (12 layers, hidden
-// 768, vocabulary 128,100, disentangled attention). Ours and transformers.js run on the same weights in
-// the same run, rounds interleaved so machine load hits every row alike:
+// DistilBERT-base (6 layers, hidden 768) and, on request, DeBERTa-v3-base (12 layers, hidden 768,
+// vocabulary 128,100, disentangled attention) and ModernBERT-base (22 layers, hidden 768, 12 heads, GeGLU
+// 1152, vocabulary 50,368, global attention every 3rd layer, a 128-token window in the others). Ours and
+// transformers.js run on the same weights in the same run, rounds interleaved so machine load hits every
+// row alike:
 //
-//   npx tsx bench/family/vsTransformersJs.ts [--models roberta,distilbert,deberta] [--rounds 1] [--tokens 24000]
-//                                           [--agreement-model models/ner] [--keep DIR]
+//   npx tsx bench/family/vsTransformersJs.ts [--models roberta,distilbert,deberta,modernbert] [--rounds 1] [--tokens 24000]
+//                                           [--agreement-model models/ner] [--keep DIR] [--layers N]
+// (--layers N: a smoke run with N layers instead of the base model's, the other sizes unchanged.)
 //
 // Rows, per architecture (median of --rounds):
 //   transformers.js pipeline   @huggingface/transformers token-classification pipeline, sentence by sentence
@@ -38,6 +41,7 @@ import { spmTokenizerJson } from '../../src/core/runtime/tokenizer/sentencepiece
 import { recognizeEntities, type RecognizeOptions } from '../../src/core/tasks/tokenClassification/pipeline';
 import { writeFileAtomic } from '../../src/core/util/atomicWrite';
 import { corpus } from '../ner/corpus';
+import { modernbertTokenizerFiles, withoutRobertaSpecials } from '../../test/fixtures/family/modernbertTokenizer';
 
 const argv = process.argv.slice(2);
 function flag(name: string, fallback: string): string {
@@ -47,6 +51,8 @@ function flag(name: string, fallback: string): string {
 const ROUNDS = Number(flag('rounds', '1'));
 const TOKENS = Number(flag('tokens', '24000'));
 const MODELS = flag('models', 'roberta,distilbert').split(',').filter(Boolean);
+/** A smoke run's layer count (every other size stays the base model's); the real sizes when absent. */
+const LAYERS = flag('layers', '');
 const ROOT = path.resolve(__dirname, '..', '..');
 const TOKENIZERS = path.join(ROOT, 'test', 'fixtures', 'tokenizer');
 const LABELS = ['O', 'B-PER', 'I-PER', 'B-ORG', 'I-ORG', 'B-LOC', 'I-LOC', 'B-MISC', 'I-MISC'];
@@ -119,7 +125,28 @@ function deberta(): Built {
   };
 }
 
-const ARCHITECTURES: Record<string, () => Built> = { roberta, distilbert, deberta };
+/**
+ * answerdotai/ModernBERT-base's sizes (22 layers, hidden 768, 12 heads, GeGLU intermediate 1152,
+ * vocabulary 50,368, a global layer every 3, the others a 128-token window); its tokenizer.json shape
+ * over the committed byte-level BPE fixture (modernbertTokenizer.ts).
+ */
+function modernbert(): Built {
+  const source = path.join(TOKENIZERS, 'roberta-bpe');
+  const vocab = JSON.parse(readFileSync(path.join(source, 'vocab.json'), 'utf8')) as Record<string, number>;
+  const merges = readFileSync(path.join(source, 'merges.txt'), 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#version'));
+  const byId = Object.entries(vocab).sort((a, b) => a[1] - b[1]).map(([token]) => token);
+  const { files, ids } = modernbertTokenizerFiles(withoutRobertaSpecials(byId), merges);
+  return {
+    config: parseBertConfig({
+      model_type: 'modernbert', architectures: ['ModernBertForTokenClassification'], vocab_size: 50368, hidden_size: 768, num_hidden_layers: 22,
+      num_attention_heads: 12, intermediate_size: 1152, max_position_embeddings: 8192, global_attn_every_n_layers: 3, local_attention: 128,
+      pad_token_id: ids['[PAD]'], cls_token_id: ids['[CLS]'], bos_token_id: ids['[CLS]'], sep_token_id: ids['[SEP]'], eos_token_id: ids['[SEP]'], id2label,
+    }),
+    tokenizerFiles: files,
+  };
+}
+
+const ARCHITECTURES: Record<string, () => Built> = { roberta, distilbert, deberta, modernbert };
 
 /** The model folder ours loads (safetensors + fused fp32 and int8 graphs) and transformers.js's (onnx/model.onnx = the plain-op graph). */
 async function buildFolders(dir: string, jsDir: string, built: Built): Promise<void> {
@@ -187,6 +214,10 @@ async function agreement(fp32: LoadedModel, int8: LoadedModel, feeds: readonly F
 
 async function benchmark(name: string, prose: string, sentenceSpans: Array<[number, number]>, root: string): Promise<string[]> {
   const built = ARCHITECTURES[name]!();
+  if (LAYERS) {
+    built.config = { ...built.config, num_hidden_layers: Number(LAYERS) };
+    if (built.config.model_type === 'distilbert') built.config.n_layers = Number(LAYERS);
+  }
   const dir = path.join(root, name);
   const jsDir = path.join(root, `${name}-transformersjs`);
   const startedBuilding = performance.now();

@@ -12,6 +12,12 @@ modeling_electra.py, which differ from BERT's:
 - ElectraForTokenClassification's loss is the same view(-1) CrossEntropyLoss; ElectraForMaskedLM's
   the vocabulary CrossEntropyLoss with generator_lm_head tied to the word embeddings.
 - DistilBERT takes no token_type_ids; its sinusoidal position table has requires_grad False.
+- ModernBERT (modernbert_torch.py, modeling_modernbert.py 4.48.0): ModernBertForTokenClassification's
+  loss is the same view(-1) CrossEntropyLoss; ModernBertForSequenceClassification's the problem_type
+  logic on head(pooled) → classifier (cls or mean pooling); ModernBertForMaskedLM's loss_function the
+  vocabulary CrossEntropyLoss (-100 ignored) with the decoder tied to tok_embeddings. No token_type_ids.
+  Its LayerNorms (norm_bias False: no bias) count as nn.LayerNorm for the decay rule, as torch >= 2.1's
+  nn.LayerNorm(bias=False) does in HF.
 - DeBERTa-v2 / v3 (deberta_v2_torch.py, modeling_deberta_v2.py): DebertaV2ForTokenClassification's loss
   is the same view(-1) CrossEntropyLoss; DebertaV2ForQuestionAnswering's the clamped mean;
   DebertaV2ForSequenceClassification's single-label CrossEntropyLoss on the ContextPooler's logits
@@ -33,6 +39,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import deberta_v2_torch  # noqa: E402
 import distilbert_torch  # noqa: E402
 import electra_torch  # noqa: E402
+import modernbert_torch  # noqa: E402
 import roberta_torch  # noqa: E402
 from bert_torch import load_safetensors  # noqa: E402
 
@@ -48,12 +55,14 @@ def family_of(arch):
         return "electra"
     if arch.startswith("DebertaV2"):
         return "deberta-v2"
+    if arch.startswith("ModernBert"):
+        return "modernbert"
     return None
 
 
 def bert_equivalent(arch):
     """The BERT class with the same head (the batch format and label checks are the same)."""
-    for prefix in ("DistilBert", *ROBERTA_PREFIXES, "Electra", "DebertaV2"):
+    for prefix in ("DistilBert", *ROBERTA_PREFIXES, "Electra", "DebertaV2", "ModernBert"):
         if arch.startswith(prefix):
             return "Bert" + arch[len(prefix):]
     return arch
@@ -129,6 +138,8 @@ def build_family_model(model_dir, arch, dropout=0.0):
         pass
     elif family == "distilbert":
         raw = {**raw, "dropout": dropout, "attention_dropout": dropout, "seq_classif_dropout": dropout, "qa_dropout": dropout}
+    elif family == "modernbert":
+        raw = {**raw, "embedding_dropout": dropout, "attention_dropout": dropout, "mlp_dropout": dropout, "classifier_dropout": dropout}
     elif family == "deberta-v2":
         raw = {**raw, "hidden_dropout_prob": dropout, "attention_probs_dropout_prob": dropout, "cls_dropout": dropout, "pooler_dropout": dropout}
     else:
@@ -143,6 +154,10 @@ def build_family_model(model_dir, arch, dropout=0.0):
         config = deberta_v2_torch.Config(raw)
         inner = deberta_v2_torch.CLASSES[arch](config)
         tied = ()
+    elif family == "modernbert":
+        config = modernbert_torch.Config(raw)
+        inner = modernbert_torch.CLASSES[arch](config)
+        tied = modernbert_torch.TIED
     elif family == "electra":
         config = electra_torch.Config(raw)
         inner = electra_torch.CLASSES[arch](config)
@@ -172,7 +187,7 @@ def decay_parameter_names(model):
     """HF Trainer.get_decay_parameter_names: not inside an nn.LayerNorm, and "bias" not in the name."""
     layer_norm = set()
     for module_name, module in model.named_modules():
-        if isinstance(module, nn.LayerNorm):
+        if isinstance(module, (nn.LayerNorm, modernbert_torch.LayerNorm)):
             for pname, _ in module.named_parameters(recurse=False):
                 layer_norm.add(f"{module_name}.{pname}" if module_name else pname)
     return [n for n, _ in model.named_parameters() if n not in layer_norm and "bias" not in n]
@@ -203,6 +218,8 @@ def family_example_batches(model_dir, seed=0, num_batches=4, batch_size=2, seq=8
             input_ids[:, 0] = 2
         if family == "deberta-v2":
             input_ids[:, 0] = 1  # [CLS] in deberta-v3's spm.model
+        if family == "modernbert":
+            input_ids[:, 0] = raw.get("cls_token_id", 1)
         attention_mask = torch.ones((batch_size, seq), dtype=torch.long)
         attention_mask[-1, seq - 2:] = 0
         input_ids[attention_mask == 0] = pad

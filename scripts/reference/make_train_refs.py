@@ -77,6 +77,12 @@ FAMILY_CASES = [
     ("deberta-v3-sequence-classification-linear", "deberta-v3-sequence-classification", {"seed": 39}, {}, {}),
     ("deberta-v3-question-answering-linear", "deberta-v3-question-answering", {"seed": 40}, {}, {}),
     ("deberta-v3-masked-lm-tied-linear", "deberta-v3-masked-lm", {"seed": 41}, {}, {}),
+    # ModernBERT (rotary global / sliding-window attention, GeGLU, no biases; cls and mean pooling; the tied decoder).
+    ("modernbert-sequence-classification-linear", "modernbert-sequence-classification", {"seed": 42}, {}, {}),
+    ("modernbert-sequence-classification-mean", "modernbert-sequence-classification-mean", {"seed": 43}, {}, {}),
+    ("modernbert-token-classification-linear", "modernbert-biased-token-classification", {"seed": 44}, {}, {}),
+    ("modernbert-masked-lm-tied-linear", "modernbert-masked-lm", {"seed": 45}, {}, {}),
+    ("modernbert-question-answering-linear", "modernbert-question-answering", {"seed": 46}, {}, {}),
 ]
 
 

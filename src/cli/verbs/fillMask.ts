@@ -14,7 +14,7 @@ FILE may be - for standard input.
   --text TEXT         the text, instead of FILE
   --model DIR|ID      a masked LM, folder or hub id (required: none is bundled): BertForMaskedLM,
                       BertForPreTraining, DistilBertForMaskedLM, RobertaForMaskedLM, ElectraForMaskedLM,
-                      DebertaV2ForMaskedLM
+                      DebertaV2ForMaskedLM, ModernBertForMaskedLM
   --top-k N           predictions per mask (default 5)
   --targets LIST      comma-separated candidate tokens to score instead of the whole vocabulary
 ${MODEL_FLAGS_USAGE}

@@ -7,9 +7,9 @@ import type { HeadKind } from './heads';
  * encoder definition (definition.ts) and the weight list (weightNames.ts) read this description, so a
  * new architecture is a new entry here plus its config fields (config.ts), never a copied definition.
  */
-export type ModelType = 'bert' | 'distilbert' | 'roberta' | 'xlm-roberta' | 'camembert' | 'electra' | 'deberta-v2';
+export type ModelType = 'bert' | 'distilbert' | 'roberta' | 'xlm-roberta' | 'camembert' | 'electra' | 'deberta-v2' | 'modernbert';
 
-export const SUPPORTED_MODEL_TYPES: readonly ModelType[] = ['bert', 'distilbert', 'roberta', 'xlm-roberta', 'camembert', 'electra', 'deberta-v2'];
+export const SUPPORTED_MODEL_TYPES: readonly ModelType[] = ['bert', 'distilbert', 'roberta', 'xlm-roberta', 'camembert', 'electra', 'deberta-v2', 'modernbert'];
 
 /** Module names (without `.weight` / `.bias`) of one encoder layer. */
 export interface LayerNames {
@@ -49,8 +49,11 @@ export interface ClsSummary {
  */
 export interface LmHeadNames {
   dense: string;
-  /** `config`: hidden_act (BertPredictionHeadTransform); `gelu`: always erf GELU (RobertaLMHead, ElectraGeneratorPredictions). */
-  activation: 'config' | 'gelu';
+  /**
+   * `config`: hidden_act (BertPredictionHeadTransform); `gelu`: always erf GELU (RobertaLMHead,
+   * ElectraGeneratorPredictions); `classifier`: classifier_activation (ModernBertPredictionHead).
+   */
+  activation: 'config' | 'gelu' | 'classifier';
   norm: string;
   decoder: string;
   /** The bias parameter, and the decoder's own `.bias` name that HF ties to it. */
@@ -71,7 +74,7 @@ export interface Architecture {
    * classification head on the first token: dropout, classifier.dense, activation, dropout,
    * classifier.out_proj — tanh in RobertaClassificationHead, erf GELU in ElectraClassificationHead.
    */
-  sequenceClassifier: { kind: 'linear' } | { kind: 'classification-head'; activation: 'tanh' | 'gelu' };
+  sequenceClassifier: { kind: 'linear' } | { kind: 'classification-head'; activation: 'tanh' | 'gelu' } | { kind: 'prediction-head' };
   lmHead: LmHeadNames | null;
   /** The base model's module prefix in a head's state_dict (`bert.`, `distilbert.`). */
   basePrefix: string;
@@ -105,6 +108,17 @@ export interface Architecture {
    * as [old prefix, canonical prefix] (DeBERTa-v2's MLM head as cls.predictions.* in 4.2x–4.46).
    */
   keyAliases?: ReadonlyArray<readonly [string, string]>;
+  /**
+   * ModernBERT (rotaryAttention.ts): pre-norm layers with rotary attention (fused Wqkv; global or
+   * sliding-window by layer) and a GeGLU MLP, a final norm, no position table, Linear / LayerNorm
+   * biases only where the config asks (`hasBias`), and the ModernBertPredictionHead (dense, act, norm)
+   * before the token and sequence classifiers. The layer names read: query = the fused Wqkv,
+   * attentionOutput = Wo, attentionNorm = attn_norm (none in layer 0), intermediate = mlp.Wi
+   * (2 · intermediate_size rows: input and gate), output = mlp.Wo, outputNorm = mlp_norm.
+   */
+  rotary?: { finalNorm: string; predictionHead: { dense: string; norm: string } };
+  /** Whether training rows may be packed (several examples per row: the 3-D mask of packedAttentionMask). */
+  packable: boolean;
 }
 
 const BERT_LM_HEAD: LmHeadNames = {
@@ -158,6 +172,7 @@ const BERT: Architecture = {
   attentionOutputDropout: true,
   headDropout: {},
   untrainable: () => [],
+  packable: true,
 };
 
 /**
@@ -208,6 +223,7 @@ const DISTILBERT: Architecture = {
   headDropout: { 'sequence-classification': 'seq_classif_dropout', 'multiple-choice': 'seq_classif_dropout', 'question-answering': 'qa_dropout' },
   // create_sinusoidal_embeddings sets requires_grad False on the table.
   untrainable: (config) => (config.sinusoidal_pos_embds === true ? ['distilbert.embeddings.position_embeddings.weight'] : []),
+  packable: true,
 };
 
 /** BERT's layer module names under another base prefix (RoBERTa and ELECTRA copy BertLayer). */
@@ -353,6 +369,60 @@ const DEBERTA_V2: Architecture = {
   ],
 };
 
+/**
+ * HF transformers 4.48.0 modeling_modernbert.py (scripts/reference/modernbert_torch.py): everything
+ * under `model.` — embeddings.tok_embeddings, embeddings.norm, layers.N.{attn_norm, attn.Wqkv, attn.Wo,
+ * mlp_norm, mlp.Wi, mlp.Wo}, final_norm — and the heads' ModernBertPredictionHead (`head.dense`,
+ * `head.norm`) before `classifier`; ModernBertForMaskedLM's `decoder` is tied to tok_embeddings with
+ * its own `decoder.bias`. ModernBertForQuestionAnswering (later releases than 4.48.0: head, drop,
+ * a two-output `classifier`). Not here: ModernBertForMultipleChoice (later releases), packed rows (the sliding window and the rotary positions would need their own
+ * per-example offsets).
+ */
+const MODERNBERT: Architecture = {
+  ...BERT,
+  modelType: 'modernbert',
+  sequenceClassifier: { kind: 'prediction-head' },
+  lmHead: {
+    dense: 'head.dense', activation: 'classifier', norm: 'head.norm',
+    decoder: 'decoder.weight', bias: 'decoder.bias', decoderBias: 'decoder.bias',
+  },
+  basePrefix: 'model.',
+  embeddings: {
+    words: 'model.embeddings.tok_embeddings',
+    positions: 'model.embeddings.position_embeddings',
+    tokenTypes: null,
+    norm: 'model.embeddings.norm',
+    projection: null,
+  },
+  layer: (i) => {
+    const p = `model.layers.${i}.`;
+    return {
+      module: p,
+      query: `${p}attn.Wqkv`,
+      key: `${p}attn.Wqkv`,
+      value: `${p}attn.Wqkv`,
+      attentionOutput: `${p}attn.Wo`,
+      attentionNorm: `${p}attn_norm`,
+      intermediate: `${p}mlp.Wi`,
+      output: `${p}mlp.Wo`,
+      outputNorm: `${p}mlp_norm`,
+    };
+  },
+  // No pooler: sequence classification pools (classifier_pooling) and applies the prediction head.
+  summary: { module: 'head.dense', activation: 'gelu', heads: [] },
+  classes: {
+    'base': 'ModernBertModel',
+    'token-classification': 'ModernBertForTokenClassification',
+    'sequence-classification': 'ModernBertForSequenceClassification',
+    'masked-lm': 'ModernBertForMaskedLM',
+    'question-answering': 'ModernBertForQuestionAnswering',
+  },
+  // ModernBertForQuestionAnswering: a dropout (classifier_dropout) after the prediction head.
+  headDropout: { 'question-answering': 'classifier_dropout' },
+  rotary: { finalNorm: 'model.final_norm', predictionHead: { dense: 'head.dense', norm: 'head.norm' } },
+  packable: false,
+};
+
 const ARCHITECTURES: Record<ModelType, Architecture> = {
   'bert': BERT,
   'distilbert': DISTILBERT,
@@ -361,11 +431,14 @@ const ARCHITECTURES: Record<ModelType, Architecture> = {
   'camembert': roberta('camembert', 'Camembert'),
   'electra': ELECTRA,
   'deberta-v2': DEBERTA_V2,
+  'modernbert': MODERNBERT,
 };
 
 /** The absolute position table's module, or null where the config has none (DeBERTa with position_biased_input false). */
 export function positionEmbeddings(config: BertConfig): string | null {
   const architecture = architectureOf(config);
+  // ModernBERT: rotary positions only.
+  if (architecture.rotary) return null;
   return architecture.disentangled && config.position_biased_input === false ? null : architecture.embeddings.positions;
 }
 
@@ -418,4 +491,22 @@ export function embeddingProjection(config: BertConfig): string | null {
 
 export function usesSummary(config: Pick<BertConfig, 'model_type'>, head: HeadKind): boolean {
   return architectureOf(config).summary.heads.includes(head);
+}
+
+/**
+ * Whether a Linear or LayerNorm module has a bias: always, except in ModernBERT, where the config
+ * switches them per kind (norm_bias, attention_bias, mlp_bias, classifier_bias for head.dense).
+ */
+export function hasBias(config: BertConfig, module: string): boolean {
+  if (!architectureOf(config).rotary) return true;
+  if (/(^|\.|_)norm$/.test(module)) return config.norm_bias === true;
+  if (/\.attn\.(Wqkv|Wo)$/.test(module)) return config.attention_bias === true;
+  if (/\.mlp\.(Wi|Wo)$/.test(module)) return config.mlp_bias === true;
+  if (module === 'head.dense') return config.classifier_bias === true;
+  return true;
+}
+
+/** Heads whose training rows this architecture can pack (PACKABLE_HEADS, or none: ModernBERT). */
+export function canPack(config: Pick<BertConfig, 'model_type'>): boolean {
+  return architectureOf(config).packable;
 }

@@ -3,8 +3,8 @@ import type { LayerNames } from './architecture';
 import type { HiddenAct } from './config';
 import type { BertInputs } from './definition';
 
-/** Where a dropout sits decides its probability (HF: hidden, attention probs, classifier). */
-export type DropoutSite = 'hidden' | 'attention' | 'classifier' | 'pooler';
+/** Where a dropout sits decides its probability (HF: hidden, attention probs, classifier; ModernBERT's mlp_dropout). */
+export type DropoutSite = 'hidden' | 'attention' | 'classifier' | 'pooler' | 'mlp';
 
 /**
  * The building blocks of BERT. `definition.ts` composes them into the architecture; the reference

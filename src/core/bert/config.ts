@@ -149,6 +149,8 @@ export function parseBertConfig(raw: unknown, source = 'config.json'): BertConfi
   }
   const config = (modelType === 'distilbert'
     ? fromDistilBertConfig(obj)
+    : modelType === 'modernbert'
+      ? fromModernBertConfig(obj, source)
     : modelType === 'electra'
       ? { ...BERT_DEFAULTS, ...ELECTRA_DEFAULTS, ...obj, model_type: modelType }
       : modelType === 'deberta-v2'
@@ -167,9 +169,10 @@ export function parseBertConfig(raw: unknown, source = 'config.json'): BertConfi
     }
   }
   if (config.model_type === 'deberta-v2') checkDebertaV2(config, source);
+  if (config.model_type === 'modernbert') checkModernBert(config, source);
   for (const key of SIZE_FIELDS) {
     const value = config[key];
-    if (key === 'type_vocab_size' && config.model_type === 'distilbert') continue;
+    if (key === 'type_vocab_size' && (config.model_type === 'distilbert' || config.model_type === 'modernbert')) continue;
     // DeBERTa-v3 has no token types (type_vocab_size 0: no table).
     if (key === 'type_vocab_size' && config.model_type === 'deberta-v2' && value === 0) continue;
     if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${source}: ${key} must be a positive integer, got ${shown(value)}`);
@@ -183,7 +186,9 @@ export function parseBertConfig(raw: unknown, source = 'config.json'): BertConfi
     throw new ConfigError(`${source}: hidden_size ${config.hidden_size} is not a multiple of num_attention_heads ${config.num_attention_heads}`);
   }
   if (!SUPPORTED_ACTS.includes(config.hidden_act)) {
-    throw new ConfigError(`${source}: hidden_act ${shown(config.hidden_act)} is not supported (${SUPPORTED_ACTS.join(', ')})`);
+    // The field as the file names it (DistilBERT's activation, ModernBERT's hidden_activation).
+    const field = config.model_type === 'modernbert' ? 'hidden_activation' : config.model_type === 'distilbert' ? 'activation' : 'hidden_act';
+    throw new ConfigError(`${source}: ${field} ${shown(config.hidden_act)} is not supported (${SUPPORTED_ACTS.join(', ')})`);
   }
   if (config.position_embedding_type !== 'absolute') {
     throw new ConfigError(`${source}: position_embedding_type ${shown(config.position_embedding_type)} is not supported (absolute only)`);
@@ -223,6 +228,115 @@ function checkDebertaV2(config: BertConfig, source: string): void {
   if (config.relative_attention !== true && config.relative_attention !== false) throw new ConfigError(`${source}: relative_attention must be true or false, got ${shown(config.relative_attention)}`);
   if (!SUPPORTED_ACTS.includes(config.pooler_hidden_act as HiddenAct)) {
     throw new ConfigError(`${source}: pooler_hidden_act "${String(config.pooler_hidden_act)}" is not supported (${SUPPORTED_ACTS.join(', ')})`);
+  }
+}
+
+/**
+ * ModernBertConfig's defaults (HF transformers 4.48.0 configuration_modernbert.py: the
+ * answerdotai/ModernBERT-base shape), its own fields kept under their names.
+ */
+export const MODERNBERT_DEFAULTS = {
+  vocab_size: 50368,
+  hidden_size: 768,
+  intermediate_size: 1152,
+  num_hidden_layers: 22,
+  num_attention_heads: 12,
+  hidden_activation: 'gelu',
+  max_position_embeddings: 8192,
+  initializer_range: 0.02,
+  initializer_cutoff_factor: 2.0,
+  norm_eps: 1e-5,
+  norm_bias: false,
+  pad_token_id: 50283,
+  eos_token_id: 50282,
+  bos_token_id: 50281,
+  cls_token_id: 50281,
+  sep_token_id: 50282,
+  global_rope_theta: 160000.0,
+  attention_bias: false,
+  attention_dropout: 0.0,
+  global_attn_every_n_layers: 3,
+  local_attention: 128,
+  local_rope_theta: 10000.0,
+  embedding_dropout: 0.0,
+  mlp_bias: false,
+  mlp_dropout: 0.0,
+  decoder_bias: true,
+  classifier_pooling: 'cls',
+  classifier_dropout: 0.0,
+  classifier_bias: false,
+  classifier_activation: 'gelu',
+};
+
+/** BERT-named fields of a ModernBERT config and the ModernBertConfig field each comes from (saveFolder.ts writes them back). */
+export const MODERNBERT_FIELDS: Record<string, string> = {
+  hidden_act: 'hidden_activation', layer_norm_eps: 'norm_eps', hidden_dropout_prob: 'embedding_dropout',
+  attention_probs_dropout_prob: 'attention_dropout',
+};
+
+/**
+ * ModernBertConfig under BERT's field names (hidden_act ← hidden_activation, layer_norm_eps ← norm_eps,
+ * hidden_dropout_prob ← embedding_dropout, attention_probs_dropout_prob ← attention_dropout), with its
+ * defaults; no token types. transformers 5's `rope_parameters` ({full_attention, sliding_attention}:
+ * {rope_type "default", rope_theta}) stands for global_rope_theta / local_rope_theta when those are absent.
+ */
+function fromModernBertConfig(obj: Record<string, unknown>, source: string): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...BERT_DEFAULTS, ...MODERNBERT_DEFAULTS, ...obj, model_type: 'modernbert' };
+  const rope = obj.rope_parameters;
+  if (rope !== undefined && rope !== null) {
+    if (typeof rope !== 'object' || Array.isArray(rope)) throw new ConfigError(`${source}: rope_parameters must be an object, got ${shown(rope)}`);
+    for (const [kind, field] of [['full_attention', 'global_rope_theta'], ['sliding_attention', 'local_rope_theta']] as const) {
+      const entry = (rope as Record<string, unknown>)[kind];
+      if (entry === undefined || entry === null) continue;
+      const params = entry as Record<string, unknown>;
+      if (params.rope_type !== undefined && params.rope_type !== 'default') {
+        throw new ConfigError(`${source}: rope_parameters.${kind}.rope_type ${shown(params.rope_type)} is not supported (default RoPE only)`);
+      }
+      if (obj[field] === undefined && params.rope_theta !== undefined) merged[field] = params.rope_theta;
+    }
+  }
+  for (const [ours, theirs] of Object.entries(MODERNBERT_FIELDS)) merged[ours] = merged[theirs];
+  merged.type_vocab_size = 0;
+  merged.classifier_dropout = merged.classifier_dropout ?? 0;
+  return merged;
+}
+
+/** The ModernBertConfig fields BERT Lens builds, and a one-line refusal of values it does not. */
+function checkModernBert(config: BertConfig, source: string): void {
+  const positiveInteger = (field: string) => {
+    const value = config[field];
+    if (!Number.isInteger(value) || (value as number) <= 0) throw new ConfigError(`${source}: ${field} must be a positive integer, got ${shown(value)}`);
+  };
+  positiveInteger('global_attn_every_n_layers');
+  positiveInteger('local_attention');
+  if ((config.local_attention as number) > CONFIG_LIMITS.max_position_embeddings) {
+    throw new ConfigError(`${source}: local_attention ${config.local_attention as number} is beyond the supported maximum ${CONFIG_LIMITS.max_position_embeddings}`);
+  }
+  const theta = (field: string, nullable: boolean) => {
+    const value = config[field];
+    if (nullable && value === null) return;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new ConfigError(`${source}: ${field} must be a positive number, got ${shown(value)}`);
+  };
+  theta('global_rope_theta', false);
+  theta('local_rope_theta', true);
+  theta('norm_eps', false);
+  for (const field of ['norm_bias', 'attention_bias', 'mlp_bias', 'classifier_bias', 'decoder_bias']) {
+    if (config[field] !== true && config[field] !== false) throw new ConfigError(`${source}: ${field} must be true or false, got ${shown(config[field])}`);
+  }
+  if (config.decoder_bias === false) throw new ConfigError(`${source}: decoder_bias false (a masked-LM decoder without a bias) is not supported`);
+  if (config.classifier_pooling !== 'cls' && config.classifier_pooling !== 'mean') {
+    throw new ConfigError(`${source}: classifier_pooling ${shown(config.classifier_pooling)} is not supported ("cls" or "mean")`);
+  }
+  if (!SUPPORTED_ACTS.includes(config.classifier_activation as HiddenAct)) {
+    throw new ConfigError(`${source}: classifier_activation ${shown(config.classifier_activation)} is not supported (${SUPPORTED_ACTS.join(', ')})`);
+  }
+  for (const field of ['embedding_dropout', 'attention_dropout', 'mlp_dropout', 'classifier_dropout']) {
+    const value = config[field];
+    if (typeof value !== 'number' || !(value >= 0 && value < 1)) throw new ConfigError(`${source}: ${field} must be a number in [0, 1), got ${shown(value)}`);
+  }
+  const headDim = config.hidden_size / config.num_attention_heads;
+  if (Number.isInteger(headDim) && headDim % 2 !== 0) {
+    throw new ConfigError(`${source}: hidden_size / num_attention_heads is ${headDim}; rotary attention needs an even head size`);
   }
 }
 
@@ -291,7 +405,9 @@ export function encoderParameterCount(config: Pick<BertConfig, typeof SIZE_FIELD
   // ELECTRA's tables are embedding_size wide, plus the projection to hidden_size.
   const e = config.model_type === 'electra' && typeof config.embedding_size === 'number' ? config.embedding_size : h;
   const embeddings = (config.vocab_size + config.max_position_embeddings + config.type_vocab_size + 2) * e + (e === h ? 0 : e * h + h);
-  const layer = 4 * (h * h + h) + 2 * h * config.intermediate_size + config.intermediate_size + h + 4 * h;
+  // ModernBERT's GeGLU Wi is 2 · intermediate_size wide.
+  const mlp = (config.model_type === 'modernbert' ? 3 : 2) * h * config.intermediate_size;
+  const layer = 4 * (h * h + h) + mlp + config.intermediate_size + h + 4 * h;
   return embeddings + config.num_hidden_layers * layer;
 }
 

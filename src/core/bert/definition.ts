@@ -5,6 +5,7 @@ import { headSize, numLabels } from './config';
 import type { HeadKind } from './heads';
 import { architectureOf, embeddingProjection, tokenTypeEmbeddings, usesSummary } from './architecture';
 import { disentangledContext, disentangledSelfAttention } from './disentangledAttention';
+import { gatedMlp, rotaryContext, rotarySelfAttention } from './rotaryAttention';
 import { activation } from './referenceBlocks';
 import type { Blocks } from './blocks';
 
@@ -32,6 +33,7 @@ export interface HeadOutputs {
 }
 
 export function encoder(blocks: Blocks, config: BertConfig, inputs: BertInputs): Value {
+  if (architectureOf(config).rotary) return modernBertEncoder(blocks, config, inputs);
   let hidden = blocks.embeddings(inputs);
   // ElectraModel: embeddings_project (embedding_size → hidden_size) after the embeddings' dropout.
   const projection = embeddingProjection(config);
@@ -52,6 +54,26 @@ export function encoder(blocks: Blocks, config: BertConfig, inputs: BertInputs):
     hidden = blocks.denseResidualNorm(intermediate, hidden, layer.output, layer.outputNorm);
   }
   return hidden;
+}
+
+/**
+ * ModernBertModel.forward (HF transformers 4.48.0 modeling_modernbert.py): embeddings (a lookup, norm,
+ * dropout), pre-norm layers of rotary attention (global or sliding-window) and a GeGLU MLP, each
+ * added to the residual stream, then final_norm.
+ */
+function modernBertEncoder(blocks: Blocks, config: BertConfig, inputs: BertInputs): Value {
+  if (inputs.positionIds) throw new Error('ModernBERT rows cannot be packed');
+  const architecture = architectureOf(config);
+  let hidden = blocks.embeddings(inputs);
+  const context = rotaryContext(config, hidden, inputs.attentionMask);
+  for (let index = 0; index < config.num_hidden_layers; index++) {
+    const layer = architecture.layer(index);
+    // ModernBertEncoderLayer: attn_norm is nn.Identity in layer 0 (the embeddings end in a norm).
+    const normed = index === 0 ? hidden : blocks.layerNorm(hidden, layer.attentionNorm);
+    hidden = op.add(hidden, rotarySelfAttention(blocks, config, normed, context, index, layer));
+    hidden = op.add(hidden, gatedMlp(blocks, config, blocks.layerNorm(hidden, layer.outputNorm), layer));
+  }
+  return blocks.layerNorm(hidden, architecture.rotary!.finalNorm);
 }
 
 /**
@@ -84,6 +106,27 @@ export function firstTokens(hidden: Value, inputs?: BertInputs): Value {
   return inputs?.positionIds
     ? op.gather(op.reshape(hidden, [-1, hidden.shape[2] as number]), packedClsIndices(inputs), 0)
     : op.gather(hidden, hidden.graph.constant([0], [], 'int64', 'cls_index'), 1);
+}
+
+/**
+ * The vector a sequence classifier reads when there is no pooler: the first token's hidden state, or
+ * ModernBERT's classifier_pooling "mean": the mean of the hidden states over the attention mask.
+ */
+export function pooledTokens(config: BertConfig, hidden: Value, inputs?: BertInputs): Value {
+  if (architectureOf(config).rotary && config.classifier_pooling === 'mean') {
+    if (!inputs) throw new Error('mean pooling needs the attention mask');
+    const mask = op.cast(inputs.attentionMask, hidden.dtype);
+    const summed = op.reduceSum(op.mul(hidden, op.unsqueeze(mask, [2])), [1]);
+    return op.div(summed, op.reduceSum(mask, [1], true));
+  }
+  return firstTokens(hidden, inputs);
+}
+
+/** ModernBertPredictionHead (dense, ACT2FN[classifier_activation], norm) where the architecture has one; else x. */
+export function predictionHead(blocks: Blocks, config: BertConfig, x: Value): Value {
+  const names = architectureOf(config).rotary?.predictionHead;
+  if (!names) return x;
+  return blocks.layerNorm(activation(blocks.dense(x, names.dense), config.classifier_activation as HiddenAct), names.norm);
 }
 
 /**
@@ -121,7 +164,7 @@ export function summaryInBase(config: BertConfig, head: HeadKind): boolean {
  */
 export function sequenceSummary(blocks: Blocks, config: BertConfig, head: HeadKind, hidden: Value, inputs?: BertInputs): Value | null {
   if (usesSummary(config, head)) return pooler(blocks, config, hidden, inputs);
-  if (head === 'sequence-classification') return firstTokens(hidden, inputs);
+  if (head === 'sequence-classification') return pooledTokens(config, hidden, inputs);
   return null;
 }
 
@@ -129,6 +172,8 @@ export function sequenceSummary(blocks: Blocks, config: BertConfig, head: HeadKi
 export function lmPredictions(blocks: Blocks, config: BertConfig, hidden: Value): Value {
   const lm = architectureOf(config).lmHead;
   if (!lm) throw new Error(`the ${config.model_type} architecture has no language-model head here`);
+  // ModernBertForMaskedLM: decoder(head(x)), the prediction head with classifier_activation.
+  if (lm.activation === 'classifier') return blocks.decoder(predictionHead(blocks, config, hidden));
   // RobertaLMHead and ElectraGeneratorPredictions apply erf GELU whatever hidden_act says; BertPredictionHeadTransform uses hidden_act.
   const act = lm.activation === 'gelu' ? 'gelu' : config.hidden_act;
   const transformed = blocks.layerNorm(blocks.denseActivation(hidden, lm.dense, act), lm.norm);
@@ -195,7 +240,8 @@ export function headLayers(
       if (states.pooled) outputs.pooler_output = states.pooled;
       break;
     case 'token-classification':
-      outputs.logits = blocks.dense(blocks.dropout(states.hidden!, 'classifier'), 'classifier');
+      // ModernBertForTokenClassification: the prediction head first (predictionHead is the identity elsewhere).
+      outputs.logits = blocks.dense(blocks.dropout(predictionHead(blocks, config, states.hidden!), 'classifier'), 'classifier');
       break;
     case 'sequence-classification': {
       const classifier = architectureOf(config).sequenceClassifier;
@@ -206,7 +252,9 @@ export function headLayers(
         const activated = classifier.activation === 'tanh' ? op.tanh(dense) : op.geluErf(dense);
         outputs.logits = blocks.dense(blocks.dropout(activated, 'classifier'), 'classifier.out_proj');
       } else {
-        outputs.logits = blocks.dense(blocks.dropout(states.pooled!, 'classifier'), 'classifier');
+        // BertForSequenceClassification on the pooler; ModernBERT: head(pooled), drop, classifier.
+        const pooled = classifier.kind === 'prediction-head' ? predictionHead(blocks, config, states.pooled!) : states.pooled!;
+        outputs.logits = blocks.dense(blocks.dropout(pooled, 'classifier'), 'classifier');
       }
       break;
     }
@@ -217,8 +265,11 @@ export function headLayers(
     }
     case 'question-answering': {
       // DistilBertForQuestionAnswering has a dropout (qa_dropout) before qa_outputs; BERT and RoBERTa none.
-      const sequence = architectureOf(config).headDropout['question-answering'] ? blocks.dropout(states.hidden!, 'classifier') : states.hidden!;
-      const both = blocks.dense(sequence, 'qa_outputs');
+      // ModernBertForQuestionAnswering: head, drop, a two-output `classifier` (predictionHead is the identity elsewhere).
+      const rotary = architectureOf(config).rotary !== undefined;
+      const headed = predictionHead(blocks, config, states.hidden!);
+      const sequence = architectureOf(config).headDropout['question-answering'] ? blocks.dropout(headed, 'classifier') : headed;
+      const both = blocks.dense(sequence, rotary ? 'classifier' : 'qa_outputs');
       outputs.start_logits = op.gather(both, graph.constant([0], [], 'int64', 'qa_start_column'), 2);
       outputs.end_logits = op.gather(both, graph.constant([1], [], 'int64', 'qa_end_column'), 2);
       break;

@@ -4,9 +4,9 @@ import * as op from '../graph/ops/index';
 import type { BertConfig, HiddenAct } from './config';
 import type { Blocks, DropoutSite } from './blocks';
 import type { BertInputs } from './definition';
-import { activation } from './referenceBlocks';
+import { activation, zeroBias } from './referenceBlocks';
 import type { HeadKind } from './heads';
-import { architectureOf, embeddingSize, type LayerNames, positionEmbeddings, tokenTypeEmbeddings } from './architecture';
+import { architectureOf, embeddingSize, hasBias, type LayerNames, positionEmbeddings, tokenTypeEmbeddings } from './architecture';
 import { defaultPositionIds } from './positions';
 import { weightSpecs, wordEmbeddingsName } from './weightNames';
 
@@ -222,7 +222,8 @@ export class FusedBlocks implements Blocks {
   }
 
   dense(x: Value, name: string): Value {
-    return op.add(this.matmulWeight(x, [`${name}.weight`], name), this.param(`${name}.bias`));
+    const product = this.matmulWeight(x, [`${name}.weight`], name);
+    return hasBias(this.config, name) ? op.add(product, this.param(`${name}.bias`)) : product;
   }
 
   /** x·Wᵀ + b for a weight and bias named separately (the tied decoder), quantized like dense(). */
@@ -231,7 +232,8 @@ export class FusedBlocks implements Blocks {
   }
 
   layerNorm(x: Value, name: string): Value {
-    return op.layerNorm(x, this.param(`${name}.weight`), this.param(`${name}.bias`), this.config.layer_norm_eps);
+    const weight = this.param(`${name}.weight`);
+    return op.layerNorm(x, weight, hasBias(this.config, name) ? this.param(`${name}.bias`) : zeroBias(weight), this.config.layer_norm_eps);
   }
 
   dropout(x: Value, _site: DropoutSite): Value {

@@ -4,7 +4,7 @@ import * as op from '../graph/ops/index';
 import type { BertConfig, HiddenAct } from './config';
 import type { Blocks, DropoutSite } from './blocks';
 import type { BertInputs } from './definition';
-import { architectureOf, classifierDropout, type LayerNames, positionEmbeddings, tokenTypeEmbeddings } from './architecture';
+import { architectureOf, classifierDropout, hasBias, type LayerNames, positionEmbeddings, tokenTypeEmbeddings } from './architecture';
 import type { HeadKind } from './heads';
 import { embeddingPositionIds } from './positions';
 import { wordEmbeddingsName } from './weightNames';
@@ -34,6 +34,12 @@ export function activation(x: Value, act: HiddenAct): Value {
     case 'silu':
       return op.silu(x);
   }
+}
+
+/** The zero bias of a LayerNorm without one, as wide as its weight. */
+export function zeroBias(weight: Value): Value {
+  const size = weight.shape[0] as number;
+  return weight.graph.constant(new Array<number>(size).fill(0), [size], weight.dtype, 'zero_norm_bias');
 }
 
 /** torch.finfo(dtype).min, the value HF adds to masked attention scores. */
@@ -129,11 +135,14 @@ export class ReferenceBlocks implements Blocks {
   }
 
   dense(x: Value, name: string): Value {
-    return op.linear(x, this.param(`${name}.weight`), this.param(`${name}.bias`));
+    return op.linear(x, this.param(`${name}.weight`), hasBias(this.config, name) ? this.param(`${name}.bias`) : null);
   }
 
   layerNorm(x: Value, name: string): Value {
-    return op.layerNorm(x, this.param(`${name}.weight`), this.param(`${name}.bias`), this.config.layer_norm_eps);
+    const weight = this.param(`${name}.weight`);
+    // nn.LayerNorm(bias=False) (ModernBERT's norm_bias): a zero bias, no parameter.
+    const bias = hasBias(this.config, name) ? this.param(`${name}.bias`) : zeroBias(weight);
+    return op.layerNorm(x, weight, bias, this.config.layer_norm_eps);
   }
 
   dropout(x: Value, site: DropoutSite): Value {
@@ -156,6 +165,7 @@ export class ReferenceBlocks implements Blocks {
 
   private probability(site: DropoutSite): number {
     if (site === 'attention') return this.config.attention_probs_dropout_prob;
+    if (site === 'mlp') return typeof this.config.mlp_dropout === 'number' ? this.config.mlp_dropout : 0;
     if (site === 'pooler') return typeof this.config.pooler_dropout === 'number' ? this.config.pooler_dropout : 0;
     if (site === 'classifier') return this.head ? classifierDropout(this.config, this.head) : this.config.classifier_dropout ?? this.config.hidden_dropout_prob;
     return this.config.hidden_dropout_prob;

@@ -6,7 +6,7 @@ import { describeWriteFailure } from '../util/diskFull';
 import { firstNonFinite } from '../util/finite';
 import { serializeSafetensorsChunks, type TensorToWrite } from '../runtime/safetensors';
 import { exportInferenceOnnx } from './buildGraph';
-import type { BertConfig } from './config';
+import { type BertConfig, MODERNBERT_FIELDS } from './config';
 import type { HeadKind } from './heads';
 import { architectureOf } from './architecture';
 import { canonicalName, weightSpecs } from './weightNames';
@@ -32,6 +32,9 @@ const DISTILBERT_FIELDS: Record<string, string> = {
 /** BERT-only fields that DistilBertConfig does not have (no token types, LayerNorm eps fixed at 1e-12). */
 const NOT_DISTILBERT = ['type_vocab_size', 'layer_norm_eps', 'position_embedding_type', 'is_decoder', 'classifier_dropout'];
 
+/** BERT-only fields that ModernBertConfig does not have (no token types, no position table). */
+const NOT_MODERNBERT = ['type_vocab_size', 'position_embedding_type', 'is_decoder'];
+
 /**
  * config.json as HF's save_pretrained writes it: the architecture's model_type, the head's class of
  * that architecture in `architectures`, labels both ways, our extras kept. DistilBERT's fields are
@@ -48,6 +51,14 @@ export function configJson(config: BertConfig, head: HeadKind): string {
       delete out[ours];
     }
     for (const field of NOT_DISTILBERT) delete out[field];
+  }
+  if (architecture.modelType === 'modernbert') {
+    // ModernBertConfig's own names (hidden_activation, norm_eps, embedding_dropout, attention_dropout), none of BERT's.
+    for (const [ours, theirs] of Object.entries(MODERNBERT_FIELDS)) {
+      out[theirs] = out[ours];
+      delete out[ours];
+    }
+    for (const field of NOT_MODERNBERT) delete out[field];
   }
   out.label2id = Object.fromEntries(Object.entries(config.id2label).map(([id, label]) => [label, Number(id)]));
   return JSON.stringify(out, null, 2) + '\n';

@@ -1,6 +1,6 @@
 import type { BertConfig } from './config';
 import { numLabels } from './config';
-import { architectureOf, embeddingProjection, embeddingSize, positionEmbeddings, tokenTypeEmbeddings } from './architecture';
+import { architectureOf, embeddingProjection, embeddingSize, hasBias, positionEmbeddings, tokenTypeEmbeddings } from './architecture';
 import { relativeSettings } from './disentangledAttention';
 import { type HeadKind, usesLmHead } from './heads';
 
@@ -44,6 +44,7 @@ function layerNorm(name: string, size: number): WeightSpec[] {
  * is not listed: it is the word-embedding matrix itself.
  */
 export function weightSpecs(config: BertConfig, head: HeadKind): WeightSpec[] {
+  if (architectureOf(config).rotary) return modernBertWeightSpecs(config, head);
   const h = config.hidden_size;
   // The embedding tables' width: hidden_size, or ELECTRA's embedding_size (projected to hidden_size).
   const e = embeddingSize(config);
@@ -108,6 +109,49 @@ export function weightSpecs(config: BertConfig, head: HeadKind): WeightSpec[] {
     default:
       break;
   }
+  return specs;
+}
+
+/**
+ * ModernBERT's parameters in HF's module order (modeling_modernbert.py): biases only where the config
+ * asks (hasBias), no attn_norm in layer 0, Wqkv [3·hidden, hidden], Wi [2·intermediate, hidden], the
+ * heads' ModernBertPredictionHead (head.dense, head.norm) and their classifier; the MLM decoder's
+ * weight is the (tied) token-embedding matrix, its bias decoder.bias.
+ */
+function modernBertWeightSpecs(config: BertConfig, head: HeadKind): WeightSpec[] {
+  const h = config.hidden_size;
+  const architecture = architectureOf(config);
+  const dense = (name: string, out: number, inFeatures: number): WeightSpec[] =>
+    hasBias(config, name) ? linear(name, out, inFeatures) : [{ name: `${name}.weight`, shape: [out, inFeatures], init: 'normal' }];
+  const norm = (name: string): WeightSpec[] => (hasBias(config, name) ? layerNorm(name, h) : [{ name: `${name}.weight`, shape: [h], init: 'ones' }]);
+  const specs: WeightSpec[] = [
+    { name: `${architecture.embeddings.words}.weight`, shape: [config.vocab_size, h], init: 'normal' },
+    ...norm(architecture.embeddings.norm),
+  ];
+  for (let i = 0; i < config.num_hidden_layers; i++) {
+    const layer = architecture.layer(i);
+    specs.push(
+      ...(i === 0 ? [] : norm(layer.attentionNorm)),
+      ...dense(layer.query, 3 * h, h),
+      ...dense(layer.attentionOutput, h, h),
+      ...norm(layer.outputNorm),
+      ...dense(layer.intermediate, 2 * config.intermediate_size, h),
+      ...dense(layer.output, h, config.intermediate_size),
+    );
+  }
+  specs.push(...norm(architecture.rotary!.finalNorm));
+  const prediction = architecture.rotary!.predictionHead;
+  if (head === 'token-classification' || head === 'sequence-classification' || head === 'question-answering' || usesLmHead(head)) {
+    specs.push(...dense(prediction.dense, h, h), ...norm(prediction.norm));
+  }
+  if (usesLmHead(head)) {
+    const lm = architecture.lmHead!;
+    if (config.tie_word_embeddings === false) specs.push({ name: lm.decoder, shape: [config.vocab_size, h], init: 'normal' });
+    specs.push({ name: lm.bias, shape: [config.vocab_size], init: 'zeros' });
+  }
+  if (head === 'token-classification' || head === 'sequence-classification') specs.push(...linear('classifier', numLabels(config), h));
+  // ModernBertForQuestionAnswering: classifier with num_labels rows, 2 (start, end) as its split needs.
+  if (head === 'question-answering') specs.push(...linear('classifier', 2, h));
   return specs;
 }
 

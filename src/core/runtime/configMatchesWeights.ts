@@ -59,9 +59,12 @@ export function configWeightsMismatch(config: BertConfig, shapes: ReadonlyMap<st
   ];
   for (const index of layers) {
     const layer = architecture.layer(index);
+    // ModernBERT: the fused Wqkv is 3 · hidden_size rows, the GeGLU Wi 2 · intermediate_size.
+    const fused = architecture.rotary ? 3 : 1;
+    const gated = architecture.rotary ? 2 : 1;
     expected.push(
-      [`${layer.query}.weight`, [h, h], 'hidden_size × hidden_size'],
-      [`${layer.intermediate}.weight`, [config.intermediate_size, h], 'intermediate_size × hidden_size'],
+      [`${layer.query}.weight`, [fused * h, h], fused === 1 ? 'hidden_size × hidden_size' : '3·hidden_size × hidden_size'],
+      [`${layer.intermediate}.weight`, [gated * config.intermediate_size, h], gated === 1 ? 'intermediate_size × hidden_size' : '2·intermediate_size × hidden_size'],
       [`${layer.output}.weight`, [h, config.intermediate_size], 'hidden_size × intermediate_size'],
     );
   }

@@ -38,9 +38,10 @@ export class StateDictKeyError extends Error {
   override name = 'StateDictKeyError';
 }
 
-/** The base model's top-level sub-modules, read from the architecture's names: `embeddings.`, `encoder.`, `pooler.` (ELECTRA's `embeddings_project.`). */
+/** The base model's top-level sub-modules, read from the architecture's names: `embeddings.`, `encoder.`, `pooler.` (ELECTRA's `embeddings_project.`, ModernBERT's `layers.`, `final_norm.`). */
 function baseModules(architecture: Architecture): string[] {
-  const names = [architecture.embeddings.words, architecture.embeddings.projection ?? '', architecture.layer(0).module, architecture.summary.module];
+  const names = [architecture.embeddings.words, architecture.embeddings.projection ?? '', architecture.layer(0).module, architecture.summary.module,
+    architecture.rotary?.finalNorm ?? ''];
   const modules = names.filter((n) => n.startsWith(architecture.basePrefix)).map((n) => `${n.slice(architecture.basePrefix.length).split('.')[0]!}.`);
   return [...new Set(modules)];
 }

@@ -1,6 +1,6 @@
 import type * as Ort from 'onnxruntime-node';
 import type { BertConfig } from '../bert/config';
-import { encoder, firstTokens, pooler, summaryInBase, type BertInputs } from '../bert/definition';
+import { encoder, pooledTokens, pooler, summaryInBase, type BertInputs } from '../bert/definition';
 import { tokenTypeEmbeddings } from '../bert/architecture';
 import { FusedBlocks, type WeightLookup } from '../bert/fusedBlocks';
 import type { HeadKind } from '../bert/heads';
@@ -112,7 +112,7 @@ function frozenEncoderOnnx(config: BertConfig, head: HeadKind, weight: WeightLoo
     ...(tokenTypeEmbeddings(config) ? { tokenTypeIds: graph.input('token_type_ids', 'int64', ['batch', 'seq']) } : {}),
   };
   const hidden = encoder(blocks, config, inputs);
-  const summary = summaryInBase(config, head) ? pooler(blocks, config, hidden) : firstTokens(hidden);
+  const summary = summaryInBase(config, head) ? pooler(blocks, config, hidden) : pooledTokens(config, hidden, inputs);
   graph.output(output === 'pooler_output' ? summary : hidden, output);
   return writeOnnx(graph);
 }

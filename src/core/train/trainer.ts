@@ -7,7 +7,7 @@ import type { HeadKind } from '../bert/heads';
 import { PACKABLE_HEADS } from '../bert/definition';
 import { saveModelFolder } from '../bert/saveFolder';
 import { layerNormWeights, weightSpecs } from '../bert/weightNames';
-import { architectureOf, classifierDropout } from '../bert/architecture';
+import { architectureOf, canPack, classifierDropout } from '../bert/architecture';
 import { maxSequenceLength } from '../bert/sequenceLength';
 import { inspectModelFolder } from '../runtime/modelFolder';
 import { modelFilePath } from '../runtime/modelFileLinks';
@@ -235,6 +235,8 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
     config.classifier_dropout = options.dropout;
     // DistilBERT's heads have their own fields (seq_classif_dropout, qa_dropout).
     for (const field of Object.values(architectureOf(config).headDropout)) config[field] = options.dropout;
+    // ModernBERT's GeGLU MLP has its own (mlp_dropout).
+    if (architectureOf(config).rotary) config.mlp_dropout = options.dropout;
   }
   for (const line of describeInitReport(init.report, options.modelDir)) emit({ type: 'info', message: line });
   const weights = init.weights;
@@ -246,7 +248,8 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
 
   const layers = options.trainLayers ?? 'all';
   const trainable = trainableNames(config, head, layers);
-  const dropoutOn = config.hidden_dropout_prob > 0 || config.attention_probs_dropout_prob > 0 || classifierDropout(config, head) > 0;
+  const dropoutOn = config.hidden_dropout_prob > 0 || config.attention_probs_dropout_prob > 0 || classifierDropout(config, head) > 0 ||
+    (typeof config.mlp_dropout === 'number' && config.mlp_dropout > 0);
   const frozenOutput = layers === 'head' && options.featureCache !== false ? frozenOutputOf(head) : null;
   let useCache = frozenOutput !== null;
   if (frozenOutput !== null) {
@@ -256,7 +259,7 @@ export async function train(options: TrainerOptions): Promise<{ outputDir: strin
       emit({ type: 'info', message: `the frozen encoder features would take ${(bytes / 2 ** 30).toFixed(1)} GiB: head-only training runs the encoder every step instead` });
     }
   }
-  const packed = options.packing !== false && !useCache && PACKABLE_HEADS.includes(head);
+  const packed = options.packing !== false && !useCache && PACKABLE_HEADS.includes(head) && canPack(config);
   const graphOptions = { config, head, trainable, weights: (n: string) => weights.get(n)!, dropout: dropoutOn, packed };
   const graph = useCache ? buildHeadTrainingGraph(graphOptions) : buildTrainingGraph(graphOptions);
   const session = await TrainingSession.create(graph, { threads: options.threads });

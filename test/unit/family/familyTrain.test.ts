@@ -9,9 +9,9 @@ import { optimizerArguments, trainableNames } from '../../../src/core/train/trai
 import { resolveTrainingArguments } from '../../../src/core/train/trainingArguments';
 import { expectMatchesReference } from '../train/conformanceRun';
 
-// Fine-tuning DistilBERT, RoBERTa, XLM-RoBERTa, ELECTRA and DeBERTa-v2 / v3 through the same autodiff as BERT, against the
+// Fine-tuning DistilBERT, RoBERTa, XLM-RoBERTa, ELECTRA, DeBERTa-v2 / v3 and ModernBERT through the same autodiff as BERT, against the
 // PyTorch ports (scripts/reference/make_train_refs.py → train_reference.py + family_training.py:
-// distilbert_torch.py / roberta_torch.py / electra_torch.py / deberta_v2_torch.py with HF's losses, torch.optim.AdamW + LambdaLR (linear
+// distilbert_torch.py / roberta_torch.py / electra_torch.py / deberta_v2_torch.py / modernbert_torch.py with HF's losses, torch.optim.AdamW + LambdaLR (linear
 // warmup) + clip_grad_norm_, dropout off) on the seeded fixture folders of test/fixtures/family:
 // per-step losses, learning rates, gradient norms and final weights within a relative 1e-4
 // (conformanceRun.ts), and the optimizer's weight-decay groups equal to HF Trainer's rule by module type.
@@ -32,7 +32,9 @@ const CASES = readdirSync(ROOT);
 function zeroGradient(name: string, head: HeadKind, layers: number, config: BertConfig): boolean {
   if (name.endsWith('attention.self.key.bias') || name.endsWith('attention.k_lin.bias') || name.endsWith('attention.self.pos_key_proj.bias')) return true;
   if (head === 'multiple-choice') return name === 'classifier.bias' || (config.model_type === 'distilbert' && name === 'pre_classifier.bias');
-  return head === 'question-answering' && (name === 'qa_outputs.bias' || name === `${architectureOf(config).layer(layers - 1).outputNorm}.bias`);
+  // ModernBertForQuestionAnswering's two-output classifier is its qa_outputs.
+  return head === 'question-answering' && (name === 'qa_outputs.bias' || name === `${architectureOf(config).layer(layers - 1).outputNorm}.bias` ||
+    (architectureOf(config).rotary !== undefined && name === 'classifier.bias'));
 }
 
 describe('the family cases', () => {
@@ -48,7 +50,10 @@ describe('the family cases', () => {
       'deberta-v3-masked-lm',
       // Multiple choice: [batch, num_choices, seq] flattened, CrossEntropyLoss over the choices; RobertaModel's pooler,
       // DistilBERT's pre_classifier + ReLU on [CLS], ELECTRA's SequenceSummary (first token, GELU).
-      'roberta-multiple-choice', 'distilbert-multiple-choice', 'electra-multiple-choice']) {
+      'roberta-multiple-choice', 'distilbert-multiple-choice', 'electra-multiple-choice',
+      // ModernBERT (modernbert_torch.py): rotary global / sliding-window attention, GeGLU; cls and mean pooling, every bias on, the tied decoder.
+      'modernbert-sequence-classification-linear', 'modernbert-sequence-classification-mean', 'modernbert-token-classification', 'modernbert-masked-lm',
+      'modernbert-question-answering']) {
       expect(CASES.some((c) => c.startsWith(prefix)), prefix).toBe(true);
     }
   });

@@ -16,7 +16,7 @@ import type { TaskData } from '../../../src/core/train/trainingData';
 import { cli } from '../cli/harness';
 import { CLASSIFY, FAMILY, folderWithTokenizer, MLM, NER } from './familyFolders';
 
-// Fine-tuning a DistilBERT / RoBERTa / ELECTRA / DeBERTa-v2 folder end to end (tokenize, pack, train, save) and the folder
+// Fine-tuning a DistilBERT / RoBERTa / ELECTRA / DeBERTa-v2 / ModernBERT folder end to end (tokenize, pack, train, save) and the folder
 // it writes: HF weight names of that class — exactly the state_dict names of the PyTorch ports of
 // that class (log.json `state_dict_keys`, written by scripts/reference/train_reference.py) — and a
 // config.json with model_type, architectures and id2label (token and sequence classification, and
@@ -45,6 +45,11 @@ const CASES: Array<{ fixture: string; reference: string; head: HeadKind; data: T
   { fixture: 'deberta-v2-token-classification', reference: 'deberta-v2-token-classification-linear', head: 'token-classification', data: NER, modelType: 'deberta-v2', className: 'DebertaV2ForTokenClassification' },
   { fixture: 'deberta-v3-sequence-classification', reference: 'deberta-v3-sequence-classification-linear', head: 'sequence-classification', data: CLASSIFY, modelType: 'deberta-v2', className: 'DebertaV2ForSequenceClassification' },
   { fixture: 'deberta-v3-masked-lm', reference: 'deberta-v3-masked-lm-tied-linear', head: 'masked-lm', data: MLM, modelType: 'deberta-v2', className: 'DebertaV2ForMaskedLM' },
+  // ModernBERT: no biases (the hub shape), mean pooling, every bias on, and the tied decoder.
+  { fixture: 'modernbert-sequence-classification', reference: 'modernbert-sequence-classification-linear', head: 'sequence-classification', data: CLASSIFY, modelType: 'modernbert', className: 'ModernBertForSequenceClassification' },
+  { fixture: 'modernbert-sequence-classification-mean', reference: 'modernbert-sequence-classification-mean', head: 'sequence-classification', data: CLASSIFY, modelType: 'modernbert', className: 'ModernBertForSequenceClassification' },
+  { fixture: 'modernbert-biased-token-classification', reference: 'modernbert-token-classification-linear', head: 'token-classification', data: NER, modelType: 'modernbert', className: 'ModernBertForTokenClassification' },
+  { fixture: 'modernbert-masked-lm', reference: 'modernbert-masked-lm-tied-linear', head: 'masked-lm', data: MLM, modelType: 'modernbert', className: 'ModernBertForMaskedLM' },
 ];
 
 describe.each(CASES)('$className', ({ fixture, reference, head, data, modelType, className }) => {
@@ -89,6 +94,15 @@ describe.each(CASES)('$className', ({ fixture, reference, head, data, modelType,
       for (const key of ['relative_attention', 'position_buckets', 'max_relative_positions', 'share_att_key', 'pos_att_type', 'norm_rel_ebd', 'position_biased_input', 'type_vocab_size', 'layer_norm_eps']) {
         expect(rawConfig[key], key).toEqual(original[key]);
       }
+    }
+
+    // ModernBertConfig's own field names and its attention / bias / pooling fields, not BERT's.
+    if (modelType === 'modernbert') {
+      for (const key of ['hidden_activation', 'norm_eps', 'norm_bias', 'attention_bias', 'mlp_bias', 'classifier_bias', 'global_attn_every_n_layers',
+        'local_attention', 'global_rope_theta', 'local_rope_theta', 'classifier_pooling']) {
+        expect(rawConfig[key], key).toEqual(original[key]);
+      }
+      for (const key of ['hidden_act', 'layer_norm_eps', 'type_vocab_size', 'hidden_dropout_prob']) expect(rawConfig, key).not.toHaveProperty(key);
     }
 
     // from_pretrained of the same class: every weight found, none left over.

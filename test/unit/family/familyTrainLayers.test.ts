@@ -87,6 +87,15 @@ describe('dropout sites', () => {
     expect(sites(fixtureConfig('deberta-v2-plain-token-classification', { hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.15 }), 'token-classification'))
       .toEqual({ hidden: new Array(1 + 2 * layers).fill(0.1), attention: new Array(layers).fill(0.15), classifier: [0.1] });
   });
+
+  it('ModernBERT: embedding_dropout, attention_dropout on the probabilities and after Wo, mlp_dropout inside the GeGLU, classifier_dropout after the prediction head', () => {
+    const config = fixtureConfig('modernbert-sequence-classification', { embedding_dropout: 0.1, attention_dropout: 0.15, mlp_dropout: 0.2, classifier_dropout: 0.3 });
+    const modernLayers = 3;
+    expect(sites(config, 'sequence-classification'))
+      .toEqual({ hidden: [0.1], attention: new Array(2 * modernLayers).fill(0.15), mlp: new Array(modernLayers).fill(0.2), classifier: [0.3] });
+    // attention_dropout 0: out_drop is nn.Identity and the probabilities keep no site either.
+    expect(sites(fixtureConfig('modernbert-token-classification', { mlp_dropout: 0.2 }), 'token-classification')).toEqual({ mlp: new Array(modernLayers).fill(0.2) });
+  });
 });
 
 describe('head-only training on cached features', () => {
@@ -94,6 +103,8 @@ describe('head-only training on cached features', () => {
     ['roberta-sequence-classification', CLASSIFY], ['distilbert-sequence-classification', CLASSIFY], ['roberta-token-classification', NER],
     ['electra-sequence-classification', CLASSIFY], ['electra-token-classification', NER],
     ['deberta-v3-sequence-classification', CLASSIFY], ['deberta-v3-token-classification', NER],
+    // ModernBERT: the features pool as classifier_pooling says (mean over the attention mask here).
+    ['modernbert-sequence-classification-mean', CLASSIFY], ['modernbert-token-classification', NER],
   ];
   it.each(cases)('%s: the same losses and head weights as running the frozen encoder every step', async (fixture, data) => {
     const modelDir = folderWithTokenizer(fixture, scratch);
@@ -122,7 +133,7 @@ describe('head-only training on cached features', () => {
     // Only the head trained: the encoder's tensors are the checkpoint's.
     expect(moved).toBeGreaterThan(0);
     for (const name of initial.names()) {
-      if (name.startsWith('roberta.') || name.startsWith('distilbert.') || name.startsWith('electra.') || name.startsWith('deberta.')) expect([...cached!.weights.float32(name)], name).toEqual([...initial.float32(name)]);
+      if (name.startsWith('roberta.') || name.startsWith('distilbert.') || name.startsWith('electra.') || name.startsWith('deberta.') || name.startsWith('model.')) expect([...cached!.weights.float32(name)], name).toEqual([...initial.float32(name)]);
     }
   });
 });
@@ -200,6 +211,21 @@ describe('the fine-tune panel\'s base-model check', () => {
     expect(result.steps).toBe(2);
     const saved = JSON.parse(readFileSync(path.join(scratch, 'electra-discriminator-ner', 'config.json'), 'utf8')) as Record<string, unknown>;
     expect(saved).toMatchObject({ model_type: 'electra', architectures: ['ElectraForTokenClassification'], embedding_size: raw.embedding_size });
+  });
+
+  it('a ModernBertForMaskedLM checkpoint (as answerdotai/ModernBERT-base) starts ModernBertForTokenClassification with its prediction head (head.dense, head.norm: the same names), only the classifier new; decoder.bias unused', async () => {
+    const dir = folderWithTokenizer('modernbert-masked-lm', scratch);
+    const folder = await inspectModelFolder(dir);
+    expect(checkBaseModelFolder(folder, 'ner', ['PER']).warnings.some((w) => w.includes('ModernBertForTokenClassification'))).toBe(true);
+    const init = await initializeForTraining(folder, 'token-classification', { seed: 1, labels: ['O', 'B-PER', 'I-PER'] });
+    expect(init.report.newlyInitialized.sort()).toEqual(['classifier.bias', 'classifier.weight']);
+    expect(init.report.unused).toEqual(['decoder.bias']);
+    const checkpoint = await readSafetensors(path.join(dir, 'model.safetensors'));
+    expect([...init.weights.get('head.dense.weight')!]).toEqual([...checkpoint.float32('head.dense.weight')]);
+    const result = await train({ task: 'ner', modelDir: dir, train: NER, outputDir: path.join(scratch, 'modernbert-mlm-ner'), maxSteps: 2, threads: 1, args: { save_steps: 0 } });
+    expect(result.steps).toBe(2);
+    const saved = JSON.parse(readFileSync(path.join(scratch, 'modernbert-mlm-ner', 'config.json'), 'utf8')) as Record<string, unknown>;
+    expect(saved).toMatchObject({ model_type: 'modernbert', architectures: ['ModernBertForTokenClassification'], global_attn_every_n_layers: 2, local_attention: 4 });
   });
 
   it('a DeBERTa-v3 pretraining checkpoint (no architectures; lm_predictions and mask_predictions heads, as microsoft/deberta-v3-base) starts a new DebertaV2ForTokenClassification head; its pretraining heads are unused', async () => {

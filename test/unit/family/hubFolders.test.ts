@@ -41,6 +41,9 @@ const FOLDERS = [
   'electra-hub-token-classification', 'electra-hub-sequence-classification', 'electra-hub-question-answering', 'electra-hub-masked-lm',
   // microsoft/deberta-v3-xsmall's config fields and spm.model layout ([PAD] [CLS] [SEP] [UNK] first), tokenizer_config.json as the hub's.
   'deberta-v3-hub-token-classification', 'deberta-v3-hub-sequence-classification', 'deberta-v3-hub-question-answering', 'deberta-v3-hub-masked-lm',
+  // answerdotai/ModernBERT-base's config fields (mean pooling, window ±4 in rows of up to 40) and its tokenizer.json shape:
+  // byte-level BPE with [CLS] [SEP] [PAD] [MASK] after the vocabulary, TemplateProcessing.
+  'modernbert-hub-token-classification', 'modernbert-hub-sequence-classification', 'modernbert-hub-masked-lm', 'modernbert-hub-question-answering',
 ];
 
 interface Texts { texts?: string[]; pairs?: Array<[string, string]>; document?: string; documentPacking?: PackOptions; documentRows?: number }
@@ -125,7 +128,7 @@ async function ner(file: string, model: string, ...flags: string[]): Promise<unk
 }
 
 describe.each(['roberta-hub-token-classification', 'xlm-roberta-hub-token-classification', 'distilbert-hub-token-classification',
-  'electra-hub-token-classification', 'deberta-v3-hub-token-classification'])('bert-lens ner on %s', (name) => {
+  'electra-hub-token-classification', 'deberta-v3-hub-token-classification', 'modernbert-hub-token-classification'])('bert-lens ner on %s', (name) => {
   const dir = hub(name);
   const id2label = parseBertConfig(json(dir, 'config.json')).id2label;
   const logits = reference(name).logits as number[][][];
@@ -223,7 +226,8 @@ describe.each(['roberta-hub-token-classification', 'xlm-roberta-hub-token-classi
 });
 
 describe('classify, qa and fill-mask on the hub folders', () => {
-  it.each(['roberta-hub-sequence-classification', 'distilbert-hub-sequence-classification', 'electra-hub-sequence-classification', 'deberta-v3-hub-sequence-classification'])('classify on %s: the port\'s softmax', async (name) => {
+  it.each(['roberta-hub-sequence-classification', 'distilbert-hub-sequence-classification', 'electra-hub-sequence-classification', 'deberta-v3-hub-sequence-classification',
+    'modernbert-hub-sequence-classification'])('classify on %s: the port\'s softmax', async (name) => {
     const dir = hub(name);
     const id2label = parseBertConfig(json(dir, 'config.json')).id2label;
     const logits = reference(name).logits as number[][];
@@ -237,7 +241,8 @@ describe('classify, qa and fill-mask on the hub folders', () => {
     }
   });
 
-  it.each(['roberta-hub-question-answering', 'distilbert-hub-question-answering', 'electra-hub-question-answering', 'deberta-v3-hub-question-answering'])('qa on %s: answers that slice the context', async (name) => {
+  it.each(['roberta-hub-question-answering', 'distilbert-hub-question-answering', 'electra-hub-question-answering', 'deberta-v3-hub-question-answering',
+    'modernbert-hub-question-answering'])('qa on %s: answers that slice the context', async (name) => {
     const dir = hub(name);
     for (const [r, [question, context]] of texts(name).pairs!.entries()) {
       const result = await cli('qa', work.file(`${name}-${r}.txt`, context), '--question', question, '--model', dir, '--top-k', '3', '--json');
@@ -248,14 +253,16 @@ describe('classify, qa and fill-mask on the hub folders', () => {
         expect(a.answer).toBe(context.slice(a.start, a.end));
         // A SentencePiece word's "▁" carries the offsets of the space before it, so HF's pipeline (context[start:end])
         // may start a DeBERTa-v3 answer with that one space; byte-level BPE and WordPiece answers never have one.
-        expect(name.startsWith('deberta') ? a.answer.replace(/^ /, '') : a.answer).toBe(a.answer.trim());
+        // ModernBERT's tokenizer.json (TemplateProcessing, no ByteLevel post-processor) keeps a byte-level token's
+        // space in its offsets too: HF tokenizers trims them only in the ByteLevel post-processor (RoBERTa's has it).
+        expect(name.startsWith('deberta') || name.startsWith('modernbert') ? a.answer.replace(/^ /, '') : a.answer).toBe(a.answer.trim());
         expect(a.score).toBeGreaterThan(0);
         expect(a.score).toBeLessThanOrEqual(1);
       }
     }
   });
 
-  it.each(['roberta-hub-masked-lm', 'electra-hub-masked-lm', 'deberta-v3-hub-masked-lm'])('fill-mask on %s: its mask token (<mask>, [MASK]; DeBERTa-v3\'s from added_tokens.json), the port\'s best token and its probability', async (name) => {
+  it.each(['roberta-hub-masked-lm', 'electra-hub-masked-lm', 'deberta-v3-hub-masked-lm', 'modernbert-hub-masked-lm'])('fill-mask on %s: its mask token (<mask>, [MASK]; DeBERTa-v3\'s from added_tokens.json), the port\'s best token and its probability', async (name) => {
     const dir = hub(name);
     const tokenizer = await loadTokenizer(dir);
     const mask = tokenizer.maskToken!;
@@ -383,6 +390,29 @@ describe('bad input names the file and the right class', () => {
     expect(conv.code).not.toBe(0);
     expect(conv.stderr).toContain(path.join(dir, 'config.json'));
     expect(conv.stderr).toMatch(/conv_kernel_size 3 asks for DeBERTa-v2's ConvLayer/);
+  });
+
+  it('ModernBERT names its own classes (ModernBertFor…), says it has no multiple-choice head here, and refuses a bad config naming the file', async () => {
+    const text = work.file('modernbert.txt', 'Merkel met Macron in Paris.');
+    const ner = await cli('ner', text, '--model', hub('modernbert-hub-sequence-classification'));
+    expect(ner.code).not.toBe(0);
+    expect(ner.stderr).toMatch(/is a ModernBertForSequenceClassification \(a sequence-classification head\); this needs a token-classification head \(ModernBertForTokenClassification\)/);
+    const fill = await cli('fill-mask', text, '--model', hub('modernbert-hub-token-classification'));
+    expect(fill.stderr).toMatch(/this needs a masked-LM head \(ModernBertForMaskedLM\)/);
+    const qa = await cli('qa', text, '--question', 'Where?', '--model', hub('modernbert-hub-token-classification'));
+    expect(qa.code).not.toBe(0);
+    expect(qa.stderr).toMatch(/this needs a question-answering head \(ModernBertForQuestionAnswering\)/);
+    const choice = await cli('choice', '--prompt', 'Merkel met', '--choice', 'Macron.', '--choice', 'a dog.', '--model', hub('modernbert-hub-token-classification'));
+    expect(choice.code).not.toBe(0);
+    expect(choice.stderr).toMatch(/none for modernbert in BERT Lens/);
+    const dir = await copy('modernbert-hub-token-classification', 'modernbert-pooling', (c) => {
+      c.local_attention = -8;
+    });
+    const bad = await cli('ner', text, '--model', dir);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain(path.join(dir, 'config.json'));
+    expect(bad.stderr).toMatch(/local_attention must be a positive integer, got -8/);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('ELECTRA names its own classes, and refuses another architecture\'s weights under model_type electra', async () => {

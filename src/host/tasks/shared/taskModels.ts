@@ -27,7 +27,7 @@ export const TASK_MODELS: Record<TaskName, TaskModelInfo> = {
   },
   fillMask: {
     setting: 'bertLens.fillMask.model', head: 'masked-lm', title: 'fill-mask',
-    wanted: 'a masked-LM model (BertForMaskedLM, BertForPreTraining, DistilBertForMaskedLM, RobertaForMaskedLM, ElectraForMaskedLM or DebertaV2ForMaskedLM, e.g. bert-base-uncased, roberta-base or google/electra-small-generator)',
+    wanted: 'a masked-LM model (BertForMaskedLM, BertForPreTraining, DistilBertForMaskedLM, RobertaForMaskedLM, ElectraForMaskedLM, DebertaV2ForMaskedLM or ModernBertForMaskedLM, e.g. bert-base-uncased, roberta-base, google/electra-small-generator or answerdotai/ModernBERT-base)',
   },
   nsp: {
     setting: 'bertLens.nsp.model', head: 'next-sentence', title: 'next-sentence prediction',
