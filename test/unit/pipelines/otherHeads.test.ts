@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -107,7 +107,7 @@ describe('generation', () => {
     const source = path.join(FIXTURE_MODELS, 'causal-lm');
     const config = JSON.parse(readFileSync(path.join(source, 'config.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...config, is_decoder: false }));
-    for (const file of ['model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt', 'special_tokens_map.json']) symlinkSync(path.join(source, file), path.join(dir, file));
+    for (const file of ['model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt', 'special_tokens_map.json']) copyFileSync(path.join(source, file), path.join(dir, file));
     const encoder = await loadModel(dir, { head: 'causal-lm', cacheDir: fixtureCacheDir() });
     await expect(generate(encoder, 'a')).rejects.toThrow(/is not a decoder \(config is_decoder is false\)/);
   });
