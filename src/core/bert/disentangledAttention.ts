@@ -61,7 +61,7 @@ export function relativeSettings(config: BertConfig): RelativeSettings {
 export interface DisentangledContext {
   keep: Value;
   keepBool: Value;
-  relative: { table: Value; c2pIndex: Value; p2cIndex: Value } | null;
+  relative: { table: Value; rows: Value; c2pIndex: Value; p2cIndex: Value } | null;
 }
 
 /**
@@ -93,6 +93,22 @@ function clampIndex(x: Value, span: number): Value {
   return op.emit('Clip', [x, g.scalar(0, 'int64'), g.scalar(2 * span - 1, 'int64')]);
 }
 
+/**
+ * The rows of the relative table that the c2p / p2c gathers can reach in this input: span ± the largest
+ * |bucket| of its relative positions, within the table (59 of DeBERTa-v3's 512 for a 30-token row).
+ * The per-layer projections of the whole table stay as HF computes them (ONNX Runtime folds them once
+ * when the weights are initializers); only their reachable rows enter the c2p / p2c matmuls, with the
+ * gather indices shifted by the first row, so the same values are read at a fraction of the cost.
+ */
+function reachableRows(rel: Value, span: number): { first: Value; rows: Value } {
+  const g = rel.graph;
+  const reach = op.emit('ReduceMax', [op.emit('Abs', [rel])], { keepdims: 0 }, { shape: [] });
+  const first = op.emit('Max', [g.scalar(0, 'int64'), op.sub(g.scalar(span, 'int64'), reach)], {}, { shape: [] });
+  const end = op.emit('Min', [g.scalar(2 * span, 'int64'), op.add(g.scalar(span + 1, 'int64'), reach)], {}, { shape: [] });
+  const rows = op.emit('Range', [first, end, g.constant([1], [], 'int64', 'rel_row_step')], {}, { dtype: 'int64', shape: ['table_rows'] });
+  return { first, rows };
+}
+
 /** Once per encoder: the keep mask (mask_q · mask_k, DebertaV2Encoder.get_attention_mask) and the relative inputs. */
 export function disentangledContext(blocks: Blocks, config: BertConfig, hidden: Value, attentionMask: Value): DisentangledContext {
   const settings = relativeSettings(config);
@@ -105,10 +121,9 @@ export function disentangledContext(blocks: Blocks, config: BertConfig, hidden: 
   let table = blocks.parameter(`${names.relEmbeddings}.weight`);
   if (settings.normalizeTable) table = blocks.layerNorm(table, names.relNorm);
   const rel = relativePositions(hidden, settings);
-  return {
-    keep, keepBool,
-    relative: { table, c2pIndex: clampIndex(op.addScalar(rel, settings.span), settings.span), p2cIndex: clampIndex(op.addScalar(op.neg(rel), settings.span), settings.span) },
-  };
+  const reachable = reachableRows(rel, settings.span);
+  const index = (positions: Value) => op.sub(clampIndex(op.addScalar(positions, settings.span), settings.span), reachable.first);
+  return { keep, keepBool, relative: { table, rows: reachable.rows, c2pIndex: index(rel), p2cIndex: index(op.neg(rel)) } };
 }
 
 /** DisentangledSelfAttention.forward up to the context layer (before attention.output.dense). */
@@ -124,10 +139,10 @@ export function disentangledSelfAttention(blocks: Blocks, config: BertConfig, hi
   let scores = op.div(op.matmul(query, op.transpose(key, [0, 1, 3, 2])), scale);
   const relative = context.relative;
   if (relative) {
-    // Each layer's pos_dropout (hidden_dropout_prob) on the table, then the table projected per head:
-    // [1, heads, 2·span, head_size], broadcast over the rows.
+    // Each layer's pos_dropout (hidden_dropout_prob) on the table, then the table projected per head and
+    // cut to its reachable rows: [1, heads, table_rows, head_size], broadcast over the batch.
     const table = op.unsqueeze(blocks.dropout(relative.table, 'hidden'), [0]);
-    const tableHeads = (name: string) => op.transpose(op.reshape(blocks.dense(table, name), [0, 0, heads, size]), [0, 2, 1, 3]);
+    const tableHeads = (name: string) => op.gather(op.transpose(op.reshape(blocks.dense(table, name), [0, 0, heads, size]), [0, 2, 1, 3]), relative.rows, 2);
     const gatherShape = op.shapeOf(scores);
     const gathered = (att: Value, index: Value) => op.gatherElements(att, op.expand(op.unsqueeze(index, [0, 1]), gatherShape, scores.shape), 3);
     let bias: Value | null = null;
