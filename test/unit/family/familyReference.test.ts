@@ -30,6 +30,11 @@ const NAMES = [
   'deberta-v3-base', 'deberta-v3-token-classification', 'deberta-v3-sequence-classification', 'deberta-v3-question-answering',
   'deberta-v2-token-classification', 'deberta-v2-sequence-classification', 'deberta-v2-plain-token-classification',
   'deberta-v3-masked-lm', 'deberta-v3-multiple-choice',
+  // ModernBERT (modernbert_torch.py, HF modeling_modernbert.py): 3 layers with a global layer every 2 (layer 1
+  // local), a window of ±2 inside rows of 9, the second row padded; QA is ModernBertForQuestionAnswering (later than 4.48.0).
+  'modernbert-base', 'modernbert-token-classification', 'modernbert-sequence-classification',
+  'modernbert-sequence-classification-mean', 'modernbert-biased-token-classification', 'modernbert-masked-lm',
+  'modernbert-question-answering',
 ];
 
 function flat(value: unknown): number[] {
@@ -160,7 +165,9 @@ describe.each(NAMES)('%s matches the PyTorch port', (name) => {
       const classifier = architecture.sequenceClassifier;
       const erf = config.hidden_act === 'gelu' || (usesSummary(config, head) && architecture.summary.activation === 'config' && (config.pooler_hidden_act ?? 'gelu') === 'gelu') || (head === 'masked-lm' && architecture.lmHead?.activation === 'gelu') ||
         (head === 'sequence-classification' && classifier.kind === 'classification-head' && classifier.activation === 'gelu') ||
-        (head === 'multiple-choice' && architecture.summary.activation === 'gelu');
+        (head === 'multiple-choice' && architecture.summary.activation === 'gelu') ||
+        // ModernBertPredictionHead applies classifier_activation.
+        (architecture.rotary !== undefined && config.classifier_activation === 'gelu');
       if (dtype === 'float64' && erf) continue;
       const built = buildReferenceGraph(config, head, lookup, { dtype });
       for (const [outputName, value] of Object.entries(built.outputs)) built.graph.output(value, outputName);
@@ -178,7 +185,8 @@ describe('int8 inference graph', () => {
     'roberta-token-classification', 'roberta-sequence-classification', 'roberta-question-answering', 'roberta-masked-lm',
     'electra-token-classification', 'electra-sequence-classification', 'electra-question-answering', 'electra-masked-lm',
     'deberta-v3-token-classification', 'deberta-v3-sequence-classification', 'deberta-v3-question-answering', 'deberta-v2-token-classification', 'deberta-v3-masked-lm',
-    'distilbert-multiple-choice', 'roberta-multiple-choice', 'electra-multiple-choice'])('%s stays within 8% of the output range of PyTorch', async (name) => {
+    'distilbert-multiple-choice', 'roberta-multiple-choice', 'electra-multiple-choice',
+    'modernbert-token-classification', 'modernbert-sequence-classification-mean', 'modernbert-masked-lm', 'modernbert-question-answering'])('%s stays within 8% of the output range of PyTorch', async (name) => {
     const { config, head, lookup, feeds, reference } = await load(name);
     const session = await createSession(exportInferenceOnnx(config, head, lookup, { quantize: 'int8' }));
     const outputs = await session.run(feeds);
