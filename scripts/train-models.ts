@@ -8,13 +8,19 @@
  *              WikiANN NER fine-tuning from random weights (AdamW, linear warmup, dropout 0.2, the
  *              mean of the last 5 epoch checkpoints)
  *   ner-prose  two more epochs on WikiANN + WNUT17 posts + SST-2 phrases (see nerProseData), from the
- *              better NER stage on WikiANN dev; exported as the NER model
+ *              better NER stage on WikiANN dev
+ *   ner-news   two more epochs on that mixture plus the project's news prose (train-data/prose-ner),
+ *              each sentence also with its entities replaced by WikiANN names (see nerNewsData), from
+ *              ner-prose; exported as the NER model
  *   sentiment-scratch-lr3e-4, sentiment-scratch-mask25
  *              two SST-2 runs from the same random weights, on the phrases plus a word-masked copy of
  *              each (withMaskedCopies), dropout 0.3, the mean of 4 checkpoints of their one epoch;
  *              they differ in the learning rate and the masking probability
  *   sentiment-soup
  *              the mean of the weights of those two runs (a model soup)
+ *   sentiment-reviews
+ *              one epoch from the soup on SST-2 phrases plus the project's reviews of other things
+ *              than films (train-data/reviews) with word-masked copies (see reviewsData); exported
  *   export     NER as float16 safetensors and the best sentiment stage as int8 ONNX (lower-casing
  *              tokenizer) into models/, with the dev scores of those shipped forms
  *
@@ -59,6 +65,9 @@ import { specFromTrained, trainWordPiece } from '../src/core/runtime/tokenizer/w
 import { readTokenizerFiles, train, type EvalMetrics, type TrainerEvent } from '../src/core/train/trainer';
 import { exampleCount, readTaskData, type TaskData } from '../src/core/train/trainingData';
 import { withMaskedCopies } from '../src/core/train/augment';
+import { entityMentions, withSwappedEntities } from '../src/core/train/entitySwap';
+import { Random } from '../src/core/util/random';
+import { proseTrainingSentences, reviewTrainingExamples } from './evalsets/trainingSets';
 import type { TrainingArguments } from '../src/core/train/trainingArguments';
 import { writeFileAtomic } from '../src/core/util/atomicWrite';
 
@@ -289,6 +298,46 @@ async function nerProseData(wikiann: TaskData): Promise<TaskData> {
   return { task: 'ner', sentences: [...wikiann.sentences, ...posts, ...phrases], issues: [] };
 }
 
+/**
+ * Continued training on news prose: ner-prose's mixture plus the project's hand-labelled news articles
+ * (train-data/prose-ner), each sentence also in NEWS_COPIES copies whose entities are WikiANN train
+ * names of the same type (withSwappedEntities): the articles teach what prose around a name looks like
+ * (titles before names, "said", datelines), the copies keep the model from learning their few names.
+ */
+async function nerNewsData(wikiann: TaskData): Promise<TaskData> {
+  const mixture = await nerProseData(wikiann);
+  if (mixture.task !== 'ner' || wikiann.task !== 'ner') throw new Error('unexpected data');
+  const articles = (await proseTrainingSentences()).map(({ tokens, tags, line }) => ({ tokens, tags, line }));
+  const news = withSwappedEntities(articles, entityMentions(wikiann.sentences), { copies: env('NEWS_COPIES', 8), seed: 21 });
+  return { ...mixture, sentences: [...mixture.sentences, ...limit(news, 400)] };
+}
+
+/** The prose NER dev split (eval/prose-ner/dev.txt), scored beside WikiANN dev; never the test split. */
+async function proseDev(): Promise<TaskData> {
+  return readTaskData('ner', path.join(ROOT, 'eval', 'prose-ner', 'dev.txt'));
+}
+
+/** The reviews dev split (eval/reviews/dev.txt) with SST-2's label names; never the test split. */
+async function reviewsDev(): Promise<TaskData> {
+  const dev = await readTaskData('classify', path.join(ROOT, 'eval', 'reviews', 'dev.tsv'));
+  if (dev.task === 'classify') dev.examples = dev.examples.map((e) => ({ ...e, label: e.label === '1' ? 'POSITIVE' : 'NEGATIVE' }));
+  return dev;
+}
+
+/**
+ * Reviews of other things than films for the sentiment model: the project's hand-written reviews
+ * (train-data/reviews), lower-cased like SST-2 (the shipped tokenizer lower-cases), each with
+ * REVIEW_COPIES word-masked copies, beside a seeded sample of REVIEW_SST_PHRASES SST-2 rows (phrases
+ * and their masked copies) so that the film reviews are not forgotten.
+ */
+async function reviewsData(sst: SstData): Promise<TaskData> {
+  if (sst.train.task !== 'classify') throw new Error('unexpected data');
+  const reviews = (await reviewTrainingExamples()).map((r) => ({ text: r.text.toLowerCase(), label: r.label === 1 ? 'POSITIVE' : 'NEGATIVE', line: r.line }));
+  const copies = withMaskedCopies(reviews, { ...SST_MASKING, copies: env('REVIEW_COPIES', 9), seed: 78 });
+  const phrases = new Random(79).shuffle([...sst.train.examples]).slice(0, env('REVIEW_SST_PHRASES', 30_000));
+  return { ...sst.train, examples: [...phrases, ...limit(copies, 400)] };
+}
+
 interface SstData {
   /** The phrases with their word-masked copies (SST_MASKING). */
   train: TaskData;
@@ -355,6 +404,8 @@ const NER = recipe('NER', { learning_rate: 5e-4, num_train_epochs: 10, seed: 2 }
 
 const NER_PROSE = recipe('NER_PROSE', { learning_rate: 1e-4, num_train_epochs: 2, seed: 4 }, { dropout: 0.2, average: 2 });
 
+const NER_NEWS = recipe('NER_NEWS', { learning_rate: 1e-4, num_train_epochs: 2, seed: 5 }, { dropout: 0.2, average: 2 });
+
 /** SST-2 trains on its phrases plus one word-masked copy of each (see withMaskedCopies). */
 const SST_MASKING = { probability: env('SST_MASK_PROBABILITY', 0.15), copies: env('SST_MASKED_COPIES', 1), minWords: 3, maskToken: '[MASK]', seed: 77 };
 
@@ -371,6 +422,8 @@ const SST_SOUP = {
   'sentiment-scratch-mask25': { recipe: SST, masking: { ...SST_MASKING, probability: 0.25 } },
 } as const;
 const SOUP_INGREDIENTS = Object.keys(SST_SOUP);
+
+const SST_REVIEWS = recipe('SST_REVIEWS', { learning_rate: 1e-4, num_train_epochs: 1, seed: 6 }, { dropout: 0.3, average: 2, checkpointsPerEpoch: 2 });
 
 /**
  * The shipped form of a trained model. NER ships its weights as float16 safetensors (so it can be
@@ -526,12 +579,33 @@ function pipeline(ner: { train: TaskData; dev: TaskData }, sst: SstData): Record
         await record({ ner_prose: metrics, ner_prose_recipe: NER_PROSE, ner_prose_from: from });
       },
     },
+    'ner-news': {
+      after: ['ner-prose'],
+      run: async () => {
+        const metrics = await fineTune('ner-news', { task: 'ner', from: path.join(WORK, 'ner-prose'), train: await nerNewsData(ner.train), dev: ner.dev, recipe: NER_NEWS });
+        await record({ ner_news: metrics, ner_news_recipe: { ...NER_NEWS, news_copies: env('NEWS_COPIES', 8) }, ner_news_prose_dev: await evaluateShipped(path.join(WORK, 'ner-news'), await proseDev(), 'ner') });
+      },
+    },
+    'sentiment-reviews': {
+      after: ['sentiment-soup'],
+      run: async () => {
+        const metrics = await fineTune('sentiment-reviews', { task: 'classify', from: path.join(WORK, 'sentiment-soup'), train: await reviewsData(sst), dev: sst.dev, recipe: SST_REVIEWS });
+        await record({
+          sentiment_reviews: metrics,
+          sentiment_reviews_recipe: { ...SST_REVIEWS, review_copies: env('REVIEW_COPIES', 9), sst_phrases: env('REVIEW_SST_PHRASES', 30_000) },
+          sentiment_reviews_reviews_dev: await evaluateShipped(path.join(WORK, 'sentiment-reviews'), await reviewsDev(), 'classify'),
+        });
+      },
+    },
     export: {
-      after: ['ner-prose', ...sentimentStages],
+      after: ['ner-news', 'sentiment-reviews'],
       run: async () => {
         if (quick) return log('export: skipped (--quick)');
-        const sentimentBest = await bestStage(sentimentStages);
-        await exportModel(finished('ner-prose') ? 'ner-prose' : await bestStage(nerStages), path.join(MODELS, 'ner'), 'token-classification', 'float16-safetensors');
+        // The last stage of each lane is the shipped one (chosen by its reviews and prose dev
+        // scores, BENCHMARKS.md § Bundled models); the best of the earlier ones when it is missing.
+        const sentimentBest = finished('sentiment-reviews') ? 'sentiment-reviews' : await bestStage(sentimentStages);
+        const nerBest = finished('ner-news') ? 'ner-news' : finished('ner-prose') ? 'ner-prose' : await bestStage(nerStages);
+        await exportModel(nerBest, path.join(MODELS, 'ner'), 'token-classification', 'float16-safetensors');
         await exportModel(sentimentBest, path.join(MODELS, 'sentiment'), 'sequence-classification', 'int8-onnx', { lowercase: true });
         const nerShipped = await evaluateShipped(path.join(MODELS, 'ner'), ner.dev, 'ner');
         const sentimentShipped = await evaluateShipped(path.join(MODELS, 'sentiment'), sst.dev, 'classify');
@@ -541,6 +615,7 @@ function pipeline(ner: { train: TaskData; dev: TaskData }, sst: SstData): Record
         };
         await writeFileAtomic(path.join(MODELS, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
         await record({
+          ner_shipped_from: nerBest,
           sentiment_shipped_from: sentimentBest,
           ner_shipped: nerShipped,
           sentiment_shipped: sentimentShipped,
@@ -555,7 +630,7 @@ function pipeline(ner: { train: TaskData; dev: TaskData }, sst: SstData): Record
 const COMPARISON = ['mlm', 'ner', 'sentiment', 'sentiment-scratch'];
 
 /** The order stages run in one process (and the order --only runs the ones it names). */
-const ORDER = ['vocab', 'mlm', 'ner', 'sentiment', 'ner-scratch', 'sentiment-scratch', ...SOUP_INGREDIENTS, 'sentiment-soup', 'ner-prose', 'export'];
+const ORDER = ['vocab', 'mlm', 'ner', 'sentiment', 'ner-scratch', 'sentiment-scratch', ...SOUP_INGREDIENTS, 'sentiment-soup', 'sentiment-reviews', 'ner-prose', 'ner-news', 'export'];
 
 /**
  * Two lanes, one ORT thread each: two single-threaded runs use 2 cores better than one run at 2
@@ -563,8 +638,8 @@ const ORDER = ['vocab', 'mlm', 'ner', 'sentiment', 'ner-scratch', 'sentiment-scr
  * take roughly the same time; a stage whose input comes from the other lane waits for it.
  */
 function lanes(): string[][] {
-  if (!comparePretraining) return [['ner-scratch', 'ner-prose'], [...SOUP_INGREDIENTS, 'sentiment-soup']];
-  return [['mlm', 'ner', 'sentiment', 'ner-prose'], ['ner-scratch', 'sentiment-scratch', ...SOUP_INGREDIENTS, 'sentiment-soup']];
+  if (!comparePretraining) return [['ner-scratch', 'ner-prose', 'ner-news'], [...SOUP_INGREDIENTS, 'sentiment-soup', 'sentiment-reviews']];
+  return [['mlm', 'ner', 'sentiment', 'ner-prose', 'ner-news'], ['ner-scratch', 'sentiment-scratch', ...SOUP_INGREDIENTS, 'sentiment-soup', 'sentiment-reviews']];
 }
 
 async function runStages(names: readonly string[], stages: Record<string, Stage>, waitForOtherLane: boolean): Promise<void> {
