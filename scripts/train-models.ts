@@ -710,6 +710,9 @@ async function main(): Promise<void> {
   if (lane) return runStages(lane, stages, true);
   if (only) return runStages(ORDER.filter((s) => only.includes(s)), stages, false);
   await runStages(['vocab'], stages, false);
+  // Both lanes start from these random weights; made here, once, so that the lanes do not race to
+  // save the same folder (the second rename fails with ENOTEMPTY).
+  await scratchInit();
   if (sequential) await runStages(ORDER.filter((s) => s !== 'vocab' && s !== 'export' && (comparePretraining || !COMPARISON.includes(s))), stages, false);
   else await runLanes(lanes());
   await runStages(['export'], stages, false);

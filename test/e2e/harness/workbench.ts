@@ -123,7 +123,15 @@ export class Workbench {
       }
     }
     await exact.first().click();
-    await palette.waitFor({ state: 'hidden' });
+    // The palette closes; a command that asks for something (an open dialog, a quick pick) shows the
+    // same widget again at once, so "closed" means: hidden, or no longer holding this command query.
+    const query = `>${title}`;
+    await this.page.waitForFunction((q) => [...document.querySelectorAll<HTMLElement>('.quick-input-widget')].every((widget) => {
+      const rect = widget.getBoundingClientRect();
+      if (rect.width === 0 || rect.height === 0 || getComputedStyle(widget).visibility === 'hidden') return true;
+      if (widget.classList.contains('quick-input-widget-closing')) return false;
+      return widget.querySelector<HTMLInputElement>('.quick-input-box input')?.value !== q;
+    }), query, { timeout: 30_000 });
   }
 
   /**
