@@ -66,6 +66,7 @@ import { readTokenizerFiles, train, type EvalMetrics, type TrainerEvent } from '
 import { exampleCount, readTaskData, type TaskData } from '../src/core/train/trainingData';
 import { withMaskedCopies } from '../src/core/train/augment';
 import { entityMentions, withSwappedEntities } from '../src/core/train/entitySwap';
+import { joinedRows } from '../src/core/train/joinedRows';
 import { Random } from '../src/core/util/random';
 import { proseTrainingSentences, reviewTrainingExamples } from './evalsets/trainingSets';
 import type { TrainingArguments } from '../src/core/train/trainingArguments';
@@ -309,7 +310,8 @@ async function nerNewsData(wikiann: TaskData): Promise<TaskData> {
   if (mixture.task !== 'ner' || wikiann.task !== 'ner') throw new Error('unexpected data');
   const articles = (await proseTrainingSentences()).map(({ tokens, tags, line }) => ({ tokens, tags, line }));
   const news = withSwappedEntities(articles, entityMentions(wikiann.sentences), { copies: env('NEWS_COPIES', 8), seed: 21 });
-  return { ...mixture, sentences: [...mixture.sentences, ...limit(news, 400)] };
+  const paragraphs = joinedRows(wikiann.sentences, { perRow: 5, rows: env('NEWS_JOINED_ROWS', 0), seed: 22 }).map((s, i) => ({ ...s, line: i + 1 }));
+  return { ...mixture, sentences: [...mixture.sentences, ...limit(news, 400), ...limit(paragraphs, 100)] };
 }
 
 /** The prose NER dev split (eval/prose-ner/dev.txt), scored beside WikiANN dev; never the test split. */
@@ -583,7 +585,7 @@ function pipeline(ner: { train: TaskData; dev: TaskData }, sst: SstData): Record
       after: ['ner-prose'],
       run: async () => {
         const metrics = await fineTune('ner-news', { task: 'ner', from: path.join(WORK, 'ner-prose'), train: await nerNewsData(ner.train), dev: ner.dev, recipe: NER_NEWS });
-        await record({ ner_news: metrics, ner_news_recipe: { ...NER_NEWS, news_copies: env('NEWS_COPIES', 8) }, ner_news_prose_dev: await evaluateShipped(path.join(WORK, 'ner-news'), await proseDev(), 'ner') });
+        await record({ ner_news: metrics, ner_news_recipe: { ...NER_NEWS, news_copies: env('NEWS_COPIES', 8), joined_rows: env('NEWS_JOINED_ROWS', 0) }, ner_news_prose_dev: await evaluateShipped(path.join(WORK, 'ner-news'), await proseDev(), 'ner') });
       },
     },
     'sentiment-reviews': {
