@@ -126,12 +126,17 @@ export class Workbench {
     // The palette closes; a command that asks for something (an open dialog, a quick pick) shows the
     // same widget again at once, so "closed" means: hidden, or no longer holding this command query.
     const query = `>${title}`;
-    await this.page.waitForFunction((q) => [...document.querySelectorAll<HTMLElement>('.quick-input-widget')].every((widget) => {
-      const rect = widget.getBoundingClientRect();
-      if (rect.width === 0 || rect.height === 0 || getComputedStyle(widget).visibility === 'hidden') return true;
-      if (widget.classList.contains('quick-input-widget-closing')) return false;
-      return widget.querySelector<HTMLInputElement>('.quick-input-box input')?.value !== q;
-    }), query, { timeout: 30_000 });
+    await this.page.waitForFunction((q) => {
+      // Runs in the page; the e2e tsconfig has no DOM types.
+      interface Element { classList: { contains(c: string): boolean }; getBoundingClientRect(): { width: number; height: number }; querySelector(s: string): { value?: string } | null }
+      const view = globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<Element> }; getComputedStyle(e: Element): { visibility: string } };
+      return [...view.document.querySelectorAll('.quick-input-widget')].every((widget) => {
+        const rect = widget.getBoundingClientRect();
+        if (rect.width === 0 || rect.height === 0 || view.getComputedStyle(widget).visibility === 'hidden') return true;
+        if (widget.classList.contains('quick-input-widget-closing')) return false;
+        return widget.querySelector('.quick-input-box input')?.value !== q;
+      });
+    }, query, { timeout: 30_000 });
   }
 
   /**
