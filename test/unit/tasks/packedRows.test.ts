@@ -104,8 +104,14 @@ describe('packed rows in the document pipeline', () => {
     const unpacked = await loadModel(BERT, { head: 'token-classification', cacheDir, packedRows: false });
     const long = Array.from({ length: 12 }, () => 'John Smith went to London with Google,').join(' ');
     const text = `Short one.\n${long}\nParis is in France.\nThe war ended.`;
+    const spy = vi.spyOn(packed.session, 'run');
     const windows = (await rounds(packed, text, 24, 6)).flatMap((r) => r.windows);
     expect(windows.filter((w) => w.stridedGroup !== undefined).length).toBeGreaterThan(2);
+    // No row is wider than the window limit, and the short lines still share one.
+    const widths = spy.mock.calls.map(([feeds]) => (feeds as Record<string, { dims: readonly number[] }>).input_ids!.dims);
+    expect(Math.max(...widths.map((d) => d[1]!))).toBeLessThanOrEqual(24);
+    expect(widths.reduce((n, d) => n + d[0]!, 0)).toBeLessThan(windows.length);
+    spy.mockRestore();
     for (const aggregationStrategy of ['first', 'none'] as const) {
       const options = { aggregationStrategy, ignoreLabels: [], segmentation: 'line' as const, packing: 'isolated' as const, maxLength: 24, stride: 6 };
       const entities = await recognizeEntities(packed, text, options);
