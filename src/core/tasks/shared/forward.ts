@@ -45,7 +45,7 @@ export async function forwardWindows(session: Ort.InferenceSession, windows: rea
  * Packed rows grow to the longest window, or to this many tokens when all are shorter. Attention is
  * quadratic in the row and the fused kernel computes masked scores too, so rows as long as the
  * window limit would trade padding for wider attention; up to 128 tokens attention costs little next
- * to the dense layers (measured on this README, line segments, rounds of 64 windows: 34% fewer tokens
+ * to the dense layers (counted on the repository's README.md, line segments, rounds of 64 windows: 34% fewer tokens
  * fed than one window per row, and 6% less attention work).
  */
 export const PACKED_ROW_FLOOR = 128;
