@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import type { ParseIssue } from '../../core/data/parseResult';
 import { DataError, exampleCount, type TaskData } from '../../core/train/trainingData';
 import {
-  DEFAULT_SEGMENT_PACKING, DEFAULT_SEGMENTATION, SEGMENT_PACKINGS, SEGMENTATION_MODES, type SegmentationMode, type SegmentPacking,
+  DEFAULT_SEGMENTATION, SEGMENT_PACKINGS, SEGMENTATION_MODES, type SegmentationMode, type SegmentPacking,
 } from '../../core/tasks/shared/segmentation';
 import { checkEncoding, decodeText as decodeCoreText } from '../../core/util/textFile';
 import type { CliIO } from '../verb';
@@ -21,8 +21,10 @@ export function segmentationFlag(args: ParsedArgs): SegmentationMode {
   return segmentation as SegmentationMode;
 }
 
-export function packingFlag(args: ParsedArgs): SegmentPacking {
-  const packing = stringFlag(args, 'packing') ?? DEFAULT_SEGMENT_PACKING;
+/** --packing, or undefined when not given: the model folder's `bert_lens_packing` decides (segmentPackingOf). */
+export function packingFlag(args: ParsedArgs): SegmentPacking | undefined {
+  const packing = stringFlag(args, 'packing');
+  if (packing === undefined) return undefined;
   if (!SEGMENT_PACKINGS.includes(packing as SegmentPacking)) {
     throw new UsageError(`--packing must be one of ${SEGMENT_PACKINGS.join(', ')}, got "${packing}"`);
   }

@@ -23,8 +23,9 @@ FILE may be - for standard input. Offsets are UTF-16 code units into the file's 
   --segmentation M    windows hold whole segments and no entity crosses one: line (every line break
                       and sentence end, the default), sentence (blank lines and sentence ends; a line
                       break inside a paragraph is not a boundary), none (windows over the whole text)
-  --packing P         isolated (each segment its own input, as if run alone: the default) or
-                      context (whole segments share a window and see each other)
+  --packing P         isolated (each segment its own input, as if run alone) or context (whole
+                      segments share a window and see each other); default: the model's
+                      config.json "bert_lens_packing", else isolated
   --threads N         ONNX Runtime threads (default: all cores)
   --quantized         int8 weights (faster, slightly less exact)
   --json              print a JSON array of HF-shaped results

@@ -82,6 +82,12 @@ export interface InferenceExportOptions {
   fused?: boolean;
   quantize?: 'int8';
   metadata?: Record<string, string>;
+  /**
+   * Packed rows (see HeadOptions.packed): a `position_ids` input, restarting at 0 where an example
+   * starts, and a block-diagonal attention mask, so several examples share a row and each attends
+   * only to itself. Fed 0, 1, … per row, the graph computes what the unpacked one does.
+   */
+  packed?: boolean;
 }
 
 /** ONNX bytes of a head for inference, outputs named as HF's ONNX exports (logits, start_logits, ...). */
@@ -89,11 +95,11 @@ export function exportInferenceOnnx(config: BertConfig, head: HeadKind, weight: 
   let graph: Graph;
   let outputs: HeadOutputs;
   if (options.fused === false) {
-    ({ graph, outputs } = buildReferenceGraph(config, head, weight));
+    ({ graph, outputs } = buildReferenceGraph(config, head, weight, { packed: options.packed }));
   } else {
     graph = new Graph(`bert_${head}`);
     const blocks = new FusedBlocks(graph, config, head, weight, { quantize: options.quantize });
-    ({ outputs } = buildHead(graph, blocks, config, head));
+    ({ outputs } = buildHead(graph, blocks, config, head, { packed: options.packed }));
   }
   for (const [name, value] of Object.entries(outputs)) graph.output(value, name);
   return writeOnnx(graph, { metadata: options.metadata });

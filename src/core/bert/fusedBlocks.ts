@@ -7,7 +7,7 @@ import type { BertInputs } from './definition';
 import { activation, zeroBias } from './referenceBlocks';
 import type { HeadKind } from './heads';
 import { architectureOf, embeddingSize, hasBias, type LayerNames, positionEmbeddings, tokenTypeEmbeddings } from './architecture';
-import { defaultPositionIds } from './positions';
+import { embeddingPositionIds } from './positions';
 import { weightSpecs, wordEmbeddingsName } from './weightNames';
 
 export type WeightLookup = (name: string) => Float32Array;
@@ -124,12 +124,13 @@ export class FusedBlocks implements Blocks {
   }
 
   embeddings(inputs: BertInputs): Value {
-    // Packing is a training device; the inference graph always sees one example per row.
-    if (inputs.positionIds) throw new Error('packed rows need the reference blocks');
     const names = architectureOf(this.config).embeddings;
-    // Without token types (DistilBERT) the embeddings are a lookup, a sum and one LayerNorm.
+    // Without token types (DistilBERT) the embeddings are a lookup, a sum and one LayerNorm; packed rows
+    // (restarting position ids, definition.ts `positionIds`) look their positions up the same way.
     const architecture = architectureOf(this.config);
-    if (this.options.quantize === 'int8' || !names.tokenTypes || !inputs.tokenTypeIds || architecture.positions !== 'arange' || architecture.disentangled) return this.unfusedEmbeddings(inputs);
+    if (this.options.quantize === 'int8' || !names.tokenTypes || !inputs.tokenTypeIds || architecture.positions !== 'arange' || architecture.disentangled || inputs.positionIds) {
+      return this.unfusedEmbeddings(inputs);
+    }
     const ids = op.cast(inputs.inputIds, 'int32');
     const types = op.cast(inputs.tokenTypeIds, 'int32');
     const [out] = this.graph.node(
@@ -167,7 +168,7 @@ export class FusedBlocks implements Blocks {
     const typeTable = tokenTypeEmbeddings(this.config);
     const positionTable = positionEmbeddings(this.config);
     const types = typeTable && inputs.tokenTypeIds ? op.gather(this.param(`${typeTable}.weight`), inputs.tokenTypeIds, 0) : null;
-    const positions = positionTable ? op.gather(this.param(`${positionTable}.weight`), defaultPositionIds(this.config, inputs.inputIds), 0) : null;
+    const positions = positionTable ? op.gather(this.param(`${positionTable}.weight`), embeddingPositionIds(this.config, inputs), 0) : null;
     // BERT's order: (words + token types) + positions; DeBERTa's: (words + positions) + token types.
     const [first, second] = architectureOf(this.config).disentangled ? [positions, types] : [types, positions];
     let summed = first ? op.add(words, first) : words;
@@ -176,7 +177,8 @@ export class FusedBlocks implements Blocks {
   }
 
   attentionMask(mask: Value): Value {
-    // Attention takes the raw [rows, seq] 0/1 mask; causality is its `unidirectional` attribute.
+    // Attention (and MultiHeadAttention's key_padding_mask) takes the raw 0/1 mask as it is: [rows, seq],
+    // or packed rows' block-diagonal [rows, seq, seq]; causality is the `unidirectional` attribute.
     return op.cast(mask, 'int32');
   }
 

@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as Ort from 'onnxruntime-node';
+import { canPack } from '../bert/architecture';
 import { MissingWeightError } from '../bert/buildGraph';
 import { headClassName, headFromArchitecture, type HeadKind } from '../bert/heads';
 import type { BertConfig } from '../bert/config';
@@ -19,6 +20,8 @@ export interface LoadModelOptions {
   head: HeadKind;
   /** Prefer int8 weights (onnx/model_quantized.onnx, or quantize while converting). */
   quantized?: boolean;
+  /** Convert with packed rows where the head and architecture allow (LoadedModel.packedRows); default true. */
+  packedRows?: boolean;
   /** ORT intra-op threads; 0 = ORT's choice. */
   threads?: number;
   /** Converted graphs and hub downloads live here; default ~/.cache/bert-lens. */
@@ -42,8 +45,18 @@ export interface LoadedModel {
   /** 'folder': the folder's own ONNX file; 'converted': built from model.safetensors. */
   graphSource: 'folder' | 'converted';
   quantized: boolean;
+  /**
+   * The graph takes packed rows (exportInferenceOnnx `packed`: a `position_ids` input and a
+   * block-diagonal mask), so several windows can share a row, each attending only to itself
+   * (forwardPackedRows). Graphs converted here for a token-classification head of an architecture
+   * that can pack; a folder's own ONNX file never (one window per row).
+   */
+  packedRows: boolean;
   resolved: ResolvedModel;
 }
+
+/** Heads whose converted graph takes packed rows where the architecture allows (the NER document pipeline packs windows). */
+const PACKED_ROW_HEADS: readonly HeadKind[] = ['token-classification'];
 
 export function defaultCacheDir(): string {
   return process.env.BERT_LENS_CACHE ?? path.join(os.homedir(), '.cache', 'bert-lens');
@@ -100,6 +113,7 @@ export async function loadModel(reference: string, options: LoadModelOptions): P
   let onnxPath: string;
   let graphSource: LoadedModel['graphSource'] = 'folder';
   let quantized = false;
+  let packedRows = false;
   if (resolved.weightFormat === 'onnx-quantized' && folder.files.onnxQuantized) {
     onnxPath = folder.files.onnxQuantized;
     quantized = true;
@@ -107,7 +121,8 @@ export async function loadModel(reference: string, options: LoadModelOptions): P
     onnxPath = folder.files.onnx;
   } else if (checkpointFiles(folder)) {
     try {
-      onnxPath = await convertedOnnxPath(folder, { head: graphHead, quantize: options.quantized ?? false, cacheDir: options.cacheDir ?? defaultCacheDir() });
+      packedRows = (options.packedRows ?? true) && PACKED_ROW_HEADS.includes(graphHead) && canPack(folder.config);
+      onnxPath = await convertedOnnxPath(folder, { head: graphHead, quantize: options.quantized ?? false, packed: packedRows, cacheDir: options.cacheDir ?? defaultCacheDir() });
     } catch (error) {
       // Weights without the head (a folder with no `architectures` entry): name the model and the class it would need to be.
       if (!(error instanceof MissingWeightError)) throw error;
@@ -122,5 +137,5 @@ export async function loadModel(reference: string, options: LoadModelOptions): P
   }
   const tokenizer = await loadTokenizer(folder.dir, { cacheDir: options.cacheDir ?? defaultCacheDir() });
   const session = await createSession(onnxPath, { intraOpNumThreads: options.threads ?? 0 });
-  return { reference, dir: folder.dir, config: folder.config, head: graphHead, tokenizer, session, onnxPath, graphSource, quantized, resolved };
+  return { reference, dir: folder.dir, config: folder.config, head: graphHead, tokenizer, session, onnxPath, graphSource, quantized, packedRows, resolved };
 }

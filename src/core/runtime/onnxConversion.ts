@@ -26,6 +26,8 @@ async function sha256OfFiles(files: readonly string[]): Promise<string> {
 export interface ConversionOptions {
   head: HeadKind;
   quantize: boolean;
+  /** A graph with packed rows (exportInferenceOnnx `packed`): a `position_ids` input, several examples per row. */
+  packed?: boolean;
   /** Where converted graphs are kept, keyed by the weights' content hash. */
   cacheDir: string;
 }
@@ -39,7 +41,7 @@ export async function convertedOnnxPath(folder: ModelFolder, options: Conversion
   const sources = checkpointFiles(folder);
   if (!sources?.length) throw new Error(`${folder.dir} has no model.safetensors or pytorch_model.bin to convert`);
   const weightsHash = await sha256OfFiles([folder.files.config, ...sources]);
-  const variant = options.quantize ? 'int8' : 'fp32';
+  const variant = `${options.quantize ? 'int8' : 'fp32'}${options.packed ? '-packed' : ''}`;
   const target = path.join(options.cacheDir, 'onnx', `${weightsHash.slice(0, 32)}-${options.head}-${variant}-v${CONVERTER_VERSION}.onnx`);
   if (await fs.stat(target).catch(() => undefined)) return target;
 
@@ -48,6 +50,7 @@ export async function convertedOnnxPath(folder: ModelFolder, options: Conversion
   checkWeights(folder.config, options.head, (n) => weights.has(n) || weights.has(canonicalName(folder.config, n)), (n) => weights.info(weights.has(n) ? n : canonicalName(folder.config, n)).shape);
   const bytes = exportInferenceOnnx(folder.config, options.head, lookup, {
     quantize: options.quantize ? 'int8' : undefined,
+    packed: options.packed,
     metadata: { source: folder.dir, weights_sha256: weightsHash, converter: `bert-lens ${CONVERTER_VERSION}` },
   });
   await writeFileAtomic(target, bytes);

@@ -1,4 +1,5 @@
 import type { HeadKind } from '../bert/heads';
+import { firstFitDecreasing } from '../util/firstFitDecreasing';
 import type { Random } from '../util/random';
 import type { Batch } from './batch';
 import { IGNORE_INDEX, type Feature } from './features';
@@ -91,16 +92,9 @@ export function collatePacked(head: HeadKind, features: readonly Feature[], padT
   if (head !== 'token-classification' && head !== 'sequence-classification') throw new Error(`cannot pack rows for the ${head} head`);
   if (features.length === 0) throw new Error('cannot collate an empty batch');
   const capacity = Math.max(rowTokens, ...features.map((f) => f.inputIds.length));
-  const longestFirst = features.map((_, i) => i).sort((a, b) => features[b]!.inputIds.length - features[a]!.inputIds.length || a - b);
-  const rows: Array<{ members: number[]; used: number }> = [];
-  for (const index of longestFirst) {
-    const length = features[index]!.inputIds.length;
-    const row = rows.find((r) => r.used + length <= capacity);
-    if (row) {
-      row.members.push(index);
-      row.used += length;
-    } else rows.push({ members: [index], used: length });
-  }
+  const rows = firstFitDecreasing(features.map((f) => f.inputIds.length), capacity).map((members) => ({
+    members, used: members.reduce((n, i) => n + features[i]!.inputIds.length, 0),
+  }));
   const width = Math.max(...rows.map((r) => r.used));
   const inputIds: number[][] = [];
   const attentionMask: number[][] = [];

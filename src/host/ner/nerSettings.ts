@@ -1,4 +1,4 @@
-import { DEFAULT_SEGMENT_PACKING, DEFAULT_SEGMENTATION, SEGMENT_PACKINGS, SEGMENTATION_MODES, type SegmentationMode, type SegmentPacking } from '../../core/tasks/shared/segmentation';
+import { DEFAULT_SEGMENTATION, SEGMENT_PACKINGS, SEGMENTATION_MODES, type SegmentationMode, type SegmentPacking } from '../../core/tasks/shared/segmentation';
 import { AGGREGATION_STRATEGIES, type AggregationStrategy } from '../../core/tasks/tokenClassification/types';
 
 /** The `bertLens.*` settings the NER command uses, validated, with their defaults (see package.json). */
@@ -13,8 +13,11 @@ export interface NerSettings {
   batchSize: number;
   /** bertLens.inference.segmentation: windows follow sentences / lines, or not. */
   segmentation: SegmentationMode;
-  /** bertLens.inference.segmentPacking: segments sharing a window see each other, or not. */
-  packing: SegmentPacking;
+  /**
+   * bertLens.inference.segmentPacking: segments sharing a window see each other, or not; undefined
+   * (the setting's "model") = as the model folder states (segmentPackingOf), else isolated.
+   */
+  packing: SegmentPacking | undefined;
   threads: number;
   quantized: boolean;
   runOnSave: boolean;
@@ -30,13 +33,20 @@ export const NER_SETTING_DEFAULTS: NerSettings = {
   stride: undefined,
   batchSize: 16,
   segmentation: DEFAULT_SEGMENTATION,
-  packing: DEFAULT_SEGMENT_PACKING,
+  packing: undefined,
   threads: 0,
   quantized: false,
   runOnSave: false,
   hubEndpoint: undefined,
   hubOffline: false,
 };
+
+/** bertLens.inference.segmentPacking's values: a packing, or "model" (the default: as the model folder states). */
+const PACKING_SETTINGS: ReadonlyArray<SegmentPacking | 'model'> = ['model', ...SEGMENT_PACKINGS];
+
+function packingSetting(value: SegmentPacking | 'model'): SegmentPacking | undefined {
+  return value === 'model' ? undefined : value;
+}
 
 /** Reads a setting by its full name (e.g. 'bertLens.ner.model'); undefined when unset. */
 export type SettingReader = (name: string) => unknown;
@@ -108,7 +118,7 @@ export function readNerSettings(read: SettingReader): { settings: NerSettings; p
       stride,
       batchSize: integer('bertLens.inference.batchSize', d.batchSize, 1, 1024),
       segmentation: choice('bertLens.inference.segmentation', SEGMENTATION_MODES, d.segmentation),
-      packing: choice('bertLens.inference.segmentPacking', SEGMENT_PACKINGS, d.packing),
+      packing: packingSetting(choice('bertLens.inference.segmentPacking', PACKING_SETTINGS, 'model')),
       threads: integer('bertLens.inference.threads', d.threads, 0, 256),
       quantized: boolean('bertLens.inference.quantized', d.quantized),
       runOnSave: boolean('bertLens.ner.runOnSave', d.runOnSave),

@@ -51,6 +51,15 @@ describe('NER settings', () => {
     });
   });
 
+  it('segmentPacking "model" (the default) or unset leaves the packing to the model folder; a packing the user chose is passed on', () => {
+    for (const value of ['model', undefined]) {
+      expect(readNerSettings((name) => (name === 'bertLens.inference.segmentPacking' ? value : undefined)).settings.packing).toBeUndefined();
+    }
+    for (const value of ['isolated', 'context']) {
+      expect(readNerSettings((name) => (name === 'bertLens.inference.segmentPacking' ? value : undefined)).settings.packing).toBe(value);
+    }
+  });
+
   it('falls back to the default for each invalid value and names the setting', () => {
     const values: Record<string, unknown> = {
       'bertLens.ner.model': 42, 'bertLens.ner.aggregationStrategy': 'mean', 'bertLens.ner.ignoreLabels': 'O',
@@ -61,7 +70,7 @@ describe('NER settings', () => {
     expect(settings).toEqual(NER_SETTING_DEFAULTS);
     expect(problems.join('\n')).toMatch(/bertLens\.ner\.model must be a string/);
     for (const name of ['aggregationStrategy must be one of none, simple, first, average, max, got "mean"', 'ignoreLabels', 'maxLength', 'batchSize', 'threads', 'quantized',
-      'bertLens.inference.segmentation must be one of sentence, line, none, got "paragraph"', 'bertLens.inference.segmentPacking must be one of context, isolated, got 2']) {
+      'bertLens.inference.segmentation must be one of sentence, line, none, got "paragraph"', 'bertLens.inference.segmentPacking must be one of model, context, isolated, got 2']) {
       expect(problems.join('\n')).toContain(name);
     }
   });

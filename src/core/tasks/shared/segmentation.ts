@@ -30,6 +30,19 @@ export const SEGMENT_PACKINGS: readonly SegmentPacking[] = ['context', 'isolated
 export const DEFAULT_SEGMENTATION: SegmentationMode = 'line';
 export const DEFAULT_SEGMENT_PACKING: SegmentPacking = 'isolated';
 
+/** The config.json key where a model folder states the packing it was trained for (HF ignores unknown keys). */
+export const MODEL_PACKING_KEY = 'bert_lens_packing';
+
+/**
+ * The packing a model asks for (config.json `bert_lens_packing`: "isolated" or "context"), else
+ * DEFAULT_SEGMENT_PACKING; any other value is ignored. A packing the user chose (the
+ * bertLens.inference.segmentPacking setting, --packing) is passed as an option and wins over this.
+ */
+export function segmentPackingOf(config: Readonly<Record<string, unknown>>): SegmentPacking {
+  const stated = config[MODEL_PACKING_KEY];
+  return SEGMENT_PACKINGS.includes(stated as SegmentPacking) ? (stated as SegmentPacking) : DEFAULT_SEGMENT_PACKING;
+}
+
 /** Words after whose period ICU's break is a false sentence end (English titles and Latin short forms). */
 const ABBREVIATIONS = new Set([
   'Dr', 'Mr', 'Mrs', 'Ms', 'Mx', 'Prof', 'Sr', 'Jr', 'St', 'Mt', 'Gen', 'Col', 'Capt', 'Lt', 'Sgt', 'Rev', 'Hon', 'Gov', 'Sen', 'Rep',

@@ -1,10 +1,10 @@
 import type { LoadedModel } from '../../runtime/loadModel';
 import type { Encoding } from '../../runtime/tokenizer/encoding';
-import { forwardWindows, throwIfCancelled } from '../shared/forward';
+import { forwardPackedRows, forwardWindows, throwIfCancelled } from '../shared/forward';
 import { modelInputLimit } from '../shared/taskModel';
 import { labelList } from '../shared/labels';
 import { packSegments, type PackedWindow } from '../shared/packing';
-import { DEFAULT_SEGMENT_PACKING, DEFAULT_SEGMENTATION, segments, type SegmentationMode, type SegmentPacking } from '../shared/segmentation';
+import { DEFAULT_SEGMENTATION, segmentPackingOf, segments, type SegmentationMode, type SegmentPacking } from '../shared/segmentation';
 import { textBlocks } from '../shared/textBlocks';
 import { windowCuts, withoutCutWords } from './cutWords';
 import { aggregateOverlappingEntities } from './overlap';
@@ -28,11 +28,12 @@ export interface RecognizeOptions {
    */
   segmentation?: SegmentationMode;
   /**
-   * With segmentation: "isolated" (DEFAULT_SEGMENT_PACKING) runs each segment as its own row of the
-   * batch ([CLS] segment [SEP], positions from 0), so it attends only to itself — what a block-diagonal
-   * 3-D mask with restarted position ids would compute, without one: the inference graphs (fused
-   * blocks, exported ONNX models) take only a 2-D padding mask. "context" packs whole segments into one
-   * [CLS] seg1 seg2 … [SEP] window, where they see each other.
+   * With segmentation: "isolated" runs each segment as its own window ([CLS] segment [SEP], positions
+   * from 0), so it attends only to itself. A model converted here with packed rows
+   * (LoadedModel.packedRows) runs several such windows in one row, with restarting position ids and a
+   * block-diagonal mask (forwardPackedRows); a ready ONNX file runs one window per row. "context" packs
+   * whole segments into one [CLS] seg1 seg2 … [SEP] window, where they see each other. Default: the
+   * model folder's `bert_lens_packing` (segmentPackingOf), else DEFAULT_SEGMENT_PACKING.
    */
   packing?: SegmentPacking;
   signal?: AbortSignal;
@@ -168,18 +169,18 @@ export async function* forwardPackedRounds(
     if (round.length === 0) return undefined;
     const windows = round;
     round = [];
-    const outputs = await forwardWindows(model.session, windows.map((w) => w.encoding), {
-      tokenOutputs: ['logits'],
-      batchSize: options.batchSize,
-      padTokenId: model.tokenizer.padTokenId,
-      signal: options.signal,
-    });
+    const forwardOptions = { tokenOutputs: ['logits'], batchSize: options.batchSize, padTokenId: model.tokenizer.padTokenId, signal: options.signal };
+    const encodings = windows.map((w) => w.encoding);
+    // Each window attends only to itself either way; packed rows just pad less.
+    const outputs = model.packedRows
+      ? await forwardPackedRows(model.session, encodings, { ...forwardOptions, rowTokens: maxLength })
+      : await forwardWindows(model.session, encodings, forwardOptions);
     const lastEnd = windows[windows.length - 1]!.encoding.offsets.reduce((m, [, e]) => Math.max(m, e), 0);
     options.onProgress?.(Math.min(1, lastEnd / Math.max(1, text.length)));
     return { windows, logits: outputs.map((o) => o.logits!) };
   };
   let pendingGroup: number | undefined;
-  for (const window of packSegments(model.tokenizer, text, segments(text, segmentation), { maxLength, stride, packing: options.packing ?? DEFAULT_SEGMENT_PACKING })) {
+  for (const window of packSegments(model.tokenizer, text, segments(text, segmentation), { maxLength, stride, packing: options.packing ?? segmentPackingOf(model.config) })) {
     throwIfCancelled(options.signal);
     // Keep a long segment's strided windows in one round so their cut words are found.
     if (round.length >= WINDOWS_PER_ROUND && (window.stridedGroup === undefined || window.stridedGroup !== pendingGroup)) {

@@ -2,7 +2,8 @@
 // runGraphs.ts runs BERT Lens's graphs on every committed fixture model (BERT's heads, DistilBERT,
 // RoBERTa, XLM-R, ELECTRA, DeBERTa v2/v3: the fused fp32 graphs with ORT contrib ops Attention /
 // MultiHeadAttention / EmbedLayerNormalization / SkipLayerNormalization / BiasGelu / FastGelu, their
-// int8 DynamicQuantizeMatMul graphs), the bundled NER and sentiment models, an unfused graph and one
+// int8 DynamicQuantizeMatMul graphs, and the packed-rows graphs of the heads that pack), the bundled NER
+// (one window per row and packed rows) and sentiment models, an unfused graph and one
 // training step (loss, every gradient), through each version in its own process; the 1.23.2 run uses
 // that release's linux-x64 binary, the darwin-x64 one being the same sources for another machine.
 import { execFileSync } from 'node:child_process';
@@ -62,7 +63,8 @@ describe.skipIf(process.platform !== 'linux' || process.arch !== 'x64')('BERT Le
     for (const op of ['Attention', 'MultiHeadAttention', 'EmbedLayerNormalization', 'SkipLayerNormalization', 'BiasGelu', 'FastGelu', 'DynamicQuantizeMatMul']) {
       expect(ops.has(`com.microsoft:${op}`), op).toBe(true);
     }
-    expect(names).toEqual(expect.arrayContaining(['fixture-ner-unfused', 'bundled-ner-fused', 'bundled-ner-int8', 'bundled-sentiment-int8', 'training-step']));
+    expect(names).toEqual(expect.arrayContaining(['fixture-ner-unfused', 'bundled-ner-fused', 'bundled-ner-int8', 'bundled-ner-packed-fused', 'bundled-ner-packed-int8', 'bundled-sentiment-int8', 'training-step']));
+    expect(names.filter((name) => name.endsWith(' packed fused')).length).toBeGreaterThan(10);
     expect(Object.keys(current.results['training-step']!.outputs).filter((key) => key.startsWith('grad:')).length).toBeGreaterThan(10);
 
     const beyond: string[] = [];

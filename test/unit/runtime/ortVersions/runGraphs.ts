@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const { exportInferenceOnnx } = await import('../../../../src/core/bert/buildGraph');
   const { headFromArchitecture } = await import('../../../../src/core/bert/heads');
   const { canonicalName, weightSpecs } = await import('../../../../src/core/bert/weightNames');
-  const { architectureOf } = await import('../../../../src/core/bert/architecture');
+  const { architectureOf, canPack } = await import('../../../../src/core/bert/architecture');
   const { readSafetensors } = await import('../../../../src/core/runtime/safetensors');
   const { inspectModelFolder } = await import('../../../../src/core/runtime/modelFolder');
   const { convertedOnnxPath } = await import('../../../../src/core/runtime/onnxConversion');
@@ -114,6 +114,25 @@ async function main(): Promise<void> {
       await probe.release();
       await run(`${path.basename(path.dirname(dir))}/${path.basename(dir)} ${quantize ? 'int8' : 'fused'}`, bytes, feedsFor(names, given));
     }
+    // Packed rows (what the converter builds for token classification where the architecture packs):
+    // the fixture's examples laid end to end in one row, positions restarting, block-diagonal mask.
+    if ((folderHead === 'token-classification' || folderHead === 'sequence-classification') && canPack(folderConfig) && Array.isArray(given.attention_mask)) {
+      const rows = (given.input_ids as number[][]).map((row, r) => row.filter((_, t) => (given.attention_mask as number[][])[r]![t] === 1));
+      const types = given.token_type_ids as number[][] | undefined;
+      const packedGiven: Record<string, unknown> = {
+        input_ids: [rows.flat()],
+        attention_mask: [rows.flat().map(() => 1)],
+        token_type_ids: [rows.flatMap((row, r) => row.map((_, t) => types?.[r]?.[t] ?? 0))],
+        position_ids: [rows.flatMap((row) => row.map((_, t) => t))],
+      };
+      for (const quantize of [false, true]) {
+        const bytes = exportInferenceOnnx(folderConfig, folderHead, lookup, { packed: true, ...(quantize ? { quantize: 'int8' as const } : {}) });
+        const probe = await createSession(bytes);
+        const names = probe.inputNames;
+        await probe.release();
+        await run(`${path.basename(path.dirname(dir))}/${path.basename(dir)} packed ${quantize ? 'int8' : 'fused'}`, bytes, feedsFor(names, packedGiven));
+      }
+    }
   }
 
   // The tiny BERT NER fixture's unfused graph (standard ONNX ops only).
@@ -134,6 +153,13 @@ async function main(): Promise<void> {
   for (const quantize of [false, true]) {
     const file = await convertedOnnxPath(nerFolder, { head: 'token-classification', quantize, cacheDir });
     await run(`bundled-ner-${quantize ? 'int8' : 'fused'}`, fs.readFileSync(file), encoderFeeds(nerIds, nerMask));
+    // The graph loadModel converts it to (packed rows): the sentence twice in one row, positions restarting.
+    const packed = await convertedOnnxPath(nerFolder, { head: 'token-classification', quantize, packed: true, cacheDir });
+    const twice = [[...nerIds[0]!, ...nerIds[0]!]];
+    await run(`bundled-ner-packed-${quantize ? 'int8' : 'fused'}`, fs.readFileSync(packed), {
+      ...encoderFeeds(twice, [twice[0]!.map(() => 1)]),
+      position_ids: int64([[...nerIds[0]!.keys(), ...nerIds[0]!.keys()]]),
+    });
   }
   const sentiment = path.join(REPO, 'models/sentiment');
   const reviews = [
