@@ -510,3 +510,16 @@ export function hasBias(config: BertConfig, module: string): boolean {
 export function canPack(config: Pick<BertConfig, 'model_type'>): boolean {
   return architectureOf(config).packable;
 }
+
+/**
+ * Whether the inference converter builds packed-row graphs for this architecture (LoadedModel.packedRows).
+ * Only where packed rows give HF's numbers on every input: positions 0, 1, … (BERT, DistilBERT,
+ * ELECTRA). Not RoBERTa / XLM-R, whose HF positions count the tokens that are not `<pad>` by id
+ * (create_position_ids_from_input_ids) where packed rows count by the attention mask, nor DeBERTa,
+ * whose packed relative positions differed from the PyTorch port on the hub fixtures
+ * (test/unit/family/hubFolders.test.ts); those keep one window per row.
+ */
+export function canPackInference(config: Pick<BertConfig, 'model_type'>): boolean {
+  const architecture = architectureOf(config);
+  return architecture.packable && architecture.positions === 'arange' && !architecture.disentangled;
+}

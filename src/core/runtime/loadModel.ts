@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as Ort from 'onnxruntime-node';
-import { canPack } from '../bert/architecture';
+import { canPackInference } from '../bert/architecture';
 import { MissingWeightError } from '../bert/buildGraph';
 import { headClassName, headFromArchitecture, type HeadKind } from '../bert/heads';
 import type { BertConfig } from '../bert/config';
@@ -49,7 +49,7 @@ export interface LoadedModel {
    * The graph takes packed rows (exportInferenceOnnx `packed`: a `position_ids` input and a
    * block-diagonal mask), so several windows can share a row, each attending only to itself
    * (forwardPackedRows). Graphs converted here for a token-classification head of an architecture
-   * that can pack; a folder's own ONNX file never (one window per row).
+   * where that is exact (canPackInference); a folder's own ONNX file never (one window per row).
    */
   packedRows: boolean;
   resolved: ResolvedModel;
@@ -121,7 +121,7 @@ export async function loadModel(reference: string, options: LoadModelOptions): P
     onnxPath = folder.files.onnx;
   } else if (checkpointFiles(folder)) {
     try {
-      packedRows = (options.packedRows ?? true) && PACKED_ROW_HEADS.includes(graphHead) && canPack(folder.config);
+      packedRows = (options.packedRows ?? true) && PACKED_ROW_HEADS.includes(graphHead) && canPackInference(folder.config);
       onnxPath = await convertedOnnxPath(folder, { head: graphHead, quantize: options.quantized ?? false, packed: packedRows, cacheDir: options.cacheDir ?? defaultCacheDir() });
     } catch (error) {
       // Weights without the head (a folder with no `architectures` entry): name the model and the class it would need to be.

@@ -121,6 +121,8 @@ describe.each(CASES)('$className', ({ fixture, reference, head, data, modelType,
         input_ids: tensor('int64', BigInt64Array.from(ids.flat().map(BigInt)), [2, 6]),
         attention_mask: tensor('int64', BigInt64Array.from(mask.flat().map(BigInt)), [2, 6]),
         token_type_ids: tensor('int64', new BigInt64Array(12), [2, 6]),
+        // For the converted token-classification graph, which takes packed rows: one example a row.
+        position_ids: tensor('int64', BigInt64Array.from([0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5].map(BigInt)), [2, 6]),
       };
       return Object.fromEntries(Object.entries(all).filter(([name]) => inputNames.includes(name)));
     };

@@ -96,8 +96,12 @@ describe.each(FOLDERS)('%s loads as a user brings it and matches the PyTorch por
     if (name.startsWith('deberta') && head !== 'masked-lm') expect(spmIds !== undefined || given.pairs !== undefined).toBe(true);
 
     const [rows, length] = [batch.input_ids!.length, batch.input_ids![0]!.length];
+    // A converted token-classification graph takes packed rows (LoadedModel.packedRows): one example a
+    // row here, so its position ids are 0, 1, … as forwardWindows feeds them.
+    const positions = { position_ids: batch.input_ids!.map((ids) => ids.map((_, t) => t)) };
+    expect(model.session.inputNames.includes('position_ids')).toBe(model.packedRows);
     const feeds = Object.fromEntries(
-      Object.entries(batch).filter(([k]) => model.session.inputNames.includes(k)).map(([k, v]) => [k, tensor('int64', BigInt64Array.from(flat(v).map(BigInt)), [rows, length])]),
+      Object.entries({ ...batch, ...positions }).filter(([k]) => model.session.inputNames.includes(k)).map(([k, v]) => [k, tensor('int64', BigInt64Array.from(flat(v).map(BigInt)), [rows, length])]),
     );
     expect(Object.keys(feeds).sort()).toEqual([...model.session.inputNames].sort());
     const outputs = await model.session.run(feeds);
