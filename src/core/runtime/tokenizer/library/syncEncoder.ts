@@ -94,17 +94,24 @@ async function handle(message) {
 // is read out (getIds / getOffsets / getWordIds: napi copies into JS arrays, a third of the time of
 // the encoding itself) on this thread as soon as it is done, while the pool still encodes the others;
 // one encodeBatch read everything out only after the last piece. Pieces are cut only at a single
-// space between two ASCII letters: every pre-tokenizer BERT Lens loads (Bert, ByteLevel, Metaspace) starts a new word there whether or not the text is cut,
-// and no normalizer or added token looks across it, so the tokens are those of the whole text (a test
-// compares them); word ids and offsets are shifted back into the whole text.
+// space between two ASCII letters: every pre-tokenizer BERT Lens loads (Bert, ByteLevel, Metaspace)
+// starts a new word there whether or not the text is cut, and no normalizer or added token looks
+// across it, so the tokens are those of the whole text (a test compares them); word ids and offsets
+// are shifted back into the whole text. A piece after the first starts one cut early (at the cut
+// before its own, 'lead'), and the tokens of that overlap are dropped: the ByteLevel and RoBERTa
+// post-processors trim offsets differently for a piece's first token (their add_prefix_space
+// exception), so the first token of a piece must not be one that is kept.
 const PIECE_CHARS = 8192;
+function isCut(text, i) {
+  const letter = (c) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  return text.charCodeAt(i) === 32 && letter(text.charCodeAt(i - 1)) && letter(text.charCodeAt(i + 1));
+}
 function cutPoints(text) {
   const cuts = [0];
-  const letter = (c) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
   let next = PIECE_CHARS;
   while (next < text.length - PIECE_CHARS / 2) {
     let i = next;
-    while (i < text.length - 1 && !(text.charCodeAt(i) === 32 && letter(text.charCodeAt(i - 1)) && letter(text.charCodeAt(i + 1)))) i++;
+    while (i < text.length - 1 && !isCut(text, i)) i++;
     if (i >= text.length - 1) break;
     cuts.push(i);
     next = i + PIECE_CHARS;
@@ -112,37 +119,56 @@ function cutPoints(text) {
   cuts.push(text.length);
   return cuts;
 }
+/** The last cut point before cuts[k] (and after cuts[k - 1]), or cuts[k - 1] itself. */
+function leadOf(text, cuts, k) {
+  for (let i = cuts[k] - 1; i > cuts[k - 1]; i--) if (isCut(text, i)) return i;
+  return cuts[k - 1];
+}
 
 async function encodeLong(tokenizer, text) {
   const cuts = cutPoints(text);
   const parts = [];
   const reads = [];
   for (let k = 0; k + 1 < cuts.length; k++) {
-    const piece = cuts.length === 2 ? text : text.slice(cuts[k], cuts[k + 1]);
+    const lead = k === 0 ? 0 : leadOf(text, cuts, k);
+    const piece = cuts.length === 2 ? text : text.slice(lead, cuts[k + 1]);
     reads.push(tokenizer.encode(piece, null, { addSpecialTokens: false }).then((encoding) => {
-      parts[k] = { ids: encoding.getIds(), offsets: toUtf16(piece, encoding.getOffsets()), words: encoding.getWordIds() };
+      parts[k] = { lead, ids: encoding.getIds(), offsets: toUtf16(piece, encoding.getOffsets()), words: encoding.getWordIds() };
     }));
   }
   await Promise.all(reads);
+  // The overlap's tokens all end by the cut; every kept token ends after it.
+  const kept = parts.map((part, k) => {
+    if (k === 0) return 0;
+    const overlap = cuts[k] - part.lead;
+    let first = 0;
+    while (first < part.ids.length && part.offsets[2 * first + 1] <= overlap) first++;
+    return first;
+  });
   let total = 0;
-  for (const part of parts) total += part.ids.length;
+  parts.forEach((part, k) => (total += part.ids.length - kept[k]));
   const ids = new Int32Array(total);
   const offsets = new Int32Array(2 * total);
   const words = new Int32Array(total);
   let n = 0;
   let wordBase = 0;
   parts.forEach((part, k) => {
-    const base = cuts[k];
+    const first = kept[k];
+    const base = part.lead;
+    let firstWord = 0;
+    for (let t = first; t < part.ids.length; t++) {
+      if (part.words[t] !== null && part.words[t] !== undefined) { firstWord = part.words[t]; break; }
+    }
     let maxWord = -1;
-    ids.set(part.ids, n);
-    for (let t = 0; t < part.ids.length; t++, n++) {
+    ids.set(part.ids.slice(first), n);
+    for (let t = first; t < part.ids.length; t++, n++) {
       offsets[2 * n] = part.offsets[2 * t] + base;
       offsets[2 * n + 1] = part.offsets[2 * t + 1] + base;
       const word = part.words[t];
       if (word === null || word === undefined) words[n] = -1;
       else {
-        words[n] = word + wordBase;
-        if (word > maxWord) maxWord = word;
+        words[n] = word - firstWord + wordBase;
+        if (word - firstWord > maxWord) maxWord = word - firstWord;
       }
     }
     wordBase += maxWord + 1;
