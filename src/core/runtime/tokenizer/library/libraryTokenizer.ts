@@ -2,6 +2,7 @@ import { cleanUpTokenization } from '../decode';
 import { TemplateTokenizer, type RawSequence } from '../templateTokenizer';
 import type { DecodeOptions, TokenizerModelType } from '../tokenizer';
 import { asObject, modelMaxLength, optionalBoolean, parsePostProcessor } from '../tokenizerFiles';
+import { ByteLevelWords, byteLevelWordsPlan } from './byteLevelWords';
 import { SyncEncoder } from './syncEncoder';
 import { configuredToken } from './tokenizerConfig';
 import { jsonErrorLocation } from '../../../util/jsonSyntax';
@@ -33,14 +34,23 @@ export class LibraryTokenizer extends TemplateTokenizer {
   private readonly addedIds = new Set<number>();
   private readonly wordBoundary: WordBoundary;
   private readonly encoder: SyncEncoder;
+  /** Byte-level BPE of the usual shape: words seen before skip the library (see byteLevelWords.ts). */
+  private readonly byteLevelWords: ByteLevelWords | undefined;
   readonly cleanUpTokenizationSpaces: boolean;
 
   /**
    * `json`: the tokenizer.json text, after tokenizer_config.json's overrides (see tokenizerConfig.ts);
    * `config` / `specialMap`: tokenizer_config.json and special_tokens_map.json; `source` names the
-   * file in error messages.
+   * file in error messages; `byteLevelWordMemo: false` sends every text to the library whole (tests
+   * compare the two paths).
    */
-  constructor(json: string, config: Record<string, unknown>, specialMap: Record<string, unknown>, source: string) {
+  constructor(
+    json: string,
+    config: Record<string, unknown>,
+    specialMap: Record<string, unknown>,
+    source: string,
+    options: { byteLevelWordMemo?: boolean } = {},
+  ) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(json);
@@ -66,10 +76,18 @@ export class LibraryTokenizer extends TemplateTokenizer {
       if (entry.special === true) this.specialIds.add(entry.id);
     }
     this.vocabSize = this.idTokens.length;
+    // A hub tokenizer.json may carry the truncation or padding it was saved with; the library would
+    // apply them inside encode and cut a document short. Windows are this side's job.
+    const loaded = root.truncation || root.padding ? JSON.stringify({ ...root, truncation: null, padding: null }) : json;
     try {
-      this.encoder = new SyncEncoder(json);
+      this.encoder = new SyncEncoder(loaded);
     } catch (error) {
       throw new Error(`${source}: the tokenizers library refused it (${(error as Error).message})`);
+    }
+    const plan = options.byteLevelWordMemo === false ? null : byteLevelWordsPlan(root);
+    if (plan !== null) {
+      const wordEncoder = new SyncEncoder(plan.wordJson);
+      this.byteLevelWords = new ByteLevelWords(plan, (texts) => wordEncoder.encodeMany(texts), (id) => this.idTokens[id]);
     }
 
     const template = [...(postProcessor?.single ?? [])].filter((piece) => piece.kind === 'special').map((piece) => piece.name);
@@ -131,6 +149,8 @@ export class LibraryTokenizer extends TemplateTokenizer {
   }
 
   protected tokenizeSequence(text: string): RawSequence {
+    const remembered = this.byteLevelWords?.tokenize(text);
+    if (remembered) return remembered;
     const raw = this.encoder.encode(text);
     const n = raw.ids.length;
     const seq: RawSequence = { ids: new Array<number>(n), starts: new Array<number>(n), ends: new Array<number>(n), words: new Array<number | null>(n) };
