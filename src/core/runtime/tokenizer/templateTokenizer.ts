@@ -136,42 +136,50 @@ export abstract class TemplateTokenizer implements Tokenizer {
   }
 
   protected assemble(first: RawSequence, second: RawSequence | null, addSpecialTokens: boolean): Encoding {
-    const encoding: Encoding = {
-      ids: [],
-      typeIds: [],
-      offsets: [],
-      wordIds: [],
-      sequenceIds: [],
-      tokens: [],
-      specialTokensMask: [],
-    };
     const processor: PostProcessorSpec | null = addSpecialTokens ? this.postProcessor : null;
     const template = processor === null ? plainTemplate(second !== null) : second === null ? processor.single : processor.pair;
+    let size = 0;
+    for (const piece of template) {
+      if (piece.kind === 'special') size += processor!.specialTokens.get(piece.name)!.ids.length;
+      else size += (piece.sequence === 0 ? first : second)?.ids.length ?? 0;
+    }
+    // Sized once: a document is tens of thousands of tokens, and seven growing arrays cost more than the words.
+    const encoding: Encoding = {
+      ids: new Array<number>(size),
+      typeIds: new Array<number>(size),
+      offsets: new Array<[number, number]>(size),
+      wordIds: new Array<number | null>(size),
+      sequenceIds: new Array<number | null>(size),
+      tokens: new Array<string>(size),
+      specialTokensMask: new Array<boolean>(size),
+    };
+    let n = 0;
     for (const piece of template) {
       if (piece.kind === 'special') {
         const special = processor!.specialTokens.get(piece.name)!;
         special.ids.forEach((id, k) => {
-          encoding.ids.push(id);
-          encoding.typeIds.push(piece.typeId);
-          encoding.offsets.push([0, 0]);
-          encoding.wordIds.push(null);
-          encoding.sequenceIds.push(null);
-          encoding.tokens.push(special.tokens[k] ?? this.idToToken(id)!);
-          encoding.specialTokensMask.push(true);
+          encoding.ids[n] = id;
+          encoding.typeIds[n] = piece.typeId;
+          encoding.offsets[n] = [0, 0];
+          encoding.wordIds[n] = null;
+          encoding.sequenceIds[n] = null;
+          encoding.tokens[n] = special.tokens[k] ?? this.idToToken(id)!;
+          encoding.specialTokensMask[n] = true;
+          n++;
         });
         continue;
       }
       const seq = piece.sequence === 0 ? first : second;
       if (seq === null) continue;
-      for (let k = 0; k < seq.ids.length; k++) {
+      for (let k = 0; k < seq.ids.length; k++, n++) {
         const id = seq.ids[k]!;
-        encoding.ids.push(id);
-        encoding.typeIds.push(piece.typeId);
-        encoding.offsets.push([seq.starts[k]!, seq.ends[k]!]);
-        encoding.wordIds.push(seq.words[k]!);
-        encoding.sequenceIds.push(piece.sequence);
-        encoding.tokens.push(this.idToToken(id)!);
-        encoding.specialTokensMask.push(false);
+        encoding.ids[n] = id;
+        encoding.typeIds[n] = piece.typeId;
+        encoding.offsets[n] = [seq.starts[k]!, seq.ends[k]!];
+        encoding.wordIds[n] = seq.words[k]!;
+        encoding.sequenceIds[n] = piece.sequence;
+        encoding.tokens[n] = this.idToToken(id)!;
+        encoding.specialTokensMask[n] = false;
       }
     }
     return encoding;
