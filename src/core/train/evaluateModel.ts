@@ -3,7 +3,7 @@ import { maxSequenceLength } from '../bert/sequenceLength';
 import type { HeadKind } from '../bert/heads';
 import type { LoadedModel } from '../runtime/loadModel';
 import type { Encoding } from '../runtime/tokenizer/encoding';
-import { forwardWindows } from '../tasks/shared/forward';
+import { forwardWindows, positionIdsOf } from '../tasks/shared/forward';
 import { classificationFeatures, IGNORE_INDEX, nerFeatures, qaFeatures, type Feature } from './features';
 import { classificationEvalMetrics, nerEvalMetrics, qaEvalMetrics, type EvalMetrics } from './taskMetrics';
 import type { TaskData } from './trainingData';
@@ -65,6 +65,7 @@ export async function evaluateModel(model: LoadedModel, data: TaskData, options:
       rowOutputs,
       batchSize: options.batchSize ?? 32,
       padTokenId: config.pad_token_id,
+      positionIds: positionIdsOf(model),
       signal: options.signal,
       onProgress: options.onProgress,
     });

@@ -1,8 +1,7 @@
-import type * as Ort from 'onnxruntime-node';
 import type { LoadedModel } from '../../runtime/loadModel';
 import type { Encoding } from '../../runtime/tokenizer/encoding';
 import { strideRanges } from '../../runtime/tokenizer/windowing';
-import { forwardWindows, throwIfCancelled } from '../shared/forward';
+import { forwardWindows, positionIdsOf, throwIfCancelled } from '../shared/forward';
 import { integerOption } from '../shared/numeric';
 import { modelInputLimit, requireHead, TaskInputError } from '../shared/taskModel';
 import { postprocessFillMask, resolveFillMaskTargets, type FillMaskPrediction } from './postprocess';
@@ -56,8 +55,8 @@ export async function fillMask(model: LoadedModel, text: string, options: FillMa
   const output = logitsOutput(head);
   const limit = modelInputLimit(model);
   const logits = encoding.ids.length <= limit
-    ? (await forwardWindows(model.session, [encoding], { tokenOutputs: [output], padTokenId: tokenizer.padTokenId, signal: options.signal }))[0]![output]!
-    : await maskRowsFromWindows(model.session, encoding, maskPositions, limit, output, vocabSize, options.signal);
+    ? (await forwardWindows(model.session, [encoding], { tokenOutputs: [output], padTokenId: tokenizer.padTokenId, positionIds: positionIdsOf(model), signal: options.signal }))[0]![output]!
+    : await maskRowsFromWindows(model, encoding, maskPositions, limit, output, vocabSize, options.signal);
   return postprocessFillMask(
     { inputIds: encoding.ids, logits, vocabSize },
     { maskTokenId, padTokenId: tokenizer.padTokenId, topK, targetIds, decoder: { decode: (ids, skip) => tokenizer.decode(ids, { skipSpecialTokens: skip }) } },
@@ -69,7 +68,7 @@ export async function fillMask(model: LoadedModel, text: string, options: FillMa
  * them; each mask is read from the window where it sits most centrally. Only those windows are run.
  */
 async function maskRowsFromWindows(
-  session: Ort.InferenceSession, encoding: Encoding, maskPositions: readonly number[], limit: number, output: string, vocabSize: number,
+  model: LoadedModel, encoding: Encoding, maskPositions: readonly number[], limit: number, output: string, vocabSize: number,
   signal: AbortSignal | undefined,
 ): Promise<Float32Array> {
   // The single-text template is [CLS] content [SEP]: content token c sits at position c + 1.
@@ -95,7 +94,9 @@ async function maskRowsFromWindows(
   });
   const needed = [...new Set(chosen)];
   const windows = needed.map((w) => windowEncoding(encoding, ranges[w]![0], ranges[w]![1]));
-  const outputs = await forwardWindows(session, windows, { tokenOutputs: [output], batchSize: 1, signal });
+  const outputs = await forwardWindows(model.session, windows, {
+    tokenOutputs: [output], batchSize: 1, padTokenId: model.tokenizer.padTokenId, positionIds: positionIdsOf(model), signal,
+  });
   const rows = new Float32Array(maskPositions.length * vocabSize);
   maskPositions.forEach((position, m) => {
     const w = chosen[m]!;

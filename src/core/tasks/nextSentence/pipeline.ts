@@ -1,5 +1,5 @@
 import type { LoadedModel } from '../../runtime/loadModel';
-import { forwardWindows } from '../shared/forward';
+import { forwardWindows, positionIdsOf } from '../shared/forward';
 import { encodeTruncatedPair } from '../shared/pairTruncation';
 import { cappedLength, modelInputLimit, requireHead, TaskInputError } from '../shared/taskModel';
 import { postprocessNextSentencePrediction, type NextSentenceResult } from './postprocess';
@@ -30,6 +30,7 @@ export async function nextSentence(model: LoadedModel, a: string, b: string, opt
     tokenOutputs: [],
     rowOutputs: [output],
     padTokenId: model.tokenizer.padTokenId,
+    positionIds: positionIdsOf(model),
     signal: options.signal,
   });
   return postprocessNextSentencePrediction(outputs![output]!);

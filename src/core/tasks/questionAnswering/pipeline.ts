@@ -1,5 +1,5 @@
 import type { LoadedModel } from '../../runtime/loadModel';
-import { forwardWindows, throwIfCancelled } from '../shared/forward';
+import { forwardWindows, positionIdsOf, throwIfCancelled } from '../shared/forward';
 import { integerOption } from '../shared/numeric';
 import { cappedLength, requireHead, TaskInputError } from '../shared/taskModel';
 import { postprocessQuestionAnswering } from './postprocess';
@@ -74,6 +74,7 @@ export async function answerQuestion(model: LoadedModel, question: string, conte
     tokenOutputs: ['start_logits', 'end_logits'],
     batchSize: options.batchSize,
     padTokenId: tokenizer.padTokenId,
+    positionIds: positionIdsOf(model),
     signal: options.signal,
     onProgress: (done, total) => options.onProgress?.(done / total),
   });

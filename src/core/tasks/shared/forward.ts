@@ -2,6 +2,8 @@ import type * as Ort from 'onnxruntime-node';
 import { tensor } from '../../runtime/ort';
 import { firstFitDecreasing } from '../../util/firstFitDecreasing';
 import type { Encoding } from '../../runtime/tokenizer/encoding';
+import { architectureOf } from '../../bert/architecture';
+import type { LoadedModel } from '../../runtime/loadModel';
 
 export class CancelledError extends Error {
   constructor() {
@@ -22,9 +24,28 @@ export interface ForwardOptions {
   /** Outputs shaped [batch, ...] (one vector per window). */
   rowOutputs?: readonly string[];
   padTokenId?: number;
+  /** What a `position_ids` input of the graph means (see PositionIds); offsets when not given. */
+  positionIds?: PositionIds;
   signal?: AbortSignal;
   /** Called after each batch with the number of windows done so far. */
   onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * What a graph's `position_ids` input means. 'offsets': each token's offset in its own window, 0, 1,
+ * … — graphs converted here, which turn offsets into their architecture's table index themselves
+ * (bert/positions.ts). 'from-padding': HF's own ids for RoBERTa-style positions, as a folder's exported
+ * ONNX file (Optimum, transformers.js) takes them: create_position_ids_from_input_ids, padding_idx + the
+ * running count of non-padding ids, and padding_idx at padding.
+ */
+export type PositionIds = { kind: 'offsets' } | { kind: 'from-padding'; paddingIdx: number };
+
+/** The position ids a loaded model's graph takes: HF's for a folder's own ONNX file, offsets for ours. */
+export function positionIdsOf(model: Pick<LoadedModel, 'graphSource' | 'config'>): PositionIds {
+  if (model.graphSource === 'folder' && architectureOf(model.config).positions === 'from-padding') {
+    return { kind: 'from-padding', paddingIdx: model.config.pad_token_id };
+  }
+  return { kind: 'offsets' };
 }
 
 /** Per window: output name → its rows ([length × width] for token outputs, [width] for row outputs). */
@@ -85,19 +106,25 @@ async function forwardRows(session: Ort.InferenceSession, windows: readonly Enco
     const ids = new BigInt64Array(batch.length * length).fill(BigInt(options.padTokenId ?? 0));
     const mask = new BigInt64Array(batch.length * length);
     const types = new BigInt64Array(batch.length * length);
-    // Padding's position is 0, as the packed training batches have it (collatePacked): masked anyway.
-    const positions = new BigInt64Array(batch.length * length);
+    // Padding's position is 0, as the packed training batches have it (collatePacked), or padding_idx
+    // as HF gives padding ids: masked anyway.
+    const fromPadding = options.positionIds?.kind === 'from-padding' ? options.positionIds.paddingIdx : null;
+    const positions = new BigInt64Array(batch.length * length).fill(BigInt(fromPadding ?? 0));
     /** Per window of the batch: its row and first token there. */
     const placed: Array<{ window: number; row: number; start: number }> = [];
     batch.forEach((row, r) => {
       let start = r * length;
       for (const w of row) {
         const encoding = windows[w]!;
+        let counted = 0;
         for (let t = 0; t < encoding.ids.length; t++) {
-          ids[start + t] = BigInt(encoding.ids[t]!);
+          const id = encoding.ids[t]!;
+          ids[start + t] = BigInt(id);
           mask[start + t] = 1n;
           types[start + t] = BigInt(encoding.typeIds[t]!);
-          positions[start + t] = BigInt(t);
+          // HF compares ids with padding_idx (config pad_token_id), whatever the tokenizer pads with.
+          if (fromPadding === null) positions[start + t] = BigInt(t);
+          else if (id !== fromPadding) positions[start + t] = BigInt(fromPadding + ++counted);
         }
         placed.push({ window: w, row: r, start });
         start += encoding.ids.length;

@@ -1,6 +1,6 @@
 import type { LoadedModel } from '../../runtime/loadModel';
 import type { Encoding } from '../../runtime/tokenizer/encoding';
-import { forwardWindows, throwIfCancelled } from '../shared/forward';
+import { forwardWindows, positionIdsOf, throwIfCancelled } from '../shared/forward';
 import { packSegments } from '../shared/packing';
 import { DEFAULT_SEGMENTATION, SEGMENTATION_MODES, segments, type SegmentationMode } from '../shared/segmentation';
 import { cappedLength, modelInputLimit, requireHead, TaskInputError } from '../shared/taskModel';
@@ -111,6 +111,7 @@ export async function classificationLogits(
     rowOutputs: ['logits'],
     batchSize: options.batchSize,
     padTokenId: model.tokenizer.padTokenId,
+    positionIds: positionIdsOf(model),
     signal: options.signal,
     onProgress: (done, total) => options.onProgress?.(done / total),
   });

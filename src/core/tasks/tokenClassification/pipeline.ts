@@ -1,6 +1,6 @@
 import type { LoadedModel } from '../../runtime/loadModel';
 import type { Encoding } from '../../runtime/tokenizer/encoding';
-import { forwardPackedRows, forwardWindows, throwIfCancelled } from '../shared/forward';
+import { forwardPackedRows, forwardWindows, positionIdsOf, throwIfCancelled } from '../shared/forward';
 import { modelInputLimit } from '../shared/taskModel';
 import { labelList } from '../shared/labels';
 import { packSegments, type PackedWindow } from '../shared/packing';
@@ -81,6 +81,7 @@ export async function recognizeEntities(model: LoadedModel, text: string, option
       tokenOutputs: ['logits'],
       batchSize: options.batchSize,
       padTokenId: tokenizer.padTokenId,
+      positionIds: positionIdsOf(model),
       signal: options.signal,
     });
     const strategy = options.aggregationStrategy ?? 'simple';
@@ -169,7 +170,7 @@ export async function* forwardPackedRounds(
     if (round.length === 0) return undefined;
     const windows = round;
     round = [];
-    const forwardOptions = { tokenOutputs: ['logits'], batchSize: options.batchSize, padTokenId: model.tokenizer.padTokenId, signal: options.signal };
+    const forwardOptions = { tokenOutputs: ['logits'], batchSize: options.batchSize, padTokenId: model.tokenizer.padTokenId, positionIds: positionIdsOf(model), signal: options.signal };
     const encodings = windows.map((w) => w.encoding);
     // Each window attends only to itself either way; packed rows just pad less.
     const outputs = model.packedRows
