@@ -125,6 +125,7 @@ export class Workbench {
     await exact.first().click();
     // The palette closes; a command that asks for something (an open dialog, a quick pick) shows the
     // same widget again at once, so "closed" means: hidden, or no longer holding this command query.
+    // A command that loads a model before asking may take up to timeoutMs to get there.
     const query = `>${title}`;
     await this.page.waitForFunction((q) => {
       // Runs in the page; the e2e tsconfig has no DOM types.
@@ -136,7 +137,7 @@ export class Workbench {
         if (widget.classList.contains('quick-input-widget-closing')) return false;
         return widget.querySelector('.quick-input-box input')?.value !== q;
       });
-    }, query, { timeout: 30_000 });
+    }, query, { timeout: Math.max(timeoutMs, 30_000) });
   }
 
   /**

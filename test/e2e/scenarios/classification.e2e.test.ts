@@ -4,7 +4,7 @@
 // the status bar; "Clear Classification" removes both.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ID, startSession, type E2eSession } from '../harness/session';
-import { bundledDescription, decorationTexts, runCommandWithQuickInput } from './taskHelpers';
+import { bundledDescription, decorationTexts } from './taskHelpers';
 
 const FIRST_RUN_TIMEOUT_MS = 90_000;
 const EDITOR = '.editor-group-container .monaco-editor';
@@ -47,7 +47,7 @@ describe('Classification in the editor', () => {
     const { workbench } = session;
     const page = workbench.page;
     await page.locator(`${EDITOR} .view-lines`).first().click();
-    await runCommandWithQuickInput(workbench, 'BERT Lens: Classify Document');
+    await workbench.runCommand('BERT Lens: Classify Document');
     const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
     await expect.poll(async () => (await rows.allInnerTexts()).join(' | '), { timeout: 30_000 }).toMatch(/POSITIVE[\s\S]*\d\.\d{3}/);
     const rowTexts = await rows.allInnerTexts();

@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ID, startSession, type E2eSession } from '../harness/session';
-import { runCommandWithQuickInput, taskWorkspace, type TaskWorkspace } from './taskHelpers';
+import { taskWorkspace, type TaskWorkspace } from './taskHelpers';
 
 const FIRST_RUN_TIMEOUT_MS = 90_000;
 const EDITOR = '.editor-group-container .monaco-editor';
@@ -75,7 +75,7 @@ describe('Fill Mask, Next Sentence Prediction, Multiple Choice, Continue Text', 
     const { workbench } = session;
     const page = workbench.page;
     await caretToLineEnd(session, 1);
-    await runCommandWithQuickInput(workbench, 'BERT Lens: Fill Mask', FIRST_RUN_TIMEOUT_MS);
+    await workbench.runCommand('BERT Lens: Fill Mask', FIRST_RUN_TIMEOUT_MS);
     const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
     await expect.poll(() => rows.count(), { timeout: FIRST_RUN_TIMEOUT_MS }).toBe(3);
     const rowTexts = await rows.allInnerTexts();
@@ -106,7 +106,7 @@ describe('Fill Mask, Next Sentence Prediction, Multiple Choice, Continue Text', 
     const { workbench } = session;
     const page = workbench.page;
     await caretToLineEnd(session, 5);
-    await runCommandWithQuickInput(workbench, 'BERT Lens: Score Multiple Choice', FIRST_RUN_TIMEOUT_MS);
+    await workbench.runCommand('BERT Lens: Score Multiple Choice', FIRST_RUN_TIMEOUT_MS);
     const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
     await expect.poll(() => rows.count(), { timeout: FIRST_RUN_TIMEOUT_MS }).toBe(3);
     const rowTexts = await rows.allInnerTexts();

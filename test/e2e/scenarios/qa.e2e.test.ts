@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ID, startSession, type E2eSession } from '../harness/session';
 import { boxesOf, type Box } from '../harness/workbench';
-import { runCommandWithQuickInput, taskWorkspace, type TaskWorkspace } from './taskHelpers';
+import { taskWorkspace, type TaskWorkspace } from './taskHelpers';
 
 /** The first run starts the worker, loads onnxruntime-node and converts the fixture's safetensors. */
 const FIRST_RUN_TIMEOUT_MS = 90_000;
@@ -51,7 +51,7 @@ describe('Ask a Question about Selection', () => {
     const page = workbench.page;
     await workbench.openFile('harbour-expansion.txt');
     await workbench.selectText(CONTEXT);
-    await runCommandWithQuickInput(workbench, 'BERT Lens: Ask a Question about Selection');
+    await workbench.runCommand('BERT Lens: Ask a Question about Selection');
 
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor();

@@ -6,7 +6,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT, SAMPLE_WORKSPACE_DIR } from '../../../scripts/e2e/layout';
 import type { Page } from 'playwright-core';
-import type { Workbench } from '../harness/workbench';
 
 const MODEL_FILES = ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt'];
 
@@ -28,38 +27,6 @@ export function taskWorkspace(models: Record<string, string>, settings: Record<s
   fs.mkdirSync(path.join(dir, '.vscode'), { recursive: true });
   fs.writeFileSync(path.join(dir, '.vscode', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
   return { dir, dispose: () => fs.rmSync(dir, { recursive: true, force: true }) };
-}
-
-/**
- * Runs a palette command that opens its own quick input (an input box, a quick pick): like
- * workbench.runCommand, but done once the palette has given way to the command's quick input
- * (workbench.runCommand waits for the widget to close, which such a command keeps open).
- */
-export async function runCommandWithQuickInput(workbench: Workbench, title: string, timeoutMs = 30_000): Promise<void> {
-  const page = workbench.page;
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
-  const exact = rows.filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    await page.keyboard.press('F1');
-    await input.waitFor();
-    await input.fill(`>${title}`);
-    try {
-      await exact.first().waitFor({ timeout: 3_000 });
-      break;
-    } catch {
-      await page.keyboard.press('Escape');
-      if (Date.now() > deadline) throw new Error(`The command palette offers no command titled "${title}"`);
-    }
-  }
-  await exact.first().click();
-  // The palette's text starts with ">"; the command's own quick input does not.
-  await page.waitForFunction(() => {
-    const view = globalThis as unknown as { document: { querySelector(s: string): { value: string } | null } };
-    const box = view.document.querySelector('.quick-input-widget:not(.quick-input-widget-closing) .quick-input-box input');
-    return box === null || !box.value.startsWith('>');
-  }, undefined, { timeout: timeoutMs });
 }
 
 /**
