@@ -101,7 +101,7 @@ const models: Array<{ flush(): Promise<void> }> = [];
 
 afterEach(async () => {
   await Promise.all(models.splice(0).map((model) => model.flush()));
-  await fs.rm(dir, { recursive: true, force: true });
+  await fs.rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 /** An editor on TEXT with the selection [anchor, active) given as offsets. */

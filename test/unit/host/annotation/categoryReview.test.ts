@@ -48,7 +48,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await fs.rm(dir, { recursive: true, force: true });
+  await fs.rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 function doc(): OpenDocument {
@@ -121,6 +121,7 @@ describe('Review Classifications through the model and the store', () => {
     const review = JSON.parse(await fs.readFile(path.join(dir, '.bert-lens', 'review.json'), 'utf8')) as { rejected: Array<{ label: string; text: string }> };
     expect(review.rejected.map(({ label, text }) => [label, text])).toEqual([['NEGATIVE', P2.text]]);
     expect(session.queue.done).toBe(true);
+    await model.flush();
     persistence.dispose();
   });
 
@@ -141,6 +142,7 @@ describe('Review Classifications through the model and the store', () => {
     const strict = await start(model, [softmaxResult()], 0.6);
     expect(strict.queue.total).toBe(0);
     expect(strict.queue.leftOut.belowThreshold).toBe(1);
+    await model.flush();
     persistence.dispose();
   });
 
@@ -153,6 +155,7 @@ describe('Review Classifications through the model and the store', () => {
     const session = await start(model);
     expect(session.queue.items.map((item) => item.text)).toEqual([P2.text, P3.text]);
     expect(session.queue.leftOut.overlapping).toBe(1);
+    await model.flush();
     persistence.dispose();
   });
 });
@@ -199,6 +202,7 @@ describe('Review Classifications of a multi-label model', () => {
     // Inclusive threshold: 0.45 passes at 0.45; 0.7 keeps two.
     expect(itemsOf(await review(model, 0.45))).toEqual([`${P1.text} politics 0.9`, `${P1.text} sports 0.6`, `${P2.text} science 0.7`, `${P3.text} arts 0.45`]);
     expect(itemsOf(await review(model, 0.7))).toEqual([`${P1.text} politics 0.9`, `${P2.text} science 0.7`]);
+    await model.flush();
     persistence.dispose();
   });
 
@@ -230,6 +234,7 @@ describe('Review Classifications of a multi-label model', () => {
     expect(session.current()?.label).toBe('science');
     expect(session.current()?.text).toBe(P2.text);
     expect(session.queue.done).toBe(false);
+    await model.flush();
     persistence.dispose();
   });
 
@@ -254,6 +259,7 @@ describe('Review Classifications of a multi-label model', () => {
     expect(await storedDecisions()).toEqual([`paragraph ${P1.text} → politics+sports (multi)`]);
     const review2 = JSON.parse(await fs.readFile(path.join(dir, '.bert-lens', 'review.json'), 'utf8')) as { rejected: unknown[] };
     expect(review2.rejected).toEqual([]);
+    await model.flush();
     persistence.dispose();
   });
 
@@ -291,6 +297,7 @@ describe('Review Classifications of a multi-label model', () => {
     await session.reject();
     await model.flush();
     expect(await storedDecisions()).toEqual([]);
+    await model.flush();
     persistence.dispose();
   });
 
@@ -307,6 +314,7 @@ describe('Review Classifications of a multi-label model', () => {
     expect(itemsOf(session)).toEqual([`${P1.text} politics 0.9`, `${P1.text} sports 0.6`]);
     await model.setCategories(doc().key, { start: P1.start, end: P1.end, scope: 'paragraph' }, { start: P1.start, end: P1.end, scope: 'paragraph', options: MULTI_LABELS, multiLabel: false, accept: ['arts'] });
     await expect(session.accept()).rejects.toThrow(/has an exclusive decision \(arts\) now; politics was not added/);
+    await model.flush();
     persistence.dispose();
   });
 

@@ -62,7 +62,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await fs.rm(root, { recursive: true, force: true });
+  await fs.rm(root, { recursive: true, force: true, maxRetries: 5 });
 });
 
 const NEWS = 'City won the derby 🙂.\n\nParliament passed the budget.\n\nRain all week.';
