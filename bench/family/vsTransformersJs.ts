@@ -19,6 +19,8 @@
 //   transformers.js forward    its model's forward (the same session type) over exactly the windows and
 //                              batches ours fp32 ran (recorded from our pipeline's session): the model cost
 //                              alone, with no tokenization or postprocessing
+//   ours forward               our fp32 session.run over the same recorded batches: the model cost alone in
+//                              our session, to tell a pipeline overhead from a session or graph difference
 //   ours fp32 / ours int8      recognizeEntities, the document pipeline at the editor's defaults (its
 //                              own windows, offsets, whole-word aggregation) on the fused graph / int8 graph
 // Ratios: ours ÷ each transformers.js row (tokens of the document per second).
@@ -57,7 +59,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const TOKENIZERS = path.join(ROOT, 'test', 'fixtures', 'tokenizer');
 const LABELS = ['O', 'B-PER', 'I-PER', 'B-ORG', 'I-ORG', 'B-LOC', 'I-LOC', 'B-MISC', 'I-MISC'];
 const id2label = Object.fromEntries(LABELS.map((l, i) => [String(i), l]));
-const EDITOR_OPTIONS: RecognizeOptions = { aggregationStrategy: 'first', batchSize: 16 };
+const EDITOR_OPTIONS: RecognizeOptions = { aggregationStrategy: 'first', batchSize: Number(flag('batch-size', '16')) };
 const THREADS = 2;
 
 type Feeds = Record<string, Ort.Tensor>;
@@ -233,7 +235,8 @@ async function benchmark(name: string, prose: string, sentenceSpans: Array<[numb
   const pipelineFeeds: Feeds[] = [];
   await recognizeEntities(recording(fp32, pipelineFeeds), text, EDITOR_OPTIONS);
   const windowTokens = pipelineFeeds.reduce((sum, feed) => sum + (feed.attention_mask!.data as BigInt64Array).reduce((a, b) => a + Number(b), 0), 0);
-  process.stdout.write(`our pipeline: ${pipelineFeeds.length} batches, ${windowTokens} window tokens (${(windowTokens / count).toFixed(2)}× the document's)\n`);
+  const paddedTokens = pipelineFeeds.reduce((sum, feed) => sum + feed.attention_mask!.dims.reduce((a, b) => a * b, 1), 0);
+  process.stdout.write(`our pipeline: ${pipelineFeeds.length} batches, ${windowTokens} window tokens (${(windowTokens / count).toFixed(2)}× the document's), ${paddedTokens} with padding\n`);
 
   const transformers = await import('@huggingface/transformers');
   transformers.env.allowRemoteModels = false;
@@ -248,13 +251,16 @@ async function benchmark(name: string, prose: string, sentenceSpans: Array<[numb
   await classifier(sentences[0]!);
   await recognizeEntities(int8, sentences[0]!, EDITOR_OPTIONS);
 
-  const rows: Record<string, number[]> = { 'transformers.js pipeline': [], 'transformers.js forward': [], 'ours fp32': [], 'ours int8': [] };
+  const rows: Record<string, number[]> = { 'transformers.js pipeline': [], 'transformers.js forward': [], 'ours forward': [], 'ours fp32': [], 'ours int8': [] };
   for (let round = 0; round < ROUNDS; round++) {
     rows['transformers.js pipeline']!.push(await time(async () => {
       for (const sentence of sentences) await classifier(sentence);
     }));
     rows['transformers.js forward']!.push(await time(async () => {
       for (const feed of jsFeeds) await forward(feed);
+    }));
+    rows['ours forward']!.push(await time(async () => {
+      for (const feed of pipelineFeeds) await fp32.session.run(feed);
     }));
     rows['ours fp32']!.push(await time(() => recognizeEntities(fp32, text, EDITOR_OPTIONS)));
     rows['ours int8']!.push(await time(() => recognizeEntities(int8, text, EDITOR_OPTIONS)));
@@ -269,6 +275,7 @@ async function benchmark(name: string, prose: string, sentenceSpans: Array<[numb
     `ours int8 ÷ transformers.js pipeline: ${ratio('ours int8', 'transformers.js pipeline')}× (goal ≥ 2)`,
     `ours fp32 ÷ transformers.js forward (same windows): ${ratio('ours fp32', 'transformers.js forward')}×`,
     `ours int8 ÷ transformers.js forward (same windows): ${ratio('ours int8', 'transformers.js forward')}×`,
+    `ours forward ÷ transformers.js forward (same batches, the session and graph alone): ${ratio('ours forward', 'transformers.js forward')}×`,
     `int8 vs fp32 token labels equal (random seeded weights, not a quality measure): ${(100 * (await agreement(fp32, int8, pipelineFeeds))).toFixed(2)} %`);
   process.stdout.write(`${lines.join('\n')}\n`);
   await classifier.dispose();
